@@ -1,0 +1,43 @@
+/** Constants both sides must agree on. Dependency-free so the CLI's fast paths can load it. */
+
+/** Version of the live-session WebSocket protocol (hello.protocolVersion). */
+export const PROTOCOL_VERSION = 1;
+
+/** OAuth client id of the CLI (RFC 8628 device flow). */
+export const CLI_CLIENT_ID = 'codevf-cli';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** User codes use only these consonants (no vowels: no words, no 0/O or 1/I confusion). */
+export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
+export const USER_CODE_LENGTH = 8;
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:7878';
+export const DEFAULT_PORT = 7878;
+
+/** Seconds. */
+export const DEVICE_CODE_TTL_SECONDS = 600;
+export const DEVICE_POLL_INTERVAL_SECONDS = 5;
+export const SLOW_DOWN_INCREMENT_SECONDS = 5;
+
+/** Name of the git branch engineers may work on (spec §4.4). */
+export const CODEVF_BRANCH = 'codevf';
+
+/** Header carrying the CSRF token for cookie-authenticated, state-changing requests. */
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_COOKIE = 'codevf_session';
+export const CSRF_COOKIE = 'codevf_csrf';
+
+/**
+ * Normalises a user code as typed by a person: upper-case, dash and spaces removed.
+ * "bcdf-ghjk" and "BCDFGHJK" compare equal (PROTOCOL.md §1).
+ */
+export function normalizeUserCode(input: string): string {
+  return input.toUpperCase().replace(/[\s-]/g, '');
+}
+
+/** Shows an 8-character user code as XXXX-XXXX. */
+export function formatUserCode(code: string): string {
+  const c = normalizeUserCode(code);
+  return `${c.slice(0, 4)}-${c.slice(4)}`;
+}

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
+
+/**
+ * Live-session WebSocket messages (PROTOCOL.md §3). Every frame is one JSON object:
+ * `{type, timestamp, payload, seq?, id?}`. `seq` is set by the server on persisted events;
+ * `id` is set by clients on every message they send and echoed in `ack {id, seq}`.
+ *
+ * Decisions recorded here where PROTOCOL.md is silent:
+ * - Size limits: a frame is at most MAX_FRAME_BYTES; a chat text at most MAX_CHAT_CHARS; one
+ *   `command_output` chunk at most MAX_OUTPUT_CHUNK_CHARS; file content at most MAX_FILE_CHARS.
+ * - `id` is 1–64 characters of [A-Za-z0-9_-] (a UUID fits).
+ * - `end_session` (client → server, either participant) ends the task like POST /v1/tasks/:id/end.
+ * - `billing_update` also carries `warning: "low_balance"` once the balance drops under 5 minutes.
+ */
+export const MAX_FRAME_BYTES = 256 * 1024;
+export const MAX_CHAT_CHARS = 8_000;
+export const MAX_OUTPUT_CHUNK_CHARS = 64 * 1024;
+export const MAX_FILE_CHARS = 1024 * 1024 + 64 * 1024;
+export const MAX_COMMAND_CHARS = 4_000;
+export const MAX_PATH_CHARS = 4_096;
+
+const text = z.string().min(1).max(MAX_CHAT_CHARS);
+const reason = z.string().max(1_000).default('');
+const requestId = z.string().min(1).max(64);
+const messageId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+// ---- payloads --------------------------------------------------------------------------
+
+export const payloads = {
+  // persisted, sent by the server
+  task_status: z.object({
+    status: z.enum(['queued', 'active', 'ended']),
+    queuePosition: z.number().int().optional(),
+    estimatedWaitSeconds: z.number().int().optional(),
+  }),
+  engineer_connected: z.object({
+    engineer: z.object({ id: z.string(), name: z.string(), title: z.string().nullable() }),
+    kind: z.enum(['human', 'ai']),
+  }),
+  engineer_disconnected: z.object({ engineerId: z.string() }),
+  request_expired: z.object({ requestId }),
+  billing_update: z.object({
+    creditsUsed: z.number().int(),
+    balance: z.number().int(),
+    ratePerMinute: z.number().int(),
+    minutes: z.number().int(),
+    warning: z.literal('low_balance').optional(),
+  }),
+  session_end: z.object({
+    endedBy: z.enum(['customer', 'engineer', 'system']),
+    reason: z.string(),
+    summary: z.object({
+      engineer: z.string().nullable(),
+      durationSeconds: z.number().int(),
+      creditsUsed: z.number().int(),
+    }),
+  }),
+
+  // persisted, sent by the engineer
+  engineer_message: z.object({ text }),
+  /** Engineer sends `{command, reason}`; the server fills `requestId` and `expiresAt`. */
+  request_command: z.object({
+    requestId: requestId.optional(),
+    command: z.string().min(1).max(MAX_COMMAND_CHARS),
+    reason,
+    expiresAt: z.string().optional(),
+  }),
+  request_file: z.object({
+    requestId: requestId.optional(),
+    path: z.string().min(1).max(MAX_PATH_CHARS),
+    reason,
+    expiresAt: z.string().optional(),
+  }),
+  screenshare_request: z.object({ url: z.string().url().max(2_000) }),
+
+  // persisted, sent by the customer
+  customer_message: z.object({ text, redactions: z.number().int().min(0).optional() }),
+  approve_command: z.object({ requestId, approved: z.boolean(), scope: z.enum(['once', 'session']).optional() }),
+  command_output: z.object({ requestId, stream: z.enum(['stdout', 'stderr']), data: z.string().max(MAX_OUTPUT_CHUNK_CHARS) }),
+  command_result: z.object({
+    requestId,
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable().optional(),
+    durationMs: z.number().int().min(0),
+    truncated: z.boolean(),
+    redactions: z.number().int().min(0),
+    /** Set when the command could not be run at all (e.g. the project root is gone). */
+    error: z.string().max(1_000).optional(),
+  }),
+  approve_file: z.object({
+    requestId,
+    approved: z.boolean(),
+    /** Why the file was refused by the customer's side without asking (escape, binary, too large). */
+    refusedReason: z.string().max(1_000).optional(),
+  }),
+  file_upload: z.object({
+    requestId,
+    path: z.string().max(MAX_PATH_CHARS),
+    size: z.number().int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    encoding: z.literal('utf8'),
+    content: z.string().max(MAX_FILE_CHARS),
+    redactions: z.number().int().min(0),
+  }),
+
+  // control frames (not persisted)
+  hello: z.object({ protocolVersion: z.number().int(), lastSeq: z.number().int().min(0).default(0) }),
+  welcome: z.object({
+    taskId: z.string(),
+    status: z.enum(['queued', 'active', 'ended']),
+    role: z.enum(['customer', 'engineer']),
+    lastSeq: z.number().int().min(0),
+  }),
+  ack: z.object({ id: messageId, seq: z.number().int().nullable() }),
+  error: z.object({
+    code: z.enum(ERROR_CODE_NAMES as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    id: z.string().optional(),
+  }),
+  end_session: z.object({ reason: z.string().max(500).optional() }),
+} as const;
+
+export type MessageType = keyof typeof payloads;
+export type Payload<T extends MessageType> = z.infer<(typeof payloads)[T]>;
+
+/** Persisted event types: everything in the transcript, in `seq` order. */
+export const PERSISTED_TYPES = [
+  'task_status',
+  'engineer_connected',
+  'engineer_disconnected',
+  'engineer_message',
+  'customer_message',
+  'request_command',
+  'approve_command',
+  'command_output',
+  'command_result',
+  'request_file',
+  'approve_file',
+  'file_upload',
+  'screenshare_request',
+  'request_expired',
+  'billing_update',
+  'session_end',
+] as const satisfies readonly MessageType[];
+export type PersistedType = (typeof PERSISTED_TYPES)[number];
+
+/** Who may send what (the server enforces it; clients use it to hide impossible actions). */
+export const CUSTOMER_SENDS = [
+  'hello',
+  'customer_message',
+  'approve_command',
+  'command_output',
+  'command_result',
+  'approve_file',
+  'file_upload',
+  'end_session',
+] as const satisfies readonly MessageType[];
+export const ENGINEER_SENDS = [
+  'hello',
+  'engineer_message',
+  'request_command',
+  'request_file',
+  'screenshare_request',
+  'end_session',
+] as const satisfies readonly MessageType[];
+export type ClientMessageType = (typeof CUSTOMER_SENDS)[number] | (typeof ENGINEER_SENDS)[number];
+
+/** The envelope of every frame, before the payload is checked against its type. */
+export const Frame = z.object({
+  type: z.string().min(1).max(64),
+  timestamp: z.string().max(64),
+  payload: z.record(z.unknown()),
+  seq: z.number().int().positive().optional(),
+  id: messageId.optional(),
+});
+export type Frame = z.infer<typeof Frame>;
+
+export interface TypedFrame<T extends MessageType = MessageType> {
+  type: T;
+  timestamp: string;
+  payload: Payload<T>;
+  seq?: number;
+  id?: string;
+}
+
+/** A persisted event as stored and replayed (also the rows of GET /v1/tasks/:id/events). */
+export const SessionEvent = z.object({
+  seq: z.number().int().positive(),
+  type: z.enum(PERSISTED_TYPES),
+  timestamp: z.string(),
+  payload: z.record(z.unknown()),
+  senderId: z.string().nullable(),
+  hash: z.string(),
+});
+export type SessionEvent = z.infer<typeof SessionEvent>;
+
+export const EventsResponse = z.object({
+  events: z.array(SessionEvent),
+  chain: z.object({ verified: z.boolean(), brokenAtSeq: z.number().int().nullable(), headHash: z.string().nullable() }),
+});
+export type EventsResponse = z.infer<typeof EventsResponse>;
+
+/** Parses a frame's payload for its type; returns the zod error on mismatch. */
+export function parsePayload<T extends MessageType>(type: T, payload: unknown) {
+  return (payloads[type] as z.ZodTypeAny).safeParse(payload) as z.SafeParseReturnType<unknown, Payload<T>>;
+}
+
+export function isMessageType(type: string): type is MessageType {
+  return Object.hasOwn(payloads, type);
+}
+
+/** Builds a frame with the current time. */
+export function frame<T extends MessageType>(type: T, payload: Payload<T>, extra: { seq?: number; id?: string } = {}): TypedFrame<T> {
+  return { type, timestamp: new Date().toISOString(), payload, ...extra };
+}

@@ -1,0 +1,195 @@
+/**
+ * Table types for Kysely. One schema serves SQLite and PostgreSQL, so it sticks to portable
+ * column types: text ids (random, url-safe), integers, and ISO-8601 text timestamps (which
+ * sort correctly as text). Booleans are stored as 0/1 integers for the same reason.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  title: string | null;
+  role: 'customer' | 'engineer' | 'admin';
+  password_hash: string | null;
+  disabled: number;
+  credits: number;
+  created_at: string;
+}
+
+/** Console sign-in sessions (cookie). `id` is the sha256 of the cookie value. */
+export interface WebSessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** RFC 8628 device authorizations. `device_code_hash` is the sha256 of the device code. */
+export interface DeviceCodesTable {
+  id: string;
+  device_code_hash: string;
+  user_code: string;
+  client_id: string;
+  scope: string | null;
+  status: 'pending' | 'approved' | 'denied' | 'used';
+  user_id: string | null;
+  interval_seconds: number;
+  last_polled_at: string | null;
+  ip: string;
+  user_agent: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** One row per login (a device-code exchange); every token of that login belongs to it. */
+export interface TokenFamiliesTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+/** Access and refresh tokens, stored only as sha256 hashes. */
+export interface OAuthTokensTable {
+  hash: string;
+  family_id: string;
+  kind: 'access' | 'refresh';
+  expires_at: string;
+  /** Refresh tokens: when it was rotated (used). A second use is reuse → family revoked. */
+  used_at: string | null;
+  created_at: string;
+}
+
+/** Fixed-window counters for rate limits, shared by all instances through the database. */
+export interface RateLimitsTable {
+  key: string;
+  window_start: string;
+  count: number;
+}
+
+export interface ProjectsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  type: string;
+  test_command: string;
+  build_command: string;
+  allowed_tools: string; // JSON array
+  branch_mode: string;
+  repo_url: string | null;
+  uploads_allowed: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SnapshotsTable {
+  id: string;
+  project_id: string;
+  kind: 'snapshot' | 'bundle';
+  bytes: number;
+  sha256: string;
+  blob_key: string;
+  created_at: string;
+}
+
+export interface SyncsTable {
+  id: string;
+  project_id: string;
+  branch: string;
+  commit_sha: string;
+  remote_url: string | null;
+  dirty: number;
+  bundle_id: string | null;
+  created_at: string;
+}
+
+export interface TasksTable {
+  id: string;
+  customer_id: string;
+  project_id: string | null;
+  description: string;
+  mode: 'human' | 'ai' | 'hybrid';
+  status: 'queued' | 'active' | 'ended';
+  engineer_id: string | null;
+  created_at: string;
+  claimed_at: string | null;
+  ended_at: string | null;
+  ended_by: 'customer' | 'engineer' | 'system' | null;
+  end_reason: string | null;
+  max_credits: number | null;
+  credits_used: number;
+  rating: number | null;
+  feedback: string | null;
+  /** Highest persisted event seq; bumped inside the transaction that appends an event. */
+  last_seq: number;
+  /** Hash of the event with seq = last_seq (audit chain head). */
+  head_hash: string | null;
+  /** Minutes an engineer has been connected while active (the billing clock). */
+  billed_minutes: number;
+}
+
+/** The transcript: persisted WebSocket events, in seq order per task, hash-chained. */
+export interface TaskEventsTable {
+  task_id: string;
+  seq: number;
+  type: string;
+  payload: string; // JSON
+  sender_id: string | null;
+  /** The client's message `id`, for idempotent re-sends. */
+  client_msg_id: string | null;
+  created_at: string;
+  hash: string;
+}
+
+/** Engineer requests (command / file) and their state machine. */
+export interface TaskRequestsTable {
+  id: string;
+  task_id: string;
+  kind: 'command' | 'file';
+  subject: string; // command text or path
+  state: 'pending' | 'approved' | 'denied' | 'expired' | 'completed';
+  scope: 'once' | 'session' | null;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
+export interface CreditLedgerTable {
+  id: string;
+  user_id: string;
+  task_id: string | null;
+  /** Minute index within the task; unique with task_id so a minute is never charged twice. */
+  minute_index: number | null;
+  amount: number;
+  kind: 'grant' | 'charge';
+  note: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  web_sessions: WebSessionsTable;
+  device_codes: DeviceCodesTable;
+  token_families: TokenFamiliesTable;
+  oauth_tokens: OAuthTokensTable;
+  rate_limits: RateLimitsTable;
+  projects: ProjectsTable;
+  snapshots: SnapshotsTable;
+  syncs: SyncsTable;
+  tasks: TasksTable;
+  task_events: TaskEventsTable;
+  task_requests: TaskRequestsTable;
+  credit_ledger: CreditLedgerTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type TaskRow = Selectable<TasksTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type TaskEventRow = Selectable<TaskEventsTable>;
+export type { Generated };
