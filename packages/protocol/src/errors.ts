@@ -133,6 +133,12 @@ export const ERROR_CODES = {
     meaning: "You are not on the 'codevf' branch.",
     hint: 'Run: git checkout -b codevf (or git checkout codevf), commit, then codevf sync',
   },
+  E_GIT_UNAVAILABLE: {
+    status: 400,
+    exit: 1,
+    meaning: 'git is not installed or could not be run.',
+    hint: 'Install git (https://git-scm.com) and make sure it is on your PATH.',
+  },
   E_INSUFFICIENT_CREDITS: {
     status: 402,
     exit: 1,

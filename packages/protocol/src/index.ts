@@ -4,3 +4,5 @@ export * from './oauth';
 export * from './api';
 export * from './cli';
 export * from './ws';
+/** The zod instance the schemas are built with, so consumers extend them with the same version. */
+export { z } from 'zod';

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CodevfError } from './errors';
+
+/** The login kept in auth.json (PROTOCOL.md §4). Tokens never leave this file except as headers. */
+export interface StoredAuth {
+  accessToken: string;
+  refreshToken: string;
+  /** ISO 8601 time the access token expires. */
+  expiresAt: string;
+  userId: string;
+  /** Server that issued the tokens; they are never sent anywhere else. */
+  baseUrl: string;
+  user: { id: string; email: string; name: string; role: string };
+}
+
+export interface AuthStore {
+  readonly path: string;
+  /** The stored login, or null when there is none. A corrupt file is E_CONFIG_INVALID. */
+  read(): Promise<StoredAuth | null>;
+  /** Replaces the login atomically: other readers see the old file or the new one, never half. */
+  write(auth: StoredAuth): Promise<void>;
+  /** Deletes the login; true when there was one. */
+  remove(): Promise<boolean>;
+  /**
+   * Runs `fn` while holding a lock file next to auth.json, so that two codevf processes never
+   * refresh at the same time (the second would present a rotated refresh token and the server
+   * would revoke the whole login).
+   */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+const LOCK_STALE_MS = 15_000;
+const LOCK_WAIT_MS = 20_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * Checked by hand rather than with zod: whoami reads this file on every run and zod would
+ * double the CLI's start-up time.
+ */
+export function parseStoredAuth(value: unknown): StoredAuth | null {
+  if (!isObject(value) || !isObject(value.user)) return null;
+  const { accessToken, refreshToken, expiresAt, userId, baseUrl, user } = value;
+  if (!isText(accessToken) || !isText(refreshToken) || !isText(userId) || !isText(baseUrl)) return null;
+  if (!isText(expiresAt) || Number.isNaN(Date.parse(expiresAt))) return null;
+  if (!isText(user.id) || typeof user.email !== 'string' || typeof user.name !== 'string' || !isText(user.role)) {
+    return null;
+  }
+  return {
+    accessToken,
+    refreshToken,
+    expiresAt,
+    userId,
+    baseUrl,
+    user: { id: user.id, email: user.email, name: user.name, role: user.role },
+  };
+}
+
+const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
+
+export function createAuthStore(path: string): AuthStore {
+  const dir = dirname(path);
+  const lockPath = `${path}.lock`;
+
+  async function ensureDir(): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // mkdir leaves an existing directory's mode alone; the folder holds secrets, so tighten it.
+    if (process.platform !== 'win32') await chmod(dir, 0o700);
+  }
+
+  return {
+    path,
+
+    async read() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (err) {
+        if (errno(err) === 'ENOENT') return null;
+        throw new CodevfError('E_CONFIG_INVALID', `Cannot read ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const auth = parseStoredAuth(parsed);
+      if (!auth) {
+        throw new CodevfError('E_CONFIG_INVALID', `The login file ${path} is corrupt or not a CodeVF login.`, {
+          hint: `Delete ${path} and run: codevf login`,
+        });
+      }
+      return auth;
+    },
+
+    async write(auth) {
+      await ensureDir();
+      const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      // Created 0600 from the first byte: never a moment where the tokens are world-readable.
+      const handle = await open(tmp, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(auth, null, 2)}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      try {
+        await rename(tmp, path);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    },
+
+    async remove() {
+      try {
+        await rm(path);
+        return true;
+      } catch (err) {
+        if (errno(err) === 'ENOENT') return false;
+        throw err;
+      }
+    },
+
+    async withLock(fn) {
+      await ensureDir();
+      const deadline = Date.now() + LOCK_WAIT_MS;
+      for (;;) {
+        try {
+          const handle = await open(lockPath, 'wx', 0o600);
+          await handle.close();
+          break;
+        } catch (err) {
+          if (errno(err) !== 'EEXIST') throw err;
+          // A process that died while refreshing leaves its lock behind; take over after a while.
+          const age = await stat(lockPath).then(
+            (s) => Date.now() - s.mtimeMs,
+            () => 0,
+          );
+          if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
+          else if (Date.now() > deadline) {
+            throw new CodevfError('E_TIMEOUT', `Another codevf process holds ${lockPath}.`, {
+              hint: `If no other codevf is running, delete ${lockPath}.`,
+            });
+          } else await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      try {
+        return await fn();
+      } finally {
+        await rm(lockPath, { force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { createApiClient, type ApiClient } from './api';
+import { type AuthStore, createAuthStore } from './authStore';
+import { resolveBaseUrl } from './baseUrl';
+import type { CommandContext } from './command';
+import type { Transport } from './http';
+import type { IO } from './io';
+import { type Paths, resolvePaths } from './paths';
+import { abortableSleep } from './sleep';
+
+/** Replaceable parts, for tests; production uses the defaults. */
+export interface ContextOverrides {
+  transport?: Transport;
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  openBrowser?: (url: string) => Promise<boolean>;
+  platform?: NodeJS.Platform;
+  /** Default per-request timeout of the API client. */
+  timeoutMs?: number;
+}
+
+export interface ContextOptions {
+  io: IO;
+  json: boolean;
+  /** Value of the global --base-url flag. */
+  baseUrlFlag?: string;
+  signal: AbortSignal;
+  overrides?: ContextOverrides;
+}
+
+const once = <T>(make: () => T): (() => T) => {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value;
+  };
+};
+
+export function createContext(options: ContextOptions): CommandContext {
+  const { io, signal, overrides = {} } = options;
+  const now = overrides.now ?? Date.now;
+  const paths = once<Paths>(() => resolvePaths(io.env, overrides.platform));
+  const authStore = once<AuthStore>(() => createAuthStore(paths().authFile));
+  const baseUrl = once(async () => {
+    const fromUser = options.baseUrlFlag || io.env.CODEVF_API_URL;
+    // Read auth.json only when nothing else names the server.
+    const stored = fromUser ? undefined : (await authStore().read())?.baseUrl;
+    return resolveBaseUrl({ flag: options.baseUrlFlag, env: io.env.CODEVF_API_URL, stored });
+  });
+  const api = once<Promise<ApiClient>>(async () =>
+    createApiClient({
+      baseUrl: await baseUrl(),
+      authStore: authStore(),
+      transport: overrides.transport,
+      now,
+      signal,
+      timeoutMs: overrides.timeoutMs,
+    }),
+  );
+  const line = (text: string) => io.err(text.endsWith('\n') ? text : `${text}\n`);
+
+  return {
+    io,
+    json: options.json,
+    signal,
+    now,
+    sleep: (ms) => (overrides.sleep ?? abortableSleep)(ms, signal),
+    paths,
+    authStore,
+    baseUrl,
+    api,
+    openBrowser: overrides.openBrowser ?? openInBrowser,
+    status: line,
+    warn: (text) => line(`${io.style('yellow', 'Warning:')} ${text}`),
+  };
+}
+
+/** The `open` package is loaded only here, when a browser is actually wanted. */
+async function openInBrowser(url: string): Promise<boolean> {
+  try {
+    const { default: open } = await import('open');
+    const child = await open(url);
+    // A missing xdg-open shows up as an 'error' event, not a rejection; swallow it.
+    child.on('error', () => {});
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}

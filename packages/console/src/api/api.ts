@@ -1,0 +1,83 @@
+import type { CreditsView, DeviceInfo, EventsResponse, Me, Role, SessionInfo, Task } from '@codevf/protocol';
+import { listFrom, request } from './client';
+import { rememberCsrfToken } from './csrf';
+
+/** Typed calls for every endpoint the console uses (PROTOCOL.md §1–§2 plus the admin API). */
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  title: string | null;
+  credits: number;
+  disabled: boolean;
+  createdAt?: string;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+  title?: string;
+}
+
+export interface UserPatch {
+  role?: Role;
+  disabled?: boolean;
+  name?: string;
+  title?: string | null;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  // ---- session -------------------------------------------------------------------------
+  me: (signal?: AbortSignal) => request<Me>('/v1/me', { signal, expectUnauthorized: true }),
+  async signIn(email: string, password: string): Promise<SessionInfo> {
+    const info = await request<SessionInfo>('/v1/auth/session', {
+      method: 'POST',
+      body: { email, password },
+      expectUnauthorized: true,
+    });
+    rememberCsrfToken(info.csrfToken);
+    return info;
+  },
+  async signUp(email: string, password: string, name: string): Promise<SessionInfo> {
+    const info = await request<SessionInfo>('/v1/auth/signup', { method: 'POST', body: { email, password, name } });
+    rememberCsrfToken(info.csrfToken);
+    return info;
+  },
+  async signOut(): Promise<void> {
+    try {
+      await request<void>('/v1/auth/session', { method: 'DELETE', expectUnauthorized: true });
+    } finally {
+      rememberCsrfToken(null);
+    }
+  },
+
+  // ---- device login (RFC 8628 approval page) -------------------------------------------
+  device: (userCode: string, signal?: AbortSignal) =>
+    request<DeviceInfo>(`/v1/device?user_code=${enc(userCode)}`, { signal }),
+  approveDevice: (userCode: string) => request<unknown>('/v1/device/approve', { method: 'POST', body: { user_code: userCode } }),
+  denyDevice: (userCode: string) => request<unknown>('/v1/device/deny', { method: 'POST', body: { user_code: userCode } }),
+
+  // ---- tasks ---------------------------------------------------------------------------
+  queue: async (signal?: AbortSignal) => listFrom<Task>(await request<unknown>('/v1/queue', { signal }), 'tasks'),
+  tasks: async (signal?: AbortSignal) => listFrom<Task>(await request<unknown>('/v1/tasks', { signal }), 'tasks'),
+  task: (id: string, signal?: AbortSignal) => request<Task>(`/v1/tasks/${enc(id)}`, { signal }),
+  taskEvents: (id: string, signal?: AbortSignal) => request<EventsResponse>(`/v1/tasks/${enc(id)}/events`, { signal }),
+  claim: (id: string) => request<Task>(`/v1/tasks/${enc(id)}/claim`, { method: 'POST', body: {} }),
+  endTask: (id: string, reason?: string) =>
+    request<Task>(`/v1/tasks/${enc(id)}/end`, { method: 'POST', body: reason ? { reason } : {} }),
+  credits: (signal?: AbortSignal) => request<CreditsView>('/v1/credits', { signal }),
+
+  // ---- admin ---------------------------------------------------------------------------
+  users: async (signal?: AbortSignal) => listFrom<AdminUser>(await request<unknown>('/v1/admin/users', { signal }), 'users'),
+  createUser: (user: NewUser) => request<AdminUser>('/v1/admin/users', { method: 'POST', body: user }),
+  updateUser: (id: string, patch: UserPatch) =>
+    request<AdminUser>(`/v1/admin/users/${enc(id)}`, { method: 'PATCH', body: patch }),
+  grantCredits: (email: string, amount: number, note?: string) =>
+    request<unknown>('/v1/admin/credits', { method: 'POST', body: note ? { email, amount, note } : { email, amount } }),
+};

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { Email, Password, Role } from '@codevf/protocol';
+import { z } from '@codevf/protocol';
+import { requireRole } from '../auth/guards';
+import type { AppContext } from '../context';
+import { ApiError } from '../http/errors';
+import { parseWith } from '../http/validate';
+import { createUser, grantCredits, listUsers, toAdminView, updateUser } from '../users/users';
+
+// Admin API shapes (PROTOCOL.md is silent on admin endpoints; these mirror `codevf-server`).
+const NewUserBody = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(100),
+  role: Role,
+  password: Password.optional(),
+  title: z.string().trim().max(100).optional(),
+});
+const PatchUserBody = z
+  .object({
+    role: Role.optional(),
+    disabled: z.boolean().optional(),
+    name: z.string().trim().min(1).max(100).optional(),
+    title: z.string().trim().max(100).nullable().optional(),
+  })
+  .strict();
+const GrantBody = z.object({ email: Email, amount: z.number().int().min(1).max(1_000_000), note: z.string().max(200).optional() });
+
+export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
+  app.get('/v1/admin/users', async (request) => {
+    await requireRole(request, 'admin');
+    return { users: (await listUsers(ctx.storage)).map(toAdminView) };
+  });
+
+  app.post('/v1/admin/users', async (request, reply) => {
+    const admin = await requireRole(request, 'admin');
+    const body = parseWith(NewUserBody, request.body);
+    const user = await createUser(ctx.storage, ctx.clock, body);
+    request.log.info({ adminId: admin.id, userId: user.id, role: user.role }, 'user created');
+    return reply.code(201).send(toAdminView(user));
+  });
+
+  app.patch('/v1/admin/users/:id', async (request) => {
+    const admin = await requireRole(request, 'admin');
+    const body = parseWith(PatchUserBody, request.body);
+    const { id } = request.params as { id: string };
+    if (id === admin.id && (body.disabled || (body.role && body.role !== 'admin'))) {
+      // An admin locking themselves out is almost always a mistake.
+      throw new ApiError('E_CONFLICT', 'You cannot disable yourself or drop your own admin role.');
+    }
+    const user = await updateUser(ctx.storage, id, body);
+    request.log.info({ adminId: admin.id, userId: id, change: Object.keys(body) }, 'user updated');
+    return toAdminView(user);
+  });
+
+  app.post('/v1/admin/credits', async (request) => {
+    const admin = await requireRole(request, 'admin');
+    const body = parseWith(GrantBody, request.body);
+    const user = await grantCredits(ctx.storage, ctx.clock, body.email, body.amount, body.note ?? `granted by ${admin.email}`);
+    return toAdminView(user);
+  });
+}

@@ -1,0 +1,78 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { adminRoutes } from './admin/adminRoutes';
+import { deviceRoutes } from './auth/deviceRoutes';
+import { oauthRoutes } from './auth/oauthRoutes';
+import { sessionRoutes } from './auth/sessionRoutes';
+import { type BlobStore, createFileBlobStore } from './blobs/blobStore';
+import { type Bus, createBus } from './bus/bus';
+import { type Clock, systemClock } from './clock';
+import type { ServerConfig } from './config';
+import type { AppContext } from './context';
+import { consoleRoutes, SECURITY_HEADERS } from './http/consoleRoutes';
+import { installErrorHandler } from './http/errorHandler';
+import { healthRoutes } from './http/healthRoutes';
+import { createLogger } from './logger';
+import type { Storage } from './storage/storage';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export interface AppDeps {
+  config: ServerConfig;
+  storage: Storage;
+  clock?: Clock;
+  logger?: Logger;
+  bus?: Bus;
+  blobs?: BlobStore;
+}
+
+/**
+ * Builds the whole server without listening (tests use `inject` or listen on port 0).
+ * The caller owns `storage` (and migrates it); the app closes its bus on close.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const logger = deps.logger ?? createLogger();
+  // Typed as the default instance: plugins take FastifyInstance, not the pino-specialised one.
+  const app = Fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: false,
+  }) as unknown as FastifyInstance;
+  const ctx: AppContext = {
+    config: deps.config,
+    storage: deps.storage,
+    clock: deps.clock ?? systemClock,
+    bus: deps.bus ?? createBus(deps.config),
+    blobs: deps.blobs ?? createFileBlobStore(`${deps.config.dataDir}/blobs`),
+    log: app.log,
+  };
+  app.decorate('ctx', ctx);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+  app.addHook('onClose', async () => {
+    await ctx.bus.close();
+  });
+
+  installErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+
+  // Route areas: one plugin each.
+  await app.register(healthRoutes, ctx);
+  await app.register(oauthRoutes, ctx);
+  await app.register(sessionRoutes, ctx);
+  await app.register(deviceRoutes, ctx);
+  await app.register(adminRoutes, ctx);
+  await app.register(consoleRoutes, ctx);
+
+  return app;
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
+
+/** The fields of a persisted event that the audit chain covers. */
+export interface ChainedEvent {
+  taskId: string;
+  seq: number;
+  type: string;
+  timestamp: string;
+  senderId: string | null;
+  payload: unknown;
+}
+
+/**
+ * Canonical JSON (keys sorted at every level), so anyone holding the transcript from
+ * `GET /v1/tasks/:id/events` can recompute every hash without knowing how we stored it.
+ */
+export function canonicalJson(value: unknown): string {
+  const text = stringify(value);
+  if (typeof text !== 'string') throw new Error('value is not JSON-serialisable');
+  return text;
+}
+
+/**
+ * hash(n) = sha256(hash(n-1) + "\n" + canonical(event n)), with hash(0) = "" — each hash
+ * covers the whole history before it, so editing, removing or reordering any stored event
+ * breaks every later link. The task id is inside the event, so events cannot be moved
+ * between tasks either.
+ */
+export function eventHash(prevHash: string | null, event: ChainedEvent): string {
+  const body = canonicalJson({
+    taskId: event.taskId,
+    seq: event.seq,
+    type: event.type,
+    timestamp: event.timestamp,
+    senderId: event.senderId,
+    payload: event.payload,
+  });
+  return createHash('sha256')
+    .update(prevHash ?? '')
+    .update('\n')
+    .update(body)
+    .digest('hex');
+}
+
+export interface ChainVerdict {
+  verified: boolean;
+  /** First seq whose stored hash (or position) does not match; null when the chain verifies. */
+  brokenAtSeq: number | null;
+  /** Hash of the last event as recomputed; null for an empty log. */
+  headHash: string | null;
+}
+
+/**
+ * Recomputes the chain over a task's complete log (ascending seq from 1) and compares with the
+ * stored hashes, the gap-free numbering and, when given, the head recorded on the task row.
+ */
+export function verifyChain(
+  events: readonly (ChainedEvent & { hash: string })[],
+  expectedHead?: { lastSeq: number; headHash: string | null },
+): ChainVerdict {
+  let prev: string | null = null;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    if (ev.seq !== i + 1) return { verified: false, brokenAtSeq: i + 1, headHash: prev };
+    const h = eventHash(prev, ev);
+    if (h !== ev.hash) return { verified: false, brokenAtSeq: ev.seq, headHash: prev };
+    prev = h;
+  }
+  if (expectedHead && (expectedHead.lastSeq !== events.length || expectedHead.headHash !== prev)) {
+    // Events were removed from the end (or the head was rewritten): the log is shorter than recorded.
+    return { verified: false, brokenAtSeq: Math.min(events.length, expectedHead.lastSeq) + 1, headHash: prev };
+  }
+  return { verified: true, brokenAtSeq: null, headHash: prev };
+}

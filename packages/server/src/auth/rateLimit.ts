@@ -1,0 +1,38 @@
+import { sql } from 'kysely';
+import type { Clock } from '../clock';
+import { ApiError } from '../http/errors';
+import type { Storage } from '../storage/storage';
+
+/**
+ * Fixed-window counters kept in the database, so every server instance shares them
+ * (an attacker gains nothing by spreading attempts over instances).
+ */
+export async function hitRateLimit(
+  storage: Storage,
+  clock: Clock,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+): Promise<void> {
+  const nowMs = clock.now().getTime();
+  const windowMs = windowSeconds * 1000;
+  const windowStart = new Date(Math.floor(nowMs / windowMs) * windowMs).toISOString();
+  const row = await storage.db
+    .insertInto('rate_limits')
+    .values({ key, window_start: windowStart, count: 1 })
+    .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_limits.count + 1` }))
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  if (row.count > limit) {
+    const retryAfter = Math.ceil((Date.parse(windowStart) + windowMs - nowMs) / 1000);
+    throw new ApiError('E_RATE_LIMITED', `Too many attempts. Try again in ${retryAfter} seconds.`, {
+      headers: { 'retry-after': String(retryAfter) },
+    });
+  }
+}
+
+/** Drops windows that ended long ago; called opportunistically. */
+export async function pruneRateLimits(storage: Storage, clock: Clock): Promise<void> {
+  const cutoff = new Date(clock.now().getTime() - 24 * 3600 * 1000).toISOString();
+  await storage.db.deleteFrom('rate_limits').where('window_start', '<', cutoff).execute();
+}

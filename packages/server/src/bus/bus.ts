@@ -1,0 +1,30 @@
+import type { ServerConfig } from '../config';
+import { createMemoryBus } from './memoryBus';
+import { createRedisBus } from './redisBus';
+
+/**
+ * Fan-out of "task X has persisted events up to seq N" between server instances.
+ *
+ * The bus never carries the events themselves: subscribers read them from the database, where
+ * their order was decided. A lost or late bus message therefore delays delivery only until the
+ * next message (or the periodic resync), and never reorders or drops an event.
+ */
+export interface Bus {
+  publish(taskId: string, seq: number): Promise<void>;
+  /** Calls `onSeq` for every publish on this task, from any instance. Returns the unsubscribe. */
+  subscribe(taskId: string, onSeq: (seq: number) => void): () => void;
+  /**
+   * Resolves once the subscription for `taskId` is live (Redis acknowledged SUBSCRIBE). A reader
+   * that subscribes, awaits this and only then reads the database cannot miss an event.
+   */
+  subscribed(taskId: string): Promise<void>;
+  /** Throws when the bus backend is unreachable (readiness probe). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  readonly kind: 'memory' | 'redis';
+}
+
+/** REDIS_URL set → Redis pub/sub (many instances); otherwise the in-process bus (one instance). */
+export function createBus(config: Pick<ServerConfig, 'redisUrl'>): Bus {
+  return config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
+}

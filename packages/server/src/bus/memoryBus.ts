@@ -1,0 +1,37 @@
+import type { Bus } from './bus';
+
+/** The single-instance bus: an in-process map of listeners. */
+export function createMemoryBus(): Bus {
+  const listeners = new Map<string, Set<(seq: number) => void>>();
+  return {
+    kind: 'memory',
+    async publish(taskId, seq) {
+      const set = listeners.get(taskId);
+      if (!set) return;
+      // Copy: a listener may unsubscribe while we iterate.
+      for (const fn of [...set]) {
+        try {
+          fn(seq);
+        } catch {
+          // A failing listener must not stop delivery to the others.
+        }
+      }
+    },
+    subscribe(taskId, onSeq) {
+      let set = listeners.get(taskId);
+      if (!set) listeners.set(taskId, (set = new Set()));
+      set.add(onSeq);
+      return () => {
+        const s = listeners.get(taskId);
+        if (!s) return;
+        s.delete(onSeq);
+        if (s.size === 0) listeners.delete(taskId);
+      };
+    },
+    async subscribed() {},
+    async ping() {},
+    async close() {
+      listeners.clear();
+    },
+  };
+}

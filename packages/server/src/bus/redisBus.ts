@@ -1,0 +1,79 @@
+import { Redis } from 'ioredis';
+import type { Bus } from './bus';
+
+export interface RedisBusOptions {
+  /** Channel prefix, so several deployments (or test runs) can share one Redis. */
+  prefix?: string;
+}
+
+/**
+ * Redis pub/sub bus: one channel per task, subscribed only while this instance holds a live
+ * connection to that task, so an instance hears only about the sessions it serves.
+ */
+export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus {
+  const prefix = options.prefix ?? 'codevf:task:';
+  // Pub/sub needs a dedicated connection: a subscribed Redis connection can do nothing else.
+  const common = { maxRetriesPerRequest: 3, connectionName: 'codevf-bus' } as const;
+  const pub = new Redis(url, common);
+  const sub = new Redis(url, common);
+  // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
+  pub.on('error', () => {});
+  sub.on('error', () => {});
+
+  const listeners = new Map<string, Set<(seq: number) => void>>();
+  const subscriptions = new Map<string, Promise<void>>();
+  let closed = false;
+
+  sub.on('message', (channel: string, message: string) => {
+    if (!channel.startsWith(prefix)) return;
+    const set = listeners.get(channel.slice(prefix.length));
+    const seq = Number(message);
+    if (!set || !Number.isSafeInteger(seq) || seq < 1) return;
+    for (const fn of [...set]) {
+      try {
+        fn(seq);
+      } catch {
+        // One failing listener must not stop the others.
+      }
+    }
+  });
+
+  return {
+    kind: 'redis',
+    async publish(taskId, seq) {
+      if (closed) return;
+      await pub.publish(prefix + taskId, String(seq));
+    },
+    subscribe(taskId, onSeq) {
+      let set = listeners.get(taskId);
+      if (!set) {
+        listeners.set(taskId, (set = new Set()));
+        const p = sub.subscribe(prefix + taskId).then(
+          () => undefined,
+          () => undefined, // ioredis re-subscribes on reconnect; the periodic resync covers the gap.
+        );
+        subscriptions.set(taskId, p);
+      }
+      set.add(onSeq);
+      return () => {
+        const s = listeners.get(taskId);
+        if (!s?.delete(onSeq) || s.size > 0) return;
+        listeners.delete(taskId);
+        subscriptions.delete(taskId);
+        if (!closed) sub.unsubscribe(prefix + taskId).catch(() => {});
+      };
+    },
+    async subscribed(taskId) {
+      await subscriptions.get(taskId);
+    },
+    async ping() {
+      await pub.ping();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+    },
+  };
+}

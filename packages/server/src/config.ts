@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { DEFAULT_PORT, DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS } from '@codevf/protocol';
+
+/** Resolved server settings (defaults applied). Every field can be set from the environment. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** PostgreSQL URL; unset → the embedded SQLite file in dataDir. */
+  databaseUrl?: string;
+  /** Redis URL; unset → the in-process bus (one instance only). */
+  redisUrl?: string;
+  /** Address users reach the server at (OAuth issuer, verification URI); default: the bound address. */
+  publicUrl?: string;
+  /** Directory of the built console; missing → a placeholder page. */
+  consoleDir: string;
+  selfSignup: boolean;
+  dev: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  sessionTtlSeconds: number;
+  deviceCodeTtlSeconds: number;
+  devicePollIntervalSeconds: number;
+  /** Sign-in attempts per email+IP per window, and wrong device codes per user per window. */
+  loginAttemptsPerWindow: number;
+  deviceCodeAttemptsPerWindow: number;
+  rateLimitWindowSeconds: number;
+  /** Largest JSON body accepted. */
+  bodyLimitBytes: number;
+  /** Largest snapshot or bundle upload. */
+  uploadLimitBytes: number;
+  /** Live sessions. */
+  requestTtlSeconds: number;
+  creditsPerMinute: number;
+  heartbeatSeconds: number;
+}
+
+export type ServerConfigInput = Partial<ServerConfig>;
+
+const int = (v: string | undefined, fallback: number) => {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`expected a number, got ${JSON.stringify(v)}`);
+  return n;
+};
+const bool = (v: string | undefined, fallback: boolean) =>
+  v === undefined || v === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
+
+/** Defaults < environment (CODEVF_*, DATABASE_URL, REDIS_URL) < explicit overrides (flags, tests). */
+export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const base: ServerConfig = {
+    host: env.CODEVF_HOST || '127.0.0.1',
+    port: int(env.CODEVF_PORT ?? env.PORT, DEFAULT_PORT),
+    dataDir: resolve(env.CODEVF_DATA_DIR || '.codevf-data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    publicUrl: env.CODEVF_PUBLIC_URL || undefined,
+    consoleDir: resolve(env.CODEVF_CONSOLE_DIR || new URL('../../console/dist', import.meta.url).pathname),
+    selfSignup: bool(env.CODEVF_SELF_SIGNUP, false),
+    dev: false,
+    accessTokenTtlSeconds: int(env.CODEVF_ACCESS_TOKEN_TTL, 15 * 60),
+    refreshTokenTtlSeconds: int(env.CODEVF_REFRESH_TOKEN_TTL, 30 * 24 * 3600),
+    sessionTtlSeconds: int(env.CODEVF_SESSION_TTL, 7 * 24 * 3600),
+    deviceCodeTtlSeconds: int(env.CODEVF_DEVICE_CODE_TTL, DEVICE_CODE_TTL_SECONDS),
+    devicePollIntervalSeconds: int(env.CODEVF_DEVICE_POLL_INTERVAL, DEVICE_POLL_INTERVAL_SECONDS),
+    loginAttemptsPerWindow: int(env.CODEVF_LOGIN_ATTEMPTS, 10),
+    deviceCodeAttemptsPerWindow: int(env.CODEVF_DEVICE_CODE_ATTEMPTS, 10),
+    rateLimitWindowSeconds: int(env.CODEVF_RATE_LIMIT_WINDOW, 300),
+    bodyLimitBytes: int(env.CODEVF_BODY_LIMIT, 1024 * 1024),
+    uploadLimitBytes: int(env.CODEVF_UPLOAD_LIMIT, 200 * 1024 * 1024),
+    requestTtlSeconds: int(env.CODEVF_REQUEST_TTL, 120),
+    creditsPerMinute: int(env.CODEVF_CREDITS_PER_MINUTE, 1),
+    heartbeatSeconds: int(env.CODEVF_HEARTBEAT_SECONDS, 30),
+  };
+  const merged = { ...base };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  return merged;
+}

@@ -1,0 +1,16 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * The address users reach this server at: the configured public URL, or else the address the
+ * server is bound to. Deliberately not taken from the request's Host header: that header is
+ * attacker-controlled, and this URL ends up in OAuth metadata and verification links.
+ */
+export function publicUrl(app: FastifyInstance): string {
+  const configured = app.ctx.config.publicUrl;
+  if (configured) return configured.replace(/\/+$/, '');
+  const addr = app.server.address() as AddressInfo | null;
+  if (!addr || typeof addr === 'string') return `http://${app.ctx.config.host}:${app.ctx.config.port}`;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m001 from './001_initial';
+
+/**
+ * Every migration, in order. Listed statically (not read from a folder) so the server can be
+ * bundled into one file. Names are never changed once released.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_initial': m001,
+};

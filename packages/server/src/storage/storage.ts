@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrations } from './migrations/index';
+import type { Database } from './schema';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Storage {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Runs pending migrations; returns the names applied now. */
+  migrate(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  /** PostgreSQL URL; unset → SQLite file `codevf.sqlite` in dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** PostgreSQL only: put every table in this schema (tests use a fresh one per run). */
+  pgSchema?: string;
+}
+
+export function createStorage(options: StorageOptions): Storage {
+  const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
+  let kysely: Kysely<Database>;
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      // search_path is set per connection so one database can hold isolated test schemas.
+      ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
+    });
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const file = new SQLite(join(options.dataDir, 'codevf.sqlite'));
+    // WAL lets readers proceed while one writer commits; busy_timeout rides out short locks.
+    file.pragma('journal_mode = WAL');
+    file.pragma('foreign_keys = ON');
+    file.pragma('busy_timeout = 5000');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  }
+
+  return {
+    db: kysely,
+    dialect,
+    async migrate() {
+      if (options.pgSchema) await sql`create schema if not exists ${sql.id(options.pgSchema)}`.execute(kysely);
+      const migrator = new Migrator({ db: kysely, provider: { getMigrations: async () => migrations } });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error;
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async ping() {
+      await sql`select 1`.execute(kysely);
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new Error(`invalid schema name: ${name}`);
+  return name;
+}
+
+/** True when the error is a unique-constraint violation, in either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,194 @@
+import type { PersistedType } from '@codevf/protocol';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { canonicalJson, eventHash } from '../audit/hashChain';
+import { ApiError } from '../http/errors';
+import type { Database, TaskEventRow, TaskRow } from '../storage/schema';
+
+/** A persisted session event as stored, replayed and relayed. */
+export interface StoredEvent {
+  taskId: string;
+  seq: number;
+  type: PersistedType;
+  timestamp: string;
+  payload: Record<string, unknown>;
+  senderId: string | null;
+  clientMsgId: string | null;
+  hash: string;
+}
+
+export function eventFromRow(row: TaskEventRow): StoredEvent {
+  return {
+    taskId: row.task_id,
+    seq: Number(row.seq),
+    type: row.type as PersistedType,
+    timestamp: row.created_at,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    senderId: row.sender_id,
+    clientMsgId: row.client_msg_id,
+    hash: row.hash,
+  };
+}
+
+const wireCache = new WeakMap<StoredEvent, string>();
+
+/** The frame every participant receives, serialised once however many sockets it goes to. */
+export function wireOf(ev: StoredEvent): string {
+  let wire = wireCache.get(ev);
+  if (wire === undefined) {
+    wire = JSON.stringify({
+      type: ev.type,
+      timestamp: ev.timestamp,
+      payload: ev.payload,
+      seq: ev.seq,
+      ...(ev.clientMsgId ? { id: ev.clientMsgId } : {}),
+    });
+    wireCache.set(ev, wire);
+  }
+  return wire;
+}
+
+/**
+ * A transaction that holds the task's row lock. Every change to a task and every event append
+ * goes through one, so all of a task's state transitions are serialised — across instances too,
+ * because the lock is PostgreSQL's row lock (SQLite has a single writer anyway).
+ */
+export class TaskTx {
+  readonly events: StoredEvent[] = [];
+
+  constructor(
+    readonly trx: Transaction<Database>,
+    /** The locked row; callers that change it through `trx` update this copy as well. */
+    readonly task: TaskRow,
+    readonly now: Date,
+  ) {}
+
+  /** Appends the next event: seq = last_seq + 1, hash chained to the current head. */
+  async append(
+    type: PersistedType,
+    payload: Record<string, unknown>,
+    options: { senderId?: string | null; clientMsgId?: string | null } = {},
+  ): Promise<StoredEvent> {
+    // Canonical form: the stored text is exactly what the hash covered.
+    const payloadJson = canonicalJson(payload);
+    const ev: StoredEvent = {
+      taskId: this.task.id,
+      seq: Number(this.task.last_seq) + 1,
+      type,
+      timestamp: this.now.toISOString(),
+      payload: JSON.parse(payloadJson) as Record<string, unknown>,
+      senderId: options.senderId ?? null,
+      clientMsgId: options.clientMsgId ?? null,
+      hash: '',
+    };
+    ev.hash = eventHash(this.task.head_hash, ev);
+    await this.trx
+      .insertInto('task_events')
+      .values({
+        task_id: ev.taskId,
+        seq: ev.seq,
+        type: ev.type,
+        payload: payloadJson,
+        sender_id: ev.senderId,
+        client_msg_id: ev.clientMsgId,
+        created_at: ev.timestamp,
+        hash: ev.hash,
+      })
+      .execute();
+    this.task.last_seq = ev.seq;
+    this.task.head_hash = ev.hash;
+    this.events.push(ev);
+    return ev;
+  }
+
+  /** The event a client message id was already stored under, if any (idempotent re-send). */
+  async findByClientId(clientMsgId: string): Promise<StoredEvent | undefined> {
+    const row = await this.trx
+      .selectFrom('task_events')
+      .selectAll()
+      .where('task_id', '=', this.task.id)
+      .where('client_msg_id', '=', clientMsgId)
+      .executeTakeFirst();
+    return row ? eventFromRow(row) : undefined;
+  }
+}
+
+/**
+ * Takes the task's row lock inside `trx`. `UPDATE … SET last_seq = last_seq … RETURNING` is
+ * portable (SQLite ≥ 3.35, PostgreSQL) and, in PostgreSQL, makes concurrent lockers wait and
+ * then see the committed row — so a seq is never handed out twice.
+ */
+export async function lockTask(trx: Transaction<Database>, taskId: string, now: Date): Promise<TaskTx> {
+  const task = await trx
+    .updateTable('tasks')
+    .set({ last_seq: sql`last_seq` })
+    .where('id', '=', taskId)
+    .returningAll()
+    .executeTakeFirst();
+  if (!task) throw new ApiError('E_NOT_FOUND', 'No such task.');
+  return new TaskTx(trx, { ...task, last_seq: Number(task.last_seq) }, now);
+}
+
+/** Writes the new chain head after the appends of `tx`. */
+async function saveHead(tx: TaskTx): Promise<void> {
+  if (tx.events.length === 0) return;
+  await tx.trx
+    .updateTable('tasks')
+    .set({ last_seq: tx.task.last_seq, head_hash: tx.task.head_hash })
+    .where('id', '=', tx.task.id)
+    .execute();
+}
+
+export interface TaskChange<T> {
+  value: T;
+  events: StoredEvent[];
+  task: TaskRow;
+}
+
+/** Runs `fn` in a transaction holding the task's lock; commits its appends atomically. */
+export async function withTaskLock<T>(
+  db: Kysely<Database>,
+  taskId: string,
+  now: Date,
+  fn: (tx: TaskTx) => Promise<T>,
+): Promise<TaskChange<T>> {
+  return db.transaction().execute(async (trx) => {
+    const tx = await lockTask(trx, taskId, now);
+    const value = await fn(tx);
+    await saveHead(tx);
+    return { value, events: tx.events, task: tx.task };
+  });
+}
+
+/** Like withTaskLock for a task row inserted in the same transaction (task creation). */
+export async function withNewTask<T>(
+  db: Kysely<Database>,
+  insert: (trx: Transaction<Database>) => Promise<string>,
+  now: Date,
+  fn: (tx: TaskTx) => Promise<T>,
+): Promise<TaskChange<T>> {
+  return db.transaction().execute(async (trx) => {
+    const id = await insert(trx);
+    const tx = await lockTask(trx, id, now);
+    const value = await fn(tx);
+    await saveHead(tx);
+    return { value, events: tx.events, task: tx.task };
+  });
+}
+
+/** Events with seq > after, ascending (at most `limit`). */
+export async function eventsAfter(
+  db: Kysely<Database>,
+  taskId: string,
+  after: number,
+  limit = 500,
+): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('task_events')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .where('seq', '>', after)
+    .orderBy('seq', 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map(eventFromRow);
+}
