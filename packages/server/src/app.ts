@@ -21,6 +21,8 @@ import type { Storage } from './storage/storage';
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
+    /** Every route, as registered (method + URL pattern); tests sweep it for bad-input checks. */
+    routeTable: { method: string; url: string }[];
   }
 }
 
@@ -54,6 +56,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
   };
   app.decorate('ctx', ctx);
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
   });

@@ -27,6 +27,8 @@ export interface RequestOptions<T> {
   body?: { data: string | Uint8Array | Readable; contentType: string };
   /** Send the stored login's bearer token (default true). */
   auth?: boolean;
+  /** Send this token instead of the stored login's (right after login, before it is saved); no refresh. */
+  accessToken?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Validates the answer (e.g. a zod schema's `parse`); without it the parsed JSON is returned as is. */
@@ -183,7 +185,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const replayable = !(opts.body && typeof opts.body.data === 'object' && !(opts.body.data instanceof Uint8Array));
 
     let res: HttpResponse;
-    if (!useAuth) {
+    if (opts.accessToken) {
+      res = await send(method, url, { ...headers, authorization: `Bearer ${opts.accessToken}` }, body, opts.timeoutMs);
+    } else if (!useAuth) {
       res = await send(method, url, headers, body, opts.timeoutMs);
     } else {
       const token = await accessToken();

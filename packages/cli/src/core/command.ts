@@ -58,6 +58,8 @@ export interface CommandContext {
   baseUrl(): Promise<string>;
   /** The HTTP client for `baseUrl()` (auth, refresh, timeouts, problem details). */
   api(): Promise<ApiClient>;
+  /** An HTTP client for another server, e.g. the one a stored login came from (logout revokes there). */
+  apiAt(baseUrl: string): ApiClient;
   /** Tries to open a URL in the browser; false when it could not (never throws). */
   openBrowser(url: string): Promise<boolean>;
   /** One status line on stderr (never on stdout, so --json output stays one document). */

@@ -1,6 +1,6 @@
 import { createApiClient, type ApiClient } from './api';
 import { type AuthStore, createAuthStore } from './authStore';
-import { resolveBaseUrl } from './baseUrl';
+import { normalizeBaseUrl, resolveBaseUrl } from './baseUrl';
 import type { CommandContext } from './command';
 import type { Transport } from './http';
 import type { IO } from './io';
@@ -50,16 +50,16 @@ export function createContext(options: ContextOptions): CommandContext {
     const stored = fromUser ? undefined : (await authStore().read())?.baseUrl;
     return resolveBaseUrl({ flag: options.baseUrlFlag, env: io.env.CODEVF_API_URL, stored });
   });
-  const api = once<Promise<ApiClient>>(async () =>
+  const apiAt = (url: string): ApiClient =>
     createApiClient({
-      baseUrl: await baseUrl(),
+      baseUrl: normalizeBaseUrl(url, 'the server address'),
       authStore: authStore(),
       transport: overrides.transport,
       now,
       signal,
       timeoutMs: overrides.timeoutMs,
-    }),
-  );
+    });
+  const api = once<Promise<ApiClient>>(async () => apiAt(await baseUrl()));
   const line = (text: string) => io.err(text.endsWith('\n') ? text : `${text}\n`);
 
   return {
@@ -72,6 +72,7 @@ export function createContext(options: ContextOptions): CommandContext {
     authStore,
     baseUrl,
     api,
+    apiAt,
     openBrowser: overrides.openBrowser ?? openInBrowser,
     status: line,
     warn: (text) => line(`${io.style('yellow', 'Warning:')} ${text}`),

@@ -16,6 +16,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const fe = err as FastifyError;
     const status = fe.statusCode ?? 500;
+    if (status < 500 && request.url.startsWith('/oauth/')) {
+      // OAuth clients (any standard library) expect RFC 6749 §5.2 errors from these endpoints.
+      return reply
+        .code(status === 413 ? 413 : 400)
+        .header('cache-control', 'no-store')
+        .send({ error: 'invalid_request', error_description: fe.message || 'Malformed request.' });
+    }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
       return reply.code(413).type('application/problem+json').send(problem('E_TOO_LARGE', 'Request body is too large.', 413));
     }

@@ -1,0 +1,22 @@
+import type { RegisteredCommand } from '../core/command';
+
+/**
+ * Every `codevf` command, in the order `codevf --help` lists them.
+ *
+ * To add a command:
+ *   1. Create `commands/<verb>.ts` (or `commands/<noun>/<verb>.ts`) whose default export is
+ *      `defineCommand({ description, args, flags, json, examples, handler, human })`
+ *      (see core/command.ts; whoami.ts is a short example). Handlers return their result;
+ *      with --json the runner prints it as `{"ok":true,"data":…}`, otherwise `human()` does.
+ *      Throw `CodevfError` for failures: the runner maps it to the envelope and exit code.
+ *   2. Add one line below: name, one-line summary, and a `load` that imports the file.
+ *
+ * Keep start-up fast: the module is imported only when its command runs, but whatever it
+ * imports at the top is loaded then too. Import heavy libraries (Ink/React, prompts, ws,
+ * tar) with `await import()` inside the handler, so tsup puts them in their own chunk.
+ */
+export const COMMANDS: RegisteredCommand[] = [
+  { name: 'login', summary: 'Log in to CodeVF in the browser (device code).', load: () => import('./login') },
+  { name: 'whoami', summary: 'Show who is logged in, checked with the server.', load: () => import('./whoami') },
+  { name: 'logout', summary: 'Log out: revoke the login and delete it from this machine.', load: () => import('./logout') },
+];

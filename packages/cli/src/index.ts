@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { VERSION } from './core/version';
+
+// `codevf --version` answers before anything else is loaded; the rest of the CLI (and any
+// command's dependencies) comes in by dynamic import, in its own chunk.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { runProcess } = await import('./core/runProcess');
+  process.exitCode = await runProcess(argv);
+}

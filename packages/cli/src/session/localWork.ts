@@ -1,0 +1,39 @@
+/**
+ * What the live session does on the customer's machine, as the controller sees it. The real
+ * implementation (createLocalWork.ts) is a thin adapter over the safety layer; keeping this
+ * seam lets the controller be tested against plain functions.
+ */
+export interface CommandOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  truncated: boolean;
+  redactions: number;
+  /** Set when the command could not be started at all. */
+  error?: string;
+}
+
+export type FileCheck =
+  | { ok: true; path: string; size: number; sensitive: boolean }
+  | { ok: false; reason: string };
+
+export type FileRead =
+  | { ok: true; path: string; size: number; sha256: string; content: string; redactions: number }
+  | { ok: false; reason: string };
+
+export interface LocalWork {
+  /** Masks secrets in a chat line the customer typed. */
+  redactText(text: string): { text: string; redactions: number };
+  /** Runs an approved command in the project root; `onOutput` gets redacted chunks as they come. */
+  runCommand(
+    command: string,
+    onOutput: (stream: 'stdout' | 'stderr', data: string) => void,
+    signal: AbortSignal,
+  ): Promise<CommandOutcome>;
+  /** Checks a requested path without reading it (confinement, type, size, binary, sensitivity). */
+  checkFile(path: string): Promise<FileCheck>;
+  /** Reads an approved file: confined again (it may have changed since the check), redacted. */
+  readFile(path: string): Promise<FileRead>;
+  /** Opens a URL in the browser; false when it could not. */
+  openUrl(url: string): Promise<boolean>;
+}

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { applyEvent, applyEvents, type EventLike, initialSessionState } from './sessionState';
+import { requestStatus } from './requestStatus';
+
+let seq = 0;
+const T0 = Date.parse('2024-05-01T12:00:00Z');
+function ev(type: string, payload: object, at = T0 + seq * 1000): EventLike {
+  seq += 1;
+  return { seq, type, timestamp: new Date(at).toISOString(), payload };
+}
+function fresh() {
+  seq = 0;
+  return initialSessionState();
+}
+const inOneMinute = new Date(T0 + 60_000).toISOString();
+
+describe('session state: commands', () => {
+  it('follows a command from request to exit code with streamed output', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('task_status', { status: 'active' }),
+      ev('engineer_connected', { engineer: { id: 'e1', name: 'Maria', title: 'ex-FAANG' }, kind: 'human' }),
+      ev('request_command', { requestId: 'r1', command: 'npm test', reason: 'see the failure', expiresAt: inOneMinute }),
+    ]);
+    expect(s.requests.r1).toMatchObject({ kind: 'command', command: 'npm test', state: 'pending' });
+    expect(requestStatus(s.requests.r1!, T0 + 15_000)).toMatchObject({ label: 'Waiting for the customer', countdown: '0:45' });
+
+    s = applyEvent(s, ev('approve_command', { requestId: 'r1', approved: true, scope: 'once' }));
+    expect(s.requests.r1?.state).toBe('approved');
+    s = applyEvent(s, ev('command_output', { requestId: 'r1', stream: 'stdout', data: 'PASS a\n' }));
+    s = applyEvent(s, ev('command_output', { requestId: 'r1', stream: 'stderr', data: 'FAIL b\n' }));
+    expect(s.requests.r1).toMatchObject({ state: 'running', output: [{ stream: 'stdout', data: 'PASS a\n' }, { stream: 'stderr', data: 'FAIL b\n' }] });
+    expect(requestStatus(s.requests.r1!, T0).label).toBe('Running…');
+
+    s = applyEvent(s, ev('command_result', { requestId: 'r1', exitCode: 1, durationMs: 2300, truncated: true, redactions: 2 }));
+    const st = requestStatus(s.requests.r1!, T0);
+    expect(st).toMatchObject({ label: 'Exit code 1', tone: 'bad' });
+    expect(st.notes).toEqual(["2 values redacted by the customer's side", "Output truncated by the customer's side", 'Ran for 2 s']);
+    expect(s.items.map((i) => i.kind)).toEqual(['notice', 'request']);
+  });
+
+  it('shows denial, expiry and an exit code of 0', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('request_command', { requestId: 'a', command: 'ls', reason: '', expiresAt: inOneMinute }),
+      ev('request_command', { requestId: 'b', command: 'env', reason: '', expiresAt: inOneMinute }),
+      ev('request_command', { requestId: 'c', command: 'true', reason: '', expiresAt: inOneMinute }),
+      ev('approve_command', { requestId: 'a', approved: false }),
+      ev('request_expired', { requestId: 'b' }),
+      ev('approve_command', { requestId: 'c', approved: true }),
+      ev('command_result', { requestId: 'c', exitCode: 0, durationMs: 5, truncated: false, redactions: 0 }),
+    ]);
+    expect(requestStatus(s.requests.a!, T0)).toMatchObject({ label: 'Denied by the customer', tone: 'bad' });
+    expect(requestStatus(s.requests.b!, T0)).toMatchObject({ label: 'Expired: no answer in time (counts as denied)', tone: 'bad' });
+    expect(requestStatus(s.requests.c!, T0)).toMatchObject({ label: 'Exit code 0', tone: 'good', notes: ['Ran for 5 ms'] });
+  });
+
+  it('ignores out-of-order or forged transitions', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('request_command', { requestId: 'r', command: 'ls', reason: '' }),
+      // output before approval, a result before approval, approval of an unknown id
+      ev('command_output', { requestId: 'r', stream: 'stdout', data: 'sneaky' }),
+      ev('command_result', { requestId: 'r', exitCode: 0, durationMs: 1, truncated: false, redactions: 0 }),
+      ev('approve_command', { requestId: 'nope', approved: true }),
+      ev('approve_command', { requestId: 'r', approved: false }),
+      // a second decision after the first
+      ev('approve_command', { requestId: 'r', approved: true }),
+      ev('request_expired', { requestId: 'r' }),
+    ]);
+    expect(s.requests.r).toMatchObject({ state: 'denied', output: [] });
+    expect(s.requests.nope).toBeUndefined();
+  });
+
+  it('reports a command that could not run or was killed', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('request_command', { requestId: 'x', command: 'sleep 99', reason: '' }),
+      ev('approve_command', { requestId: 'x', approved: true }),
+      ev('command_result', { requestId: 'x', exitCode: null, signal: 'SIGTERM', durationMs: 30_000, truncated: false, redactions: 0 }),
+      ev('request_command', { requestId: 'y', command: 'npm test', reason: '' }),
+      ev('approve_command', { requestId: 'y', approved: true }),
+      ev('command_result', { requestId: 'y', exitCode: null, durationMs: 0, truncated: false, redactions: 0, error: 'project root is gone' }),
+    ]);
+    expect(requestStatus(s.requests.x!, T0).label).toBe('Stopped by SIGTERM');
+    expect(requestStatus(s.requests.y!, T0)).toMatchObject({ label: 'Could not run: project root is gone', tone: 'bad' });
+  });
+
+  it('reads "Expiring…" once the deadline passed but the server has not said so yet', () => {
+    let s = fresh();
+    s = applyEvent(s, ev('request_command', { requestId: 'r', command: 'ls', reason: '', expiresAt: inOneMinute }));
+    expect(requestStatus(s.requests.r!, T0 + 61_000)).toMatchObject({ label: 'Expiring…', countdown: '0:00' });
+  });
+});
+
+describe('session state: files, chat, billing, end', () => {
+  it('tracks file requests: refused with a reason, and received with redactions', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('request_file', { requestId: 'f1', path: '.env', reason: 'config', expiresAt: inOneMinute }),
+      ev('request_file', { requestId: 'f2', path: 'src/auth.js', reason: 'read it', expiresAt: inOneMinute }),
+      ev('approve_file', { requestId: 'f1', approved: false, refusedReason: 'sensitive file' }),
+      ev('approve_file', { requestId: 'f2', approved: true }),
+    ]);
+    expect(requestStatus(s.requests.f2!, T0).label).toBe('Approved, uploading…');
+    s = applyEvent(s, ev('file_upload', { requestId: 'f2', path: 'src/auth.js', size: 20, sha256: 'a'.repeat(64), encoding: 'utf8', content: 'k = "[REDACTED:key]"', redactions: 1 }));
+    expect(requestStatus(s.requests.f1!, T0)).toMatchObject({ label: 'Refused: sensitive file', tone: 'bad' });
+    expect(s.requests.f2).toMatchObject({ state: 'done', file: { content: 'k = "[REDACTED:key]"', redactions: 1 } });
+    expect(requestStatus(s.requests.f2!, T0).notes).toEqual(["1 value redacted by the customer's side"]);
+  });
+
+  it('does not accept a file upload for a request that was not approved', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('request_file', { requestId: 'f', path: 'a', reason: '' }),
+      ev('file_upload', { requestId: 'f', path: 'a', size: 1, sha256: 'b'.repeat(64), encoding: 'utf8', content: 'x', redactions: 0 }),
+    ]);
+    expect(s.requests.f?.state).toBe('pending');
+  });
+
+  it('keeps chat, screenshare links and billing, and ends the session', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('task_status', { status: 'queued', queuePosition: 2 }),
+      ev('customer_message', { text: 'hi', redactions: 1 }),
+      ev('engineer_message', { text: 'hello' }),
+      ev('screenshare_request', { url: 'https://meet.example/abc' }),
+      ev('billing_update', { creditsUsed: 3, balance: 97, ratePerMinute: 1, minutes: 3 }),
+      ev('request_file', { requestId: 'f', path: 'a', reason: '' }),
+      ev('session_end', { endedBy: 'customer', reason: 'fixed', summary: { engineer: 'Maria', durationSeconds: 180, creditsUsed: 3 } }),
+    ]);
+    expect(s.items.slice(0, 3)).toMatchObject([
+      { kind: 'message', from: 'customer', text: 'hi', redactions: 1 },
+      { kind: 'message', from: 'engineer', text: 'hello' },
+      { kind: 'screenshare', url: 'https://meet.example/abc' },
+    ]);
+    expect(s.billing).toMatchObject({ creditsUsed: 3, balance: 97 });
+    expect(s.status).toBe('ended');
+    expect(s.ended).toMatchObject({ endedBy: 'customer', summary: { durationSeconds: 180 } });
+    expect(s.items.at(-1)).toMatchObject({ kind: 'notice', text: 'Session ended by the customer: fixed' });
+    expect(requestStatus(s.requests.f!, T0).label).toBe('Not answered before the session ended');
+  });
+
+  it('skips events it already has, so a replay after reconnect changes nothing', () => {
+    let s = fresh();
+    const events = [ev('engineer_message', { text: 'one' }), ev('engineer_message', { text: 'two' })];
+    s = applyEvents(s, events);
+    const again = applyEvents(s, events);
+    expect(again).toBe(s);
+    expect(again.items).toHaveLength(2);
+    expect(again.lastSeq).toBe(2);
+  });
+
+  it('ignores unknown event types and malformed payloads without throwing', () => {
+    let s = fresh();
+    s = applyEvents(s, [ev('mystery', { a: 1 }), ev('engineer_message', null as unknown as object), ev('task_status', { status: 'weird' })]);
+    expect(s.lastSeq).toBe(3);
+    expect(s.status).toBeNull();
+    expect(s.items).toEqual([{ kind: 'message', seq: 2, at: expect.any(String), from: 'engineer', text: '' }]);
+  });
+});

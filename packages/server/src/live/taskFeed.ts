@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema';
+import { eventsAfter, type StoredEvent } from '../tasks/taskLock';
+
+/** Recent events kept per task, so a live event goes to every local socket with one read. */
+const CACHE_LIMIT = 512;
+const PAGE = 500;
+
+export interface FeedListener {
+  /** Called when events past the listener's position may be available. */
+  wake(): void;
+}
+
+/**
+ * One task's event stream on this instance. It knows the highest committed seq (from local
+ * commits, bus messages and periodic resyncs) and caches the newest events; listeners pull
+ * from it in order, so delivery never depends on a bus message arriving — only on the DB.
+ */
+export class TaskFeed {
+  /** Highest seq known to be committed. */
+  latest = 0;
+  readonly listeners = new Set<FeedListener>();
+  /** Contiguous, ascending; covers (cacheBase, cacheBase + cache.length]. */
+  private cache: StoredEvent[] = [];
+  private cacheBase = 0;
+  private filling: Promise<void> | null = null;
+  unsubscribe: () => void = () => {};
+
+  constructor(
+    readonly taskId: string,
+    private readonly db: Kysely<Database>,
+  ) {}
+
+  /** Starts caching after `seq` (the head read when the feed was opened). */
+  reset(seq: number): void {
+    if (this.cache.length === 0 && seq > this.cacheBase) this.cacheBase = seq;
+    if (seq > this.latest) this.latest = seq;
+  }
+
+  private get cacheEnd(): number {
+    return this.cacheBase + this.cache.length;
+  }
+
+  /** Events committed on this instance: cached directly, no read needed. */
+  ingest(events: readonly StoredEvent[]): void {
+    for (const ev of events) {
+      if (ev.seq === this.cacheEnd + 1) this.push(ev);
+      if (ev.seq > this.latest) this.latest = ev.seq;
+    }
+    this.wakeAll();
+  }
+
+  /** A bus message or resync says events up to `seq` exist. */
+  notify(seq: number): void {
+    if (seq > this.latest) this.latest = seq;
+    if (this.latest > this.cacheEnd) void this.fill().then(() => this.wakeAll(), () => this.wakeAll());
+    else this.wakeAll();
+  }
+
+  /** Authoritative head from the database (corrects a bogus bus message too). */
+  resync(lastSeq: number): void {
+    this.latest = lastSeq;
+    if (this.cacheEnd > lastSeq) {
+      this.cache = [];
+      this.cacheBase = lastSeq;
+    }
+    this.notify(lastSeq);
+  }
+
+  /** The events right after `after`, in order (possibly empty when none is committed yet). */
+  async eventsAfter(after: number): Promise<StoredEvent[]> {
+    if (after >= this.cacheBase) {
+      if (after >= this.cacheEnd && this.latest > this.cacheEnd) await this.fill();
+      return this.cache.slice(after - this.cacheBase);
+    }
+    // Older than the cache: a replay; read straight from the database.
+    return eventsAfter(this.db, this.taskId, after, PAGE);
+  }
+
+  private push(ev: StoredEvent): void {
+    this.cache.push(ev);
+    if (this.cache.length > CACHE_LIMIT) {
+      const drop = this.cache.length - CACHE_LIMIT;
+      this.cache.splice(0, drop);
+      this.cacheBase += drop;
+    }
+  }
+
+  /** One read at a time per task, however many sockets are waiting on it. */
+  private fill(): Promise<void> {
+    if (!this.filling) {
+      this.filling = (async () => {
+        try {
+          while (this.latest > this.cacheEnd) {
+            const rows = await eventsAfter(this.db, this.taskId, this.cacheEnd, PAGE);
+            if (rows.length === 0) break;
+            for (const ev of rows) if (ev.seq === this.cacheEnd + 1) this.push(ev);
+            if (rows.length < PAGE) break;
+          }
+        } finally {
+          this.filling = null;
+        }
+      })();
+    }
+    return this.filling;
+  }
+
+  private wakeAll(): void {
+    for (const l of this.listeners) l.wake();
+  }
+}

@@ -1,0 +1,128 @@
+import type { ErrorCode } from '@codevf/protocol';
+import { ApiError } from '../http/errors';
+import { newId } from '../ids';
+import type { TaskRequestsTable } from '../storage/schema';
+import type { TaskTx } from './taskLock';
+
+export type RequestKind = TaskRequestsTable['kind'];
+export type RequestState = TaskRequestsTable['state'];
+
+/**
+ * What may happen to an engineer's request (command or file), as a pure table:
+ *   pending ──decide──▶ approved ──use──▶ (output chunks…) ──finish──▶ completed
+ *          ├─decide──▶ denied
+ *          └─expire──▶ expired            (counts as denied; nothing after it)
+ * A decision is made once; output and files exist only for an approved request.
+ */
+export type RequestAction = 'decide' | 'expire' | 'use' | 'finish';
+
+export function checkTransition(state: RequestState, action: RequestAction): { ok: true } | { ok: false; code: ErrorCode; message: string } {
+  if (state === 'expired') {
+    return { ok: false, code: 'E_REQUEST_EXPIRED', message: 'The request expired; it counts as denied.' };
+  }
+  switch (action) {
+    case 'decide':
+    case 'expire':
+      return state === 'pending' ? { ok: true } : { ok: false, code: 'E_CONFLICT', message: `The request was already ${state}.` };
+    case 'use':
+    case 'finish':
+      if (state === 'approved') return { ok: true };
+      if (state === 'pending') return { ok: false, code: 'E_FORBIDDEN', message: 'The request has not been approved.' };
+      if (state === 'denied') return { ok: false, code: 'E_FORBIDDEN', message: 'The request was denied.' };
+      return { ok: false, code: 'E_CONFLICT', message: 'The request is already completed.' };
+  }
+}
+
+export interface RequestRow {
+  id: string;
+  kind: RequestKind;
+  state: RequestState;
+  expires_at: string;
+}
+
+/** Creates a pending request that expires `ttlSeconds` from now. */
+export async function openRequest(tx: TaskTx, kind: RequestKind, subject: string, ttlSeconds: number) {
+  const id = newId();
+  const expiresAt = new Date(tx.now.getTime() + ttlSeconds * 1000).toISOString();
+  await tx.trx
+    .insertInto('task_requests')
+    .values({
+      id,
+      task_id: tx.task.id,
+      kind,
+      subject,
+      state: 'pending',
+      scope: null,
+      created_at: tx.now.toISOString(),
+      expires_at: expiresAt,
+      decided_at: null,
+    })
+    .execute();
+  return { requestId: id, expiresAt };
+}
+
+/** The task's request of this kind; unknown ids (or another task's) are E_NOT_FOUND. */
+export async function findRequest(tx: TaskTx, requestId: string, kind: RequestKind): Promise<RequestRow> {
+  const row = await tx.trx
+    .selectFrom('task_requests')
+    .select(['id', 'kind', 'state', 'expires_at'])
+    .where('id', '=', requestId)
+    .where('task_id', '=', tx.task.id)
+    .executeTakeFirst();
+  if (!row || row.kind !== kind) throw new ApiError('E_NOT_FOUND', `No ${kind} request ${requestId} in this task.`);
+  return row;
+}
+
+/** Marks a pending request expired and records `request_expired`; false if it was not pending. */
+export async function expireRequest(tx: TaskTx, requestId: string): Promise<boolean> {
+  const res = await tx.trx
+    .updateTable('task_requests')
+    .set({ state: 'expired', decided_at: tx.now.toISOString() })
+    .where('id', '=', requestId)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) return false;
+  await tx.append('request_expired', { requestId });
+  return true;
+}
+
+export interface Outcome {
+  /** Set when the request turned out to be past its expiry: the expiry is committed, then this is reported. */
+  lateError?: ApiError;
+}
+
+/**
+ * Applies the customer's decision. A request whose expiry has passed but that the sweeper has
+ * not reached yet is expired here, in the same transaction, so a late "yes" never slips through.
+ */
+export async function decideRequest(
+  tx: TaskTx,
+  requestId: string,
+  kind: RequestKind,
+  approved: boolean,
+  scope: 'once' | 'session' | undefined,
+): Promise<Outcome> {
+  const req = await findRequest(tx, requestId, kind);
+  if (req.state === 'pending' && req.expires_at <= tx.now.toISOString()) {
+    await expireRequest(tx, requestId);
+    return { lateError: new ApiError('E_REQUEST_EXPIRED', 'The request expired before the decision arrived; it counts as denied.') };
+  }
+  const verdict = checkTransition(req.state, 'decide');
+  if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);
+  await tx.trx
+    .updateTable('task_requests')
+    .set({ state: approved ? 'approved' : 'denied', scope: approved ? (scope ?? 'once') : null, decided_at: tx.now.toISOString() })
+    .where('id', '=', requestId)
+    .execute();
+  return {};
+}
+
+/** Checks that output / a result / a file may be sent for this request; `finish` completes it. */
+export async function useRequest(tx: TaskTx, requestId: string, kind: RequestKind, action: 'use' | 'finish'): Promise<void> {
+  const req = await findRequest(tx, requestId, kind);
+  const verdict = checkTransition(req.state, action);
+  if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);
+  if (action === 'finish') {
+    await tx.trx.updateTable('task_requests').set({ state: 'completed' }).where('id', '=', requestId).execute();
+  }
+}

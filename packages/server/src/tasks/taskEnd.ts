@@ -1,0 +1,45 @@
+import type { Payload } from '@codevf/protocol';
+import { ApiError } from '../http/errors';
+import { expireRequest } from './requests';
+import type { TaskTx } from './taskLock';
+
+export type EndedBy = Payload<'session_end'>['endedBy'];
+
+/**
+ * Ends the locked task: open requests expire (they count as denied), then `session_end` with a
+ * summary closes the transcript. Used by the REST end, the `end_session` message and billing.
+ */
+export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string): Promise<void> {
+  const task = tx.task;
+  if (task.status === 'ended') throw new ApiError('E_CONFLICT', 'The task has already ended.');
+  const pending = await tx.trx
+    .selectFrom('task_requests')
+    .select('id')
+    .where('task_id', '=', task.id)
+    .where('state', '=', 'pending')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const r of pending) await expireRequest(tx, r.id);
+
+  const endedAt = tx.now.toISOString();
+  await tx.trx
+    .updateTable('tasks')
+    .set({ status: 'ended', ended_at: endedAt, ended_by: endedBy, end_reason: reason })
+    .where('id', '=', task.id)
+    .execute();
+  task.status = 'ended';
+  task.ended_at = endedAt;
+  task.ended_by = endedBy;
+  task.end_reason = reason;
+
+  const engineer = task.engineer_id
+    ? await tx.trx.selectFrom('users').select('name').where('id', '=', task.engineer_id).executeTakeFirst()
+    : undefined;
+  const durationSeconds = task.claimed_at ? Math.max(0, Math.floor((tx.now.getTime() - Date.parse(task.claimed_at)) / 1000)) : 0;
+  await tx.append('session_end', {
+    endedBy,
+    reason,
+    summary: { engineer: engineer?.name ?? null, durationSeconds, creditsUsed: Number(task.credits_used) },
+  });
+}

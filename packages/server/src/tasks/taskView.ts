@@ -1,0 +1,49 @@
+import type { Task } from '@codevf/protocol';
+import type { Kysely } from 'kysely';
+import type { Database, TaskRow } from '../storage/schema';
+
+/** A task row with the names the API shows next to it. */
+export interface TaskRecord extends TaskRow {
+  customer_name: string;
+  engineer_name: string | null;
+  engineer_title: string | null;
+  project_type: string | null;
+}
+
+/** Tasks joined with the people and project they refer to. */
+export function selectTasks(db: Kysely<Database>) {
+  return db
+    .selectFrom('tasks as t')
+    .innerJoin('users as c', 'c.id', 't.customer_id')
+    .leftJoin('users as e', 'e.id', 't.engineer_id')
+    .leftJoin('projects as p', 'p.id', 't.project_id')
+    .selectAll('t')
+    .select(['c.name as customer_name', 'e.name as engineer_name', 'e.title as engineer_title', 'p.type as project_type']);
+}
+
+export async function findTaskRecord(db: Kysely<Database>, id: string): Promise<TaskRecord | undefined> {
+  return (await selectTasks(db).where('t.id', '=', id).executeTakeFirst()) as TaskRecord | undefined;
+}
+
+export function toTask(r: TaskRecord): Task {
+  return {
+    id: r.id,
+    description: r.description,
+    mode: r.mode,
+    status: r.status,
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    projectId: r.project_id,
+    projectType: (r.project_type as Task['projectType']) ?? null,
+    engineer: r.engineer_id ? { id: r.engineer_id, name: r.engineer_name ?? '', title: r.engineer_title } : null,
+    createdAt: r.created_at,
+    claimedAt: r.claimed_at,
+    endedAt: r.ended_at,
+    endedBy: r.ended_by,
+    endReason: r.end_reason,
+    maxCredits: r.max_credits === null ? null : Number(r.max_credits),
+    creditsUsed: Number(r.credits_used),
+    rating: r.rating === null ? null : Number(r.rating),
+    feedback: r.feedback,
+  };
+}
