@@ -8,6 +8,8 @@ export interface ServerConfig {
   dataDir: string;
   /** PostgreSQL URL; unset → the embedded SQLite file in dataDir. */
   databaseUrl?: string;
+  /** PostgreSQL schema holding the tables (default: the connection's search_path, normally public). */
+  databaseSchema?: string;
   /** Redis URL; unset → the in-process bus (one instance only). */
   redisUrl?: string;
   /** Address users reach the server at (OAuth issuer, verification URI); default: the bound address. */
@@ -53,6 +55,7 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     port: int(env.CODEVF_PORT ?? env.PORT, DEFAULT_PORT),
     dataDir: resolve(env.CODEVF_DATA_DIR || '.codevf-data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.CODEVF_DATABASE_SCHEMA || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.CODEVF_PUBLIC_URL || undefined,
     consoleDir: resolve(env.CODEVF_CONSOLE_DIR || new URL('../../console/dist', import.meta.url).pathname),

@@ -23,7 +23,7 @@ const VERSION = '0.1.0';
 
 function openStorage(overrides: ServerConfigInput = {}) {
   const config = resolveConfig(overrides);
-  const storage = createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage = createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema });
   return { config, storage };
 }
 

@@ -58,41 +58,42 @@ export function packSnapshot(plan: SnapshotPlan, options: PackOptions = {}): Rea
         progress.files++;
         continue;
       }
-      const done = new Promise<void>((resolve, reject) => {
-        const sink = pack.entry({ ...header, size: entry.size, type: 'file' }, (err) => (err ? reject(err) : resolve()));
-        if (entry.size === 0) {
-          sink.end();
-          return;
-        }
-        // Read exactly the size the header promised: a file that grows meanwhile is cut at
-        // that size; one that shrinks makes tar-stream fail with a size mismatch (below).
+      const changed = (detail: string, cause?: unknown) =>
+        new CodevfError('E_CONFLICT', `${entry.path} changed or disappeared while the snapshot was made (${detail}).`, {
+          hint: 'Run the command again.',
+          cause,
+        });
+      const sink = pack.entry({ ...header, size: entry.size, type: 'file' });
+      // Errors reach us through the loop below and the pack; without a listener a sink error
+      // would also surface as an uncaught exception.
+      sink.on('error', () => {});
+      if (entry.size > 0) {
+        // Read exactly the size the header promised: a file that grows meanwhile is cut at that
+        // size, one that shrinks is an error (the archive would be corrupt).
         const source = createReadStream(join(plan.root, entry.path), {
           start: 0,
           end: entry.size - 1,
           highWaterMark: 256 * 1024,
         });
-        (async () => {
+        let read = 0;
+        try {
           for await (const chunk of source as AsyncIterable<Buffer>) {
+            read += chunk.length;
             progress.bytes += chunk.length;
             options.onProgress?.(progress);
             if (!sink.write(chunk)) await waitDrain(sink);
           }
-          sink.end();
-        })().catch((err: unknown) => {
+        } catch (err) {
           source.destroy();
-          sink.destroy(err as Error);
-          reject(err);
-        });
-      });
-      try {
-        await done;
-      } catch (err) {
-        throw new CodevfError(
-          'E_CONFLICT',
-          `${entry.path} changed or disappeared while the snapshot was made (${(err as Error).message}).`,
-          { hint: 'Run the command again.', cause: err },
-        );
+          throw changed((err as Error).message, err);
+        }
+        if (read !== entry.size) throw changed(`expected ${entry.size} bytes, read ${read}`);
       }
+      await new Promise<void>((resolve, reject) => {
+        sink.on('error', reject);
+        sink.on('finish', resolve);
+        sink.end();
+      });
       progress.files++;
     }
     const manifest = {

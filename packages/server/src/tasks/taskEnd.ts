@@ -9,7 +9,7 @@ export type EndedBy = Payload<'session_end'>['endedBy'];
  * Ends the locked task: open requests expire (they count as denied), then `session_end` with a
  * summary closes the transcript. Used by the REST end, the `end_session` message and billing.
  */
-export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string): Promise<void> {
+export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string, clientMsgId?: string): Promise<void> {
   const task = tx.task;
   if (task.status === 'ended') throw new ApiError('E_CONFLICT', 'The task has already ended.');
   const pending = await tx.trx
@@ -37,9 +37,10 @@ export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string):
     ? await tx.trx.selectFrom('users').select('name').where('id', '=', task.engineer_id).executeTakeFirst()
     : undefined;
   const durationSeconds = task.claimed_at ? Math.max(0, Math.floor((tx.now.getTime() - Date.parse(task.claimed_at)) / 1000)) : 0;
-  await tx.append('session_end', {
-    endedBy,
-    reason,
-    summary: { engineer: engineer?.name ?? null, durationSeconds, creditsUsed: Number(task.credits_used) },
-  });
+  await tx.append(
+    'session_end',
+    { endedBy, reason, summary: { engineer: engineer?.name ?? null, durationSeconds, creditsUsed: Number(task.credits_used) } },
+    // An `end_session` message's id rides on the event it caused, so a re-send is answered, not re-run.
+    { clientMsgId: clientMsgId ?? null },
+  );
 }

@@ -1,0 +1,24 @@
+import type { EventsResponse } from '@codevf/protocol';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema';
+import { eventFromRow } from '../tasks/taskLock';
+import { verifyChain } from './hashChain';
+
+/**
+ * A task's transcript after `after`, with the verdict on its whole hash chain (the chain is
+ * always checked from seq 1 — a later page is only as trustworthy as everything before it).
+ */
+export async function readTranscript(db: Kysely<Database>, taskId: string, after: number): Promise<EventsResponse> {
+  const [rows, head] = await Promise.all([
+    db.selectFrom('task_events').selectAll().where('task_id', '=', taskId).orderBy('seq', 'asc').execute(),
+    db.selectFrom('tasks').select(['last_seq', 'head_hash']).where('id', '=', taskId).executeTakeFirst(),
+  ]);
+  const all = rows.map(eventFromRow);
+  const chain = verifyChain(all, head ? { lastSeq: Number(head.last_seq), headHash: head.head_hash } : undefined);
+  return {
+    events: all
+      .filter((e) => e.seq > after)
+      .map((e) => ({ seq: e.seq, type: e.type, timestamp: e.timestamp, payload: e.payload, senderId: e.senderId, hash: e.hash })),
+    chain,
+  };
+}

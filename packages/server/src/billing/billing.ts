@@ -1,0 +1,128 @@
+import type { AppContext } from '../context';
+import { newId } from '../ids';
+import { endTaskInTx } from '../tasks/taskEnd';
+import { type TaskChange, withTaskLock } from '../tasks/taskLock';
+
+/** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
+export const LOW_BALANCE_MINUTES = 5;
+/** At most this many missed minutes are caught up in one tick (a paused process, a clock jump). */
+const MAX_CATCH_UP = 180;
+
+/** Minute k of a task spans [claimedAt + k min, claimedAt + (k+1) min). */
+export function minuteIndex(claimedAt: string, at: Date): number {
+  return Math.max(0, Math.floor((at.getTime() - Date.parse(claimedAt)) / 60_000));
+}
+
+export type ChargeResult = 'charged' | 'already' | 'inactive' | 'ended';
+
+/**
+ * Charges minute `k` of an active task, once. The ledger's unique (task, minute) key is the
+ * guarantee: whichever instance gets there second finds the row and charges nothing. A minute
+ * the customer cannot pay for — balance or the task's maxCredits — ends the session instead.
+ */
+export async function chargeMinute(ctx: AppContext, taskId: string, k: number): Promise<TaskChange<ChargeResult>> {
+  const rate = ctx.config.creditsPerMinute;
+  return withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx): Promise<ChargeResult> => {
+    const task = tx.task;
+    if (task.status !== 'active') return 'inactive';
+    const existing = await tx.trx
+      .selectFrom('credit_ledger')
+      .select('id')
+      .where('task_id', '=', taskId)
+      .where('minute_index', '=', k)
+      .executeTakeFirst();
+    if (existing) return 'already';
+
+    const used = Number(task.credits_used);
+    if (task.max_credits !== null && used + rate > Number(task.max_credits)) {
+      await endTaskInTx(tx, 'system', `The task reached its credit limit (${task.max_credits} credits).`);
+      return 'ended';
+    }
+    const paid = await tx.trx
+      .updateTable('users')
+      .set((eb) => ({ credits: eb('credits', '-', rate) }))
+      .where('id', '=', task.customer_id)
+      .where('credits', '>=', rate)
+      .returning('credits')
+      .executeTakeFirst();
+    if (!paid) {
+      await endTaskInTx(tx, 'system', 'The account ran out of credits.');
+      return 'ended';
+    }
+    const inserted = await tx.trx
+      .insertInto('credit_ledger')
+      .values({
+        id: newId(),
+        user_id: task.customer_id,
+        task_id: taskId,
+        minute_index: k,
+        amount: -rate,
+        kind: 'charge',
+        note: `minute ${k + 1}`,
+        created_at: tx.now.toISOString(),
+      })
+      // Belt and braces: the task lock already serialises chargers; the key makes it a rule.
+      .onConflict((oc) => oc.columns(['task_id', 'minute_index']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) throw new Error('minute charged concurrently');
+
+    const minutes = Number(task.billed_minutes) + 1;
+    const creditsUsed = used + rate;
+    await tx.trx
+      .updateTable('tasks')
+      .set({ credits_used: creditsUsed, billed_minutes: minutes })
+      .where('id', '=', taskId)
+      .execute();
+    task.credits_used = creditsUsed;
+    task.billed_minutes = minutes;
+
+    const balance = Number(paid.credits);
+    const threshold = LOW_BALANCE_MINUTES * rate;
+    // Warn once: when this charge crosses the threshold, or on the first charge if already under.
+    const warn = balance < threshold && (balance + rate >= threshold || minutes === 1);
+    await tx.append('billing_update', {
+      creditsUsed,
+      balance,
+      ratePerMinute: rate,
+      minutes,
+      ...(warn ? { warning: 'low_balance' } : {}),
+    });
+    return 'charged';
+  });
+}
+
+/**
+ * Charges the minutes of an active task from the one in which an engineer connected (`since`)
+ * up to the current one. Each started minute with an engineer connected is charged; minutes
+ * already in the ledger (another instance, an earlier tick) are skipped.
+ */
+export async function billConnectedTask(ctx: AppContext, taskId: string, since: Date): Promise<TaskChange<ChargeResult>[]> {
+  const task = await ctx.storage.db
+    .selectFrom('tasks')
+    .select(['status', 'claimed_at'])
+    .where('id', '=', taskId)
+    .executeTakeFirst();
+  if (!task || task.status !== 'active' || !task.claimed_at) return [];
+  const now = ctx.clock.now();
+  const last = minuteIndex(task.claimed_at, now);
+  const first = Math.max(minuteIndex(task.claimed_at, since), last - MAX_CATCH_UP + 1);
+  const charged = new Set(
+    (
+      await ctx.storage.db
+        .selectFrom('credit_ledger')
+        .select('minute_index')
+        .where('task_id', '=', taskId)
+        .where('minute_index', '>=', first)
+        .where('minute_index', '<=', last)
+        .execute()
+    ).map((r) => Number(r.minute_index)),
+  );
+  const changes: TaskChange<ChargeResult>[] = [];
+  for (let k = first; k <= last; k++) {
+    if (charged.has(k)) continue;
+    const change = await chargeMinute(ctx, taskId, k);
+    if (change.events.length > 0) changes.push(change);
+    if (change.value === 'ended' || change.value === 'inactive') break;
+  }
+  return changes;
+}

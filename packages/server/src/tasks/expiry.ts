@@ -1,0 +1,28 @@
+import type { AppContext } from '../context';
+import { expireRequest } from './requests';
+import { type TaskChange, withTaskLock } from './taskLock';
+
+const BATCH = 200;
+
+/**
+ * Turns every pending request past its expiry into a persisted `request_expired`. Every
+ * instance may run this at once: the conditional update inside the task lock lets exactly one
+ * of them record each expiry.
+ */
+export async function expireDueRequests(ctx: AppContext): Promise<TaskChange<boolean>[]> {
+  const now = ctx.clock.now();
+  const due = await ctx.storage.db
+    .selectFrom('task_requests')
+    .select(['id', 'task_id'])
+    .where('state', '=', 'pending')
+    .where('expires_at', '<=', now.toISOString())
+    .orderBy('expires_at')
+    .limit(BATCH)
+    .execute();
+  const changes: TaskChange<boolean>[] = [];
+  for (const r of due) {
+    const change = await withTaskLock(ctx.storage.db, r.task_id, now, (tx) => expireRequest(tx, r.id));
+    if (change.value) changes.push(change);
+  }
+  return changes;
+}

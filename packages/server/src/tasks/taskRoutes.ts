@@ -1,0 +1,69 @@
+import { CreateTaskBody, EndTaskBody, RatingBody, TaskStatus } from '@codevf/protocol';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { readTranscript } from '../audit/transcript';
+import { requireRole, requireUser } from '../auth/guards';
+import type { AppContext } from '../context';
+import { parseWith } from '../http/validate';
+import { claimTask, createTask, defaultEndReason, endTask, listQueue, listTasks, rateTask, roleIn, taskView, visibleTask } from './taskService';
+
+const IdParams = z.object({ id: z.string().min(1).max(64) });
+const ListQuery = z.object({ status: TaskStatus.optional() });
+const EventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0) });
+
+/** Tasks and the engineer queue (PROTOCOL.md §2). */
+export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/v1/tasks', async (request, reply) => {
+    const user = await requireRole(request, 'customer');
+    const body = parseWith(CreateTaskBody, request.body);
+    return reply.code(201).send(await createTask(ctx, user, body));
+  });
+
+  app.get('/v1/tasks', async (request) => {
+    const user = await requireUser(request);
+    const { status } = parseWith(ListQuery, request.query);
+    return { tasks: await listTasks(ctx, user, status) };
+  });
+
+  app.get('/v1/tasks/:id', async (request) => {
+    const user = await requireUser(request);
+    const { id } = parseWith(IdParams, request.params);
+    return taskView(ctx, user, await visibleTask(ctx, user, id, 'view'));
+  });
+
+  app.get('/v1/tasks/:id/events', async (request) => {
+    const user = await requireUser(request);
+    const { id } = parseWith(IdParams, request.params);
+    const { after } = parseWith(EventsQuery, request.query);
+    await visibleTask(ctx, user, id, 'participate');
+    return readTranscript(ctx.storage.db, id, after);
+  });
+
+  app.post('/v1/tasks/:id/end', async (request) => {
+    const user = await requireUser(request);
+    const { id } = parseWith(IdParams, request.params);
+    const { reason } = parseWith(EndTaskBody, request.body ?? {});
+    const task = await visibleTask(ctx, user, id, 'participate');
+    const endedBy = roleIn(task, user);
+    await endTask(ctx, id, endedBy, reason?.trim() || defaultEndReason(endedBy));
+    return taskView(ctx, user, await visibleTask(ctx, user, id, 'view'));
+  });
+
+  app.post('/v1/tasks/:id/rating', async (request) => {
+    const user = await requireRole(request, 'customer');
+    const { id } = parseWith(IdParams, request.params);
+    const { rating, feedback } = parseWith(RatingBody, request.body);
+    return rateTask(ctx, user, id, rating, feedback);
+  });
+
+  app.get('/v1/queue', async (request) => {
+    await requireRole(request, 'engineer');
+    return { tasks: await listQueue(ctx) };
+  });
+
+  app.post('/v1/tasks/:id/claim', async (request) => {
+    const user = await requireRole(request, 'engineer');
+    const { id } = parseWith(IdParams, request.params);
+    return claimTask(ctx, user, id);
+  });
+}

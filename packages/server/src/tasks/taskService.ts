@@ -1,0 +1,236 @@
+import type { CreateTaskBody, Task } from '@codevf/protocol';
+import type { AuthUser } from '../auth/guards';
+import type { AppContext } from '../context';
+import { ApiError } from '../http/errors';
+import { newId } from '../ids';
+import { publishEvents } from '../live/liveRuntime';
+import { claimPaceSeconds, estimateWaitSeconds, queuedTaskIds, queueSlot } from './queue';
+import { type EndedBy, endTaskInTx } from './taskEnd';
+import { withNewTask, withTaskLock } from './taskLock';
+import { findTaskRecord, selectTasks, type TaskRecord, toTask } from './taskView';
+
+export type Access = 'view' | 'participate';
+
+/**
+ * The one visibility rule: a customer sees their own tasks; an engineer sees queued tasks (the
+ * queue) and takes part only in the tasks they claimed; nobody else sees anything. Tasks you
+ * may not see are "not found", so ids cannot be probed.
+ */
+export async function visibleTask(ctx: AppContext, user: AuthUser, taskId: string, access: Access): Promise<TaskRecord> {
+  const task = await findTaskRecord(ctx.storage.db, taskId);
+  if (task) {
+    if (user.role === 'customer' && task.customer_id === user.id) return task;
+    if (user.role === 'engineer') {
+      if (task.engineer_id === user.id) return task;
+      if (task.status === 'queued') {
+        if (access === 'view') return task;
+        throw new ApiError('E_FORBIDDEN', 'Claim the task before joining it.');
+      }
+    }
+  }
+  throw new ApiError('E_NOT_FOUND', 'No such task.');
+}
+
+/** Role of the caller in a task they take part in. */
+export function roleIn(task: TaskRecord, user: AuthUser): 'customer' | 'engineer' {
+  return task.customer_id === user.id ? 'customer' : 'engineer';
+}
+
+/** The API view, with queue position and estimate while queued and the balance for the customer. */
+export async function taskView(ctx: AppContext, user: AuthUser, record: TaskRecord): Promise<Task> {
+  const task = toTask(record);
+  if (record.status === 'queued') Object.assign(task, await queueSlot(ctx.storage.db, record, ctx.clock.now()));
+  if (user.role === 'customer') {
+    const me = await ctx.storage.db.selectFrom('users').select('credits').where('id', '=', user.id).executeTakeFirst();
+    task.creditsRemaining = Number(me?.credits ?? 0);
+  }
+  return task;
+}
+
+export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTaskBody): Promise<Task> {
+  if (user.role !== 'customer') throw new ApiError('E_FORBIDDEN', 'Only customers create tasks.');
+  const rate = ctx.config.creditsPerMinute;
+  const db = ctx.storage.db;
+  if (body.projectId) {
+    const project = await db
+      .selectFrom('projects')
+      .select('id')
+      .where('id', '=', body.projectId)
+      .where('owner_id', '=', user.id)
+      .executeTakeFirst();
+    if (!project) throw new ApiError('E_NOT_FOUND', 'No such project.');
+  }
+  if (body.maxCredits !== undefined && body.maxCredits < rate) {
+    throw new ApiError('E_VALIDATION', `maxCredits must be at least one minute's worth (${rate} credits).`, {
+      fieldErrors: [{ path: 'maxCredits', message: `must be at least ${rate}` }],
+    });
+  }
+  const me = await db.selectFrom('users').select('credits').where('id', '=', user.id).executeTakeFirst();
+  const balance = Number(me?.credits ?? 0);
+  if (balance < rate) {
+    throw new ApiError(
+      'E_INSUFFICIENT_CREDITS',
+      `A session costs ${rate} credit${rate === 1 ? '' : 's'} per minute and your balance is ${balance}.`,
+    );
+  }
+
+  const now = ctx.clock.now();
+  const change = await withNewTask(
+    db,
+    async (trx) => {
+      const id = newId();
+      await trx
+        .insertInto('tasks')
+        .values({
+          id,
+          customer_id: user.id,
+          project_id: body.projectId ?? null,
+          description: body.description,
+          mode: body.mode,
+          status: 'queued',
+          engineer_id: null,
+          created_at: now.toISOString(),
+          claimed_at: null,
+          ended_at: null,
+          ended_by: null,
+          end_reason: null,
+          max_credits: body.maxCredits ?? null,
+          credits_used: 0,
+          rating: null,
+          feedback: null,
+          last_seq: 0,
+          head_hash: null,
+          billed_minutes: 0,
+        })
+        .execute();
+      return id;
+    },
+    now,
+    async (tx) => {
+      const slot = await queueSlot(tx.trx, tx.task, now);
+      await tx.append('task_status', { status: 'queued', ...slot });
+      return slot;
+    },
+  );
+  publishEvents(ctx, change.task.id, change.events);
+  const record = await findTaskRecord(db, change.task.id);
+  if (!record) throw new ApiError('E_INTERNAL', 'The task vanished.');
+  return { ...toTask(record), ...change.value, creditsRemaining: balance };
+}
+
+/** The caller's tasks, newest first: a customer's own, an engineer's claimed ones. */
+export async function listTasks(ctx: AppContext, user: AuthUser, status?: Task['status']): Promise<Task[]> {
+  let q = selectTasks(ctx.storage.db);
+  if (user.role === 'customer') q = q.where('t.customer_id', '=', user.id);
+  else if (user.role === 'engineer') q = q.where('t.engineer_id', '=', user.id);
+  else return [];
+  if (status) q = q.where('t.status', '=', status);
+  const rows = (await q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(200).execute()) as TaskRecord[];
+  return rows.map(toTask);
+}
+
+/** Waiting tasks, next first, each with its position and estimated wait. */
+export async function listQueue(ctx: AppContext): Promise<Task[]> {
+  const db = ctx.storage.db;
+  const rows = (await selectTasks(db)
+    .where('t.status', '=', 'queued')
+    .orderBy('t.created_at', 'asc')
+    .orderBy('t.id', 'asc')
+    .limit(500)
+    .execute()) as TaskRecord[];
+  const pace = await claimPaceSeconds(db, ctx.clock.now());
+  return rows.map((r, i) => ({ ...toTask(r), queuePosition: i + 1, estimatedWaitSeconds: estimateWaitSeconds(i + 1, pace) }));
+}
+
+/**
+ * First claim wins: the conditional `UPDATE … WHERE status = 'queued'` runs under the task
+ * lock, so of two engineers (on any instances) exactly one moves the task to active.
+ */
+export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string): Promise<Task> {
+  if (user.role !== 'engineer') throw new ApiError('E_FORBIDDEN', 'Only engineers claim tasks.');
+  const visible = await visibleTask(ctx, user, taskId, 'view');
+  if (visible.status !== 'queued') throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
+  const change = await withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx) => {
+    const claimedAt = tx.now.toISOString();
+    const res = await tx.trx
+      .updateTable('tasks')
+      .set({ status: 'active', engineer_id: user.id, claimed_at: claimedAt })
+      .where('id', '=', taskId)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
+    Object.assign(tx.task, { status: 'active', engineer_id: user.id, claimed_at: claimedAt });
+    await tx.append('task_status', { status: 'active' });
+  });
+  publishEvents(ctx, taskId, change.events);
+  await refreshQueuePositions(ctx);
+  const record = await findTaskRecord(ctx.storage.db, taskId);
+  return toTask(record!);
+}
+
+/** Ends a task on behalf of a participant (REST `end` or the `end_session` message). */
+export async function endTask(
+  ctx: AppContext,
+  taskId: string,
+  endedBy: EndedBy,
+  reason: string,
+  clientMsgId?: string,
+): Promise<{ seq: number; wasQueued: boolean }> {
+  let wasQueued = false;
+  const change = await withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx) => {
+    wasQueued = tx.task.status === 'queued';
+    await endTaskInTx(tx, endedBy, reason, clientMsgId);
+  });
+  publishEvents(ctx, taskId, change.events);
+  if (wasQueued) await refreshQueuePositions(ctx);
+  return { seq: change.task.last_seq, wasQueued };
+}
+
+export function defaultEndReason(endedBy: EndedBy): string {
+  return endedBy === 'customer' ? 'Ended by the customer.' : endedBy === 'engineer' ? 'Ended by the engineer.' : 'Ended by the system.';
+}
+
+export async function rateTask(ctx: AppContext, user: AuthUser, taskId: string, rating: number, feedback?: string): Promise<Task> {
+  const task = await visibleTask(ctx, user, taskId, 'participate');
+  if (user.role !== 'customer') throw new ApiError('E_FORBIDDEN', 'Only the customer rates a session.');
+  if (task.status !== 'ended') throw new ApiError('E_CONFLICT', 'A session can be rated once it has ended.');
+  const res = await ctx.storage.db
+    .updateTable('tasks')
+    .set({ rating, feedback: feedback ?? null })
+    .where('id', '=', taskId)
+    .where('status', '=', 'ended')
+    .where('rating', 'is', null)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) throw new ApiError('E_CONFLICT', 'This session was already rated.');
+  return toTask((await findTaskRecord(ctx.storage.db, taskId))!);
+}
+
+/**
+ * Tells every queued task its new position (a persisted `task_status`), after a task left the
+ * queue. Each update takes that task's lock and re-checks that it is still queued.
+ */
+export async function refreshQueuePositions(ctx: AppContext): Promise<void> {
+  const db = ctx.storage.db;
+  const ids = await queuedTaskIds(db);
+  if (ids.length === 0) return;
+  const now = ctx.clock.now();
+  const pace = await claimPaceSeconds(db, now);
+  for (const [i, id] of ids.entries()) {
+    const queuePosition = i + 1;
+    const change = await withTaskLock(db, id, now, async (tx) => {
+      if (tx.task.status !== 'queued') return;
+      const last = await tx.trx
+        .selectFrom('task_events')
+        .select('payload')
+        .where('task_id', '=', id)
+        .where('type', '=', 'task_status')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const prev = last ? (JSON.parse(last.payload) as { queuePosition?: number }) : {};
+      if (prev.queuePosition === queuePosition) return;
+      await tx.append('task_status', { status: 'queued', queuePosition, estimatedWaitSeconds: estimateWaitSeconds(queuePosition, pace) });
+    });
+    publishEvents(ctx, id, change.events);
+  }
+}
