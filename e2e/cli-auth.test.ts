@@ -2,11 +2,12 @@
  * `codevf login / whoami / logout` end to end: the built binary, a real server on an
  * ephemeral port, a temp HOME, and the device approved through the real console API.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authFileFor, createTempHome, parseJsonOutput, runCli, startCli } from './harness/cli';
+import { COMMANDS } from '../packages/cli/src/commands/registry';
+import { authFileFor, createTempHome, parseJsonOutput, REPO_ROOT, runCli, startCli } from './harness/cli';
 import { startTestServer, type TestServer, type TestUser } from './harness/server';
 
 let server: TestServer;
@@ -46,7 +47,16 @@ async function loginAs(user: TestUser, decision: 'approve' | 'deny' = 'approve',
   return { result: await cli.result, code };
 }
 
-function readAuth(): Record<string, any> {
+interface AuthFile {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: string;
+  userId: string;
+  baseUrl: string;
+  user: { id: string; email: string; name: string; role: string };
+}
+
+function readAuth(): AuthFile {
   return JSON.parse(readFileSync(authFileFor(home), 'utf8'));
 }
 
@@ -152,7 +162,8 @@ describe('login → whoami → logout', () => {
     expect(parseJsonOutput(again)).toEqual({ ok: true, data: { wasLoggedIn: false, revoked: false } });
 
     // No token ever reaches the terminal or the server's logs.
-    for (const r of [login, who, whoText, logout, again]) expectNoSecrets(r.stdout + r.stderr, auth.accessToken, auth.refreshToken);
+    for (const r of [login, who, whoText, logout, again])
+      expectNoSecrets(r.stdout + r.stderr, auth.accessToken, auth.refreshToken);
     expectNoSecrets(server.logs.join(''), auth.accessToken, auth.refreshToken);
   });
 
@@ -161,12 +172,22 @@ describe('login → whoami → logout', () => {
     const { auth } = await storeLogin(user);
     const fileBefore = readFileSync(authFileFor(home), 'utf8');
     const countCodes = async () =>
-      Number((await server.ctx.storage.db.selectFrom('device_codes').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await server.ctx.storage.db
+            .selectFrom('device_codes')
+            .select((e) => e.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const codesBefore = await countCodes();
 
     const second = await runCli(['login', '--no-browser', '--json'], { home, env: env() });
     expect(second.code).toBe(0);
-    expect(parseJsonOutput(second)).toMatchObject({ ok: true, data: { alreadyLoggedIn: true, user: { email: user.email } } });
+    expect(parseJsonOutput(second)).toMatchObject({
+      ok: true,
+      data: { alreadyLoggedIn: true, user: { email: user.email } },
+    });
     expect(second.stderr).toContain('Already logged in');
     expect(readFileSync(authFileFor(home), 'utf8')).toBe(fileBefore);
     expect(await countCodes()).toBe(codesBefore);
@@ -222,7 +243,10 @@ describe('failures', () => {
     });
     const who = await runCli(['whoami', '--json'], { home, env: env() });
     expect(who.code).toBe(4);
-    expect(parseJsonOutput(who)).toMatchObject({ ok: false, error: { code: 'E_UNAUTHORIZED', hint: 'Run: codevf login --force' } });
+    expect(parseJsonOutput(who)).toMatchObject({
+      ok: false,
+      error: { code: 'E_UNAUTHORIZED', hint: 'Run: codevf login --force' },
+    });
     const text = await runCli(['whoami'], { home, env: env() });
     expect(text.code).toBe(4);
     expect(text.stderr).toMatch(/Error: .*revoked/);
@@ -314,6 +338,16 @@ describe('failures', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('login --force replaces a corrupt auth.json', async () => {
+    const user = await server.createUser();
+    const file = authFileFor(home);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, 'not json');
+    const { result } = await loginAs(user, 'approve', ['--force']);
+    expect(result.code).toBe(0);
+    expect(readAuth().userId).toBe(user.id);
+  });
+
   it('tightens a config folder that was left group/world readable', async () => {
     const user = await server.createUser();
     const dir = dirname(authFileFor(home));
@@ -342,16 +376,17 @@ describe('failures', () => {
 });
 
 describe('help and version', () => {
-  it('prints --help for every command and the version', async () => {
+  it('prints the package version and --help for every registered command', async () => {
     const version = await runCli(['--version'], { home });
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     const root = await runCli(['--help'], { home });
-    for (const cmd of ['login', 'whoami', 'logout']) {
-      expect(root.stdout).toContain(cmd);
-      const help = await runCli([cmd, '--help'], { home });
-      expect(help.code).toBe(0);
-      expect(help.stdout).toContain(`Usage: codevf ${cmd}`);
-      expect(help.stdout).toContain('--json');
+    expect(root.code).toBe(0);
+    for (const { name } of COMMANDS) {
+      expect(root.stdout).toContain(`  ${name} `);
+      const help = await runCli([name, '--help'], { home });
+      expect(help.code, name).toBe(0);
+      expect(help.stdout).toContain(`Usage: codevf ${name}`);
     }
   });
 });

@@ -127,25 +127,27 @@ export function startCli(args: string[], options: CliOptions): RunningCli {
     notify();
   });
 
-  const waitFor = (read: () => string, which: string) => (pattern: string | RegExp, timeoutMs = 10_000) =>
-    new Promise<string>((resolveWait, reject) => {
-      const check = () => {
-        const text = read();
-        if (matches(text, pattern)) done(() => resolveWait(text));
-        else if (exited) done(() => reject(new Error(`CLI exited before ${which} matched ${pattern}:\n${text}`)));
-      };
-      const t = setTimeout(
-        () => done(() => reject(new Error(`timed out waiting for ${which} to match ${pattern}:\n${read()}`))),
-        timeoutMs,
-      );
-      const done = (fn: () => void) => {
-        clearTimeout(t);
-        listeners.delete(check);
-        fn();
-      };
-      listeners.add(check);
-      check();
-    });
+  const waitFor =
+    (read: () => string, which: string) =>
+    (pattern: string | RegExp, timeoutMs = 10_000) =>
+      new Promise<string>((resolveWait, reject) => {
+        const check = () => {
+          const text = read();
+          if (matches(text, pattern)) done(() => resolveWait(text));
+          else if (exited) done(() => reject(new Error(`CLI exited before ${which} matched ${pattern}:\n${text}`)));
+        };
+        const t = setTimeout(
+          () => done(() => reject(new Error(`timed out waiting for ${which} to match ${pattern}:\n${read()}`))),
+          timeoutMs,
+        );
+        const done = (fn: () => void) => {
+          clearTimeout(t);
+          listeners.delete(check);
+          fn();
+        };
+        listeners.add(check);
+        check();
+      });
 
   return {
     child,
@@ -166,7 +168,9 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
 }
 
 /** Parses stdout as the single --json document the CLI promises; throws if there is anything else. */
-export function parseJsonOutput<T = unknown>(result: CliResult): { ok: true; data: T } | { ok: false; error: { code: string; message: string; hint?: string } } {
+export function parseJsonOutput<T = unknown>(
+  result: CliResult,
+): { ok: true; data: T } | { ok: false; error: { code: string; message: string; hint?: string } } {
   const text = result.stdout.trim();
   try {
     return JSON.parse(text);

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
   entry: { codevf: 'src/index.ts' },
@@ -6,7 +9,9 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   outDir: 'dist',
-  clean: true,
+  // Not cleaned: test runs build while other runs execute dist/codevf.js, and a clean would
+  // delete chunks under them. Old hashed chunks are never referenced again (dist is ignored by git).
+  clean: false,
   // Each command (and the heavy libraries it imports dynamically: Ink/React, prompts) lands in
   // its own chunk, loaded only when that command runs: `--version` and `whoami` stay small.
   splitting: true,
@@ -16,5 +21,7 @@ export default defineConfig({
   sourcemap: false,
   minify: false,
   shims: false,
+  // Inlined so that `codevf --version` is one small file with no imports at all.
+  define: { __CODEVF_VERSION__: JSON.stringify(version) },
   // src/index.ts starts with the shebang; tsup keeps it and marks the file executable.
 });

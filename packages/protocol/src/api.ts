@@ -55,21 +55,26 @@ export const DeviceDecisionBody = z.object({ user_code: z.string().min(1).max(20
 
 // ---- projects ---------------------------------------------------------------------------
 
-export const ProjectType = z.enum([
-  'node',
-  'python',
-  'go',
-  'rust',
-  'ruby',
-  'java',
-  'php',
-  'dotnet',
-  'elixir',
-  'other',
-]);
+export const ProjectType = z.enum(['node', 'python', 'go', 'rust', 'ruby', 'java', 'php', 'dotnet', 'elixir', 'other']);
 export type ProjectType = z.infer<typeof ProjectType>;
 export const BranchMode = z.enum(['codevf', 'any']);
 
+/**
+ * Projects (PROTOCOL.md §2). Where the contract is silent, these are the decisions:
+ * - `PUT /v1/projects/:id` (owner) replaces a project's settings with a full `ProjectBody` and
+ *   answers the `Project`. `codevf init` run again in an initialised project uses it, so one
+ *   folder never registers two projects.
+ * - `GET /v1/projects` answers `ProjectList`, most recently updated first.
+ * - Uploads are raw bodies: `PUT …/snapshot` a tar.gz (`application/gzip`), `PUT …/bundle` a git
+ *   bundle (`application/octet-stream`). The client sends the body's sha256 (hex) in
+ *   `x-content-sha256` (CONTENT_SHA256_HEADER); a mismatch is E_VALIDATION and nothing is kept,
+ *   over the server's upload limit is E_TOO_LARGE, and a project whose owner did not opt in
+ *   (`uploadsAllowed: false`) refuses both with E_FORBIDDEN. Both answer `SnapshotResult`.
+ * - `GET …/snapshot` and `GET …/bundle` stream the latest upload (with `x-content-sha256`) to the
+ *   owner and to an engineer who has claimed a still-active task of the project; anyone else
+ *   gets E_NOT_FOUND, as if the project did not exist.
+ * - A sync with a bundle uploads the bundle first, then sends `POST …/sync` with its `bundleId`.
+ */
 export const ProjectBody = z.object({
   name: z.string().trim().min(1).max(200),
   type: ProjectType,
@@ -88,9 +93,18 @@ export const Project = ProjectBody.extend({
   ownerId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  lastSnapshot: z.object({ snapshotId: z.string(), bytes: z.number(), sha256: z.string(), createdAt: z.string() }).nullable(),
+  lastSnapshot: z
+    .object({ snapshotId: z.string(), bytes: z.number(), sha256: z.string(), createdAt: z.string() })
+    .nullable(),
   lastSync: z
-    .object({ branch: z.string(), commit: z.string(), remoteUrl: z.string().nullable(), dirty: z.boolean(), syncedAt: z.string(), hasBundle: z.boolean() })
+    .object({
+      branch: z.string(),
+      commit: z.string(),
+      remoteUrl: z.string().nullable(),
+      dirty: z.boolean(),
+      syncedAt: z.string(),
+      hasBundle: z.boolean(),
+    })
     .nullable(),
 });
 export type Project = z.infer<typeof Project>;
@@ -103,8 +117,27 @@ export const SyncBody = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
   remoteUrl: z.string().max(2000).optional(),
   dirty: z.boolean(),
+  /** A bundle uploaded just before with `PUT …/bundle` (its `snapshotId`), when the project opted in. */
+  bundleId: z.string().min(1).max(64).optional(),
 });
 export type SyncBody = z.infer<typeof SyncBody>;
+
+/** Answer of `POST /v1/projects/:id/sync`. */
+export const SyncResult = z.object({
+  syncId: z.string(),
+  projectId: z.string(),
+  branch: z.string(),
+  commit: z.string(),
+  remoteUrl: z.string().nullable(),
+  dirty: z.boolean(),
+  bundleId: z.string().nullable(),
+  syncedAt: z.string(),
+});
+export type SyncResult = z.infer<typeof SyncResult>;
+
+/** Answer of `GET /v1/projects`. */
+export const ProjectList = z.object({ projects: z.array(Project) });
+export type ProjectList = z.infer<typeof ProjectList>;
 
 // ---- tasks ------------------------------------------------------------------------------
 
@@ -147,7 +180,10 @@ export const Task = z.object({
 export type Task = z.infer<typeof Task>;
 
 export const EndTaskBody = z.object({ reason: z.string().max(500).optional() });
-export const RatingBody = z.object({ rating: z.number().int().min(1).max(5), feedback: z.string().max(2000).optional() });
+export const RatingBody = z.object({
+  rating: z.number().int().min(1).max(5),
+  feedback: z.string().max(2000).optional(),
+});
 
 export const CreditsView = z.object({
   balance: z.number().int(),

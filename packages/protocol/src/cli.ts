@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Project, ProjectType } from './api';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
 
 /**
@@ -45,3 +46,48 @@ export const LoginData = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string() }),
 });
 export type LoginData = z.infer<typeof LoginData>;
+
+/** `codevf init --json` data. */
+export const InitData = z.object({
+  projectId: z.string(),
+  /** False when the folder was already set up and the existing project was updated. */
+  created: z.boolean(),
+  /** The project folder (where .codevf/ is). */
+  root: z.string(),
+  configPath: z.string(),
+  project: Project,
+  /** What the detectors recognised, the preferred one first. */
+  detected: z.array(z.object({ type: ProjectType, tool: z.string(), label: z.string() })),
+  snapshot: z
+    .object({
+      snapshotId: z.string(),
+      bytes: z.number().int(),
+      sha256: z.string(),
+      files: z.number().int(),
+      contentBytes: z.number().int(),
+      excluded: z.object({
+        total: z.number().int(),
+        byReason: z.record(z.number().int()),
+        sensitive: z.array(z.string()),
+      }),
+    })
+    .nullable(),
+  /** Whether `.codevf/cache/` should be (or was just) added to .gitignore. */
+  gitignore: z.object({ line: z.string(), suggested: z.boolean(), updated: z.boolean() }),
+});
+export type InitData = z.infer<typeof InitData>;
+
+/** `codevf sync --json` data (also what .codevf/last_sync.json records). */
+export const SyncData = z.object({
+  projectId: z.string(),
+  syncId: z.string(),
+  branch: z.string(),
+  commit: z.string(),
+  remoteUrl: z.string().nullable(),
+  dirty: z.boolean(),
+  /** --force was needed (uncommitted changes were present and are not in the sync). */
+  forced: z.boolean(),
+  bundle: z.object({ bundleId: z.string(), bytes: z.number().int(), sha256: z.string() }).nullable(),
+  syncedAt: z.string(),
+});
+export type SyncData = z.infer<typeof SyncData>;

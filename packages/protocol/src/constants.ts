@@ -41,3 +41,6 @@ export function formatUserCode(code: string): string {
   const c = normalizeUserCode(code);
   return `${c.slice(0, 4)}-${c.slice(4)}`;
 }
+
+/** Header carrying the sha256 (hex) of an upload's body; the server verifies it (snapshots, bundles). */
+export const CONTENT_SHA256_HEADER = 'x-content-sha256';

@@ -12,6 +12,11 @@ import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
  * - `id` is 1–64 characters of [A-Za-z0-9_-] (a UUID fits).
  * - `end_session` (client → server, either participant) ends the task like POST /v1/tasks/:id/end.
  * - `billing_update` also carries `warning: "low_balance"` once the balance drops under 5 minutes.
+ * - `file_upload.size` and `.sha256` describe `content` exactly as sent (UTF-8 bytes, after
+ *   redaction, BOM kept), so the engineer can verify what arrived; with nothing redacted they
+ *   equal the file on disk. `path` is the real file's path relative to the project root.
+ * - `approve_file {approved: false, refusedReason}`: the customer's side refused the file
+ *   without asking (escape, binary, too large); the engineer sees the reason.
  */
 export const MAX_FRAME_BYTES = 256 * 1024;
 export const MAX_CHAT_CHARS = 8_000;
@@ -85,6 +90,8 @@ export const payloads = {
     durationMs: z.number().int().min(0),
     truncated: z.boolean(),
     redactions: z.number().int().min(0),
+    /** The command hit the customer's time limit and its process group was killed. */
+    timedOut: z.boolean().optional(),
     /** Set when the command could not be run at all (e.g. the project root is gone). */
     error: z.string().max(1_000).optional(),
   }),

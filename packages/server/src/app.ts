@@ -16,6 +16,10 @@ import { consoleRoutes, SECURITY_HEADERS } from './http/consoleRoutes';
 import { installErrorHandler } from './http/errorHandler';
 import { healthRoutes } from './http/healthRoutes';
 import { createLogger } from './logger';
+import { creditsRoutes } from './billing/creditsRoutes';
+import { liveRoutes } from './live/liveRoutes';
+import { projectRoutes } from './projects/projectRoutes';
+import { taskRoutes } from './tasks/taskRoutes';
 import type { Storage } from './storage/storage';
 
 declare module 'fastify' {
@@ -79,6 +83,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, ctx);
   await app.register(deviceRoutes, ctx);
   await app.register(adminRoutes, ctx);
+  await app.register(taskRoutes, ctx);
+  await app.register(liveRoutes, ctx);
+  await app.register(creditsRoutes, ctx);
+  await app.register(projectRoutes, ctx);
   await app.register(consoleRoutes, ctx);
 
   return app;

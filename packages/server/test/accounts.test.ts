@@ -161,5 +161,6 @@ describe('codevf-server admin CLI', () => {
     expect(users.find((u: { email: string }) => u.email === 'bob@example.test').credits).toBe(30);
     const migrate = await cli(['migrate']);
     expect(migrate.stdout).toContain('up to date');
-  }, 60_000);
+    // Nine cold starts of the TypeScript sources; generous because the suite runs in parallel.
+  }, 180_000);
 });

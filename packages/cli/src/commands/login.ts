@@ -1,5 +1,6 @@
 import type { LoginData } from '@codevf/protocol';
 import { formatUserCode } from '@codevf/protocol/constants';
+import { sameServer } from '../core/api';
 import type { StoredAuth } from '../core/authStore';
 import { type CommandContext, defineCommand } from '../core/command';
 import { deviceLogin } from '../core/deviceLogin';
@@ -17,7 +18,12 @@ function mayOpenBrowser(ctx: CommandContext): boolean {
 
 function parseUser(value: unknown): StoredAuth['user'] {
   const v = (value ?? {}) as Record<string, unknown>;
-  if (typeof v.id !== 'string' || typeof v.email !== 'string' || typeof v.name !== 'string' || typeof v.role !== 'string') {
+  if (
+    typeof v.id !== 'string' ||
+    typeof v.email !== 'string' ||
+    typeof v.name !== 'string' ||
+    typeof v.role !== 'string'
+  ) {
     throw new Error('not a user');
   }
   return { id: v.id, email: v.email, name: v.name, role: v.role };
@@ -50,9 +56,11 @@ export default defineCommand({
       }
     }
     if (existing && !flags.force) {
+      const wanted = await ctx.baseUrl();
+      const other = sameServer(wanted, existing.baseUrl) ? '' : ` To log in to ${wanted} instead, add --force.`;
       ctx.status(
         `Already logged in to ${existing.baseUrl} as ${existing.user.name} <${existing.user.email}>. ` +
-          'Nothing changed; use codevf login --force to log in again.',
+          `Nothing changed; use codevf login --force to log in again.${other}`,
       );
       return { loggedIn: true, alreadyLoggedIn: true, baseUrl: existing.baseUrl, user: existing.user };
     }
@@ -66,7 +74,9 @@ export default defineCommand({
       onCode: async (code) => {
         // Printed before anything else is tried: the browser may never open (SSH, no display).
         ctx.status(`To log in, open ${io.style('cyan', code.verificationUri)}`);
-        ctx.status(`and enter the code ${io.style('bold', formatUserCode(code.userCode))} (check it matches in the browser).`);
+        ctx.status(
+          `and enter the code ${io.style('bold', formatUserCode(code.userCode))} (check it matches in the browser).`,
+        );
         ctx.status(io.style('dim', `Direct link: ${code.verificationUriComplete}`));
         if (!flags['no-browser'] && mayOpenBrowser(ctx)) {
           const opened = await ctx.openBrowser(code.verificationUriComplete);
@@ -93,6 +103,8 @@ export default defineCommand({
 
   human(data, { io }) {
     if (data.alreadyLoggedIn) return;
-    io.err(`${io.style('green', '✓')} Logged in to ${data.baseUrl} as ${io.style('bold', data.user.name)} <${data.user.email}>\n`);
+    io.err(
+      `${io.style('green', '✓')} Logged in to ${data.baseUrl} as ${io.style('bold', data.user.name)} <${data.user.email}>\n`,
+    );
   },
 });

@@ -23,7 +23,9 @@ export async function revokeLogin(ctx: CommandContext, auth: StoredAuth): Promis
     return false;
   } catch (err) {
     if (err instanceof CodevfError && err.code === 'E_CANCELLED') throw err;
-    ctx.warn(`${err instanceof Error ? err.message : String(err)} The server could not be told; the login may stay valid there until it expires.`);
+    ctx.warn(
+      `${err instanceof Error ? err.message : String(err)} The server could not be told; the login may stay valid there until it expires.`,
+    );
     return false;
   }
 }

@@ -18,5 +18,24 @@ import type { RegisteredCommand } from '../core/command';
 export const COMMANDS: RegisteredCommand[] = [
   { name: 'login', summary: 'Log in to CodeVF in the browser (device code).', load: () => import('./login') },
   { name: 'whoami', summary: 'Show who is logged in, checked with the server.', load: () => import('./whoami') },
-  { name: 'logout', summary: 'Log out: revoke the login and delete it from this machine.', load: () => import('./logout') },
+  {
+    name: 'init',
+    summary: 'Set up CodeVF in this project (wizard; --yes for defaults).',
+    load: () => import('./init'),
+  },
+  {
+    name: 'sync',
+    summary: "Share the 'codevf' branch's commit (and bundle) with engineers.",
+    load: () => import('./sync'),
+  },
+  {
+    name: 'fix',
+    summary: 'Get live help from a human engineer: chat, approve their commands.',
+    load: () => import('./fix'),
+  },
+  {
+    name: 'logout',
+    summary: 'Log out: revoke the login and delete it from this machine.',
+    load: () => import('./logout'),
+  },
 ];

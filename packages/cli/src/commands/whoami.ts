@@ -6,7 +6,12 @@ import { CodevfError } from '../core/errors';
 /** Checked by hand: whoami is a fast path and zod would double its start-up time. */
 function parseMe(value: unknown): NonNullable<WhoamiData['user']> {
   const v = (value ?? {}) as Record<string, unknown>;
-  if (typeof v.id !== 'string' || typeof v.email !== 'string' || typeof v.name !== 'string' || typeof v.role !== 'string') {
+  if (
+    typeof v.id !== 'string' ||
+    typeof v.email !== 'string' ||
+    typeof v.name !== 'string' ||
+    typeof v.role !== 'string'
+  ) {
     throw new Error('not a user');
   }
   return {

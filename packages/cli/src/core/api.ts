@@ -65,7 +65,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   // Single flight: every request that finds the token stale awaits this one promise.
   let refreshing: Promise<StoredAuth> | undefined;
 
-  const send = (method: string, url: string, headers: Record<string, string>, body: HttpRequestBody, timeoutMs?: number) =>
+  const send = (
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: HttpRequestBody,
+    timeoutMs?: number,
+  ) =>
     transport({
       method,
       url,

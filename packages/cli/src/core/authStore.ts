@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CodevfError } from './errors';
 
@@ -65,7 +64,12 @@ export function createAuthStore(path: string): AuthStore {
   const dir = dirname(path);
   const lockPath = `${path}.lock`;
 
+  // node:fs/promises is loaded only by the paths that write: reading happens on every
+  // `codevf whoami` and should not pay for it.
+  const fsp = () => import('node:fs/promises');
+
   async function ensureDir(): Promise<void> {
+    const { chmod, mkdir } = await fsp();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // mkdir leaves an existing directory's mode alone; the folder holds secrets, so tighten it.
     if (process.platform !== 'win32') await chmod(dir, 0o700);
@@ -77,7 +81,9 @@ export function createAuthStore(path: string): AuthStore {
     async read() {
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
+        // Synchronous on purpose: a few hundred bytes, and the promise API's file-handle
+        // machinery costs more than the read on the CLI's start-up path.
+        text = readFileSync(path, 'utf8');
       } catch (err) {
         if (errno(err) === 'ENOENT') return null;
         throw new CodevfError('E_CONFIG_INVALID', `Cannot read ${path}: ${(err as Error).message}`, { cause: err });
@@ -98,8 +104,10 @@ export function createAuthStore(path: string): AuthStore {
     },
 
     async write(auth) {
+      const { open, rename, rm } = await fsp();
       await ensureDir();
-      const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      // Unique enough: the file is opened with 'wx', so a clash fails instead of sharing a file.
+      const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
       // Created 0600 from the first byte: never a moment where the tokens are world-readable.
       const handle = await open(tmp, 'wx', 0o600);
       try {
@@ -117,6 +125,7 @@ export function createAuthStore(path: string): AuthStore {
     },
 
     async remove() {
+      const { rm } = await fsp();
       try {
         await rm(path);
         return true;
@@ -127,6 +136,7 @@ export function createAuthStore(path: string): AuthStore {
     },
 
     async withLock(fn) {
+      const { open, rm, stat } = await fsp();
       await ensureDir();
       const deadline = Date.now() + LOCK_WAIT_MS;
       for (;;) {

@@ -90,5 +90,5 @@ export interface RegisteredCommand {
   name: string;
   summary: string;
   /** Loaded only when this command runs (or for its --help), so its dependencies cost nothing elsewhere. */
-  load(): Promise<{ default: CommandModule<any, any> }>;
+  load(): Promise<{ default: CommandModule }>;
 }

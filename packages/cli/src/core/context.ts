@@ -1,4 +1,4 @@
-import { createApiClient, type ApiClient } from './api';
+import { type ApiClient, createApiClient } from './api';
 import { type AuthStore, createAuthStore } from './authStore';
 import { normalizeBaseUrl, resolveBaseUrl } from './baseUrl';
 import type { CommandContext } from './command';
@@ -46,8 +46,9 @@ export function createContext(options: ContextOptions): CommandContext {
   const authStore = once<AuthStore>(() => createAuthStore(paths().authFile));
   const baseUrl = once(async () => {
     const fromUser = options.baseUrlFlag || io.env.CODEVF_API_URL;
-    // Read auth.json only when nothing else names the server.
-    const stored = fromUser ? undefined : (await authStore().read())?.baseUrl;
+    // Read auth.json only when nothing else names the server. A corrupt file names no server;
+    // the command that needs the login reports the corruption itself (login --force replaces it).
+    const stored = fromUser ? undefined : (await authStore().read().catch(() => null))?.baseUrl;
     return resolveBaseUrl({ flag: options.baseUrlFlag, env: io.env.CODEVF_API_URL, stored });
   });
   const apiAt = (url: string): ApiClient =>

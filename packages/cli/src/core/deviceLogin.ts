@@ -49,7 +49,8 @@ export async function deviceLogin(options: DeviceLoginOptions): Promise<DeviceLo
   const started = await api.oauthForm(deviceEndpoint, { client_id: CLI_CLIENT_ID });
   if (started.status !== 200) throw oauthFailure(started.status, started.body, 'Starting the login');
   const parsedStart = DeviceAuthorizationResponse.safeParse(started.body);
-  if (!parsedStart.success) throw new CodevfError('E_INTERNAL', 'The server sent an unexpected device authorization answer.');
+  if (!parsedStart.success)
+    throw new CodevfError('E_INTERNAL', 'The server sent an unexpected device authorization answer.');
   const grant = parsedStart.data;
 
   await options.onCode({

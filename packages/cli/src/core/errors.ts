@@ -10,7 +10,11 @@ export class CodevfError extends Error {
   readonly hint: string;
   readonly exitCode: ExitCodeValue;
 
-  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown; exitCode?: ExitCodeValue } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; exitCode?: ExitCodeValue } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'CodevfError';
     this.code = code;

@@ -1,4 +1,4 @@
-import { ERROR_CODES, ERROR_CODE_NAMES, ExitCode } from '@codevf/protocol/errors';
+import { ERROR_CODE_NAMES, ERROR_CODES, ExitCode } from '@codevf/protocol/errors';
 import type { CommandModule, FlagSpec, RegisteredCommand } from './command';
 import type { IO } from './io';
 import { allFlags, GLOBAL_FLAGS } from './parse';

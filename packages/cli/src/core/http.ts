@@ -74,7 +74,9 @@ export const nodeTransport: Transport = async (request) => {
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          fail(new CodevfError('E_TOO_LARGE', `The server's answer to ${request.method} ${url.pathname} is too large.`));
+          fail(
+            new CodevfError('E_TOO_LARGE', `The server's answer to ${request.method} ${url.pathname} is too large.`),
+          );
           return;
         }
         chunks.push(chunk);

@@ -62,21 +62,32 @@ export function createIO(parts: IOParts): IO {
     columns: parts.columns && parts.columns > 0 ? parts.columns : 80,
     out: (text) => void parts.stdout.write(text),
     err: (text) => void parts.stderr.write(text),
-    // styleText in Node 20 does not look at NO_COLOR or the stream itself, hence the gate.
-    style: (format, text) => (color ? styleText(format, text) : text),
+    // We decide about colour ourselves (from the stream we write to, not process.stdout), so
+    // styleText's own check is switched off; older Node 20 releases ignore the option.
+    style: (format, text) => (color ? styleText(format, text, { validateStream: false }) : text),
   };
 }
 
 /** The real terminal of this process. */
 export function createProcessIO(): IO {
-  return createIO({
-    stdin: process.stdin,
+  const io = createIO({
+    // Placeholders: replaced by lazy getters below.
+    stdin: undefined as unknown as Readable,
+    stdinIsTTY: false,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     columns: process.stderr.columns ?? process.stdout.columns,
+  });
+  // Touching process.stdin builds a stream (for a pipe, a socket that loads node:net and can
+  // hold the process open). Most commands never read stdin, so nothing about it is looked at
+  // until a command asks.
+  const stdinIsTTY = () => Boolean(process.stdin.isTTY);
+  return Object.defineProperties(io, {
+    stdin: { get: () => process.stdin, enumerable: true },
+    stdinIsTTY: { get: stdinIsTTY, enumerable: true },
+    canPrompt: { get: () => stdinIsTTY() && io.stderrIsTTY && !isCI(io.env), enumerable: true },
   });
 }

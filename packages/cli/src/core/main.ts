@@ -30,6 +30,10 @@ export async function main(argv: string[], options: MainOptions): Promise<number
       io.out(`${VERSION}\n`);
       return 0;
     }
+    // Bare `codevf` in a terminal starts a session and asks "What issue are you facing?".
+    if (first === undefined && io.canPrompt && io.stdoutIsTTY && commands.some((c) => c.name === 'fix')) {
+      return main(['fix'], options);
+    }
     if (first === undefined || first === '--help' || first === '-h') {
       io.out(rootHelp(io, commands, VERSION));
       return 0;
@@ -78,7 +82,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = row;
   }

@@ -13,7 +13,10 @@ export const GLOBAL_FLAGS = {
 } as const satisfies FlagSpecs;
 
 export const JSON_FLAG = {
-  json: { type: 'boolean', description: 'Print one JSON document on stdout: {"ok":true,"data":…} or {"ok":false,"error":…}.' },
+  json: {
+    type: 'boolean',
+    description: 'Print one JSON document on stdout: {"ok":true,"data":…} or {"ok":false,"error":…}.',
+  },
 } as const satisfies FlagSpecs;
 
 export interface ParsedCommandLine {
@@ -36,7 +39,11 @@ export function parseCommandLine(name: string, command: CommandModule, argv: str
   const specs = allFlags(command);
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [flag, spec] of Object.entries(specs)) {
-    options[flag] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+    options[flag] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let values: Record<string, unknown>;
   let positionals: string[];

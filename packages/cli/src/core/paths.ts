@@ -17,7 +17,8 @@ export function resolvePaths(
   let configDir: string;
   if (platform === 'win32') {
     const appData = env.APPDATA || (env.USERPROFILE ? join(env.USERPROFILE, 'AppData', 'Roaming') : '');
-    if (!appData) throw new CodevfError('E_CONFIG_INVALID', 'Cannot find the user configuration folder: APPDATA is not set.');
+    if (!appData)
+      throw new CodevfError('E_CONFIG_INVALID', 'Cannot find the user configuration folder: APPDATA is not set.');
     configDir = join(appData, 'codevf');
   } else {
     // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.

@@ -130,8 +130,8 @@ To create and switch:
   git commit -m "Your changes"
   codevf sync`;
 
-/** The message of spec §9.8. */
-export const DIRTY_TREE_MESSAGE = `Error: Working directory has uncommitted changes.
+/** The message of spec §9.8 (the CLI prints it after its usual "Error: "). */
+export const DIRTY_TREE_MESSAGE = `Working directory has uncommitted changes.
 Please commit or stash changes before syncing.
 
 Use --force to sync anyway (not recommended)`;
@@ -146,10 +146,9 @@ export interface SyncCheck {
  * Refuses a state `codevf sync` must not send, each with its own code: detached HEAD, a
  * branch without commits, the wrong branch, uncommitted changes (unless forced).
  */
-export function assertSyncable(
-  state: GitState,
-  check: SyncCheck,
-): asserts state is GitState & { branch: string; head: string } {
+export type SyncableState = GitState & { branch: string; head: string };
+
+export function assertSyncable(state: GitState, check: SyncCheck): SyncableState {
   if (state.branch === null) {
     throw new CodevfError('E_GIT_DETACHED', 'HEAD is detached: you are not on any branch.', {
       hint:
@@ -171,6 +170,7 @@ export function assertSyncable(
       hint: `Uncommitted: ${state.changes.slice(0, 5).join(', ')}${state.changes.length > 5 ? ', …' : ''}`,
     });
   }
+  return { ...state, branch: state.branch, head: state.head };
 }
 
 /**

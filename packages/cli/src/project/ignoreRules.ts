@@ -75,14 +75,18 @@ export class IgnoreRules {
         const d = toPosix(relative(dir, root));
         return d ? `${d}/` : '';
       };
-      if (info) git.push(makeSet(info, 'gitignore', toPosix(relative(root, join(top, '.git/info/exclude'))), prefixOf(top), 0));
+      if (info) {
+        git.push(makeSet(info, 'gitignore', toPosix(relative(root, join(top, '.git/info/exclude'))), prefixOf(top), 0));
+      }
       // The work tree's top and the directories down to (not including) the root, which
       // withDirectory() adds below like every directory of the walk.
       const segments = rootFromTop ? rootFromTop.split('/') : [];
       for (let i = 0; i < segments.length; i++) {
         const dir = join(top, ...segments.slice(0, i));
         const text = await readRules(join(dir, '.gitignore'));
-        if (text) git.push(makeSet(text, 'gitignore', toPosix(relative(root, join(dir, '.gitignore'))), prefixOf(dir), 0));
+        if (text) {
+          git.push(makeSet(text, 'gitignore', toPosix(relative(root, join(dir, '.gitignore'))), prefixOf(dir), 0));
+        }
       }
     }
     return new IgnoreRules([], git).withDirectory(root, '');
@@ -99,7 +103,9 @@ export class IgnoreRules {
     if (!gitText && !codevfText) return this;
     const file = (name: string) => (rel ? `${rel}/${name}` : name);
     return new IgnoreRules(
-      codevfText ? [...this.codevf, makeSet(codevfText, 'codevfignore', file('.codevfignore'), '', strip)] : this.codevf,
+      codevfText
+        ? [...this.codevf, makeSet(codevfText, 'codevfignore', file('.codevfignore'), '', strip)]
+        : this.codevf,
       gitText ? [...this.git, makeSet(gitText, 'gitignore', file('.gitignore'), '', strip)] : this.git,
     );
   }
@@ -130,7 +136,9 @@ export class IgnoreRules {
         const local = set.prefix + rel.slice(set.strip);
         if (!set.ig.test(`${local}/`).ignored) return set;
         changed = true;
-        const ig = ignore({ ignorecase: IGNORE_CASE }).add(set.ig).add(`!/${escapeGlob(local)}/`);
+        const ig = ignore({ ignorecase: IGNORE_CASE })
+          .add(set.ig)
+          .add(`!/${escapeGlob(local)}/`);
         return { ...set, ig };
       });
       return changed ? out : chain;
@@ -146,7 +154,7 @@ function makeSet(text: string, source: IgnoreSource, file: string, prefix: strin
 }
 
 /** The top of the git work tree holding `dir` (a `.git` folder or file), or null. */
-async function findWorkTreeTop(dir: string): Promise<string | null> {
+export async function findWorkTreeTop(dir: string): Promise<string | null> {
   for (let d = dir; ; ) {
     try {
       await stat(join(d, '.git'));

@@ -53,7 +53,9 @@ export function packSnapshot(plan: SnapshotPlan, options: PackOptions = {}): Rea
       const header = { name: entry.path, mode: entry.mode, mtime: entry.mtime };
       if (entry.linkTarget !== undefined) {
         await new Promise<void>((resolve, reject) => {
-          pack.entry({ ...header, type: 'symlink', linkname: entry.linkTarget }, (err) => (err ? reject(err) : resolve()));
+          pack.entry({ ...header, type: 'symlink', linkname: entry.linkTarget }, (err) =>
+            err ? reject(err) : resolve(),
+          );
         });
         progress.files++;
         continue;
@@ -91,8 +93,8 @@ export function packSnapshot(plan: SnapshotPlan, options: PackOptions = {}): Rea
       }
       await new Promise<void>((resolve, reject) => {
         sink.on('error', reject);
-        sink.on('finish', resolve);
-        sink.end();
+        sink.on('finish', () => resolve());
+        sink.end(null);
       });
       progress.files++;
     }

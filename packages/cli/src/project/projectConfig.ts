@@ -27,6 +27,27 @@ export const ProjectConfig = z
     branchMode: BranchMode,
     createdAt: z.string(),
     updatedAt: z.string().optional(),
+    /** Live sessions (`codevf fix`): kill an approved command after this long (default 600). */
+    commandTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .optional(),
+    /** Live sessions: stop forwarding a command's output after this many bytes (default 1 MiB). */
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional(),
+    /** Live sessions: refuse requested files larger than this (default 1 MiB). */
+    maxFileBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024)
+      .optional(),
   })
   .passthrough();
 export type ProjectConfig = z.infer<typeof ProjectConfig>;

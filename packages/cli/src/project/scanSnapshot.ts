@@ -146,7 +146,13 @@ export async function scanSnapshot(root: string, options: ScanOptions = {}): Pro
           continue;
         }
         if (st.size > maxBinary && (await isBinary(full))) {
-          plan.excluded.push({ path, dir: false, reason: 'binary', size: st.size, detail: `binary over ${mib(maxBinary)}` });
+          plan.excluded.push({
+            path,
+            dir: false,
+            reason: 'binary',
+            size: st.size,
+            detail: `binary over ${mib(maxBinary)}`,
+          });
           continue;
         }
         plan.entries.push({ path, size: st.size, mode: st.mode & 0o111 ? 0o755 : 0o644, mtime: st.mtime });

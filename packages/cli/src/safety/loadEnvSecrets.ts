@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'dotenv';
 
 /**
- * The values of the project's `.env*` files (top level only: `.env`, `.env.local`,
+ * The values of the project's `.env*` files (top level only: `.env`, `.env.local`, `.envrc`,
  * `.env.production`, `.env.example` …), for `createRedactor({ extraValues })`: whatever the
  * project keeps there is masked wherever it shows up in output or files.
  *
@@ -17,7 +17,8 @@ import { parse } from 'dotenv';
  * fails a session, and the rule-based redactor still applies.
  */
 
-const ENV_FILE = /^\.env(?:\..+)?$/;
+/** `.env`, `.env.local`, `.env.production`, `.envrc` (direnv) … — what `.env*` matches. */
+const ENV_FILE = /^\.env/;
 const MAX_ENV_FILE_BYTES = 1024 * 1024;
 const NOT_SECRET_VALUE =
   /^(?:true|false|yes|no|on|off|null|none|nil|undefined|development|production|staging|test|testing|local|debug|info|warn|warning|error|trace|localhost|127\.0\.0\.1|0\.0\.0\.0|::1|\d+(?:\.\d+)?|https?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?\/?)$/i;

@@ -86,7 +86,10 @@ export async function readProjectFile(
 
   let bytes: Buffer;
   try {
-    const handle = await open(r.absPath, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    const handle = await open(
+      r.absPath,
+      constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
+    );
     try {
       const opened = await handle.stat();
       if (!opened.isFile() || opened.dev !== r.stats.dev || opened.ino !== r.stats.ino) {
@@ -207,7 +210,9 @@ function accessReason(err: unknown): string {
 }
 
 function tooLarge(size: number, maxBytes: number): string {
-  return `file is too large (${formatBytes(size)}; the limit is ${formatBytes(maxBytes)})`;
+  let [a, b] = [formatBytes(size), formatBytes(maxBytes)];
+  if (a === b) [a, b] = [`${size} bytes`, `${maxBytes} bytes`]; // "1 MiB; the limit is 1 MiB" says nothing
+  return `file is too large (${a}; the limit is ${b})`;
 }
 
 function formatBytes(n: number): string {

@@ -136,6 +136,7 @@ export function runApprovedCommand(options: RunApprovedCommandOptions): Promise<
       return;
     }
 
+    trackUntilExit(child);
     let used = 0;
     let truncated = false;
     let timedOut = false;
@@ -187,6 +188,7 @@ export function runApprovedCommand(options: RunApprovedCommandOptions): Promise<
     child.once('error', (err) => {
       if (settled) return;
       settled = true;
+      running.delete(child);
       cleanup();
       reject(new Error(`the command could not be started: ${err.message}`));
     });
@@ -194,8 +196,13 @@ export function runApprovedCommand(options: RunApprovedCommandOptions): Promise<
       if (settled) return;
       settled = true;
       cleanup();
+      running.delete(child);
       // Leftovers that closed their output but still run in the group end with the command.
-      killTree(child, 'SIGTERM');
+      // (Not on Windows: once the shell has exited, its pid may already belong to another process.)
+      if (process.platform !== 'win32') {
+        killTree(child, 'SIGTERM');
+        setTimeout(() => killTree(child, 'SIGKILL'), graceMs).unref();
+      }
       for (const stream of ['stdout', 'stderr'] as const) {
         const rest = decoders[stream].end();
         if (rest && !truncated) options.onOutput?.(stream, rest);
@@ -218,10 +225,28 @@ export function runApprovedCommand(options: RunApprovedCommandOptions): Promise<
   });
 }
 
+/**
+ * Commands still running when the CLI exits (a crash, process.exit) are killed with it:
+ * detached groups would otherwise outlive the session.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackUntilExit(child: ChildProcess): void {
+  running.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of running) killTree(c, 'SIGKILL');
+  });
+}
+
 function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   if (process.platform === 'win32') {
-    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () => {});
+    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on(
+      'error',
+      () => {},
+    );
     return;
   }
   try {

@@ -36,7 +36,7 @@ export function isSensitivePath(relativePath: string): boolean {
   const base = parts.at(-1) ?? '';
   if (SENSITIVE_BASENAME.some((re) => re.test(base))) return true;
   for (let i = 0; i < parts.length - 1; i++) {
-    if (SENSITIVE_DIR.has(parts[i]!.toLowerCase())) return true;
+    if (SENSITIVE_DIR.has((parts[i] ?? '').toLowerCase())) return true;
     if (i + 1 < parts.length - 1 && SENSITIVE_DIR.has(`${parts[i]}/${parts[i + 1]}`.toLowerCase())) return true;
   }
   return false;

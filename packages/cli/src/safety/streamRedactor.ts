@@ -1,4 +1,4 @@
-import type { RedactResult, Redactor } from './redactor';
+import type { Redactor, RedactResult } from './redactor';
 import { applyRedactions } from './redactor';
 import { MAX_PEM_CHARS, PEM_BEGIN_PATTERN, PEM_END_PATTERN } from './secretRules';
 
@@ -73,7 +73,7 @@ export function createStreamRedactor(redactor: Redactor, options: StreamRedactor
         held = dropOverflowedPemBody(held.slice(0, complete)) + held.slice(complete);
       }
       let cut = lastLineBreak(held) + 1;
-      const open = openPemLineStart(held);
+      const open = openPemLineStart(held, cut);
       if (open >= 0 && open < cut) {
         if (held.length - open <= MAX_PEM_CHARS) {
           cut = open;
@@ -120,21 +120,22 @@ function isHighSurrogate(code: number): boolean {
 
 /**
  * Start of the line holding the first PEM BEGIN marker that ends its line (or the text) and
- * has no END after it; -1 when there is none. A marker inside a string in code is followed by
- * a quote, not a line break, and is not held.
+ * whose END is missing or lies past `cut` (in the partial last line); -1 when there is none.
+ * A marker inside a string in code is followed by a quote, not a line break, and is not held.
  */
-function openPemLineStart(text: string): number {
+function openPemLineStart(text: string, cut: number): number {
   BEGIN.lastIndex = 0;
   for (let m = BEGIN.exec(text); m; m = BEGIN.exec(text)) {
     const after = m.index + m[0].length;
-    const rest = text.slice(after);
-    const endAt = rest.search(END);
-    if (endAt >= 0) {
-      BEGIN.lastIndex = after + endAt;
+    const next = text[after];
+    const endsLine = next === undefined || next === '\n' || next === '\r';
+    const end = END.exec(text.slice(after));
+    if (end && after + end.index + end[0].length <= cut) {
+      BEGIN.lastIndex = after + end.index + end[0].length;
       continue;
     }
-    const next = text[after];
-    if (next === undefined || next === '\n' || next === '\r') return lastLineBreak(text.slice(0, m.index)) + 1;
+    if (endsLine) return lastLineBreak(text.slice(0, m.index)) + 1;
+    if (end) BEGIN.lastIndex = after + end.index + end[0].length;
   }
   return -1;
 }

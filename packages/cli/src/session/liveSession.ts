@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { MAX_CHAT_CHARS, type Payload, type Task, type TypedFrame } from '@codevf/protocol';
 import type { ApiClient } from '../core/api';
 import { CodevfError } from '../core/errors';
@@ -71,6 +72,8 @@ export function createLiveSession(options: LiveSessionOptions) {
   let queueTimer: NodeJS.Timeout | undefined;
   let tick: NodeJS.Timeout | undefined;
   let endWaiter: ((s: Summary | null) => void) | null = null;
+  /** We asked for the end ourselves; that flow decides how the CLI exits, not the echo. */
+  let endingByUs = false;
   let finished = false;
   let resolveDone!: (o: SessionOutcome) => void;
   const done = new Promise<SessionOutcome>((r) => {
@@ -202,7 +205,7 @@ export function createLiveSession(options: LiveSessionOptions) {
         const c = client;
         client = null;
         if (c) void c.drain(2_000).then(() => c.close());
-        if (after.phase === 'done') {
+        if (after.phase === 'done' && !endingByUs) {
           finish({ exitCode: 0, message: endMessage(after) });
         }
         break;
@@ -278,6 +281,7 @@ export function createLiveSession(options: LiveSessionOptions) {
       durationMs: Math.round(outcome.durationMs),
       truncated: outcome.truncated,
       redactions: outcome.redactions,
+      ...(outcome.timedOut ? { timedOut: true } : {}),
       ...(outcome.error ? { error: outcome.error.slice(0, 1_000) } : {}),
     });
     dispatch({ type: 'commandFinished', requestId: r.requestId, ...outcome });
@@ -350,6 +354,7 @@ export function createLiveSession(options: LiveSessionOptions) {
   }
 
   async function cancelWhileQueued() {
+    endingByUs = true;
     dispatch({ type: 'endRequested' });
     const taskId = state().taskId;
     try {
@@ -374,6 +379,7 @@ export function createLiveSession(options: LiveSessionOptions) {
       await cancelWhileQueued();
       return;
     }
+    endingByUs = true;
     dispatch({ type: 'endRequested' });
     const taskId = s.taskId as string;
     const waitForEnd = new Promise<Summary | null>((resolve) => {
@@ -457,6 +463,18 @@ export function createLiveSession(options: LiveSessionOptions) {
     decideFile(requestId: string, approved: boolean) {
       void decideFile(requestId, approved);
     },
+    setConfirmDraft(text: string) {
+      dispatch({ type: 'confirmDraft', text });
+    },
+    /** A sensitive file is sent only when the customer typed its name (or its path) exactly. */
+    submitConfirm(requestId: string) {
+      const s = state();
+      const r = s.requests[requestId];
+      if (!r || r.kind !== 'file' || r.status !== 'pending') return;
+      const typed = s.confirmDraft.trim();
+      if (typed && (typed === basename(r.path) || typed === r.path)) void decideFile(requestId, true);
+      else dispatch({ type: 'confirmMismatch' });
+    },
     async openScreenshare() {
       const share = state().screenshare;
       if (!share) return;
@@ -490,6 +508,16 @@ export function createLiveSession(options: LiveSessionOptions) {
         });
         finish({ exitCode: 130, error });
       }
+    },
+    /** Leaves at once (SIGTERM): nothing is ended on the server, so the task can be resumed. */
+    abort() {
+      const taskId = state().taskId;
+      const open = taskId && state().status !== 'ended';
+      const error = new CodevfError('E_CANCELLED', 'Interrupted.', {
+        exitCode: 130,
+        hint: open ? `The task is still open: codevf fix --resume ${taskId}` : 'Run the command again when ready.',
+      });
+      finish({ exitCode: 130, error });
     },
     confirmExit(yes: boolean) {
       if (state().phase !== 'confirmExit') return;

@@ -9,6 +9,8 @@ export interface CommandOutcome {
   durationMs: number;
   truncated: boolean;
   redactions: number;
+  /** The command ran past its time limit and its process group was killed. */
+  timedOut?: boolean;
   /** Set when the command could not be started at all. */
   error?: string;
 }

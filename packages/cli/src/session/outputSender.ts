@@ -1,4 +1,4 @@
-import { chunkText } from './chunkText';
+import { splitForWire } from '../safety/executeApproved';
 
 type Stream = 'stdout' | 'stderr';
 type SendOutput = (stream: Stream, data: string) => void;
@@ -19,7 +19,7 @@ export function createOutputSender(send: SendOutput) {
     for (const stream of order.splice(0)) {
       const data = buffers[stream];
       buffers[stream] = '';
-      for (const piece of chunkText(data)) send(stream, piece);
+      for (const piece of splitForWire(data)) send(stream, piece);
     }
   }
 

@@ -59,6 +59,7 @@ export interface CommandRequest {
   signal?: string | null;
   durationMs?: number;
   truncated?: boolean;
+  timedOut?: boolean;
   redactions?: number;
   error?: string;
 }
@@ -112,6 +113,9 @@ export interface SessionState {
   promptQueue: string[];
   screenshare: { url: string; opened: boolean } | null;
   draft: string;
+  /** What the customer typed to confirm a sensitive file (its name). */
+  confirmDraft: string;
+  confirmMismatch: boolean;
   summary: Summary | null;
   rating: number | null;
   feedbackDraft: string;
@@ -132,6 +136,8 @@ export type Action =
   | { type: 'taskCreated'; taskId: string; status: 'queued' | 'active' | 'ended'; queuePosition?: number; estimatedWaitSeconds?: number }
   | { type: 'issueSubmitted' }
   | { type: 'draft'; text: string }
+  | { type: 'confirmDraft'; text: string }
+  | { type: 'confirmMismatch' }
   | { type: 'chatSent'; localId: string; text: string; redactions: number; at: string }
   | { type: 'ack'; id: string; seq: number | null }
   | { type: 'sendFailed'; localId: string; reason: string }
@@ -147,6 +153,7 @@ export type Action =
       durationMs: number;
       truncated: boolean;
       redactions: number;
+      timedOut?: boolean;
       error?: string;
     }
   | { type: 'fileChecked'; requestId: string; size: number; sensitive: boolean }
@@ -187,6 +194,8 @@ export function initialSessionState(init: { customerName: string; now: number; a
     promptQueue: [],
     screenshare: null,
     draft: '',
+    confirmDraft: '',
+    confirmMismatch: false,
     summary: null,
     rating: null,
     feedbackDraft: '',
@@ -232,6 +241,10 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
       return { ...state, phase: 'starting', draft: '' };
     case 'draft':
       return { ...state, draft: action.text };
+    case 'confirmDraft':
+      return { ...state, confirmDraft: action.text, confirmMismatch: false };
+    case 'confirmMismatch':
+      return { ...state, confirmMismatch: true };
     case 'chatSent':
       return {
         ...state,
@@ -291,6 +304,7 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
         signal: action.signal,
         durationMs: action.durationMs,
         truncated: action.truncated,
+        timedOut: action.timedOut,
         redactions: action.redactions,
         error: action.error,
       }));
@@ -341,6 +355,8 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
 }
 
 function onFrame(state: SessionState, f: TypedFrame, now: number): SessionState {
+  // Countdowns of a request that just arrived start from now, not from the last tick.
+  if (now > state.now) state = { ...state, now };
   if (f.seq !== undefined) {
     if (f.seq <= state.lastSeq) return state;
     state = { ...state, lastSeq: f.seq };
@@ -488,6 +504,7 @@ function onFrame(state: SessionState, f: TypedFrame, now: number): SessionState 
         signal: p.signal ?? null,
         durationMs: p.durationMs,
         truncated: p.truncated,
+        timedOut: p.timedOut,
         redactions: p.redactions,
         error: p.error,
       }));
@@ -598,6 +615,8 @@ function syncPromptQueue(state: SessionState): SessionState {
     .map((r) => r.requestId);
   const kept = state.promptQueue.filter((id) => waiting.includes(id));
   for (const id of waiting) if (!kept.includes(id)) kept.push(id);
+  // A new question starts with an empty answer.
+  if (kept[0] !== state.promptQueue[0]) return { ...state, promptQueue: kept, confirmDraft: '', confirmMismatch: false };
   return { ...state, promptQueue: kept };
 }
 

@@ -33,7 +33,7 @@ async function extract(file: string): Promise<Map<string, Extracted>> {
   const ex = tar.extract();
   ex.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
     stream.on('end', () => {
       out.set(header.name, {
         type: header.type ?? 'file',
@@ -73,7 +73,9 @@ describe('writeSnapshotArchive', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
 
     const files = await extract(file);
-    expect([...files.keys()].sort()).toEqual(['.gitignore', MANIFEST_PATH, 'data.bin', 'empty.txt', longName, 'src/a.ts'].sort());
+    expect([...files.keys()].sort()).toEqual(
+      ['.gitignore', MANIFEST_PATH, 'data.bin', 'empty.txt', longName, 'src/a.ts'].sort(),
+    );
     expect(files.get('data.bin')?.content.equals(random)).toBe(true);
     expect(files.get('empty.txt')?.content.length).toBe(0);
     expect(files.get(longName)?.content.toString()).toBe('long path');

@@ -19,10 +19,7 @@ function fixture(files: Record<string, string | Buffer>): string {
 
 /** What git would add: tracked plus untracked-but-not-ignored files, relative to `cwd`. */
 function gitFiles(cwd: string): string[] {
-  return git(cwd, 'ls-files', '-co', '--exclude-standard', '-z')
-    .split('\0')
-    .filter(Boolean)
-    .sort();
+  return git(cwd, 'ls-files', '-co', '--exclude-standard', '-z').split('\0').filter(Boolean).sort();
 }
 
 const scanned = async (root: string) => (await scanSnapshot(root)).entries.map((e) => e.path).sort();
@@ -124,7 +121,12 @@ describe('scanSnapshot ignore semantics', () => {
       'fixtures/small.txt': 'x',
     });
     const plan = await scanSnapshot(root);
-    expect(plan.entries.map((e) => e.path).sort()).toEqual(['.codevfignore', '.gitignore', 'fixtures/small.txt', 'keep.snap']);
+    expect(plan.entries.map((e) => e.path).sort()).toEqual([
+      '.codevfignore',
+      '.gitignore',
+      'fixtures/small.txt',
+      'keep.snap',
+    ]);
     expect(plan.excluded).toEqual(
       expect.arrayContaining([
         { path: 'fixtures/big', dir: true, reason: 'codevfignore', detail: '.codevfignore: fixtures/big/' },

@@ -60,8 +60,10 @@ export const api = {
   // ---- device login (RFC 8628 approval page) -------------------------------------------
   device: (userCode: string, signal?: AbortSignal) =>
     request<DeviceInfo>(`/v1/device?user_code=${enc(userCode)}`, { signal }),
-  approveDevice: (userCode: string) => request<unknown>('/v1/device/approve', { method: 'POST', body: { user_code: userCode } }),
-  denyDevice: (userCode: string) => request<unknown>('/v1/device/deny', { method: 'POST', body: { user_code: userCode } }),
+  approveDevice: (userCode: string) =>
+    request<unknown>('/v1/device/approve', { method: 'POST', body: { user_code: userCode } }),
+  denyDevice: (userCode: string) =>
+    request<unknown>('/v1/device/deny', { method: 'POST', body: { user_code: userCode } }),
 
   // ---- tasks ---------------------------------------------------------------------------
   queue: async (signal?: AbortSignal) => listFrom<Task>(await request<unknown>('/v1/queue', { signal }), 'tasks'),
@@ -74,7 +76,8 @@ export const api = {
   credits: (signal?: AbortSignal) => request<CreditsView>('/v1/credits', { signal }),
 
   // ---- admin ---------------------------------------------------------------------------
-  users: async (signal?: AbortSignal) => listFrom<AdminUser>(await request<unknown>('/v1/admin/users', { signal }), 'users'),
+  users: async (signal?: AbortSignal) =>
+    listFrom<AdminUser>(await request<unknown>('/v1/admin/users', { signal }), 'users'),
   createUser: (user: NewUser) => request<AdminUser>('/v1/admin/users', { method: 'POST', body: user }),
   updateUser: (id: string, patch: UserPatch) =>
     request<AdminUser>(`/v1/admin/users/${enc(id)}`, { method: 'PATCH', body: patch }),

@@ -36,7 +36,13 @@ const FRIENDLY: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Codes whose server detail is the useful part (it names the field or the conflict). */
-const DETAIL_FIRST = new Set<ErrorCode>(['E_VALIDATION', 'E_CONFLICT', 'E_FORBIDDEN', 'E_INSUFFICIENT_CREDITS', 'E_NOT_FOUND']);
+const DETAIL_FIRST = new Set<ErrorCode>([
+  'E_VALIDATION',
+  'E_CONFLICT',
+  'E_FORBIDDEN',
+  'E_INSUFFICIENT_CREDITS',
+  'E_NOT_FOUND',
+]);
 
 export function friendlyMessage(code: ErrorCode, detail: string | undefined): string {
   const base = FRIENDLY[code];

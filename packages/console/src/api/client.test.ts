@@ -32,7 +32,9 @@ beforeAll(async () => {
         case '/unauthorized':
           return problem(401, 'E_UNAUTHORIZED', 'Session expired');
         case '/validation':
-          return problem(400, 'E_VALIDATION', 'email: Invalid email', { errors: [{ path: 'email', message: 'Invalid email' }] });
+          return problem(400, 'E_VALIDATION', 'email: Invalid email', {
+            errors: [{ path: 'email', message: 'Invalid email' }],
+          });
         case '/conflict':
           return problem(409, 'E_CONFLICT', 'Task already claimed');
         case '/limited':

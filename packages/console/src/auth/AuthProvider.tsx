@@ -97,7 +97,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [status, user, expired],
   );
   // `load` is exposed to the unreachable screen through a retry that reloads the page state.
-  return <AuthContext.Provider value={value}>{status === 'unreachable' ? <Unreachable retry={load} /> : children}</AuthContext.Provider>;
+  return (
+    <AuthContext.Provider value={value}>
+      {status === 'unreachable' ? <Unreachable retry={load} /> : children}
+    </AuthContext.Provider>
+  );
 }
 
 function Unreachable({ retry }: { retry: () => Promise<void> }) {
@@ -106,7 +110,10 @@ function Unreachable({ retry }: { retry: () => Promise<void> }) {
     <main className="center-page" id="main">
       <div className="card narrow">
         <h1 tabIndex={-1}>Cannot reach the server</h1>
-        <p>The CodeVF server did not answer. Check your connection; the console will work again as soon as the server is back.</p>
+        <p>
+          The CodeVF server did not answer. Check your connection; the console will work again as soon as the server is
+          back.
+        </p>
         <button
           type="button"
           className="btn primary"

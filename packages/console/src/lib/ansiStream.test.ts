@@ -16,11 +16,17 @@ describe('ansiToSegments', () => {
 
   it('maps bright, background and 256-colour codes to themed classes', () => {
     const segs = ansiToSegments(`${ESC}[92;41mA${ESC}[0m${ESC}[38;5;196mB${ESC}[38;5;245mC`);
-    expect(segs.map((s) => s.className)).toEqual(['ansi-bright-green-fg ansi-red-bg', 'ansi-bright-red-fg', 'ansi-white-fg']);
+    expect(segs.map((s) => s.className)).toEqual([
+      'ansi-bright-green-fg ansi-red-bg',
+      'ansi-bright-red-fg',
+      'ansi-white-fg',
+    ]);
   });
 
   it('drops escape sequences it cannot render instead of printing raw ESC bytes', () => {
-    const segs = ansiToSegments(`${ESC}]0;title${ESC}\\${ESC}[2Kline${ESC}]8;;http://x${ESC}\\link${ESC}]8;;${ESC}\\\x07`);
+    const segs = ansiToSegments(
+      `${ESC}]0;title${ESC}\\${ESC}[2Kline${ESC}]8;;http://x${ESC}\\link${ESC}]8;;${ESC}\\\x07`,
+    );
     const text = segs.map((s) => s.text).join('');
     expect(text).toBe('linelink');
     expect(text).not.toContain(ESC);
@@ -37,11 +43,17 @@ describe('ansiToSegments', () => {
   });
 
   it('turns CRLF and lone CR into newlines', () => {
-    expect(ansiToSegments('a\r\nb\rc').map((s) => s.text).join('')).toBe('a\nb\nc');
+    expect(
+      ansiToSegments('a\r\nb\rc')
+        .map((s) => s.text)
+        .join(''),
+    ).toBe('a\nb\nc');
   });
 
   it('leaves markup-looking text as text (the caller renders text nodes)', () => {
-    expect(ansiToSegments('<img src=x onerror=alert(1)>')).toEqual([{ text: '<img src=x onerror=alert(1)>', className: '' }]);
+    expect(ansiToSegments('<img src=x onerror=alert(1)>')).toEqual([
+      { text: '<img src=x onerror=alert(1)>', className: '' },
+    ]);
   });
 });
 
@@ -72,6 +84,15 @@ describe('createAnsiStream', () => {
     expect(s.push('array[')).toEqual([{ text: 'array', className: '' }]);
     expect(s.flush()).toEqual([{ text: '[', className: '' }]);
     expect(s.flush()).toEqual([]);
+  });
+
+  it('drops an escape sequence that never finished when the stream ends', () => {
+    const s = createAnsiStream();
+    expect(s.push(`done ${ESC}[3`)).toEqual([{ text: 'done ', className: '' }]);
+    expect(s.flush()).toEqual([]);
+    const t = createAnsiStream();
+    t.push(`x${ESC}]0;title`);
+    expect(t.flush()).toEqual([]);
   });
 
   it('does not split CRLF across chunks into two line breaks', () => {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noControlCharactersInRegex: matching terminal control sequences is this module's job
 import Anser from 'anser';
 import { splitRedactions } from './redaction';
 
@@ -96,7 +97,10 @@ function toSegments(text: string, anser: Anser): AnsiSegment[] {
   if (cleaned === '') return [];
   // anser styles the text before the first escape of a call without its carried-over colour;
   // SGR 10 ("primary font") changes nothing, so prefixing it makes that text keep the colour.
-  const entries = anser.ansiToJson(`\x1b[10m${cleaned}`, { use_classes: true, remove_empty: true }) as unknown as AnserEntry[];
+  const entries = anser.ansiToJson(`\x1b[10m${cleaned}`, {
+    use_classes: true,
+    remove_empty: true,
+  }) as unknown as AnserEntry[];
   const out: AnsiSegment[] = [];
   for (const entry of entries) {
     const className = classesOf(entry);
@@ -105,7 +109,11 @@ function toSegments(text: string, anser: Anser): AnsiSegment[] {
       if (part.redacted === undefined && prev && prev.redacted === undefined && prev.className === className) {
         prev.text += part.text;
       } else {
-        out.push(part.redacted === undefined ? { text: part.text, className } : { text: part.text, className, redacted: part.redacted });
+        out.push(
+          part.redacted === undefined
+            ? { text: part.text, className }
+            : { text: part.text, className, redacted: part.redacted },
+        );
       }
     }
   }
@@ -124,7 +132,8 @@ export function createAnsiStream(): AnsiStream {
       return toSegments(text.slice(0, cut), anser);
     },
     flush() {
-      const text = pending;
+      // An escape sequence that never finished is noise, not text.
+      const text = pending.replace(/\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*\x1b?)?$/, '');
       pending = '';
       return toSegments(text, anser);
     },

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatCountdown, formatDuration, formatElapsed, msUntil, plural, taskDurationSeconds } from './format';
+import {
+  formatAgo,
+  formatBytes,
+  formatCountdown,
+  formatDuration,
+  formatElapsed,
+  msUntil,
+  plural,
+  taskDurationSeconds,
+} from './format';
 
 describe('formatCountdown', () => {
   it('shows m:ss, rounding partial seconds up so 0:00 means the deadline has passed', () => {

@@ -55,10 +55,13 @@ export function formatAgo(iso: string, now: number): string {
 }
 
 /** Absolute date and time in the reader's locale; the ISO text if it cannot be parsed. */
-export function formatDateTime(iso: string): string {
+export function formatDateTime(iso: string, options: { seconds?: boolean } = {}): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
-  return new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(t).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: options.seconds ? 'medium' : 'short',
+  });
 }
 
 /** Clock time only (chat lines): `14:05`. */
@@ -79,7 +82,10 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Duration of a task from its timestamps, in seconds; null while it has not started. */
-export function taskDurationSeconds(task: { claimedAt: string | null; endedAt: string | null }, now: number): number | null {
+export function taskDurationSeconds(
+  task: { claimedAt: string | null; endedAt: string | null },
+  now: number,
+): number | null {
   if (!task.claimedAt) return null;
   const start = Date.parse(task.claimedAt);
   const end = task.endedAt ? Date.parse(task.endedAt) : now;

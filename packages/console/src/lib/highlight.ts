@@ -26,7 +26,26 @@ import { splitRedactions } from './redaction';
  * ~1 MB). Its HTML output is parsed back into tokens here, so the page renders React text nodes
  * and never assigns file content as HTML: a customer's file is data, not markup.
  */
-const LANGUAGES = { bash, css, diff, dockerfile, go, ini, java, javascript, json, markdown, php, python, ruby, rust, sql, typescript, xml, yaml };
+const LANGUAGES = {
+  bash,
+  css,
+  diff,
+  dockerfile,
+  go,
+  ini,
+  java,
+  javascript,
+  json,
+  markdown,
+  php,
+  python,
+  ruby,
+  rust,
+  sql,
+  typescript,
+  xml,
+  yaml,
+};
 for (const [name, lang] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, lang);
 
 const BY_EXTENSION: Record<string, keyof typeof LANGUAGES> = {
@@ -93,7 +112,14 @@ export function languageForPath(path: string): string | null {
   return BY_EXTENSION[base.slice(dot + 1).toLowerCase()] ?? null;
 }
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#39;': "'" };
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#x27;': "'",
+  '&#39;': "'",
+};
 
 function decode(text: string): string {
   return text.replace(/&(?:amp|lt|gt|quot|#x27|#39);/g, (e) => ENTITIES[e] ?? e);
@@ -125,7 +151,11 @@ function htmlToLines(html: string): CodeToken[][] {
 
 function pushText(line: CodeToken[], text: string, className: string): void {
   for (const part of splitRedactions(text)) {
-    line.push(part.redacted === undefined ? { text: part.text, className } : { text: part.text, className, redacted: part.redacted });
+    line.push(
+      part.redacted === undefined
+        ? { text: part.text, className }
+        : { text: part.text, className, redacted: part.redacted },
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type ConnectionState, LiveSocket, type ServerFrame, type SocketLike, parseServerFrame } from './liveSocket';
+import { type ConnectionState, LiveSocket, parseServerFrame, type ServerFrame, type SocketLike } from './liveSocket';
 
 // A real WebSocket server scripted per test stands in for the task's session endpoint.
 interface Conn {
@@ -30,7 +30,10 @@ beforeEach(async () => {
     const conn: Conn = {
       ws,
       frames: [],
-      next: () => new Promise((resolve) => (queue.length ? resolve(queue.shift() as Record<string, unknown>) : takers.push(resolve))),
+      next: () =>
+        new Promise((resolve) =>
+          queue.length ? resolve(queue.shift() as Record<string, unknown>) : takers.push(resolve),
+        ),
     };
     ws.on('message', (raw) => {
       const f = JSON.parse(String(raw)) as Record<string, unknown>;
@@ -195,6 +198,17 @@ describe('LiveSocket', () => {
     await t.waitFor('failed');
     await new Promise((r) => setTimeout(r, 30));
     expect(conns).toHaveLength(1);
+  });
+
+  it('gives up when the server refuses the hello (e.g. a resume point past the log)', async () => {
+    const conn = nextConnection();
+    const t = makeClient();
+    t.client.start();
+    const c = await conn;
+    await c.next();
+    send(c, { type: 'error', payload: { code: 'E_VALIDATION', message: 'lastSeq 9 is ahead of this task' } });
+    await t.waitFor('failed');
+    expect(t.states).not.toContain('live');
   });
 
   it('gives up when the server closes with a policy violation (bad Origin)', async () => {

@@ -1,5 +1,5 @@
-import { PROTOCOL_VERSION } from '@codevf/protocol/constants';
 import type { ClientMessageType, Payload } from '@codevf/protocol';
+import { PROTOCOL_VERSION } from '@codevf/protocol/constants';
 
 /**
  * The console's end of the live-session WebSocket (PROTOCOL.md §3).
@@ -72,8 +72,8 @@ interface Pending {
 }
 
 const OPEN = 1;
-/** Codes after which reconnecting cannot help. 1008 = policy violation (e.g. bad Origin). */
-const FATAL_CLOSE = new Set([1008, 4001, 4003, 4401, 4403, 4404, 4426]);
+/** Close codes after which reconnecting cannot help: 1002 protocol error, 1008 policy violation. */
+const FATAL_CLOSE = new Set([1002, 1008, 4001, 4003, 4401, 4403, 4404, 4426]);
 const FATAL_ERRORS = new Set(['E_PROTOCOL_VERSION', 'E_UNAUTHORIZED', 'E_FORBIDDEN', 'E_NOT_FOUND']);
 
 export function defaultBackoff(attempt: number): number {
@@ -99,7 +99,8 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
   }
   if (!value || typeof value !== 'object') return null;
   const f = value as Record<string, unknown>;
-  if (typeof f.type !== 'string' || !f.payload || typeof f.payload !== 'object' || Array.isArray(f.payload)) return null;
+  if (typeof f.type !== 'string' || !f.payload || typeof f.payload !== 'object' || Array.isArray(f.payload))
+    return null;
   if (f.seq !== undefined && !(Number.isInteger(f.seq) && (f.seq as number) > 0)) return null;
   return {
     type: f.type,
@@ -236,7 +237,8 @@ export class LiveSocket {
           pending?.reject(new SendError(code, message));
           return;
         }
-        if (FATAL_ERRORS.has(code)) {
+        // An error before the welcome answers our hello: the session cannot be joined as asked.
+        if (FATAL_ERRORS.has(code) || !this.welcomed) {
           this.fail(message);
           return;
         }

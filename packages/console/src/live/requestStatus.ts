@@ -23,7 +23,12 @@ export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
           { label: 'Expiring…', tone: 'waiting', countdown: formatCountdown(0), notes };
     }
     case 'approved': {
-      const label = r.kind === 'command' ? (r.scope === 'session' ? 'Approved for this session, starting…' : 'Approved, starting…') : 'Approved, uploading…';
+      const label =
+        r.kind === 'command'
+          ? r.scope === 'session'
+            ? 'Approved for this session, starting…'
+            : 'Approved, starting…'
+          : 'Approved, uploading…';
       return { label, tone: 'running', notes };
     }
     case 'running':
@@ -48,7 +53,8 @@ export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
       if (!res) return { label: 'Finished', tone: 'neutral', notes };
       if (res.redactions > 0) notes.push(`${plural(res.redactions, 'value')} redacted by the customer's side`);
       if (res.truncated) notes.push("Output truncated by the customer's side");
-      if (res.durationMs > 0) notes.push(`Ran for ${res.durationMs < 1000 ? `${res.durationMs} ms` : formatDuration(res.durationMs / 1000)}`);
+      if (res.durationMs > 0)
+        notes.push(`Ran for ${res.durationMs < 1000 ? `${res.durationMs} ms` : formatDuration(res.durationMs / 1000)}`);
       if (res.error) return { label: `Could not run: ${res.error}`, tone: 'bad', notes };
       if (res.exitCode === null) {
         return { label: res.signal ? `Stopped by ${res.signal}` : 'Stopped', tone: 'bad', notes };

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, applyEvents, type EventLike, initialSessionState } from './sessionState';
 import { requestStatus } from './requestStatus';
+import {
+  applyEvent,
+  applyEvents,
+  type EngineerRequest,
+  type EventLike,
+  initialSessionState,
+  type SessionState,
+} from './sessionState';
 
 let seq = 0;
 const T0 = Date.parse('2024-05-01T12:00:00Z');
@@ -13,6 +20,11 @@ function fresh() {
   return initialSessionState();
 }
 const inOneMinute = new Date(T0 + 60_000).toISOString();
+function req(s: SessionState, id: string): EngineerRequest {
+  const r = s.requests[id];
+  if (!r) throw new Error(`no request ${id}`);
+  return r;
+}
 
 describe('session state: commands', () => {
   it('follows a command from request to exit code with streamed output', () => {
@@ -20,22 +32,43 @@ describe('session state: commands', () => {
     s = applyEvents(s, [
       ev('task_status', { status: 'active' }),
       ev('engineer_connected', { engineer: { id: 'e1', name: 'Maria', title: 'ex-FAANG' }, kind: 'human' }),
-      ev('request_command', { requestId: 'r1', command: 'npm test', reason: 'see the failure', expiresAt: inOneMinute }),
+      ev('request_command', {
+        requestId: 'r1',
+        command: 'npm test',
+        reason: 'see the failure',
+        expiresAt: inOneMinute,
+      }),
     ]);
     expect(s.requests.r1).toMatchObject({ kind: 'command', command: 'npm test', state: 'pending' });
-    expect(requestStatus(s.requests.r1!, T0 + 15_000)).toMatchObject({ label: 'Waiting for the customer', countdown: '0:45' });
+    expect(requestStatus(req(s, 'r1'), T0 + 15_000)).toMatchObject({
+      label: 'Waiting for the customer',
+      countdown: '0:45',
+    });
 
     s = applyEvent(s, ev('approve_command', { requestId: 'r1', approved: true, scope: 'once' }));
     expect(s.requests.r1?.state).toBe('approved');
     s = applyEvent(s, ev('command_output', { requestId: 'r1', stream: 'stdout', data: 'PASS a\n' }));
     s = applyEvent(s, ev('command_output', { requestId: 'r1', stream: 'stderr', data: 'FAIL b\n' }));
-    expect(s.requests.r1).toMatchObject({ state: 'running', output: [{ stream: 'stdout', data: 'PASS a\n' }, { stream: 'stderr', data: 'FAIL b\n' }] });
-    expect(requestStatus(s.requests.r1!, T0).label).toBe('Running…');
+    expect(s.requests.r1).toMatchObject({
+      state: 'running',
+      output: [
+        { stream: 'stdout', data: 'PASS a\n' },
+        { stream: 'stderr', data: 'FAIL b\n' },
+      ],
+    });
+    expect(requestStatus(req(s, 'r1'), T0).label).toBe('Running…');
 
-    s = applyEvent(s, ev('command_result', { requestId: 'r1', exitCode: 1, durationMs: 2300, truncated: true, redactions: 2 }));
-    const st = requestStatus(s.requests.r1!, T0);
+    s = applyEvent(
+      s,
+      ev('command_result', { requestId: 'r1', exitCode: 1, durationMs: 2300, truncated: true, redactions: 2 }),
+    );
+    const st = requestStatus(req(s, 'r1'), T0);
     expect(st).toMatchObject({ label: 'Exit code 1', tone: 'bad' });
-    expect(st.notes).toEqual(["2 values redacted by the customer's side", "Output truncated by the customer's side", 'Ran for 2 s']);
+    expect(st.notes).toEqual([
+      "2 values redacted by the customer's side",
+      "Output truncated by the customer's side",
+      'Ran for 2 s',
+    ]);
     expect(s.items.map((i) => i.kind)).toEqual(['notice', 'request']);
   });
 
@@ -50,9 +83,16 @@ describe('session state: commands', () => {
       ev('approve_command', { requestId: 'c', approved: true }),
       ev('command_result', { requestId: 'c', exitCode: 0, durationMs: 5, truncated: false, redactions: 0 }),
     ]);
-    expect(requestStatus(s.requests.a!, T0)).toMatchObject({ label: 'Denied by the customer', tone: 'bad' });
-    expect(requestStatus(s.requests.b!, T0)).toMatchObject({ label: 'Expired: no answer in time (counts as denied)', tone: 'bad' });
-    expect(requestStatus(s.requests.c!, T0)).toMatchObject({ label: 'Exit code 0', tone: 'good', notes: ['Ran for 5 ms'] });
+    expect(requestStatus(req(s, 'a'), T0)).toMatchObject({ label: 'Denied by the customer', tone: 'bad' });
+    expect(requestStatus(req(s, 'b'), T0)).toMatchObject({
+      label: 'Expired: no answer in time (counts as denied)',
+      tone: 'bad',
+    });
+    expect(requestStatus(req(s, 'c'), T0)).toMatchObject({
+      label: 'Exit code 0',
+      tone: 'good',
+      notes: ['Ran for 5 ms'],
+    });
   });
 
   it('ignores out-of-order or forged transitions', () => {
@@ -77,19 +117,36 @@ describe('session state: commands', () => {
     s = applyEvents(s, [
       ev('request_command', { requestId: 'x', command: 'sleep 99', reason: '' }),
       ev('approve_command', { requestId: 'x', approved: true }),
-      ev('command_result', { requestId: 'x', exitCode: null, signal: 'SIGTERM', durationMs: 30_000, truncated: false, redactions: 0 }),
+      ev('command_result', {
+        requestId: 'x',
+        exitCode: null,
+        signal: 'SIGTERM',
+        durationMs: 30_000,
+        truncated: false,
+        redactions: 0,
+      }),
       ev('request_command', { requestId: 'y', command: 'npm test', reason: '' }),
       ev('approve_command', { requestId: 'y', approved: true }),
-      ev('command_result', { requestId: 'y', exitCode: null, durationMs: 0, truncated: false, redactions: 0, error: 'project root is gone' }),
+      ev('command_result', {
+        requestId: 'y',
+        exitCode: null,
+        durationMs: 0,
+        truncated: false,
+        redactions: 0,
+        error: 'project root is gone',
+      }),
     ]);
-    expect(requestStatus(s.requests.x!, T0).label).toBe('Stopped by SIGTERM');
-    expect(requestStatus(s.requests.y!, T0)).toMatchObject({ label: 'Could not run: project root is gone', tone: 'bad' });
+    expect(requestStatus(req(s, 'x'), T0).label).toBe('Stopped by SIGTERM');
+    expect(requestStatus(req(s, 'y'), T0)).toMatchObject({
+      label: 'Could not run: project root is gone',
+      tone: 'bad',
+    });
   });
 
   it('reads "Expiring…" once the deadline passed but the server has not said so yet', () => {
     let s = fresh();
     s = applyEvent(s, ev('request_command', { requestId: 'r', command: 'ls', reason: '', expiresAt: inOneMinute }));
-    expect(requestStatus(s.requests.r!, T0 + 61_000)).toMatchObject({ label: 'Expiring…', countdown: '0:00' });
+    expect(requestStatus(req(s, 'r'), T0 + 61_000)).toMatchObject({ label: 'Expiring…', countdown: '0:00' });
   });
 });
 
@@ -102,18 +159,37 @@ describe('session state: files, chat, billing, end', () => {
       ev('approve_file', { requestId: 'f1', approved: false, refusedReason: 'sensitive file' }),
       ev('approve_file', { requestId: 'f2', approved: true }),
     ]);
-    expect(requestStatus(s.requests.f2!, T0).label).toBe('Approved, uploading…');
-    s = applyEvent(s, ev('file_upload', { requestId: 'f2', path: 'src/auth.js', size: 20, sha256: 'a'.repeat(64), encoding: 'utf8', content: 'k = "[REDACTED:key]"', redactions: 1 }));
-    expect(requestStatus(s.requests.f1!, T0)).toMatchObject({ label: 'Refused: sensitive file', tone: 'bad' });
+    expect(requestStatus(req(s, 'f2'), T0).label).toBe('Approved, uploading…');
+    s = applyEvent(
+      s,
+      ev('file_upload', {
+        requestId: 'f2',
+        path: 'src/auth.js',
+        size: 20,
+        sha256: 'a'.repeat(64),
+        encoding: 'utf8',
+        content: 'k = "[REDACTED:key]"',
+        redactions: 1,
+      }),
+    );
+    expect(requestStatus(req(s, 'f1'), T0)).toMatchObject({ label: 'Refused: sensitive file', tone: 'bad' });
     expect(s.requests.f2).toMatchObject({ state: 'done', file: { content: 'k = "[REDACTED:key]"', redactions: 1 } });
-    expect(requestStatus(s.requests.f2!, T0).notes).toEqual(["1 value redacted by the customer's side"]);
+    expect(requestStatus(req(s, 'f2'), T0).notes).toEqual(["1 value redacted by the customer's side"]);
   });
 
   it('does not accept a file upload for a request that was not approved', () => {
     let s = fresh();
     s = applyEvents(s, [
       ev('request_file', { requestId: 'f', path: 'a', reason: '' }),
-      ev('file_upload', { requestId: 'f', path: 'a', size: 1, sha256: 'b'.repeat(64), encoding: 'utf8', content: 'x', redactions: 0 }),
+      ev('file_upload', {
+        requestId: 'f',
+        path: 'a',
+        size: 1,
+        sha256: 'b'.repeat(64),
+        encoding: 'utf8',
+        content: 'x',
+        redactions: 0,
+      }),
     ]);
     expect(s.requests.f?.state).toBe('pending');
   });
@@ -127,7 +203,11 @@ describe('session state: files, chat, billing, end', () => {
       ev('screenshare_request', { url: 'https://meet.example/abc' }),
       ev('billing_update', { creditsUsed: 3, balance: 97, ratePerMinute: 1, minutes: 3 }),
       ev('request_file', { requestId: 'f', path: 'a', reason: '' }),
-      ev('session_end', { endedBy: 'customer', reason: 'fixed', summary: { engineer: 'Maria', durationSeconds: 180, creditsUsed: 3 } }),
+      ev('session_end', {
+        endedBy: 'customer',
+        reason: 'fixed',
+        summary: { engineer: 'Maria', durationSeconds: 180, creditsUsed: 3 },
+      }),
     ]);
     expect(s.items.slice(0, 3)).toMatchObject([
       { kind: 'message', from: 'customer', text: 'hi', redactions: 1 },
@@ -138,7 +218,7 @@ describe('session state: files, chat, billing, end', () => {
     expect(s.status).toBe('ended');
     expect(s.ended).toMatchObject({ endedBy: 'customer', summary: { durationSeconds: 180 } });
     expect(s.items.at(-1)).toMatchObject({ kind: 'notice', text: 'Session ended by the customer: fixed' });
-    expect(requestStatus(s.requests.f!, T0).label).toBe('Not answered before the session ended');
+    expect(requestStatus(req(s, 'f'), T0).label).toBe('Not answered before the session ended');
   });
 
   it('skips events it already has, so a replay after reconnect changes nothing', () => {
@@ -153,7 +233,11 @@ describe('session state: files, chat, billing, end', () => {
 
   it('ignores unknown event types and malformed payloads without throwing', () => {
     let s = fresh();
-    s = applyEvents(s, [ev('mystery', { a: 1 }), ev('engineer_message', null as unknown as object), ev('task_status', { status: 'weird' })]);
+    s = applyEvents(s, [
+      ev('mystery', { a: 1 }),
+      ev('engineer_message', null as unknown as object),
+      ev('task_status', { status: 'weird' }),
+    ]);
     expect(s.lastSeq).toBe(3);
     expect(s.status).toBeNull();
     expect(s.items).toEqual([{ kind: 'message', seq: 2, at: expect.any(String), from: 'engineer', text: '' }]);

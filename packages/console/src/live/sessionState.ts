@@ -97,7 +97,11 @@ function obj(payload: unknown): Record<string, unknown> {
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function updateRequest(state: SessionState, id: unknown, change: (r: EngineerRequest) => EngineerRequest | null): SessionState {
+function updateRequest(
+  state: SessionState,
+  id: unknown,
+  change: (r: EngineerRequest) => EngineerRequest | null,
+): SessionState {
   if (typeof id !== 'string') return state;
   const current = state.requests[id];
   if (!current) return state;
@@ -136,12 +140,21 @@ export function applyEvent(state: SessionState, event: EventLike): SessionState 
       };
       return {
         ...next,
-        items: [...next.items, { kind: 'notice', seq: event.seq, at, text: `${name} joined the session`, tone: 'good' }],
+        items: [
+          ...next.items,
+          { kind: 'notice', seq: event.seq, at, text: `${name} joined the session`, tone: 'good' },
+        ],
       };
     }
     case 'engineer_disconnected':
       return {
-        ...push({ kind: 'notice', seq: event.seq, at, text: `${s.engineer?.name ?? 'The engineer'} disconnected`, tone: 'warn' }),
+        ...push({
+          kind: 'notice',
+          seq: event.seq,
+          at,
+          text: `${s.engineer?.name ?? 'The engineer'} disconnected`,
+          tone: 'warn',
+        }),
         engineerConnected: false,
       };
     case 'engineer_message':
@@ -207,7 +220,12 @@ export function applyEvent(state: SessionState, event: EventLike): SessionState 
       return updateRequest(s, p.requestId, (r) => {
         if (r.kind !== 'file' || !OPEN.includes(r.state)) return null;
         const refusedReason = typeof p.refusedReason === 'string' ? p.refusedReason : undefined;
-        return { ...r, state: p.approved === true ? 'approved' : 'denied', decidedAt: at, ...(refusedReason ? { refusedReason } : {}) };
+        return {
+          ...r,
+          state: p.approved === true ? 'approved' : 'denied',
+          decidedAt: at,
+          ...(refusedReason ? { refusedReason } : {}),
+        };
       });
     case 'file_upload':
       return updateRequest(s, p.requestId, (r) => {
@@ -266,7 +284,13 @@ export function applyEvent(state: SessionState, event: EventLike): SessionState 
         engineerConnected: false,
         items: [
           ...s.items,
-          { kind: 'notice', seq: event.seq, at, text: `Session ended by ${who}${ended.reason ? `: ${ended.reason}` : ''}`, tone: 'info' },
+          {
+            kind: 'notice',
+            seq: event.seq,
+            at,
+            text: `Session ended by ${who}${ended.reason ? `: ${ended.reason}` : ''}`,
+            tone: 'info',
+          },
         ],
       };
     }

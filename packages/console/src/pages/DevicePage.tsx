@@ -1,5 +1,5 @@
-import { formatUserCode, normalizeUserCode, USER_CODE_ALPHABET, USER_CODE_LENGTH } from '@codevf/protocol/constants';
 import type { DeviceInfo } from '@codevf/protocol';
+import { formatUserCode, normalizeUserCode, USER_CODE_ALPHABET, USER_CODE_LENGTH } from '@codevf/protocol/constants';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { api } from '../api/api';
 import { ApiError } from '../api/apiError';
@@ -97,8 +97,18 @@ function DeviceDecision({ userCode }: { userCode: string }) {
   const now = useNow(data?.status === 'pending' && !outcome);
 
   if (typedProblem) return <CodeEntry initial={formatTypedCode(userCode)} problem={typedProblem} />;
-  if (loading && !data) return <Shell><Loading label="Looking up the code…" /></Shell>;
-  if (error) return <Shell><LookupError error={error} code={userCode} retry={reload} /></Shell>;
+  if (loading && !data)
+    return (
+      <Shell>
+        <Loading label="Looking up the code…" />
+      </Shell>
+    );
+  if (error)
+    return (
+      <Shell>
+        <LookupError error={error} code={userCode} retry={reload} />
+      </Shell>
+    );
   if (!data) return null;
 
   async function decide(decision: 'approve' | 'deny', info: DeviceInfo) {
@@ -136,8 +146,9 @@ function DeviceDecision({ userCode }: { userCode: string }) {
     );
   }
 
-  const expiredLocally = data.status === 'pending' && msUntil(data.expiresAt, now) <= 0;
-  const status = expiredLocally ? 'expired' : data.status;
+  // The server's word decides expiry: the browser's clock may be off by minutes.
+  const status = data.status;
+  const msLeft = msUntil(data.expiresAt, now);
   return (
     <Shell>
       {actionError ? <Notice tone="bad">{actionError.message}</Notice> : null}
@@ -186,7 +197,7 @@ function DeviceDecision({ userCode }: { userCode: string }) {
         {status === 'pending' ? (
           <div>
             <dt>Expires in</dt>
-            <dd>{formatCountdown(msUntil(data.expiresAt, now))}</dd>
+            <dd>{msLeft > 0 ? formatCountdown(msLeft) : 'any moment now'}</dd>
           </div>
         ) : null}
       </dl>
@@ -197,7 +208,12 @@ function DeviceDecision({ userCode }: { userCode: string }) {
             terminal act as your account.
           </p>
           <div className="actions">
-            <button type="button" className="btn primary" disabled={busy !== null} onClick={() => decide('approve', data)}>
+            <button
+              type="button"
+              className="btn primary"
+              disabled={busy !== null}
+              onClick={() => decide('approve', data)}
+            >
               {busy === 'approve' ? 'Approving…' : 'Approve'}
             </button>
             <button type="button" className="btn danger" disabled={busy !== null} onClick={() => decide('deny', data)}>

@@ -32,8 +32,7 @@ export function SignInPage({ inline = false }: { inline?: boolean }) {
     }
   }
 
-  const message =
-    error?.code === 'E_UNAUTHORIZED' ? 'Wrong email or password.' : (error?.message ?? null);
+  const message = error?.code === 'E_UNAUTHORIZED' ? 'Wrong email or password.' : (error?.message ?? null);
   const here = `${pathname}${search}`;
   return (
     <div className="center-page">
@@ -70,7 +69,12 @@ export function SignInPage({ inline = false }: { inline?: boolean }) {
           </button>
         </form>
         <p className="muted small-print">
-          No account? <Link href={`/signup?next=${encodeURIComponent(inline ? here : safeLocalPath(new URLSearchParams(search).get('next')))}`}>Create one</Link>{' '}
+          No account?{' '}
+          <Link
+            href={`/signup?next=${encodeURIComponent(inline ? here : safeLocalPath(new URLSearchParams(search).get('next')))}`}
+          >
+            Create one
+          </Link>{' '}
           (if this server allows sign-up), or ask an admin.
         </p>
       </div>

@@ -43,7 +43,15 @@ export function SignUpPage() {
           <Notice tone="bad">{error.message}</Notice>
         ) : null}
         <form onSubmit={submit} className="form" noValidate>
-          <Field label="Name" name="name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} error={error?.fields.name} />
+          <Field
+            label="Name"
+            name="name"
+            autoComplete="name"
+            required
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={error?.fields.name}
+          />
           <Field
             label="Email"
             type="email"
@@ -66,7 +74,11 @@ export function SignUpPage() {
             onChange={(e) => setPassword(e.target.value)}
             error={error?.fields.password}
           />
-          <button type="submit" className="btn primary wide" disabled={busy || disabled || !email || !password || !name}>
+          <button
+            type="submit"
+            className="btn primary wide"
+            disabled={busy || disabled || !email || !password || !name}
+          >
             {busy ? 'Creating…' : 'Create account'}
           </button>
         </form>

@@ -38,7 +38,7 @@ export function useLocation(): Location {
 
 /** Only same-origin paths: a `next=` parameter must never send the user to another site. */
 export function safeLocalPath(target: string | null | undefined, fallback = '/'): string {
-  if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
+  if (!target?.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
   return target;
 }
 

@@ -9,12 +9,19 @@ import { verifyChain } from './hashChain';
  * always checked from seq 1 — a later page is only as trustworthy as everything before it).
  */
 export async function readTranscript(db: Kysely<Database>, taskId: string, after: number): Promise<EventsResponse> {
-  const [rows, head] = await Promise.all([
-    db.selectFrom('task_events').selectAll().where('task_id', '=', taskId).orderBy('seq', 'asc').execute(),
-    db.selectFrom('tasks').select(['last_seq', 'head_hash']).where('id', '=', taskId).executeTakeFirst(),
-  ]);
+  // Head first, then the rows: an append commits both together, so every event up to this head
+  // is already visible; events past it (committed meanwhile) are left for the next read.
+  const head = await db.selectFrom('tasks').select(['last_seq', 'head_hash']).where('id', '=', taskId).executeTakeFirst();
+  const lastSeq = Number(head?.last_seq ?? 0);
+  const rows = await db
+    .selectFrom('task_events')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .where('seq', '<=', lastSeq)
+    .orderBy('seq', 'asc')
+    .execute();
   const all = rows.map(eventFromRow);
-  const chain = verifyChain(all, head ? { lastSeq: Number(head.last_seq), headHash: head.head_hash } : undefined);
+  const chain = verifyChain(all, head ? { lastSeq, headHash: head.head_hash } : undefined);
   return {
     events: all
       .filter((e) => e.seq > after)

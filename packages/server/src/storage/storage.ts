@@ -51,7 +51,13 @@ export function createStorage(options: StorageOptions): Storage {
     dialect,
     async migrate() {
       if (options.pgSchema) await sql`create schema if not exists ${sql.id(options.pgSchema)}`.execute(kysely);
-      const migrator = new Migrator({ db: kysely, provider: { getMigrations: async () => migrations } });
+      // migrationTableSchema: Kysely looks for its bookkeeping tables in every schema otherwise, and
+      // would skip creating them here when another schema of the same database already has them.
+      const migrator = new Migrator({
+        db: kysely,
+        provider: { getMigrations: async () => migrations },
+        ...(options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
+      });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error;
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

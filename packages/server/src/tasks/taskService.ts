@@ -148,8 +148,11 @@ export async function listQueue(ctx: AppContext): Promise<Task[]> {
  */
 export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string): Promise<Task> {
   if (user.role !== 'engineer') throw new ApiError('E_FORBIDDEN', 'Only engineers claim tasks.');
-  const visible = await visibleTask(ctx, user, taskId, 'view');
-  if (visible.status !== 'queued') throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
+  // Not visibleTask: a task that was in the queue a moment ago and got claimed is a conflict
+  // for the engineer who lost the race, not a missing task.
+  const found = await ctx.storage.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
+  if (!found) throw new ApiError('E_NOT_FOUND', 'No such task.');
+  if (found.status !== 'queued') throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
   const change = await withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx) => {
     const claimedAt = tx.now.toISOString();
     const res = await tx.trx
@@ -178,12 +181,18 @@ export async function endTask(
 ): Promise<{ seq: number; wasQueued: boolean }> {
   let wasQueued = false;
   const change = await withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx) => {
+    if (clientMsgId) {
+      // The same end_session again: answer with the session_end it caused.
+      const dup = await tx.findByClientId(clientMsgId);
+      if (dup) return dup.seq;
+    }
     wasQueued = tx.task.status === 'queued';
     await endTaskInTx(tx, endedBy, reason, clientMsgId);
+    return tx.task.last_seq;
   });
   publishEvents(ctx, taskId, change.events);
   if (wasQueued) await refreshQueuePositions(ctx);
-  return { seq: change.task.last_seq, wasQueued };
+  return { seq: change.value, wasQueued };
 }
 
 export function defaultEndReason(endedBy: EndedBy): string {

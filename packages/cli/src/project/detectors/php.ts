@@ -5,8 +5,7 @@ export async function detectPhp(dir: ProjectDir): Promise<Detection | null> {
   const composer = (await dir.readJsonObject('composer.json')) ?? {};
   const scripts = stringRecord(composer.scripts);
   // Composer scripts may also be arrays of commands; either way `composer test` runs them.
-  const hasTestScript =
-    typeof composer.scripts === 'object' && composer.scripts !== null && 'test' in composer.scripts;
+  const hasTestScript = typeof composer.scripts === 'object' && composer.scripts !== null && 'test' in composer.scripts;
   let testCommand = '';
   if (hasTestScript || scripts.test) testCommand = 'composer test';
   else if (dir.has('phpunit.xml') || dir.has('phpunit.xml.dist')) testCommand = 'vendor/bin/phpunit';

@@ -5,7 +5,14 @@ const MARKERS = ['pyproject.toml', 'requirements.txt', 'setup.py', 'setup.cfg', 
 /** True when the project mentions pytest anywhere a Python project configures its tests. */
 async function usesPytest(dir: ProjectDir): Promise<boolean> {
   if (dir.has('pytest.ini') || dir.has('conftest.py')) return true;
-  for (const file of ['pyproject.toml', 'requirements.txt', 'requirements-dev.txt', 'setup.cfg', 'tox.ini', 'Pipfile']) {
+  for (const file of [
+    'pyproject.toml',
+    'requirements.txt',
+    'requirements-dev.txt',
+    'setup.cfg',
+    'tox.ini',
+    'Pipfile',
+  ]) {
     const text = await dir.read(file);
     if (text && /\bpytest\b/i.test(text)) return true;
   }

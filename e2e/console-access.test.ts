@@ -1,0 +1,174 @@
+/**
+ * Who may open what, seen from the browser (the server decides; the console must say so
+ * clearly), plus the session-level states: expired session, unreachable server, sign-out and
+ * keyboard-only sign-in.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../packages/server/test/support/api';
+import {
+  type ConsolePage,
+  ensureConsoleBuilt,
+  launchBrowser,
+  openConsole,
+  screenshot,
+  signInThroughForm,
+} from './harness/browser';
+import { startTestServer, type TestServer, type TestUser } from './harness/server';
+
+let server: TestServer;
+let browser: Browser;
+let owner: TestUser;
+let otherCustomer: TestUser;
+let claimer: TestUser;
+let otherEngineer: TestUser;
+let taskId: string;
+const open: ConsolePage[] = [];
+
+beforeAll(async () => {
+  ensureConsoleBuilt();
+  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  owner = await server.createUser({ role: 'customer', name: 'Owner', credits: 20 });
+  otherCustomer = await server.createUser({ role: 'customer', name: 'Other Customer' });
+  claimer = await server.createUser({ role: 'engineer', name: 'Claimer' });
+  otherEngineer = await server.createUser({ role: 'engineer', name: 'Bystander' });
+  const ownerToken = (await server.issueTokens(owner.id)).accessToken;
+  const created = await api(server.baseUrl, { token: ownerToken }, 'POST', '/v1/tasks', {
+    description: 'Private problem',
+  });
+  taskId = created.body.id;
+  const claimerToken = (await server.issueTokens(claimer.id)).accessToken;
+  expect((await api(server.baseUrl, { token: claimerToken }, 'POST', `/v1/tasks/${taskId}/claim`)).status).toBe(200);
+});
+
+afterEach(async () => {
+  for (const c of open.splice(0)) {
+    expect(c.problems, 'page errors or CSP violations').toEqual([]);
+    await c.context.close();
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signedIn(user: TestUser, path: string) {
+  const c = await openConsole(browser, server.baseUrl);
+  open.push(c);
+  await c.page.goto(path);
+  await signInThroughForm(c.page, user.email, user.password);
+  return c;
+}
+
+describe('access from the console', () => {
+  it('an engineer cannot open a task they did not claim, live or as a transcript', async () => {
+    const c = await signedIn(otherEngineer, `/session/${taskId}`);
+    const { page } = c;
+    await page.getByText('You cannot open this session').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Command' }).count()).toBe(0);
+    expect(await page.getByText('Private problem').count()).toBe(0);
+    await screenshot(page, 'access-engineer-not-claimed');
+
+    await page.goto(`/tasks/${taskId}`);
+    await page.getByText('You cannot open this transcript').waitFor();
+    expect(await page.getByText('Private problem').count()).toBe(0);
+
+    // Going around the page does not help: the event log and the live socket refuse too.
+    const res = await page.request.get(`/v1/tasks/${taskId}/events`);
+    expect(res.status()).toBe(404);
+    const socket = await page.evaluate(
+      (id) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(`ws://${location.host}/v1/tasks/${id}/ws`);
+          ws.onopen = () => resolve('open');
+          ws.onclose = () => resolve('refused');
+        }),
+      taskId,
+    );
+    expect(socket).toBe('refused');
+    // Chromium logs that refused handshake; it was the point of the check, not a page problem.
+    const expected = (p: string) => p.includes('Error during WebSocket handshake: Unexpected response code: 404');
+    expect(c.problems.filter(expected)).toHaveLength(1);
+    c.problems.splice(0, c.problems.length, ...c.problems.filter((p) => !expected(p)));
+  });
+
+  it('a customer cannot open the queue, the admin pages or another customer’s transcript', async () => {
+    const { page } = await signedIn(otherCustomer, '/queue');
+    await page.getByText('The queue is only for engineers.').waitFor();
+    expect(await page.getByRole('link', { name: 'Queue' }).count()).toBe(0);
+    await screenshot(page, 'access-customer-queue');
+
+    await page.goto(`/tasks/${taskId}`);
+    await page.getByText('You cannot open this transcript').waitFor();
+    expect(await page.getByText('Private problem').count()).toBe(0);
+
+    await page.goto('/admin/users');
+    await page.getByText('User management is for admins.').waitFor();
+  });
+
+  it('the owner reads their own transcript, and the live console is only for engineers', async () => {
+    const { page } = await signedIn(owner, `/session/${taskId}`);
+    await page.getByText('The live console is for engineers.').waitFor();
+    await page.getByRole('link', { name: 'Open the transcript' }).click();
+    await page.getByText('Private problem').waitFor();
+    await page.getByText('Audit chain verified').waitFor();
+  });
+
+  it('sends the user to sign in again when the session expires, and comes back to the same page', async () => {
+    const { page } = await signedIn(claimer, '/queue');
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    // The server forgets the session (expired or revoked); the next poll finds out.
+    await server.ctx.storage.db.deleteFrom('web_sessions').where('user_id', '=', claimer.id).execute();
+    await page.getByText('Your session expired. Sign in again.').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/queue');
+    await signInThroughForm(page, claimer.email, claimer.password);
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+  });
+
+  it('keeps the page and says so while the server cannot be reached', async () => {
+    const { page } = await signedIn(claimer, '/queue');
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.route('**/v1/queue', (route) => route.abort('connectionrefused'));
+    await page.getByText('Cannot reach the CodeVF server').waitFor();
+    await screenshot(page, 'access-unreachable');
+    await page.unroute('**/v1/queue');
+    await page.getByText('Cannot reach the CodeVF server').waitFor({ state: 'detached' });
+  });
+
+  it('signs out: the cookie session ends on the server', async () => {
+    const c = await signedIn(owner, '/tasks');
+    await c.page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    const sessions = async () =>
+      (await server.ctx.storage.db.selectFrom('web_sessions').where('user_id', '=', owner.id).selectAll().execute())
+        .length;
+    const before = await sessions();
+    await c.page.getByRole('button', { name: 'Sign out' }).click();
+    await c.page.waitForURL('**/signin');
+    expect(await sessions()).toBe(before - 1);
+    expect((await c.context.cookies()).map((k) => k.name)).not.toContain('codevf_session');
+    await c.page.goto('/tasks');
+    await c.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it('signs in with the keyboard alone, starting from the skip link', async () => {
+    const c = await openConsole(browser, server.baseUrl);
+    open.push(c);
+    const { page } = c;
+    await page.goto('/signin');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('name') ?? document.activeElement?.textContent ?? '');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('email');
+    await page.keyboard.type(owner.email);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('password');
+    await page.keyboard.type(owner.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  });
+});

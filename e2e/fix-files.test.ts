@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TestSession } from '../packages/server/test/support/wsClient';
+import {
+  createWorld,
+  type FixWorld,
+  framesFor,
+  liveSession,
+  requestFile,
+  stopCli,
+  waitForFrame,
+} from './fix-harness';
+import type { PtyCli } from './harness/cli';
+
+let world: FixWorld | undefined;
+let cli: PtyCli | undefined;
+let engineer: TestSession | undefined;
+let outside: string | undefined;
+afterEach(async () => {
+  await engineer?.close();
+  await stopCli(cli);
+  await world?.cleanup();
+  if (outside) rmSync(outside, { recursive: true, force: true });
+  world = cli = engineer = outside = undefined;
+});
+
+async function start(files: (project: string) => void) {
+  world = await createWorld();
+  files(world.project);
+  const s = await liveSession(world);
+  cli = s.cli;
+  engineer = s.engineer;
+  return { world, cli, engineer };
+}
+
+const payload = <T>(f: { payload: unknown }) => f.payload as T;
+
+describe('codevf fix: file requests', () => {
+  it('y sends a normal file, with planted secrets masked and the hash of what was sent', async () => {
+    const { cli, engineer } = await start((p) => {
+      mkdirSync(join(p, 'src'));
+      writeFileSync(
+        join(p, 'src', 'auth.js'),
+        'export const login = () => fetch(url);\nconst key = "AKIAIOSFODNN7EXAMPLF";\nconst url = "https://app:Hunter2Pass99@db.example.com/x";\n',
+      );
+    });
+    const id = await requestFile(engineer, 'src/auth.js', 'see the login code');
+    await cli.waitFor(/Engineer requests file: src\/auth\.js \(\d+ B\)[\s\S]*Reason: see the login code[\s\S]*\[y\] send/);
+    cli.press('y');
+    const upload = payload<{ path: string; content: string; size: number; sha256: string; redactions: number }>(
+      await waitForFrame(engineer, 'file_upload', id),
+    );
+    expect(payload<{ approved: boolean }>(framesFor(engineer, 'approve_file', id)[0]!).approved).toBe(true);
+    expect(upload.path).toBe('src/auth.js');
+    expect(upload.content).toContain('export const login = () => fetch(url);');
+    expect(upload.content).not.toContain('AKIAIOSFODNN7EXAMPLF');
+    expect(upload.content).not.toContain('Hunter2Pass99');
+    expect(upload.redactions).toBe(2);
+    expect(upload.sha256).toBe(createHash('sha256').update(upload.content).digest('hex'));
+    expect(upload.size).toBe(Buffer.byteLength(upload.content));
+    await cli.waitFor(/✓ Sent src\/auth\.js \([\d.]+ (B|KB)\) \(2 values masked\)/);
+  });
+
+  it('n refuses a file: nothing is uploaded', async () => {
+    const { cli, engineer } = await start((p) => writeFileSync(join(p, 'notes.txt'), 'private notes\n'));
+    const id = await requestFile(engineer, 'notes.txt');
+    await cli.waitFor('[y] send');
+    cli.press('n');
+    expect(payload<{ approved: boolean }>(await waitForFrame(engineer, 'approve_file', id)).approved).toBe(false);
+    await cli.waitFor('File denied by you: notes.txt');
+    expect(framesFor(engineer, 'file_upload', id)).toHaveLength(0);
+  });
+
+  it('a sensitive file is sent only after its name is typed; a wrong name is not enough', async () => {
+    const { cli, engineer } = await start((p) => writeFileSync(join(p, '.env'), 'DATABASE_URL=postgres://u:Xk9mQ2vL7pZt@db/app\nAPI_TOKEN=tok_8fJ2kL9mQ4xR7vW1\n'));
+    const id = await requestFile(engineer, '.env', 'check the config');
+    await cli.waitFor('Type the file name (.env) to send it');
+    expect(cli.screen()).toContain('This file usually holds secrets');
+    // A single y does not send it.
+    cli.write('y');
+    cli.press('enter');
+    await cli.waitFor('That is not the file name');
+    expect(framesFor(engineer, 'approve_file', id)).toHaveLength(0);
+    cli.press('backspace');
+    cli.write('.env');
+    cli.press('enter');
+    const upload = payload<{ content: string; redactions: number }>(await waitForFrame(engineer, 'file_upload', id));
+    expect(upload.content).not.toContain('Xk9mQ2vL7pZt');
+    expect(upload.content).not.toContain('tok_8fJ2kL9mQ4xR7vW1');
+    expect(upload.content).toContain('DATABASE_URL=');
+    expect(upload.redactions).toBeGreaterThanOrEqual(2);
+  });
+
+  it('Esc refuses a sensitive file', async () => {
+    const { cli, engineer } = await start((p) => writeFileSync(join(p, 'server.pem'), '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n'));
+    const id = await requestFile(engineer, 'server.pem');
+    await cli.waitFor('Type the file name (server.pem) to send it');
+    cli.press('escape');
+    expect(payload<{ approved: boolean }>(await waitForFrame(engineer, 'approve_file', id)).approved).toBe(false);
+    expect(framesFor(engineer, 'file_upload', id)).toHaveLength(0);
+  });
+
+  it('refuses escapes, links out, binaries, huge files and directories without asking, telling the engineer why', async () => {
+    outside = mkdtempSync(join(tmpdir(), 'codevf-outside-'));
+    writeFileSync(join(outside, 'secret.txt'), 'outside the project\n');
+    const { cli, engineer } = await start((p) => {
+      symlinkSync(join(outside!, 'secret.txt'), join(p, 'link.txt'));
+      writeFileSync(join(p, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
+      writeFileSync(join(p, 'huge.log'), 'x'.repeat(2 * 1024 * 1024));
+      mkdirSync(join(p, 'src'));
+    });
+    const cases: Array<[string, RegExp]> = [
+      ['../outside.txt', /outside|escape/i],
+      [join(outside, 'secret.txt'), /outside|absolute/i],
+      ['link.txt', /outside|link/i],
+      ['image.png', /binary/i],
+      ['huge.log', /large|over|limit/i],
+      ['src', /director/i],
+      ['missing.txt', /not (exist|found)|no such/i],
+    ];
+    for (const [path, reason] of cases) {
+      const id = await requestFile(engineer, path);
+      const decision = payload<{ approved: boolean; refusedReason?: string }>(await waitForFrame(engineer, 'approve_file', id));
+      expect(decision.approved, path).toBe(false);
+      expect(decision.refusedReason, path).toMatch(reason);
+      await cli.waitFor(`Refused ${path}:`);
+      expect(framesFor(engineer, 'file_upload', id)).toHaveLength(0);
+    }
+    // None of them ever became a question.
+    expect(cli.screen()).not.toContain('[y] send');
+    expect(engineer.frames.some((f) => f.type === 'file_upload')).toBe(false);
+  });
+
+  it('refuses a file too large for one frame before asking (protocol frame limit)', async () => {
+    const { cli, engineer } = await start((p) => writeFileSync(join(p, 'big.txt'), 'line of text\n'.repeat(40_000)));
+    const id = await requestFile(engineer, 'big.txt');
+    const decision = payload<{ approved: boolean; refusedReason?: string }>(await waitForFrame(engineer, 'approve_file', id));
+    expect(decision).toMatchObject({ approved: false });
+    expect(decision.refusedReason).toMatch(/too large/);
+    await cli.waitFor('Refused big.txt:');
+  });
+});

@@ -1,0 +1,173 @@
+import type { EventsResponse } from '@codevf/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { api } from '../packages/server/test/support/api';
+import { openSession, type TestSession } from '../packages/server/test/support/wsClient';
+import {
+  count,
+  createWorld,
+  engineerJoins,
+  type FixWorld,
+  lastFrame,
+  startFix,
+  startProxy,
+  stopCli,
+  waitForTask,
+  writeAuth,
+} from './fix-harness';
+import type { PtyCli } from './harness/cli';
+import { startTestServer } from './harness/server';
+
+let world: FixWorld | undefined;
+let clis: PtyCli[] = [];
+let sessions: TestSession[] = [];
+let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+afterEach(async () => {
+  for (const s of sessions) await s.close();
+  for (const c of clis) await stopCli(c);
+  await proxy?.close();
+  await world?.cleanup();
+  world = proxy = undefined;
+  clis = [];
+  sessions = [];
+});
+
+async function transcript(world: FixWorld, taskId: string) {
+  return (await api<EventsResponse>(world.server.baseUrl, world.customer, 'GET', `/v1/tasks/${taskId}/events`)).body.events;
+}
+
+const texts = (events: { type: string; payload: Record<string, unknown> }[], type: string) =>
+  events.filter((e) => e.type === type).map((e) => e.payload.text);
+
+/** A live session whose CLI talks to the server through a proxy the test can cut. */
+async function sessionBehindProxy(env: Record<string, string> = {}) {
+  world = await createWorld();
+  proxy = await startProxy(world.server.baseUrl);
+  // The login belongs to the address the CLI talks to: the proxy.
+  writeAuth(world.home, proxy.url, world.customer.user, { accessToken: world.customer.token, refreshToken: world.customer.refreshToken, expiresIn: 900 });
+  const cli = await startFix(world, { baseUrl: proxy.url, env });
+  clis.push(cli);
+  await cli.waitFor('Engineer connecting');
+  const task = await waitForTask(world);
+  const engineer = await engineerJoins(world, task.id);
+  sessions.push(engineer);
+  await cli.waitFor('Engineer connected: Maria (ex-FAANG)');
+  return { world, proxy, cli, task, engineer };
+}
+
+describe('codevf fix: connection loss and resume', () => {
+  it('a network drop mid-session: banner, then nothing lost and nothing twice, either way', async () => {
+    const { world, proxy, cli, task, engineer } = await sessionBehindProxy({ CODEVF_MAX_RECONNECTS: '50' });
+    engineer.send('engineer_message', { text: 'before the drop' });
+    await cli.waitFor('Maria: before the drop');
+
+    proxy.block();
+    proxy.drop();
+    await cli.waitFor(/Warning: Connection lost\. Reconnecting… \(attempt \d+ of 50/);
+    engineer.send('engineer_message', { text: 'while you were away' });
+    cli.write('typed while offline');
+    cli.press('enter');
+    await cli.waitFor(/You: typed while offline.*\(sending…\)/);
+
+    proxy.unblock();
+    await engineer.waitFor((f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'typed while offline', 20_000);
+    await cli.waitFor('Maria: while you were away', 20_000);
+
+    cli.clear();
+    engineer.send('engineer_message', { text: 'marker' });
+    await cli.waitFor('Maria: marker');
+    const frame = lastFrame(cli.screen());
+    expect(count(frame, 'Maria: before the drop')).toBe(1);
+    expect(count(frame, 'Maria: while you were away')).toBe(1);
+    expect(count(frame, 'You: typed while offline')).toBe(1);
+    expect(frame).not.toContain('(sending…)');
+    expect(frame).not.toContain('Reconnecting');
+
+    const events = await transcript(world, task.id);
+    expect(texts(events, 'customer_message')).toEqual(['typed while offline']);
+    expect(texts(events, 'engineer_message')).toEqual(['before the drop', 'while you were away', 'marker']);
+    expect(proxy.connections).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a server restart mid-session: the CLI reconnects and resumes where it was', async () => {
+    world = await createWorld();
+    const cli = await startFix(world, { env: { CODEVF_MAX_RECONNECTS: '50' } });
+    clis.push(cli);
+    await cli.waitFor('Engineer connecting');
+    const task = await waitForTask(world);
+    let engineer = await engineerJoins(world, task.id);
+    sessions.push(engineer);
+    await cli.waitFor('Engineer connected: Maria (ex-FAANG)');
+    engineer.send('engineer_message', { text: 'before the restart' });
+    await cli.waitFor('Maria: before the restart');
+    const lastSeq = Math.max(...engineer.seqs());
+
+    const port = Number(new URL(world.server.baseUrl).port);
+    await world.server.close();
+    await cli.waitFor('Connection lost. Reconnecting');
+    cli.write('typed while the server was down');
+    cli.press('enter');
+    world.server = await startTestServer({ dataDir: world.server.dataDir, port });
+
+    engineer = await openSession({ baseUrl: world.server.baseUrl, taskId: task.id, token: world.engineer.token, lastSeq });
+    sessions.push(engineer);
+    await engineer.waitFor(
+      (f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'typed while the server was down',
+      20_000,
+    );
+    engineer.send('engineer_message', { text: 'after the restart' });
+    await cli.waitFor('Maria: after the restart', 20_000);
+
+    const events = await transcript(world, task.id);
+    expect(texts(events, 'customer_message')).toEqual(['typed while the server was down']);
+    expect(texts(events, 'engineer_message')).toEqual(['before the restart', 'after the restart']);
+    const frame = lastFrame(cli.screen());
+    expect(count(frame, 'Maria: before the restart')).toBe(1);
+    expect(count(frame, 'You: typed while the server was down')).toBe(1);
+  });
+
+  it('gives up after the reconnect limit with E_UNREACHABLE (exit 5); --resume picks the task up again', async () => {
+    const { world, proxy, cli, task, engineer } = await sessionBehindProxy({ CODEVF_MAX_RECONNECTS: '2' });
+    engineer.send('engineer_message', { text: 'before giving up' });
+    await cli.waitFor('Maria: before giving up');
+    proxy.block();
+    proxy.drop();
+    const exit = await cli.exit;
+    expect(exit.exitCode).toBe(5);
+    expect(cli.screen()).toContain(`Task ${task.id} is still open.`);
+    expect(cli.screen()).toContain(`codevf fix --resume ${task.id}`);
+
+    proxy.unblock();
+    const resumed = await startFix(world, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] });
+    clis.push(resumed);
+    // The transcript comes back from the server: the earlier chat, and the engineer.
+    await resumed.waitFor('Maria: before giving up');
+    await resumed.waitFor('Engineer connected: Maria (ex-FAANG)');
+    engineer.send('engineer_message', { text: 'welcome back' });
+    await resumed.waitFor('Maria: welcome back');
+    resumed.write('thanks');
+    resumed.press('enter');
+    await engineer.waitFor((f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'thanks');
+  });
+
+  it('--resume does not re-run a command approved before the CLI went away', async () => {
+    const { proxy, cli, task, engineer } = await sessionBehindProxy({ CODEVF_MAX_RECONNECTS: '1' });
+    const seq = await engineer.expectAck('request_command', { command: 'echo ran >> runs.txt; echo started; sleep 5', reason: '' });
+    const requestId = ((await engineer.waitForSeq(seq)).payload as { requestId: string }).requestId;
+    await cli.waitFor('[y] run once');
+    cli.press('y');
+    await engineer.waitFor((f) => f.type === 'command_output' && (f.payload as { requestId: string }).requestId === requestId);
+    cli.kill('SIGKILL');
+    await cli.exit;
+
+    const resumed = await startFix(world!, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] });
+    clis.push(resumed);
+    const result = await engineer.waitFor(
+      (f) => f.type === 'command_result' && (f.payload as { requestId: string }).requestId === requestId,
+    );
+    expect((result.payload as { error?: string }).error).toMatch(/stopped before the command finished/);
+    await resumed.waitFor('Could not run echo ran');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    expect(readFileSync(join(world!.project, 'runs.txt'), 'utf8')).toBe('ran\n');
+  });
+});

@@ -1,0 +1,103 @@
+import { defineCommand } from '../core/command';
+import { CodevfError } from '../core/errors';
+
+/** Knobs for tests and unusual networks; read from the environment, never passed to commands. */
+function intFromEnv(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    throw new CodevfError('E_VALIDATION', `${name} must be a whole number of at least ${min}; it is ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+
+export default defineCommand({
+  description:
+    'Starts a live session with a human engineer about an issue: creates a task, waits in the queue, then ' +
+    'opens a chat in the terminal. The engineer can only ask to run a command or read a file; every request ' +
+    'is shown with its exact command or path and runs only after you approve it. Output and files are ' +
+    'redacted (secrets masked) before they leave this machine. Without an issue text, it asks for one. ' +
+    'If the connection is lost for good, the task stays open: resume it with --resume <taskId>.\n\n' +
+    'Settings: .codevf/config.json may set commandTimeoutSeconds (default 600), maxOutputBytes (default ' +
+    '1 MiB) and maxFileBytes (default 1 MiB). CODEVF_MAX_RECONNECTS sets how many reconnect attempts in a ' +
+    'row are made before giving up (default 8).',
+  args: [{ name: 'issue', description: 'What is wrong, in your own words', variadic: true }],
+  flags: {
+    resume: { type: 'string', valueName: 'taskId', description: 'Reconnect to a task that is still open' },
+  },
+  json: false,
+  examples: ['codevf fix "users can\'t log in after the last deploy"', 'codevf fix --resume 01J9Z3…'],
+
+  async handler(parsed, ctx) {
+    const words = parsed.args.issue;
+    const issue = (Array.isArray(words) ? words.join(' ') : (words ?? '')).trim();
+    const resumeTaskId = parsed.flags.resume?.trim();
+    if (parsed.flags.resume !== undefined && !resumeTaskId) {
+      throw new CodevfError('E_VALIDATION', '--resume needs the id of the task to resume.');
+    }
+    if (resumeTaskId && issue) {
+      throw new CodevfError('E_VALIDATION', 'Give either an issue or --resume <taskId>, not both.');
+    }
+    const env = ctx.io.env;
+    const maxReconnectAttempts = intFromEnv(env, 'CODEVF_MAX_RECONNECTS', 8, 0);
+    const reconnectDelayMs = intFromEnv(env, 'CODEVF_RECONNECT_DELAY_MS', 500, 1);
+    const queuePromptSeconds = intFromEnv(env, 'CODEVF_QUEUE_PROMPT_SECONDS', 180, 1);
+
+    const api = await ctx.api();
+    const login = await api.currentLogin();
+    if (!login) await api.accessToken(); // throws the precise E_NOT_LOGGED_IN (other server, none at all)
+    if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
+      throw new CodevfError('E_NO_TTY', '`codevf fix` is a live, interactive session and needs a terminal.', {
+        hint: 'Run it in a terminal window (not through a pipe, a script or CI). An agent mode is planned.',
+      });
+    }
+
+    const { findProjectRoot, readProjectConfig } = await import('../project/projectConfig');
+    const cwd = process.cwd();
+    const projectRoot = await findProjectRoot(cwd);
+    const config = projectRoot ? await readProjectConfig(projectRoot) : null;
+
+    const [{ createLocalWork }, { createLiveSession }, { runLiveUi }] = await Promise.all([
+      import('../session/createLocalWork'),
+      import('../session/liveSession'),
+      import('../ui/runLiveUi'),
+    ]);
+    const stored = login ?? (await api.currentLogin());
+    const local = await createLocalWork({
+      projectRoot: projectRoot ?? cwd,
+      commandTimeoutMs: config?.commandTimeoutSeconds ? config.commandTimeoutSeconds * 1000 : undefined,
+      maxOutputBytes: config?.maxOutputBytes,
+      maxFileBytes: config?.maxFileBytes,
+      secretsToStrip: stored ? [stored.accessToken, stored.refreshToken] : [],
+      openUrl: (url) => ctx.openBrowser(url),
+    });
+    const session = createLiveSession({
+      api,
+      local,
+      customerName: stored?.user.name ?? 'You',
+      description: issue || undefined,
+      resumeTaskId,
+      projectId: config?.projectId,
+      maxReconnectAttempts,
+      backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
+      queuePromptAfterMs: queuePromptSeconds * 1000,
+    });
+    // SIGTERM (or a Ctrl+C that reached us as a signal): leave at once, the task stays open.
+    const onAbort = () => session.abort();
+    ctx.signal.addEventListener('abort', onAbort);
+    let outcome: Awaited<ReturnType<typeof runLiveUi>>;
+    try {
+      outcome = await runLiveUi(session, {
+        stdin: ctx.io.stdin as NodeJS.ReadStream,
+        stdout: ctx.io.stdout as NodeJS.WriteStream,
+        stderr: ctx.io.stderr as NodeJS.WriteStream,
+      });
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+    if (outcome.message) ctx.io.err(`${outcome.message}\n`);
+    if (outcome.error) throw outcome.error;
+    return undefined;
+  },
+});

@@ -1,0 +1,55 @@
+import { basename } from 'node:path';
+import { Box, Text } from 'ink';
+import { countdown, formatBytes } from './format';
+import { type FileRequest, secondsLeft } from './sessionState';
+import { TextInput } from './TextInput';
+
+interface Props {
+  request: FileRequest;
+  now: number;
+  armed: boolean;
+  /** What the customer has typed so far to confirm a sensitive file, and whether it was wrong. */
+  typed: string;
+  mismatch: boolean;
+}
+
+/**
+ * The question for one file. A sensitive file (keys, .env, credentials) is not sent with a
+ * single key press: the customer types its name, so sending it is always deliberate.
+ */
+export function FilePrompt({ request, now, armed, typed, mismatch }: Props) {
+  const name = basename(request.path);
+  const left = secondsLeft(request, now);
+  return (
+    <Box flexDirection="column" borderStyle="double" borderColor={request.sensitive ? 'red' : 'yellow'} paddingX={1}>
+      <Text bold>
+        Engineer requests file: <Text color="yellow">{request.path}</Text>
+        {request.size !== undefined ? ` (${formatBytes(request.size)})` : ''}
+      </Text>
+      {request.reason ? <Text>Reason: {request.reason}</Text> : null}
+      {left !== null ? <Text dimColor>Expires in {countdown(left)}.</Text> : null}
+      {request.sensitive ? (
+        <Box flexDirection="column">
+          <Text color="red">
+            This file usually holds secrets. Known secret values are masked before sending, but check it first.
+          </Text>
+          {armed ? (
+            <Box>
+              <Text>Type the file name ({name}) to send it, or press Esc to deny: </Text>
+              <TextInput value={typed} isActive />
+            </Box>
+          ) : (
+            <Text dimColor>Read the request; typing works in a moment…</Text>
+          )}
+          {mismatch ? <Text color="yellow">That is not the file name. Type {name} exactly, or press Esc to deny.</Text> : null}
+        </Box>
+      ) : armed ? (
+        <Text>
+          Allow? <Text bold>[y]</Text> send · <Text bold>[n]</Text> deny
+        </Text>
+      ) : (
+        <Text dimColor>Read the request; the keys work in a moment…</Text>
+      )}
+    </Box>
+  );
+}

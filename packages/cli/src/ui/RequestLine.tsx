@@ -1,0 +1,99 @@
+import { Box, Text } from 'ink';
+import { formatBytes, formatDuration, masked } from './format';
+import type { CommandRequest, FileRequest, Request } from './sessionState';
+
+const OUTPUT_LINES = 6;
+
+function CommandLine({ r }: { r: CommandRequest }) {
+  switch (r.status) {
+    case 'pending':
+      return <Text color="yellow">? Engineer requests to run: {r.command}</Text>;
+    case 'approved':
+      return <Text color="cyan">▶ Approved{r.scope === 'session' ? ' (allowed for this session)' : ''}: {r.command}</Text>;
+    case 'running': {
+      const lines = r.outputTail.replace(/\n$/, '').split('\n').slice(-OUTPUT_LINES);
+      return (
+        <Box flexDirection="column">
+          <Text color="cyan">▶ Running: {r.command}</Text>
+          {r.outputTail && (
+            <Box flexDirection="column" marginLeft={2} borderStyle="single" borderColor="gray" paddingX={1}>
+              {lines.map((line, i) => (
+                <Text key={i} dimColor wrap="truncate-end">
+                  {line}
+                </Text>
+              ))}
+            </Box>
+          )}
+        </Box>
+      );
+    }
+    case 'done': {
+      const how = r.timedOut
+        ? `timed out, stopped (${r.signal ?? 'killed'})`
+        : r.signal
+          ? `killed by ${r.signal}`
+          : `exit ${r.exitCode}`;
+      const ok = r.exitCode === 0;
+      return (
+        <Text color={ok ? 'green' : 'yellow'}>
+          {ok ? '✓' : '!'} {r.command} — {how} in {formatDuration(r.durationMs ?? 0)}, output sent
+          {r.truncated ? ' (truncated at the output cap)' : ''}
+          {masked(r.redactions)}
+        </Text>
+      );
+    }
+    case 'failed':
+      return (
+        <Text color="red">
+          ✗ Could not run {r.command}: {r.error}
+        </Text>
+      );
+    case 'denied':
+      return <Text color="red">✗ Command denied by you: {r.command}</Text>;
+    case 'expired':
+      return (
+        <Text color="gray">
+          ⌛ Request expired (denied): {r.command}
+          {r.error ? ` — ${r.error}` : ''}
+        </Text>
+      );
+  }
+}
+
+function FileLine({ r }: { r: FileRequest }) {
+  switch (r.status) {
+    case 'checking':
+      return <Text color="yellow">? Engineer requests file: {r.path} (checking…)</Text>;
+    case 'pending':
+      return <Text color="yellow">? Engineer requests file: {r.path}</Text>;
+    case 'approved':
+      return <Text color="cyan">▶ Sending {r.path}…</Text>;
+    case 'sent':
+      return (
+        <Text color="green">
+          ✓ Sent {r.path} ({formatBytes(r.size ?? 0)}){masked(r.redactions)}
+        </Text>
+      );
+    case 'refused':
+      return (
+        <Text color="red">
+          ✗ Refused {r.path}: {r.refusedReason}
+        </Text>
+      );
+    case 'denied':
+      return <Text color="red">✗ File denied by you: {r.path}</Text>;
+    case 'expired':
+      return <Text color="gray">⌛ Request expired (denied): {r.path}</Text>;
+    case 'failed':
+      return (
+        <Text color="red">
+          ✗ Could not send {r.path}: {r.error}
+        </Text>
+      );
+  }
+}
+
+/** One engineer request as it appears in the chat history, with its current outcome. */
+export function RequestLine({ request }: { request: Request }) {
+  return request.kind === 'command' ? <CommandLine r={request} /> : <FileLine r={request} />;
+}

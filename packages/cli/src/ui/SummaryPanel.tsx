@@ -1,0 +1,46 @@
+import { Box, Text } from 'ink';
+import { plural } from './format';
+import type { SessionState } from './sessionState';
+import { TextInput } from './TextInput';
+
+
+const WHO: Record<string, string> = {
+  customer: 'You ended the session.',
+  engineer: 'The engineer ended the session.',
+  system: 'The session was ended by CodeVF.',
+};
+
+/** After the end: the spec's "Session Summary", then the rating and optional feedback. */
+export function SummaryPanel({ state }: { state: SessionState }) {
+  const s = state.summary;
+  if (!s) return null;
+  const minutes = Math.round(s.durationSeconds / 60);
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1}>
+      <Text>
+        {WHO[s.endedBy]}
+        {s.reason ? ` ${s.reason}` : ''}
+      </Text>
+      <Text bold>Session Summary</Text>
+      <Text>───────────────</Text>
+      <Text>Engineer: {s.engineer ?? '—'}</Text>
+      <Text>Time: {plural(minutes, 'minute')}</Text>
+      <Text>Credits Used: {s.creditsUsed}</Text>
+      {state.phase === 'rating' && (
+        <Text>
+          Rate engineer (1-5): <Text dimColor>(Esc to skip)</Text>
+        </Text>
+      )}
+      {state.phase === 'feedback' && (
+        <Box flexDirection="column">
+          <Text>Rating: {'★'.repeat(state.rating ?? 0)}</Text>
+          <Box>
+            <Text>Feedback (optional, Enter to send): </Text>
+            <TextInput value={state.feedbackDraft} isActive={state.phase === 'feedback'} />
+          </Box>
+        </Box>
+      )}
+      {state.phase === 'done' && state.ratingSaved && <Text color="green">Thanks for your rating!</Text>}
+    </Box>
+  );
+}

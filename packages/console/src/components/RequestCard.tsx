@@ -1,0 +1,48 @@
+import { formatBytes, formatClock } from '../lib/format';
+import { requestStatus } from '../live/requestStatus';
+import type { EngineerRequest } from '../live/sessionState';
+import { AnsiOutput } from './AnsiOutput';
+import { CodeView } from './CodeView';
+
+/** One engineer request: what was asked and why, its countdown or outcome, and its result. */
+export function RequestCard({ request: r, now }: { request: EngineerRequest; now: number }) {
+  const status = requestStatus(r, now);
+  const title = r.kind === 'command' ? 'Run a command' : 'Read a file';
+  return (
+    <article className={`request request-${status.tone}`} data-request-id={r.requestId}>
+      <header className="request-head">
+        <span className="request-kind">{title}</span>
+        <code className="request-what">{r.kind === 'command' ? r.command : r.path}</code>
+        <span className={`badge badge-${status.tone}`} data-testid="request-status">
+          {status.label}
+          {status.countdown ? (
+            <span className="countdown" title="Time left to answer">
+              {' '}
+              {status.countdown}
+            </span>
+          ) : null}
+        </span>
+      </header>
+      {r.reason ? <p className="request-reason">Reason: {r.reason}</p> : null}
+      <p className="request-time muted">Asked at {formatClock(r.requestedAt)}</p>
+      {r.kind === 'command' && (r.state === 'running' || r.state === 'done' || r.output.length > 0) ? (
+        <AnsiOutput chunks={r.output} done={r.state === 'done'} label={`Output of ${r.command}`} />
+      ) : null}
+      {r.kind === 'file' && r.state === 'done' && r.file ? (
+        <>
+          <p className="muted file-meta">
+            {formatBytes(r.file.size)} · sha256 <code title={r.file.sha256}>{r.file.sha256.slice(0, 12)}…</code>
+          </p>
+          <CodeView content={r.file.content} path={r.file.path || r.path} />
+        </>
+      ) : null}
+      {status.notes.length > 0 ? (
+        <ul className="request-notes">
+          {status.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      ) : null}
+    </article>
+  );
+}

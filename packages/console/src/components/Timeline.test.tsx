@@ -1,0 +1,63 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyEvents, type EventLike, initialSessionState } from '../live/sessionState';
+import { type Rendered, render } from '../testing/render';
+import { Timeline } from './Timeline';
+
+let view: Rendered | null = null;
+afterEach(() => {
+  view?.unmount();
+  view = null;
+});
+
+const at = '2024-05-01T12:00:00.000Z';
+const state = (events: Omit<EventLike, 'seq' | 'timestamp'>[]) =>
+  applyEvents(
+    initialSessionState(),
+    events.map((e, i) => ({ ...e, seq: i + 1, timestamp: at })),
+  );
+
+describe('Timeline', () => {
+  it('names the speakers from the viewer’s side', () => {
+    const s = state([
+      { type: 'engineer_connected', payload: { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' } },
+      { type: 'engineer_message', payload: { text: 'hi' } },
+      { type: 'customer_message', payload: { text: 'hello' } },
+    ]);
+    view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    const who = () => [...(view?.container.querySelectorAll('.msg-who') ?? [])].map((e) => e.textContent);
+    expect(who()).toEqual(['You', 'Customer']);
+    view.rerender(<Timeline state={s} viewer="customer" now={0} />);
+    expect(who()).toEqual(['Maria', 'You']);
+  });
+
+  it('links only http(s) screenshare URLs, opening them without an opener', () => {
+    const s = state([
+      { type: 'screenshare_request', payload: { url: 'https://meet.example/abc' } },
+      { type: 'screenshare_request', payload: { url: 'javascript:alert(1)' } },
+    ]);
+    view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    const links = view.container.querySelectorAll('a');
+    expect(links).toHaveLength(1);
+    expect(links[0]?.getAttribute('href')).toBe('https://meet.example/abc');
+    expect(links[0]?.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(view.container.textContent).toContain('javascript:alert(1)');
+  });
+
+  it('marks redactions in chat and says how many', () => {
+    const s = state([
+      { type: 'customer_message', payload: { text: 'key [REDACTED:k] and [REDACTED:j]', redactions: 2 } },
+    ]);
+    view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    expect([...view.container.querySelectorAll('mark.redacted')].map((m) => m.textContent)).toEqual([
+      '[REDACTED:k]',
+      '[REDACTED:j]',
+    ]);
+    expect(view.container.querySelector('.msg-note')?.textContent).toBe("2 values redacted by the customer's side");
+  });
+
+  it('says so when nothing happened yet', () => {
+    view = render(<Timeline state={initialSessionState()} viewer="engineer" now={0} />);
+    expect(view.container.textContent).toBe('Nothing has happened in this session yet.');
+  });
+});

@@ -1,0 +1,99 @@
+import type { Role } from '@codevf/protocol';
+import { formatClock, plural } from '../lib/format';
+import { splitRedactions } from '../lib/redaction';
+import type { SessionState, TimelineItem } from '../live/sessionState';
+import { RequestCard } from './RequestCard';
+
+/** Only http(s) links become clickable: a `javascript:` URL in a transcript must stay text. */
+function safeHttpUrl(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function MessageText({ text }: { text: string }) {
+  return (
+    <>
+      {splitRedactions(text).map((p, i) =>
+        p.redacted !== undefined ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: positional parts of one message
+          <mark key={i} className="redacted" title="Redacted by the customer's side before it was sent">
+            {p.text}
+          </mark>
+        ) : (
+          p.text
+        ),
+      )}
+    </>
+  );
+}
+
+/** The session as it happened: chat, notices, links and request cards, in event order. */
+export function Timeline({ state, viewer, now }: { state: SessionState; viewer: Role; now: number }) {
+  if (state.items.length === 0) {
+    return <p className="muted timeline-empty">Nothing has happened in this session yet.</p>;
+  }
+  const engineerName = state.engineer?.name ?? 'Engineer';
+  const nameOf = (item: Extract<TimelineItem, { kind: 'message' }>) => {
+    if (item.from === 'engineer') return viewer === 'engineer' ? 'You' : engineerName;
+    return viewer === 'customer' ? 'You' : 'Customer';
+  };
+  return (
+    <ol className="timeline" aria-label="Session timeline">
+      {state.items.map((item) => {
+        switch (item.kind) {
+          case 'message':
+            return (
+              <li key={item.seq} className={`msg msg-${item.from}${nameOf(item) === 'You' ? ' msg-own' : ''}`}>
+                <div className="msg-head">
+                  <span className="msg-who">{nameOf(item)}</span>
+                  <time dateTime={item.at}>{formatClock(item.at)}</time>
+                </div>
+                <p className="msg-text">
+                  <MessageText text={item.text} />
+                </p>
+                {item.redactions ? (
+                  <p className="msg-note">{plural(item.redactions, 'value')} redacted by the customer's side</p>
+                ) : null}
+              </li>
+            );
+          case 'notice':
+            return (
+              <li key={item.seq} className={`timeline-notice tone-${item.tone}`}>
+                <span>{item.text}</span> <time dateTime={item.at}>{formatClock(item.at)}</time>
+              </li>
+            );
+          case 'screenshare': {
+            const href = safeHttpUrl(item.url);
+            return (
+              <li key={item.seq} className="timeline-notice tone-info">
+                <span>Screenshare link shared: </span>
+                {href ? (
+                  <a href={href} target="_blank" rel="noopener noreferrer">
+                    {item.url}
+                  </a>
+                ) : (
+                  <code>{item.url}</code>
+                )}{' '}
+                <time dateTime={item.at}>{formatClock(item.at)}</time>
+              </li>
+            );
+          }
+          case 'request': {
+            const r = state.requests[item.requestId];
+            return r ? (
+              <li key={item.seq} className="timeline-request">
+                <RequestCard request={r} now={now} />
+              </li>
+            ) : null;
+          }
+          default:
+            return null;
+        }
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,170 @@
+import type { EventsResponse, Task } from '@codevf/protocol';
+import { useMemo } from 'react';
+import { api } from '../api/api';
+import { useUser } from '../auth/AuthProvider';
+import { Notice } from '../components/Notice';
+import { PageHeader } from '../components/PageHeader';
+import { ErrorState, Loading } from '../components/States';
+import { Timeline } from '../components/Timeline';
+import { useAsync } from '../hooks/useAsync';
+import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
+import { applyEvents, initialSessionState } from '../live/sessionState';
+import { Link } from '../router/router';
+import { Rating, StatusPill } from './TasksPage';
+
+/**
+ * A task's transcript: every persisted event in order, replayed through the same fold as the
+ * live view, with the server's verification of the hash chain over those events.
+ */
+export function TranscriptPage({ taskId }: { taskId: string }) {
+  const user = useUser();
+  const { data, error, loading, reload } = useAsync(
+    async (signal) => {
+      const [task, events] = await Promise.all([api.task(taskId, signal), api.taskEvents(taskId, signal)]);
+      return { task, events };
+    },
+    [taskId],
+  );
+  if (error) {
+    return (
+      <div className="page">
+        <PageHeader title="Transcript" />
+        {error.code === 'E_FORBIDDEN' || error.code === 'E_NOT_FOUND' ? (
+          <Notice tone="bad" title="You cannot open this transcript">
+            Transcripts are visible only to the task's customer and engineer. {error.message}
+          </Notice>
+        ) : (
+          <ErrorState error={error} retry={reload} />
+        )}
+        <p>
+          <Link href="/tasks">Back to tasks</Link>
+        </p>
+      </div>
+    );
+  }
+  if (loading && !data) return <Loading label="Loading the transcript…" />;
+  if (!data) return null;
+  return <Transcript task={data.task} events={data.events} viewer={user.role} />;
+}
+
+function Transcript({
+  task,
+  events,
+  viewer,
+}: {
+  task: Task;
+  events: EventsResponse;
+  viewer: 'customer' | 'engineer' | 'admin';
+}) {
+  const state = useMemo(() => applyEvents(initialSessionState(), events.events), [events]);
+  const endedAt = task.endedAt ? Date.parse(task.endedAt) : Date.now();
+  const duration = taskDurationSeconds(task, endedAt);
+  const chain = events.chain;
+  return (
+    <div className="page">
+      <PageHeader
+        title="Transcript"
+        subtitle={<span className="session-desc">{task.description}</span>}
+        actions={
+          viewer === 'engineer' && task.status === 'active' ? (
+            <Link className="btn primary" href={`/session/${encodeURIComponent(task.id)}`}>
+              Open live session
+            </Link>
+          ) : null
+        }
+      />
+      {chain.verified ? (
+        <Notice tone="good" title="Audit chain verified">
+          All {events.events.length} events are intact and in order
+          {chain.headHash ? (
+            <>
+              {' '}
+              (head hash <code title={chain.headHash}>{chain.headHash.slice(0, 16)}…</code>)
+            </>
+          ) : null}
+          .
+        </Notice>
+      ) : (
+        <Notice tone="bad" title="Audit chain broken">
+          The stored events do not match their hash chain
+          {chain.brokenAtSeq !== null ? ` from event #${chain.brokenAtSeq} on` : ''}. This transcript may have been
+          altered; report it to an admin.
+        </Notice>
+      )}
+      <dl className="session-stats">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <StatusPill status={task.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Engineer</dt>
+          <dd>
+            {task.engineer ? `${task.engineer.name}${task.engineer.title ? ` (${task.engineer.title})` : ''}` : '—'}
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{formatDateTime(task.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{duration === null ? '—' : formatDuration(duration)}</dd>
+        </div>
+        <div>
+          <dt>Credits used</dt>
+          <dd>{task.creditsUsed}</dd>
+        </div>
+        <div>
+          <dt>Rating</dt>
+          <dd data-testid="task-rating">
+            <Rating value={task.rating} />
+          </dd>
+        </div>
+      </dl>
+      {task.feedback ? <blockquote className="feedback">“{task.feedback}”</blockquote> : null}
+      <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Conversation</h2>
+        <Timeline state={state} viewer={viewer} now={endedAt} />
+      </section>
+      <details className="raw-events">
+        <summary>All {events.events.length} events, in order</summary>
+        <div className="table-wrap">
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  #
+                </th>
+                <th scope="col">Time</th>
+                <th scope="col">Event</th>
+                <th scope="col">Hash</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.events.map((e) => (
+                <tr
+                  key={e.seq}
+                  className={chain.brokenAtSeq !== null && e.seq >= chain.brokenAtSeq ? 'row-bad' : undefined}
+                >
+                  <td className="num">{e.seq}</td>
+                  <td>{formatDateTime(e.timestamp, { seconds: true })}</td>
+                  <td>
+                    <code>{e.type}</code>
+                  </td>
+                  <td>
+                    <code title={e.hash}>{e.hash.slice(0, 12)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+      <p>
+        <Link href="/tasks">Back to tasks</Link>
+      </p>
+    </div>
+  );
+}

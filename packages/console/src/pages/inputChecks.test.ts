@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatTypedCode, userCodeProblem } from './DevicePage';
+import { screenshareProblem } from './SessionPage';
+
+describe('device code input', () => {
+  it('accepts codes however they are typed', () => {
+    expect(userCodeProblem('BCDF-GHJK')).toBeNull();
+    expect(userCodeProblem('bcdfghjk')).toBeNull();
+    expect(userCodeProblem(' bcdf ghjk ')).toBeNull();
+  });
+
+  it('explains what is wrong with a code that cannot be one', () => {
+    expect(userCodeProblem('')).toBe('Enter the code shown in your terminal.');
+    expect(userCodeProblem('ABCD-EFGH')).toMatch(/only the letters BCDFGHJKLMNPQRSTVWXZ/);
+    expect(userCodeProblem('BCDF-123')).toMatch(/only the letters/);
+    expect(userCodeProblem('BCDF-GHJ')).toMatch(/8 letters/);
+    expect(userCodeProblem('BCDF-GHJKL')).toMatch(/8 letters/);
+  });
+
+  it('formats while typing', () => {
+    expect(formatTypedCode('bcd')).toBe('BCD');
+    expect(formatTypedCode('bcdfg')).toBe('BCDF-G');
+    expect(formatTypedCode('bcdf-ghjkxyz')).toBe('BCDF-GHJK');
+  });
+});
+
+describe('screenshare link check', () => {
+  it('accepts web links only', () => {
+    expect(screenshareProblem('https://meet.example.com/abc')).toBeNull();
+    expect(screenshareProblem('http://localhost:8080/x')).toBeNull();
+    expect(screenshareProblem('javascript:alert(1)')).toBe('Use an https:// link.');
+    expect(screenshareProblem('file:///etc/passwd')).toBe('Use an https:// link.');
+    expect(screenshareProblem('meet.example.com')).toMatch(/full link/);
+  });
+});

@@ -1,0 +1,312 @@
+import {
+  CUSTOMER_SENDS,
+  type ClientMessageType,
+  ENGINEER_SENDS,
+  type ErrorCode,
+  Frame,
+  isMessageType,
+  MAX_FRAME_BYTES,
+  type MessageType,
+  type Payload,
+  PROTOCOL_VERSION,
+  parsePayload,
+} from '@codevf/protocol';
+import type { RawData, WebSocket } from 'ws';
+import type { AuthUser } from '../auth/guards';
+import { ApiError } from '../http/errors';
+import { wireOf, withTaskLock } from '../tasks/taskLock';
+import { handleMessage } from './messageHandlers';
+import type { LiveRuntime } from './liveRuntime';
+import type { FeedListener, TaskFeed } from './taskFeed';
+
+/** Messages a client may have waiting for processing before it is told to slow down. */
+const MAX_QUEUED = 256;
+/** A peer that lets this much pile up unread is dropped; it resumes with `lastSeq`. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+export interface LiveTarget {
+  user: AuthUser;
+  taskId: string;
+  role: 'customer' | 'engineer';
+}
+
+const SENDS: Record<LiveTarget['role'], readonly string[]> = { customer: CUSTOMER_SENDS, engineer: ENGINEER_SENDS };
+const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A frame's `id` if one can be read, so that even a refused frame's error names its message. */
+function idOf(raw: unknown): string | undefined {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && MESSAGE_ID.test(id) ? id : undefined;
+}
+
+function firstIssue(err: { issues: { path: (string | number)[]; message: string }[] }): string {
+  const i = err.issues[0];
+  return i ? `${i.path.join('.') || '(frame)'}: ${i.message}` : 'invalid';
+}
+
+/**
+ * One participant's socket. Incoming frames are checked (size, JSON, envelope, type, role,
+ * payload) and then applied one at a time, in order; every broken rule is answered with an
+ * `error` frame and the socket stays usable. Outgoing, the connection pulls persisted events
+ * from the task's feed strictly in seq order — replay and live are the same loop, so there is
+ * no gap and no duplicate where one ends and the other begins.
+ */
+export class LiveConnection implements FeedListener {
+  readonly taskId: string;
+  readonly role: LiveTarget['role'];
+  readonly user: AuthUser;
+  /** When hello succeeded (on the app's clock: billing counts from it). */
+  welcomedAt: Date | null = null;
+  private helloStarted = false;
+  private sentSeq = 0;
+  private feed: TaskFeed | null = null;
+  private closed = false;
+  private lastSeen = performance.now();
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private pumping = false;
+  private pumpAgain = false;
+
+  constructor(
+    private readonly runtime: LiveRuntime,
+    private readonly socket: WebSocket,
+    target: LiveTarget,
+  ) {
+    this.taskId = target.taskId;
+    this.role = target.role;
+    this.user = target.user;
+    runtime.connections.add(this);
+    socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    socket.on('pong', () => {
+      this.lastSeen = performance.now();
+    });
+    socket.on('close', () => this.onClose());
+    // 'close' always follows an error; nothing else to do here, but the listener must exist.
+    socket.on('error', () => {});
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private get ctx() {
+    return this.runtime.ctx;
+  }
+
+  heartbeat(now: number, timeoutMs: number): void {
+    if (this.closed) return;
+    if (now - this.lastSeen > timeoutMs) {
+      // A silent peer: no pong, no message. Drop it (terminate: a close handshake would wait on it too).
+      this.onClose();
+      this.socket.terminate();
+      return;
+    }
+    try {
+      this.socket.ping();
+    } catch {
+      // The socket is closing; its close handler does the rest.
+    }
+  }
+
+  /** Closes from the server side (shutdown, slow consumer), recording the departure. */
+  shutdown(code: number, reason: string): void {
+    this.onClose();
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      this.socket.terminate();
+    }
+  }
+
+  // ---- incoming ---------------------------------------------------------------------------
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    this.lastSeen = performance.now();
+    if (this.closed) return;
+    if (isBinary) return this.sendError('E_VALIDATION', 'Frames must be JSON text, not binary.');
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    const text = buf.toString('utf8');
+    let raw: unknown;
+    if (buf.length > MAX_FRAME_BYTES) {
+      let id: string | undefined;
+      try {
+        id = idOf(JSON.parse(text));
+      } catch {
+        // No id to report; the size is the problem anyway.
+      }
+      return this.sendError('E_TOO_LARGE', `A frame may be at most ${MAX_FRAME_BYTES} bytes; this one has ${buf.length}.`, id);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return this.sendError('E_VALIDATION', 'The frame is not valid JSON.');
+    }
+    const envelope = Frame.safeParse(raw);
+    if (!envelope.success) return this.sendError('E_VALIDATION', `Malformed frame: ${firstIssue(envelope.error)}`, idOf(raw));
+    const frame = envelope.data;
+    if (this.queued >= MAX_QUEUED) return this.sendError('E_RATE_LIMITED', 'Too many messages in flight; wait for acks.', frame.id);
+    this.queued++;
+    this.chain = this.runtime.track(
+      this.chain
+        .then(() => this.process(frame))
+        .catch((err: unknown) => this.failed(err, frame.id))
+        .then(() => {
+          this.queued--;
+        }),
+    );
+  }
+
+  private failed(err: unknown, id: string | undefined): void {
+    if (err instanceof ApiError) return this.sendError(err.code, err.message, id);
+    this.ctx.log.error({ err, taskId: this.taskId }, 'live message failed');
+    this.sendError('E_INTERNAL', 'Internal error; the message was not stored.', id);
+  }
+
+  private async process(frame: Frame): Promise<void> {
+    if (this.closed) return;
+    const { type, id } = frame;
+    if (type === 'hello') return this.hello(frame);
+    if (!this.welcomedAt) return this.sendError('E_VALIDATION', 'Send hello first.', id);
+    if (!isMessageType(type)) return this.sendError('E_VALIDATION', `Unknown message type "${type}".`, id);
+    if (!SENDS[this.role].includes(type)) return this.sendError('E_FORBIDDEN', `A ${this.role} may not send ${type}.`, id);
+    const parsed = parsePayload(type, frame.payload);
+    if (!parsed.success) return this.sendError('E_VALIDATION', `${type}: ${firstIssue(parsed.error)}`, id);
+
+    const result = await handleMessage(
+      this.ctx,
+      { user: this.user, role: this.role, taskId: this.taskId },
+      type as Exclude<ClientMessageType, 'hello'>,
+      parsed.data,
+      id,
+    );
+    if (result.error) return this.sendError(result.error.code, result.error.message, id);
+    if (id) this.sendControl('ack', { id, seq: result.seq });
+  }
+
+  private async hello(frame: Frame): Promise<void> {
+    if (this.helloStarted) return this.sendError('E_CONFLICT', 'hello was already received on this connection.', frame.id);
+    const parsed = parsePayload('hello', frame.payload);
+    if (!parsed.success) return this.sendError('E_VALIDATION', `hello: ${firstIssue(parsed.error)}`, frame.id);
+    const { protocolVersion, lastSeq } = parsed.data;
+    if (protocolVersion !== PROTOCOL_VERSION) {
+      this.sendError(
+        'E_PROTOCOL_VERSION',
+        `This server speaks protocol version ${PROTOCOL_VERSION}; the client sent ${protocolVersion}. Update the CodeVF CLI.`,
+        frame.id,
+      );
+      this.shutdown(1002, 'unsupported protocol version');
+      return;
+    }
+    this.helloStarted = true;
+    const feed = await this.runtime.acquireFeed(this.taskId, this);
+    this.feed = feed;
+    const task = await this.ctx.storage.db
+      .selectFrom('tasks')
+      .select(['status', 'last_seq'])
+      .where('id', '=', this.taskId)
+      .executeTakeFirst();
+    if (this.closed) return;
+    if (!task) {
+      this.sendError('E_NOT_FOUND', 'No such task.');
+      return this.shutdown(1008, 'no such task');
+    }
+    const head = Number(task.last_seq);
+    if (lastSeq > head) {
+      this.helloStarted = false;
+      this.feed = null;
+      this.runtime.releaseFeed(feed, this);
+      return this.sendError('E_VALIDATION', `lastSeq ${lastSeq} is ahead of this task's log (${head} events).`, frame.id);
+    }
+    feed.reset(head);
+    this.sentSeq = lastSeq;
+    this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
+    this.welcomedAt = this.ctx.clock.now();
+    this.wake();
+    if (this.role === 'engineer' && task.status === 'active' && !this.otherEngineerHere()) {
+      await this.announceEngineer('engineer_connected');
+    }
+  }
+
+  private otherEngineerHere(): boolean {
+    for (const c of this.runtime.connections) {
+      if (c !== this && c.taskId === this.taskId && c.role === 'engineer' && c.welcomedAt && !c.isClosed) return true;
+    }
+    return false;
+  }
+
+  /** engineer_connected / engineer_disconnected — only for an active task (not after session_end). */
+  private async announceEngineer(type: 'engineer_connected' | 'engineer_disconnected'): Promise<void> {
+    const user = this.user;
+    const change = await withTaskLock(this.ctx.storage.db, this.taskId, this.ctx.clock.now(), async (tx) => {
+      if (tx.task.status !== 'active') return;
+      if (type === 'engineer_connected') {
+        await tx.append('engineer_connected', { engineer: { id: user.id, name: user.name, title: user.title }, kind: 'human' });
+      } else {
+        await tx.append('engineer_disconnected', { engineerId: user.id });
+      }
+    });
+    this.runtime.publish(this.taskId, change.events);
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.runtime.connections.delete(this);
+    if (this.feed) this.runtime.releaseFeed(this.feed, this);
+    if (this.role === 'engineer' && this.welcomedAt && !this.otherEngineerHere()) {
+      this.runtime.track(
+        this.announceEngineer('engineer_disconnected').catch((err: unknown) => {
+          this.ctx.log.warn({ err, taskId: this.taskId }, 'could not record engineer_disconnected');
+        }),
+      );
+    }
+  }
+
+  // ---- outgoing ---------------------------------------------------------------------------
+
+  /** The feed has (or may have) events past what this socket has been sent. */
+  wake(): void {
+    if (this.welcomedAt && !this.closed) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (!this.closed && this.feed && this.sentSeq < this.feed.latest) {
+          const events = await this.feed.eventsAfter(this.sentSeq);
+          let progressed = false;
+          for (const ev of events) {
+            if (this.closed || ev.seq !== this.sentSeq + 1) break;
+            this.socket.send(wireOf(ev));
+            this.sentSeq = ev.seq;
+            progressed = true;
+          }
+          if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.shutdown(1013, 'too far behind; reconnect with lastSeq');
+          if (!progressed) break;
+        }
+      } while (this.pumpAgain && !this.closed);
+    } catch (err) {
+      this.ctx.log.error({ err, taskId: this.taskId }, 'event delivery failed');
+      // The client resumes from its lastSeq on a new connection; better than a silent gap.
+      this.shutdown(1011, 'delivery failed');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private sendControl<T extends MessageType>(type: T, payload: Payload<T>): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify({ type, timestamp: this.ctx.clock.now().toISOString(), payload }));
+  }
+
+  private sendError(code: ErrorCode, message: string, id?: string): void {
+    this.sendControl('error', { code, message, ...(id ? { id } : {}) });
+  }
+}
+

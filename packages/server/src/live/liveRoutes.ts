@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { requireUser } from '../auth/guards';
+import type { AppContext } from '../context';
+import { ApiError } from '../http/errors';
+import { publicUrl } from '../http/publicUrl';
+import { parseWith } from '../http/validate';
+import { roleIn, visibleTask } from '../tasks/taskService';
+import { LiveConnection, type LiveTarget } from './liveConnection';
+import { liveRuntime } from './liveRuntime';
+
+const Params = z.object({ id: z.string().min(1).max(64) });
+const targets = new WeakMap<FastifyRequest, LiveTarget>();
+
+/**
+ * `GET /v1/tasks/:id/ws` — the live session (PROTOCOL.md §3). Everything is checked before the
+ * upgrade, so a refused client gets an HTTP status and problem details, never an open socket.
+ */
+export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const runtime = liveRuntime(ctx);
+  app.addHook('onReady', async () => runtime.start());
+  app.addHook('onClose', async () => runtime.stop());
+
+  app.get(
+    '/v1/tasks/:id/ws',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        const user = await requireUser(request);
+        if (user.via === 'cookie') {
+          // Browsers attach cookies to cross-site WebSocket handshakes and the same-origin policy
+          // does not apply to them: without this check any web page could drive a session.
+          const origin = request.headers.origin;
+          if (!origin || origin !== new URL(publicUrl(app)).origin) {
+            throw new ApiError('E_FORBIDDEN', 'Cross-origin WebSocket refused.');
+          }
+        }
+        const { id } = parseWith(Params, request.params);
+        const task = await visibleTask(ctx, user, id, 'participate');
+        targets.set(request, { user, taskId: id, role: roleIn(task, user) });
+      },
+    },
+    (socket, request) => {
+      const target = targets.get(request);
+      if (!target) {
+        socket.close(1011, 'not authorised');
+        return;
+      }
+      new LiveConnection(runtime, socket, target);
+    },
+  );
+}

@@ -1,0 +1,131 @@
+import type { ClientMessageType, Payload } from '@codevf/protocol';
+import type { AuthUser } from '../auth/guards';
+import type { AppContext } from '../context';
+import { ApiError } from '../http/errors';
+import { decideRequest, openRequest, useRequest } from '../tasks/requests';
+import { type StoredEvent, type TaskTx, withTaskLock } from '../tasks/taskLock';
+import { defaultEndReason, endTask } from '../tasks/taskService';
+import { publishEvents } from './liveRuntime';
+
+export interface Sender {
+  user: AuthUser;
+  role: 'customer' | 'engineer';
+  taskId: string;
+}
+
+export interface HandleResult {
+  /** Seq of the event the message became (for the ack); null when it stored nothing. */
+  seq: number | null;
+  /** An error to report after committing (a decision that arrived after the expiry). */
+  error?: ApiError;
+}
+
+type Persisted = Exclude<ClientMessageType, 'hello' | 'end_session'>;
+
+interface Message<T extends Persisted> {
+  sender: Sender;
+  payload: Payload<T>;
+  id: string | undefined;
+  requestTtlSeconds: number;
+}
+type Handler<T extends Persisted> = (tx: TaskTx, m: Message<T>) => Promise<{ event?: StoredEvent; error?: ApiError }>;
+
+function requireActive(tx: TaskTx): void {
+  if (tx.task.status === 'ended') throw new ApiError('E_CONFLICT', 'The session has ended.');
+  if (tx.task.status !== 'active') throw new ApiError('E_CONFLICT', 'The session has not started yet (no engineer).');
+}
+
+const from = (m: Message<Persisted>) => ({ senderId: m.sender.user.id, clientMsgId: m.id ?? null });
+
+/**
+ * The rules of every message type, applied under the task lock so that they see the state
+ * every other instance sees. Who may send which type is checked before this (CUSTOMER_SENDS /
+ * ENGINEER_SENDS); payload shapes and sizes by the protocol schemas.
+ */
+const handlers: { [T in Persisted]: Handler<T> } = {
+  async customer_message(tx, m) {
+    // The customer may write while waiting in the queue; the engineer reads it on joining.
+    if (tx.task.status === 'ended') throw new ApiError('E_CONFLICT', 'The session has ended.');
+    return { event: await tx.append('customer_message', m.payload, from(m)) };
+  },
+  async engineer_message(tx, m) {
+    requireActive(tx);
+    return { event: await tx.append('engineer_message', m.payload, from(m)) };
+  },
+  async request_command(tx, m) {
+    requireActive(tx);
+    const { command, reason } = m.payload;
+    // requestId and expiresAt are the server's, whatever the client sent.
+    const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.requestTtlSeconds);
+    return { event: await tx.append('request_command', { requestId, command, reason, expiresAt }, from(m)) };
+  },
+  async request_file(tx, m) {
+    requireActive(tx);
+    const { path, reason } = m.payload;
+    const { requestId, expiresAt } = await openRequest(tx, 'file', path, m.requestTtlSeconds);
+    return { event: await tx.append('request_file', { requestId, path, reason, expiresAt }, from(m)) };
+  },
+  async screenshare_request(tx, m) {
+    requireActive(tx);
+    return { event: await tx.append('screenshare_request', m.payload, from(m)) };
+  },
+  async approve_command(tx, m) {
+    requireActive(tx);
+    const outcome = await decideRequest(tx, m.payload.requestId, 'command', m.payload.approved, m.payload.scope);
+    if (outcome.lateError) return { error: outcome.lateError };
+    return { event: await tx.append('approve_command', m.payload, from(m)) };
+  },
+  async approve_file(tx, m) {
+    requireActive(tx);
+    const outcome = await decideRequest(tx, m.payload.requestId, 'file', m.payload.approved, undefined);
+    if (outcome.lateError) return { error: outcome.lateError };
+    return { event: await tx.append('approve_file', m.payload, from(m)) };
+  },
+  async command_output(tx, m) {
+    requireActive(tx);
+    await useRequest(tx, m.payload.requestId, 'command', 'use');
+    return { event: await tx.append('command_output', m.payload, from(m)) };
+  },
+  async command_result(tx, m) {
+    requireActive(tx);
+    await useRequest(tx, m.payload.requestId, 'command', 'finish');
+    return { event: await tx.append('command_result', m.payload, from(m)) };
+  },
+  async file_upload(tx, m) {
+    requireActive(tx);
+    await useRequest(tx, m.payload.requestId, 'file', 'finish');
+    return { event: await tx.append('file_upload', m.payload, from(m)) };
+  },
+};
+
+/** Applies one validated client message; throws ApiError for a broken rule (nothing stored). */
+export async function handleMessage(
+  ctx: AppContext,
+  sender: Sender,
+  type: Exclude<ClientMessageType, 'hello'>,
+  payload: unknown,
+  id: string | undefined,
+): Promise<HandleResult> {
+  if (type === 'end_session') {
+    const reason = (payload as Payload<'end_session'>).reason?.trim() || defaultEndReason(sender.role);
+    const { seq } = await endTask(ctx, sender.taskId, sender.role, reason, id);
+    return { seq };
+  }
+  const handler = handlers[type] as Handler<Persisted>;
+  const message: Message<Persisted> = { sender, payload: payload as Payload<Persisted>, id, requestTtlSeconds: ctx.config.requestTtlSeconds };
+  const change = await withTaskLock(ctx.storage.db, sender.taskId, ctx.clock.now(), async (tx) => {
+    if (id) {
+      // A re-send (reconnect, lost ack) is answered with the original ack before any rule is
+      // applied again — the original may have changed the state the rules look at. Under the
+      // lock, so two copies racing on two sockets still store once.
+      const dup = await tx.findByClientId(id);
+      if (dup) {
+        if (dup.senderId !== sender.user.id) throw new ApiError('E_CONFLICT', 'This message id is already used in this task.');
+        return { event: dup, dup: true };
+      }
+    }
+    return { ...(await handler(tx, message)), dup: false };
+  });
+  publishEvents(ctx, sender.taskId, change.events);
+  return { seq: change.value.event?.seq ?? null, error: change.value.error };
+}

@@ -1,0 +1,52 @@
+/**
+ * Sets up the people of a live session on a test server: a customer with credits, an engineer,
+ * their tokens, and helpers to create, claim and open tasks.
+ */
+import type { Task } from '@codevf/protocol';
+import type { TestServer, TestUser } from '../../../../e2e/harness/server';
+import { liveRuntime } from '../../src/live/liveRuntime';
+import { api } from './api';
+import { openSession, type TestSession } from './wsClient';
+
+export interface Party {
+  user: TestUser;
+  token: string;
+}
+
+export async function party(server: TestServer, role: 'customer' | 'engineer' | 'admin', credits = 0, title?: string): Promise<Party> {
+  const user = await server.createUser({ role, credits, title });
+  return { user, token: (await server.issueTokens(user.id)).accessToken };
+}
+
+export async function createTask(baseUrl: string, customer: Party, body: Record<string, unknown> = {}): Promise<Task> {
+  const res = await api<Task>(baseUrl, customer, 'POST', '/v1/tasks', { description: 'tests fail after upgrade', ...body });
+  if (res.status !== 201) throw new Error(`create task: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function claim(baseUrl: string, engineer: Party, taskId: string): Promise<Task> {
+  const res = await api<Task>(baseUrl, engineer, 'POST', `/v1/tasks/${taskId}/claim`);
+  if (res.status !== 200) throw new Error(`claim: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A claimed task with both sides connected; the engineer's arrival is seen by the customer. */
+export async function liveSession(
+  server: TestServer,
+  customer: Party,
+  engineer: Party,
+  body: Record<string, unknown> = {},
+  engineerServer: TestServer = server,
+): Promise<{ task: Task; c: TestSession; e: TestSession }> {
+  const task = await createTask(server.baseUrl, customer, body);
+  await claim(engineerServer.baseUrl, engineer, task.id);
+  const c = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token });
+  const e = await openSession({ baseUrl: engineerServer.baseUrl, taskId: task.id, token: engineer.token });
+  await c.waitFor('engineer_connected');
+  return { task, c, e };
+}
+
+/** One deterministic round of expiry, billing and resync on a server. */
+export function tick(server: TestServer): Promise<void> {
+  return liveRuntime(server.ctx).tick();
+}
