@@ -37,7 +37,10 @@ if (process.argv[2] === '--serve') {
       dataDir,
       port: 0,
       host: '127.0.0.1',
-      databaseUrl: dialect === 'postgres' ? (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') : undefined,
+      databaseUrl:
+        dialect === 'postgres'
+          ? (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+          : undefined,
       accessTokenTtlSeconds: 3 * 3600,
     },
     {},
@@ -48,9 +51,17 @@ if (process.argv[2] === '--serve') {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${app.server.address().port}`;
   const ctx = app.ctx;
-  const customer = await createUser(storage, ctx.clock, { email: 'bench-customer@example.test', name: 'Bench Customer', role: 'customer' });
+  const customer = await createUser(storage, ctx.clock, {
+    email: 'bench-customer@example.test',
+    name: 'Bench Customer',
+    role: 'customer',
+  });
   await grantCredits(storage, ctx.clock, customer.email, 1_000_000, 'bench');
-  const engineer = await createUser(storage, ctx.clock, { email: 'bench-engineer@example.test', name: 'Bench Engineer', role: 'engineer' });
+  const engineer = await createUser(storage, ctx.clock, {
+    email: 'bench-engineer@example.test',
+    name: 'Bench Engineer',
+    role: 'engineer',
+  });
   const customerToken = (await issueTokens(ctx, customer.id, 'codevf-cli')).access_token;
   const engineerToken = (await issueTokens(ctx, engineer.id, 'codevf-cli')).access_token;
   process.on('message', async (m) => {
@@ -91,7 +102,10 @@ else {
   ];
 
   function startChild(flag) {
-    const child = fork(self, [flag], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(self, [flag], {
+      execArgv: ['--expose-gc', '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const ready = new Promise((resolve, reject) => {
       child.once('message', (m) => resolve(m.ready));
       child.once('exit', (code) => reject(new Error(`${flag} child exited with ${code}`)));
@@ -126,7 +140,15 @@ else {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${wsBase}/v1/tasks/${taskId}/ws`, { headers: { authorization: `Bearer ${token}` } });
       ws.once('error', reject);
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', timestamp: new Date().toISOString(), payload: { protocolVersion: 1, lastSeq: 0 } })));
+      ws.once('open', () =>
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            timestamp: new Date().toISOString(),
+            payload: { protocolVersion: 1, lastSeq: 0 },
+          }),
+        ),
+      );
       ws.on('message', (data) => {
         const f = JSON.parse(String(data));
         if (f.type === 'welcome') resolve(ws);
@@ -178,7 +200,14 @@ else {
           const text = `bench ${i} ${k} ${randomUUID()}`;
           const arrived = new Promise((resolve) => waiting.set(text, resolve));
           const t0 = performance.now();
-          s.customer.send(JSON.stringify({ type: 'customer_message', timestamp: new Date().toISOString(), payload: { text }, id: randomUUID() }));
+          s.customer.send(
+            JSON.stringify({
+              type: 'customer_message',
+              timestamp: new Date().toISOString(),
+              payload: { text },
+              id: randomUUID(),
+            }),
+          );
           lat.push((await arrived) - t0);
         }
       }),
@@ -204,7 +233,12 @@ else {
       sockets.map(async (ws, i) => {
         for (let k = 0; k < m; k++) {
           const id = randomUUID();
-          const frame = JSON.stringify({ type: 'customer_message', timestamp: new Date().toISOString(), payload: { text: `bench ${i} ${k} ${id}` }, id });
+          const frame = JSON.stringify({
+            type: 'customer_message',
+            timestamp: new Date().toISOString(),
+            payload: { text: `bench ${i} ${k} ${id}` },
+            id,
+          });
           const t0 = performance.now();
           await new Promise((resolve) => {
             ws.once('message', resolve);
@@ -228,7 +262,9 @@ else {
     const relay = stats(await relayRound(n, m));
     const raw = stats(await echoRound(n, m));
     rows.push({ n, relay, raw });
-    console.error(`  ${n} sessions: relay p50 ${f2(relay.p50)} p99 ${f2(relay.p99)} ms; echo p50 ${f2(raw.p50)} p99 ${f2(raw.p99)} ms`);
+    console.error(
+      `  ${n} sessions: relay p50 ${f2(relay.p50)} p99 ${f2(relay.p99)} ms; echo p50 ${f2(raw.p50)} p99 ${f2(raw.p99)} ms`,
+    );
   }
 
   // Memory: open 1,000 more live connections (hello done, then silent) on existing sessions.
@@ -274,10 +310,14 @@ else {
       'The raw echo is a bare `ws` server returning each frame to its sender, measured in the same run with the same frame.',
   );
   out.push('');
-  out.push('| concurrent sessions | samples | relay p50 | relay p99 | raw ws echo p50 | raw ws echo p99 | p99 relay / echo |');
+  out.push(
+    '| concurrent sessions | samples | relay p50 | relay p99 | raw ws echo p50 | raw ws echo p99 | p99 relay / echo |',
+  );
   out.push('|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    out.push(`| ${r.n} | ${r.relay.n} | ${f2(r.relay.p50)} ms | ${f2(r.relay.p99)} ms | ${f2(r.raw.p50)} ms | ${f2(r.raw.p99)} ms | ${f1(r.relay.p99 / r.raw.p99)}× |`);
+    out.push(
+      `| ${r.n} | ${r.relay.n} | ${f2(r.relay.p50)} ms | ${f2(r.relay.p99)} ms | ${f2(r.raw.p50)} ms | ${f2(r.raw.p99)} ms | ${f1(r.relay.p99 / r.raw.p99)}× |`,
+    );
   }
   out.push('');
   out.push(

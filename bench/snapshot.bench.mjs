@@ -22,7 +22,9 @@ if (process.argv[2] === '--child') {
   const plan = await scanSnapshot(root, { maxTotalBytes: 4096 * MB });
   const archive = await writeSnapshotArchive(plan, out);
   const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ ms, files: plan.entries.length, content: plan.totalBytes, bytes: archive.bytes }));
+  process.stdout.write(
+    JSON.stringify({ ms, files: plan.entries.length, content: plan.totalBytes, bytes: archive.bytes }),
+  );
   process.exit(0);
 }
 
@@ -82,7 +84,15 @@ function grow(root, targetMB, tag) {
 function git(cwd, ...args) {
   const r = spawnSync('git', args, {
     cwd,
-    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' },
+    env: {
+      ...process.env,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: 'b',
+      GIT_AUTHOR_EMAIL: 'b@b',
+      GIT_COMMITTER_NAME: 'b',
+      GIT_COMMITTER_EMAIL: 'b@b',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed`);
@@ -124,7 +134,11 @@ try {
     let info;
     for (let r = 0; r < runs; r++) {
       const out = join(work, 'ours.tgz');
-      const m = measured(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', root, out], here);
+      const m = measured(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', root, out],
+        here,
+      );
       info = JSON.parse(m.stdout);
       ours.push({ ms: info.ms, rssMB: m.rssMB });
       const gout = join(work, 'git.tgz');
@@ -140,8 +154,18 @@ try {
       sizeMB,
       files: info.files,
       contentMB: content / MB,
-      ours: { ms: oursMs, mbps: content / MB / (oursMs / 1000), rssMB: Math.max(...ours.map((o) => o.rssMB)), archiveMB: info.bytes / MB },
-      git: { ms: gitMs, mbps: content / MB / (gitMs / 1000), rssMB: Math.max(...theirs.map((o) => o.rssMB)), archiveMB: theirs[0].bytes / MB },
+      ours: {
+        ms: oursMs,
+        mbps: content / MB / (oursMs / 1000),
+        rssMB: Math.max(...ours.map((o) => o.rssMB)),
+        archiveMB: info.bytes / MB,
+      },
+      git: {
+        ms: gitMs,
+        mbps: content / MB / (gitMs / 1000),
+        rssMB: Math.max(...theirs.map((o) => o.rssMB)),
+        archiveMB: theirs[0].bytes / MB,
+      },
     });
   }
 } finally {

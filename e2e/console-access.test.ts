@@ -3,7 +3,7 @@
  * clearly), plus the session-level states: expired session, unreachable server, sign-out and
  * keyboard-only sign-in.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
 import {
@@ -52,6 +52,11 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** What a user returning to the tab does: the console re-fetches at once instead of at its next poll. */
+async function returnToTab(page: Page): Promise<void> {
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+}
 
 async function signedIn(user: TestUser, path: string) {
   const c = await openConsole(browser, server.baseUrl);
@@ -120,6 +125,7 @@ describe('access from the console', () => {
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
     // The server forgets the session (expired or revoked); the next poll finds out.
     await server.ctx.storage.db.deleteFrom('web_sessions').where('user_id', '=', claimer.id).execute();
+    await returnToTab(page);
     await page.getByText('Your session expired. Sign in again.').waitFor();
     expect(new URL(page.url()).pathname).toBe('/queue');
     await signInThroughForm(page, claimer.email, claimer.password);
@@ -130,10 +136,23 @@ describe('access from the console', () => {
     const { page } = await signedIn(claimer, '/queue');
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
     await page.route('**/v1/queue', (route) => route.abort('connectionrefused'));
+    await returnToTab(page);
     await page.getByText('Cannot reach the CodeVF server').waitFor();
     await screenshot(page, 'access-unreachable');
     await page.unroute('**/v1/queue');
+    await returnToTab(page);
     await page.getByText('Cannot reach the CodeVF server').waitFor({ state: 'detached' });
+  });
+
+  it('says so when the server cannot be reached at start, and recovers on "Try again"', async () => {
+    const c = await openConsole(browser, server.baseUrl);
+    open.push(c);
+    await c.page.route('**/v1/auth/session', (route) => route.abort('connectionrefused'));
+    await c.page.goto('/queue');
+    await c.page.getByRole('heading', { name: 'Cannot reach the server' }).waitFor();
+    await c.page.unroute('**/v1/auth/session');
+    await c.page.getByRole('button', { name: 'Try again' }).click();
+    await c.page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
   it('signs out: the cookie session ends on the server', async () => {

@@ -165,6 +165,56 @@ describe('customer console', () => {
     expect(rows.some((r) => r.includes('Granted') && r.includes('+50'))).toBe(true);
   });
 
+  it('refuses a wrong password without saying which part was wrong', async () => {
+    const other = await openConsole(browser, server.baseUrl);
+    try {
+      await other.page.goto('/signin');
+      await signInThroughForm(other.page, customer.email, 'not-the-password');
+      await other.page.getByText('Wrong email or password.').waitFor();
+      await signInThroughForm(other.page, 'nobody@example.test', 'whatever-password');
+      await other.page.getByText('Wrong email or password.').waitFor();
+      expect(other.page.url()).toContain('/signin');
+    } finally {
+      await other.context.close();
+    }
+  });
+
+  it('offers self sign-up only where the server allows it', async () => {
+    const other = await openConsole(browser, server.baseUrl);
+    try {
+      await other.page.goto('/signup');
+      await other.page.getByLabel('Name').fill('Sam');
+      await other.page.getByLabel('Email').fill('sam@example.test');
+      await other.page.getByLabel('Password').fill('a-long-password');
+      await other.page.getByRole('button', { name: 'Create account' }).click();
+      await other.page.getByText('Sign-up is turned off').waitFor();
+      expect(
+        await server.ctx.storage.db.selectFrom('users').where('email', '=', 'sam@example.test').selectAll().execute(),
+      ).toHaveLength(0);
+    } finally {
+      await other.context.close();
+    }
+
+    const open = await startTestServer({ config: { selfSignup: true } });
+    const c = await openConsole(browser, open.baseUrl);
+    try {
+      await c.page.goto('/signup');
+      await c.page.getByLabel('Name').fill('Sam');
+      await c.page.getByLabel('Email').fill('not-an-email');
+      await c.page.getByLabel('Password').fill('a-long-password');
+      await c.page.getByRole('button', { name: 'Create account' }).click();
+      await c.page.locator('.field-error').first().waitFor();
+      await c.page.getByLabel('Email').fill('sam@example.test');
+      await c.page.getByRole('button', { name: 'Create account' }).click();
+      await c.page.getByRole('heading', { name: 'Tasks' }).waitFor();
+      await c.page.locator('.account-name', { hasText: 'Sam' }).waitFor();
+      expect(c.problems).toEqual([]);
+    } finally {
+      await c.context.close();
+      await open.close();
+    }
+  });
+
   it('shows empty states to a new customer', async () => {
     const fresh = await server.createUser({ role: 'customer' });
     const other = await openConsole(browser, server.baseUrl, { viewport: { width: 390, height: 844 } });

@@ -264,6 +264,20 @@ describe('engineer console', () => {
     ).toHaveLength(1);
   });
 
+  it('stacks the request forms under the conversation on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const conversation = await page.getByRole('region', { name: 'Conversation' }).boundingBox();
+    const tools = await page.getByRole('complementary', { name: 'Requests' }).boundingBox();
+    expect(conversation && tools).toBeTruthy();
+    if (!conversation || !tools) return;
+    expect(tools.y).toBeGreaterThan(conversation.y + conversation.height - 1);
+    expect(tools.width).toBeLessThanOrEqual(390);
+    // Nothing is wider than the screen (no sideways scrolling of the page).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'engineer-session-phone');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
   it('ends the session for both sides', async () => {
     await page.getByRole('button', { name: 'End session' }).click();
     await page.getByRole('button', { name: 'Yes, end it' }).click();

@@ -42,7 +42,9 @@ async function start(options: Parameters<typeof createWorld>[0] = {}, config?: R
 async function sync(cli: PtyCli, engineer: TestSession, marker: string) {
   cli.write(marker);
   cli.press('enter');
-  return engineer.waitFor((f) => f.type === 'customer_message' && (f.payload as { text: string }).text.endsWith(marker));
+  return engineer.waitFor(
+    (f) => f.type === 'customer_message' && (f.payload as { text: string }).text.endsWith(marker),
+  );
 }
 
 describe('codevf fix: command requests', () => {
@@ -88,12 +90,18 @@ describe('codevf fix: command requests', () => {
     const first = await requestCommand(engineer, 'echo again');
     await waitForCommandPrompt(cli, 'echo again');
     cli.press('a');
-    expect((await waitForFrame(engineer, 'approve_command', first)).payload).toMatchObject({ approved: true, scope: 'session' });
+    expect((await waitForFrame(engineer, 'approve_command', first)).payload).toMatchObject({
+      approved: true,
+      scope: 'session',
+    });
     await waitForFrame(engineer, 'command_result', first);
 
     cli.clear();
     const second = await requestCommand(engineer, 'echo again');
-    expect((await waitForFrame(engineer, 'approve_command', second)).payload).toMatchObject({ approved: true, scope: 'session' });
+    expect((await waitForFrame(engineer, 'approve_command', second)).payload).toMatchObject({
+      approved: true,
+      scope: 'session',
+    });
     expect((await waitForFrame(engineer, 'command_result', second)).payload).toMatchObject({ exitCode: 0 });
     expect(outputOf(engineer, second)).toBe('again\n');
     await cli.waitFor('Ran without asking (you allowed this exact command for the session): echo again');
@@ -170,7 +178,11 @@ describe('codevf fix: command requests', () => {
     cli.press('y');
     const result = await waitForFrame(engineer, 'command_result', id);
     const out = outputOf(engineer, id);
-    for (const secret of ['Zq8vR2kLm9pW4x', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', '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']) {
+    for (const secret of [
+      'Zq8vR2kLm9pW4x',
+      'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+      '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',
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('db is [REDACTED');

@@ -39,7 +39,9 @@ describe('codevf fix: ending a session', () => {
     cli.clear();
     cli.write('still here');
     cli.press('enter');
-    await engineer.waitFor((f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'still here');
+    await engineer.waitFor(
+      (f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'still here',
+    );
     expect((await taskOf(world, s.task.id)).status).toBe('active');
 
     cli.press('ctrl-c');
@@ -57,7 +59,12 @@ describe('codevf fix: ending a session', () => {
     const exit = await cli.exit;
     expect(exit.exitCode).toBe(0);
     expect(cli.screen()).toContain('Thanks for rating your session!');
-    expect(await taskOf(world, s.task.id)).toMatchObject({ status: 'ended', endedBy: 'customer', rating: 4, feedback: 'quick and clear' });
+    expect(await taskOf(world, s.task.id)).toMatchObject({
+      status: 'ended',
+      endedBy: 'customer',
+      rating: 4,
+      feedback: 'quick and clear',
+    });
   });
 
   it('the engineer ending the session shows who ended it and the summary; Esc skips the rating', async () => {
@@ -66,7 +73,9 @@ describe('codevf fix: ending a session', () => {
     cli = s.cli;
     engineer = s.engineer;
     await engineer.expectAck('end_session', { reason: 'Fixed: the session cookie was missing SameSite.' });
-    await cli.waitFor(/The engineer ended the session\. Fixed: the session cookie was missing SameSite\.[\s\S]*Engineer: Maria/);
+    await cli.waitFor(
+      /The engineer ended the session\. Fixed: the session cookie was missing SameSite\.[\s\S]*Engineer: Maria/,
+    );
     await cli.waitFor('Rate engineer (1-5):');
     cli.press('escape');
     expect((await cli.exit).exitCode).toBe(0);
@@ -90,7 +99,12 @@ describe('codevf fix: ending a session', () => {
     await cli.waitFor('Feedback (optional, Enter to send):');
     cli.press('enter');
     expect((await cli.exit).exitCode).toBe(0);
-    expect(await taskOf(world, s.task.id)).toMatchObject({ status: 'ended', endedBy: 'system', rating: 5, creditsUsed: 2 });
+    expect(await taskOf(world, s.task.id)).toMatchObject({
+      status: 'ended',
+      endedBy: 'system',
+      rating: 5,
+      creditsUsed: 2,
+    });
   });
 
   it('a pending request is closed when the session ends, and its keys do nothing afterwards', async () => {

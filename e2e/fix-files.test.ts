@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestSession } from '../packages/server/test/support/wsClient';
-import {
-  createWorld,
-  type FixWorld,
-  framesFor,
-  liveSession,
-  requestFile,
-  stopCli,
-  waitForFrame,
-} from './fix-harness';
+import { createWorld, type FixWorld, framesFor, liveSession, requestFile, stopCli, waitForFrame } from './fix-harness';
 import type { PtyCli } from './harness/cli';
 
 let world: FixWorld | undefined;
@@ -48,12 +40,16 @@ describe('codevf fix: file requests', () => {
       );
     });
     const id = await requestFile(engineer, 'src/auth.js', 'see the login code');
-    await cli.waitFor(/Engineer requests file: src\/auth\.js \(\d+ B\)[\s\S]*Reason: see the login code[\s\S]*\[y\] send/);
+    await cli.waitFor(
+      /Engineer requests file: src\/auth\.js \(\d+ B\)[\s\S]*Reason: see the login code[\s\S]*\[y\] send/,
+    );
     cli.press('y');
     const upload = payload<{ path: string; content: string; size: number; sha256: string; redactions: number }>(
       await waitForFrame(engineer, 'file_upload', id),
     );
-    expect(payload<{ approved: boolean }>(framesFor(engineer, 'approve_file', id)[0]!).approved).toBe(true);
+    expect(framesFor(engineer, 'approve_file', id).map((f) => payload<{ approved: boolean }>(f).approved)).toEqual([
+      true,
+    ]);
     expect(upload.path).toBe('src/auth.js');
     expect(upload.content).toContain('export const login = () => fetch(url);');
     expect(upload.content).not.toContain('AKIAIOSFODNN7EXAMPLF');
@@ -75,7 +71,9 @@ describe('codevf fix: file requests', () => {
   });
 
   it('a sensitive file is sent only after its name is typed; a wrong name is not enough', async () => {
-    const { cli, engineer } = await start((p) => writeFileSync(join(p, '.env'), 'DATABASE_URL=postgres://u:Xk9mQ2vL7pZt@db/app\nAPI_TOKEN=tok_8fJ2kL9mQ4xR7vW1\n'));
+    const { cli, engineer } = await start((p) =>
+      writeFileSync(join(p, '.env'), 'DATABASE_URL=postgres://u:Xk9mQ2vL7pZt@db/app\nAPI_TOKEN=tok_8fJ2kL9mQ4xR7vW1\n'),
+    );
     const id = await requestFile(engineer, '.env', 'check the config');
     await cli.waitFor('Type the file name (.env) to send it');
     expect(cli.screen()).toContain('This file usually holds secrets');
@@ -95,7 +93,9 @@ describe('codevf fix: file requests', () => {
   });
 
   it('Esc refuses a sensitive file', async () => {
-    const { cli, engineer } = await start((p) => writeFileSync(join(p, 'server.pem'), '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n'));
+    const { cli, engineer } = await start((p) =>
+      writeFileSync(join(p, 'server.pem'), '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n'),
+    );
     const id = await requestFile(engineer, 'server.pem');
     await cli.waitFor('Type the file name (server.pem) to send it');
     cli.press('escape');
@@ -104,17 +104,18 @@ describe('codevf fix: file requests', () => {
   });
 
   it('refuses escapes, links out, binaries, huge files and directories without asking, telling the engineer why', async () => {
-    outside = mkdtempSync(join(tmpdir(), 'codevf-outside-'));
-    writeFileSync(join(outside, 'secret.txt'), 'outside the project\n');
+    const out = mkdtempSync(join(tmpdir(), 'codevf-outside-'));
+    outside = out;
+    writeFileSync(join(out, 'secret.txt'), 'outside the project\n');
     const { cli, engineer } = await start((p) => {
-      symlinkSync(join(outside!, 'secret.txt'), join(p, 'link.txt'));
+      symlinkSync(join(out, 'secret.txt'), join(p, 'link.txt'));
       writeFileSync(join(p, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
       writeFileSync(join(p, 'huge.log'), 'x'.repeat(2 * 1024 * 1024));
       mkdirSync(join(p, 'src'));
     });
     const cases: Array<[string, RegExp]> = [
       ['../outside.txt', /outside|escape/i],
-      [join(outside, 'secret.txt'), /outside|absolute/i],
+      [join(out, 'secret.txt'), /outside|absolute/i],
       ['link.txt', /outside|link/i],
       ['image.png', /binary/i],
       ['huge.log', /large|over|limit/i],
@@ -123,7 +124,9 @@ describe('codevf fix: file requests', () => {
     ];
     for (const [path, reason] of cases) {
       const id = await requestFile(engineer, path);
-      const decision = payload<{ approved: boolean; refusedReason?: string }>(await waitForFrame(engineer, 'approve_file', id));
+      const decision = payload<{ approved: boolean; refusedReason?: string }>(
+        await waitForFrame(engineer, 'approve_file', id),
+      );
       expect(decision.approved, path).toBe(false);
       expect(decision.refusedReason, path).toMatch(reason);
       await cli.waitFor(`Refused ${path}:`);
@@ -137,7 +140,9 @@ describe('codevf fix: file requests', () => {
   it('refuses a file too large for one frame before asking (protocol frame limit)', async () => {
     const { cli, engineer } = await start((p) => writeFileSync(join(p, 'big.txt'), 'line of text\n'.repeat(40_000)));
     const id = await requestFile(engineer, 'big.txt');
-    const decision = payload<{ approved: boolean; refusedReason?: string }>(await waitForFrame(engineer, 'approve_file', id));
+    const decision = payload<{ approved: boolean; refusedReason?: string }>(
+      await waitForFrame(engineer, 'approve_file', id),
+    );
     expect(decision).toMatchObject({ approved: false });
     expect(decision.refusedReason).toMatch(/too large/);
     await cli.waitFor('Refused big.txt:');

@@ -118,7 +118,9 @@ export function startFix(world: FixWorld, options: CliOptions = {}): Promise<Pty
     env: {
       CODEVF_API_URL: options.baseUrl ?? world.server.baseUrl,
       CODEVF_RECONNECT_DELAY_MS: '50',
+      // Ink draws only the last frame when it thinks it runs in CI; the screen is what we test.
       CI: undefined,
+      CONTINUOUS_INTEGRATION: undefined,
       ...options.env,
     },
   });
@@ -155,7 +157,11 @@ export async function liveSession(world: FixWorld, options: CliOptions = {}) {
 }
 
 /** The engineer asks to run a command; returns the server-assigned request id. */
-export async function requestCommand(engineer: TestSession, command: string, reason = 'to see what happens'): Promise<string> {
+export async function requestCommand(
+  engineer: TestSession,
+  command: string,
+  reason = 'to see what happens',
+): Promise<string> {
   const seq = await engineer.expectAck('request_command', { command, reason });
   const ev = await engineer.waitForSeq(seq);
   return (ev.payload as { requestId: string }).requestId;
@@ -169,11 +175,21 @@ export async function requestFile(engineer: TestSession, path: string, reason = 
 
 /** Frames of a type about one request, as the engineer received them. */
 export function framesFor(engineer: TestSession, type: string, requestId: string): ReceivedFrame[] {
-  return engineer.frames.filter((f) => f.type === type && (f.payload as { requestId?: string }).requestId === requestId);
+  return engineer.frames.filter(
+    (f) => f.type === type && (f.payload as { requestId?: string }).requestId === requestId,
+  );
 }
 
-export function waitForFrame(engineer: TestSession, type: string, requestId: string, timeoutMs?: number): Promise<ReceivedFrame> {
-  return engineer.waitFor((f) => f.type === type && (f.payload as { requestId?: string }).requestId === requestId, timeoutMs);
+export function waitForFrame(
+  engineer: TestSession,
+  type: string,
+  requestId: string,
+  timeoutMs?: number,
+): Promise<ReceivedFrame> {
+  return engineer.waitFor(
+    (f) => f.type === type && (f.payload as { requestId?: string }).requestId === requestId,
+    timeoutMs,
+  );
 }
 
 /** All output of a command the engineer received, in order. */
@@ -209,6 +225,7 @@ export async function startProxy(target: string) {
   const sockets = new Set<import('node:net').Socket>();
   let blocked = false;
   let connections = 0;
+  let holdNext: { mode: 'drop' | 'noReply'; done: () => void } | null = null;
   const server = net.createServer((client) => {
     if (blocked) {
       client.destroy();
@@ -218,8 +235,16 @@ export async function startProxy(target: string) {
     const upstream = net.connect(Number(port), hostname);
     sockets.add(client);
     sockets.add(upstream);
-    client.pipe(upstream);
     upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      const hold = holdNext;
+      holdNext = null;
+      // 'drop': the message never reaches the server. 'noReply': it does, but nothing the
+      // server answers (its ack) comes back. Either way the test then cuts the connection.
+      if (hold?.mode !== 'drop') upstream.write(chunk);
+      if (hold?.mode === 'noReply') upstream.unpipe(client);
+      hold?.done();
+    });
     const close = () => {
       client.destroy();
       upstream.destroy();
@@ -242,6 +267,18 @@ export async function startProxy(target: string) {
     },
     block() {
       blocked = true;
+    },
+    /** The next bytes the client sends still reach the server, but no answer reaches the client. */
+    swallowRepliesAfterNextSend(): Promise<void> {
+      return new Promise((done) => {
+        holdNext = { mode: 'noReply', done };
+      });
+    },
+    /** The next bytes the client sends are lost on the way. */
+    dropNextSend(): Promise<void> {
+      return new Promise((done) => {
+        holdNext = { mode: 'drop', done };
+      });
     },
     unblock() {
       blocked = false;

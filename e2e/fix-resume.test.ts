@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EventsResponse } from '@codevf/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
@@ -32,7 +34,8 @@ afterEach(async () => {
 });
 
 async function transcript(world: FixWorld, taskId: string) {
-  return (await api<EventsResponse>(world.server.baseUrl, world.customer, 'GET', `/v1/tasks/${taskId}/events`)).body.events;
+  return (await api<EventsResponse>(world.server.baseUrl, world.customer, 'GET', `/v1/tasks/${taskId}/events`)).body
+    .events;
 }
 
 const texts = (events: { type: string; payload: Record<string, unknown> }[], type: string) =>
@@ -43,7 +46,11 @@ async function sessionBehindProxy(env: Record<string, string> = {}) {
   world = await createWorld();
   proxy = await startProxy(world.server.baseUrl);
   // The login belongs to the address the CLI talks to: the proxy.
-  writeAuth(world.home, proxy.url, world.customer.user, { accessToken: world.customer.token, refreshToken: world.customer.refreshToken, expiresIn: 900 });
+  writeAuth(world.home, proxy.url, world.customer.user, {
+    accessToken: world.customer.token,
+    refreshToken: world.customer.refreshToken,
+    expiresIn: 900,
+  });
   const cli = await startFix(world, { baseUrl: proxy.url, env });
   clis.push(cli);
   await cli.waitFor('Engineer connecting');
@@ -69,7 +76,10 @@ describe('codevf fix: connection loss and resume', () => {
     await cli.waitFor(/You: typed while offline.*\(sending…\)/);
 
     proxy.unblock();
-    await engineer.waitFor((f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'typed while offline', 20_000);
+    await engineer.waitFor(
+      (f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'typed while offline',
+      20_000,
+    );
     await cli.waitFor('Maria: while you were away', 20_000);
 
     cli.clear();
@@ -86,6 +96,42 @@ describe('codevf fix: connection loss and resume', () => {
     expect(texts(events, 'customer_message')).toEqual(['typed while offline']);
     expect(texts(events, 'engineer_message')).toEqual(['before the drop', 'while you were away', 'marker']);
     expect(proxy.connections).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a message lost on the way is re-sent after reconnecting', async () => {
+    const { world, proxy, cli, task, engineer } = await sessionBehindProxy({ CODEVF_MAX_RECONNECTS: '50' });
+    const lost = proxy.dropNextSend();
+    cli.write('lost in transit');
+    cli.press('enter');
+    await lost;
+    await cli.waitFor('(sending…)');
+    expect(texts(await transcript(world, task.id), 'customer_message')).toEqual([]);
+    proxy.drop();
+    await engineer.waitFor((f) => f.type === 'customer_message', 20_000);
+    expect(texts(await transcript(world, task.id), 'customer_message')).toEqual(['lost in transit']);
+  });
+
+  it('a message whose ack was lost is re-sent with its id after reconnecting and stored once', async () => {
+    const { world, proxy, cli, task, engineer } = await sessionBehindProxy({ CODEVF_MAX_RECONNECTS: '50' });
+    const held = proxy.swallowRepliesAfterNextSend();
+    cli.write('did this arrive?');
+    cli.press('enter');
+    await held;
+    // The server stored it, but the CLI never heard back.
+    await expect.poll(async () => texts(await transcript(world, task.id), 'customer_message'), { timeout: 10_000 }).toEqual(['did this arrive?']);
+    await cli.waitFor('(sending…)');
+    proxy.drop();
+    await cli.waitFor('Reconnecting');
+    cli.clear();
+    engineer.send('engineer_message', { text: 'marker' });
+    await cli.waitFor('Maria: marker', 20_000);
+    await cli.waitFor(/You: did this arrive\?(?! \(sending)/);
+    const frame = lastFrame(cli.screen());
+    expect(count(frame, 'You: did this arrive?')).toBe(1);
+    expect(frame).not.toContain('(sending…)');
+    const events = await transcript(world, task.id);
+    expect(texts(events, 'customer_message')).toEqual(['did this arrive?']);
+    expect(engineer.events.filter((f) => f.type === 'customer_message')).toHaveLength(1);
   });
 
   it('a server restart mid-session: the CLI reconnects and resumes where it was', async () => {
@@ -108,10 +154,16 @@ describe('codevf fix: connection loss and resume', () => {
     cli.press('enter');
     world.server = await startTestServer({ dataDir: world.server.dataDir, port });
 
-    engineer = await openSession({ baseUrl: world.server.baseUrl, taskId: task.id, token: world.engineer.token, lastSeq });
+    engineer = await openSession({
+      baseUrl: world.server.baseUrl,
+      taskId: task.id,
+      token: world.engineer.token,
+      lastSeq,
+    });
     sessions.push(engineer);
     await engineer.waitFor(
-      (f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'typed while the server was down',
+      (f) =>
+        f.type === 'customer_message' && (f.payload as { text: string }).text === 'typed while the server was down',
       20_000,
     );
     engineer.send('engineer_message', { text: 'after the restart' });
@@ -150,24 +202,28 @@ describe('codevf fix: connection loss and resume', () => {
   });
 
   it('--resume does not re-run a command approved before the CLI went away', async () => {
-    const { proxy, cli, task, engineer } = await sessionBehindProxy({ CODEVF_MAX_RECONNECTS: '1' });
-    const seq = await engineer.expectAck('request_command', { command: 'echo ran >> runs.txt; echo started; sleep 5', reason: '' });
+    const { world: w, proxy, cli, task, engineer } = await sessionBehindProxy({ CODEVF_MAX_RECONNECTS: '1' });
+    const seq = await engineer.expectAck('request_command', {
+      command: 'echo ran >> runs.txt; echo started; sleep 5',
+      reason: '',
+    });
     const requestId = ((await engineer.waitForSeq(seq)).payload as { requestId: string }).requestId;
     await cli.waitFor('[y] run once');
     cli.press('y');
-    await engineer.waitFor((f) => f.type === 'command_output' && (f.payload as { requestId: string }).requestId === requestId);
+    await engineer.waitFor(
+      (f) => f.type === 'command_output' && (f.payload as { requestId: string }).requestId === requestId,
+    );
     cli.kill('SIGKILL');
     await cli.exit;
 
-    const resumed = await startFix(world!, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] });
+    const resumed = await startFix(w, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] });
     clis.push(resumed);
     const result = await engineer.waitFor(
       (f) => f.type === 'command_result' && (f.payload as { requestId: string }).requestId === requestId,
     );
     expect((result.payload as { error?: string }).error).toMatch(/stopped before the command finished/);
     await resumed.waitFor('Could not run echo ran');
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    expect(readFileSync(join(world!.project, 'runs.txt'), 'utf8')).toBe('ran\n');
+    // Ran once, in the first run; the resumed CLI did not start it again.
+    expect(readFileSync(join(w.project, 'runs.txt'), 'utf8')).toBe('ran\n');
   });
 });

@@ -3,9 +3,9 @@
  * repositories in temp dirs; once through the interactive wizard in a pseudo-terminal.
  */
 import { createHash } from 'node:crypto';
-import type { InitData } from '@codevf/protocol';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InitData } from '@codevf/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTempHome, parseJsonOutput, runCli, spawnCliPty } from './harness/cli';
 import { startTestServer, type TestServer, type TestUser } from './harness/server';
@@ -331,5 +331,20 @@ describe('codevf init (wizard in a terminal)', () => {
     });
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toMatch(/\n\.codevf\/cache\/\n$/);
     expect(await myProjects()).toHaveLength(1);
+  });
+
+  it('stops with exit 130 and writes nothing when the user presses Ctrl+C', async () => {
+    const root = project('');
+    const cli = await spawnCliPty(['init'], { home, cwd: root, env: env() });
+    try {
+      await cli.waitFor('Is that right?');
+      cli.press('ctrl-c');
+      const { exitCode } = await cli.exit;
+      expect(exitCode).toBe(130);
+    } finally {
+      cli.kill();
+    }
+    expect(existsSync(join(root, '.codevf'))).toBe(false);
+    expect(await myProjects()).toHaveLength(0);
   });
 });

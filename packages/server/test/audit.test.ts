@@ -6,7 +6,14 @@ import { api } from './support/api';
 import { liveSession, type Party, party } from './support/liveFixture';
 
 const ev = (seq: number, payload: unknown, prev: string | null) => {
-  const e = { taskId: 't1', seq, type: 'customer_message', timestamp: `2026-01-01T00:00:0${seq}.000Z`, senderId: 'u1', payload };
+  const e = {
+    taskId: 't1',
+    seq,
+    type: 'customer_message',
+    timestamp: `2026-01-01T00:00:0${seq}.000Z`,
+    senderId: 'u1',
+    payload,
+  };
   return { ...e, hash: eventHash(prev, e) };
 };
 function chainOf(n: number) {
@@ -17,12 +24,21 @@ function chainOf(n: number) {
 
 describe('hash chain', () => {
   it('canonical JSON ignores key order at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'é' } })).toBe(canonicalJson({ a: { c: 'é', d: [1, { x: 1, y: 2 }] }, b: 1 }));
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'é' } })).toBe(
+      canonicalJson({ a: { c: 'é', d: [1, { x: 1, y: 2 }] }, b: 1 }),
+    );
     expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
   });
 
   it('each hash depends on the previous hash, the task and every field', () => {
-    const base = { taskId: 't1', seq: 1, type: 'customer_message', timestamp: 'x', senderId: 'u', payload: { text: 'a' } };
+    const base = {
+      taskId: 't1',
+      seq: 1,
+      type: 'customer_message',
+      timestamp: 'x',
+      senderId: 'u',
+      payload: { text: 'a' },
+    };
     const h = eventHash(null, base);
     expect(h).toMatch(/^[0-9a-f]{64}$/);
     expect(eventHash(null, { ...base })).toBe(h);
@@ -41,7 +57,11 @@ describe('hash chain', () => {
 
   it('verifies an intact chain and reports its head', () => {
     const chain = chainOf(5);
-    expect(verifyChain(chain, { lastSeq: 5, headHash: chain[4]!.hash })).toEqual({ verified: true, brokenAtSeq: null, headHash: chain[4]!.hash });
+    expect(verifyChain(chain, { lastSeq: 5, headHash: chain[4]!.hash })).toEqual({
+      verified: true,
+      brokenAtSeq: null,
+      headHash: chain[4]!.hash,
+    });
     expect(verifyChain([])).toEqual({ verified: true, brokenAtSeq: null, headHash: null });
   });
 
@@ -90,7 +110,9 @@ describe.each(['sqlite', 'postgres'] as const)('transcript verification over the
 
     // after= pages the log but still verifies all of it.
     const page = await api(server.baseUrl, engineer, 'GET', `/v1/tasks/${task.id}/events?after=3`);
-    expect(page.body.events.map((x: { seq: number }) => x.seq)).toEqual(events.filter((x) => x.seq > 3).map((x) => x.seq));
+    expect(page.body.events.map((x: { seq: number }) => x.seq)).toEqual(
+      events.filter((x) => x.seq > 3).map((x) => x.seq),
+    );
     expect(page.body.chain.verified).toBe(true);
 
     const target = events.find((x) => x.type === 'customer_message')!;
@@ -105,7 +127,9 @@ describe.each(['sqlite', 'postgres'] as const)('transcript verification over the
       server.ctx.storage.db,
     );
     expect((await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`)).body.chain.verified).toBe(true);
-    await sql`delete from task_events where task_id = ${task.id} and seq = ${events.length}`.execute(server.ctx.storage.db);
+    await sql`delete from task_events where task_id = ${task.id} and seq = ${events.length}`.execute(
+      server.ctx.storage.db,
+    );
     const truncated = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`);
     expect(truncated.body.chain).toMatchObject({ verified: false, brokenAtSeq: events.length });
   });

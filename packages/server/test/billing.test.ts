@@ -6,7 +6,8 @@ import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
 import { openSession, type TestSession } from './support/wsClient';
 
-const balanceOf = async (server: TestServer, who: Party) => (await api(server.baseUrl, who, 'GET', '/v1/credits')).body.balance as number;
+const balanceOf = async (server: TestServer, who: Party) =>
+  (await api(server.baseUrl, who, 'GET', '/v1/credits')).body.balance as number;
 
 describe.each(['sqlite', 'postgres'] as const)('billing (%s)', (dialect) => {
   let server: TestServer;
@@ -62,15 +63,22 @@ describe.each(['sqlite', 'postgres'] as const)('billing (%s)', (dialect) => {
     await tick(server);
     expect(await balanceOf(server, customer)).toBe(93);
 
-    const updates = (await c.waitFor((f) => f.type === 'billing_update' && f.payload.minutes === 7)) && c.events.filter((f) => f.type === 'billing_update');
+    const updates =
+      (await c.waitFor((f) => f.type === 'billing_update' && f.payload.minutes === 7)) &&
+      c.events.filter((f) => f.type === 'billing_update');
     expect(updates.map((f) => f.payload.minutes)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(updates.map((f) => f.payload.balance)).toEqual([99, 98, 97, 96, 95, 94, 93]);
 
     const credits = await api(server.baseUrl, customer, 'GET', '/v1/credits');
-    const charges = (credits.body.ledger as { kind: string; taskId: string; minuteIndex: number; amount: number }[]).filter((r) => r.kind === 'charge');
+    const charges = (
+      credits.body.ledger as { kind: string; taskId: string; minuteIndex: number; amount: number }[]
+    ).filter((r) => r.kind === 'charge');
     expect(charges.map((r) => r.minuteIndex).sort((a, b) => a - b)).toEqual([2, 3, 6, 7, 8, 9, 10]);
     expect(charges.every((r) => r.amount === -1 && r.taskId === task.id)).toBe(true);
-    expect(credits.body.ledger.find((r: { kind: string }) => r.kind === 'grant')).toMatchObject({ amount: 100, taskId: null });
+    expect(credits.body.ledger.find((r: { kind: string }) => r.kind === 'grant')).toMatchObject({
+      amount: 100,
+      taskId: null,
+    });
     const view = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`);
     expect(view.body).toMatchObject({ creditsUsed: 7, creditsRemaining: 93 });
   });
@@ -88,7 +96,11 @@ describe.each(['sqlite', 'postgres'] as const)('billing (%s)', (dialect) => {
     expect(end.payload).toMatchObject({ endedBy: 'system', summary: { creditsUsed: 3 } });
     expect(end.payload.reason).toMatch(/credit limit/);
     expect(await balanceOf(server, customer)).toBe(97);
-    expect((await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).body).toMatchObject({ status: 'ended', endedBy: 'system', creditsUsed: 3 });
+    expect((await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).body).toMatchObject({
+      status: 'ended',
+      endedBy: 'system',
+      creditsUsed: 3,
+    });
     clock.advance(60_000);
     await tick(server);
     expect(await balanceOf(server, customer)).toBe(97);
@@ -116,7 +128,9 @@ describe('billing at 2 credits per minute', () => {
     const refused = await api(server.baseUrl, poor, 'POST', '/v1/tasks', { description: 'help' });
     expect(refused.status).toBe(402);
     expect(refused.body.code).toBe('E_INSUFFICIENT_CREDITS');
-    expect((await api(server.baseUrl, poor, 'POST', '/v1/tasks', { description: 'help', maxCredits: 1 })).status).toBe(400);
+    expect((await api(server.baseUrl, poor, 'POST', '/v1/tasks', { description: 'help', maxCredits: 1 })).status).toBe(
+      400,
+    );
 
     const customer = await party(server, 'customer', 13);
     const { c } = await liveSession(server, customer, engineer);
@@ -126,7 +140,11 @@ describe('billing at 2 credits per minute', () => {
     }
     await tick(server); // the 7th minute cannot be paid
     const end = await c.waitFor('session_end');
-    expect(end.payload).toMatchObject({ endedBy: 'system', reason: 'The account ran out of credits.', summary: { creditsUsed: 12 } });
+    expect(end.payload).toMatchObject({
+      endedBy: 'system',
+      reason: 'The account ran out of credits.',
+      summary: { creditsUsed: 12 },
+    });
     const updates = c.events.filter((f) => f.type === 'billing_update').map((f) => f.payload);
     expect(updates.map((u) => u.balance)).toEqual([11, 9, 7, 5, 3, 1]);
     expect(updates.map((u) => u.ratePerMinute)).toEqual([2, 2, 2, 2, 2, 2]);
@@ -159,16 +177,30 @@ describe('billing with two instances on one PostgreSQL database', () => {
       clock.advance(60_000);
     }
     // Both instances race for the same minute directly, too.
-    const results = await Promise.all([chargeMinute(a.ctx, task.id, 5), chargeMinute(b.ctx, task.id, 5), chargeMinute(a.ctx, task.id, 5)]);
+    const results = await Promise.all([
+      chargeMinute(a.ctx, task.id, 5),
+      chargeMinute(b.ctx, task.id, 5),
+      chargeMinute(a.ctx, task.id, 5),
+    ]);
     expect(results.map((r) => r.value).sort()).toEqual(['already', 'already', 'charged']);
 
     expect(await balanceOf(a, customer)).toBe(94);
-    const ledger = (await api(b.baseUrl, customer, 'GET', '/v1/credits')).body.ledger as { kind: string; minuteIndex: number }[];
-    expect(ledger.filter((r) => r.kind === 'charge').map((r) => r.minuteIndex).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    const ledger = (await api(b.baseUrl, customer, 'GET', '/v1/credits')).body.ledger as {
+      kind: string;
+      minuteIndex: number;
+    }[];
+    expect(
+      ledger
+        .filter((r) => r.kind === 'charge')
+        .map((r) => r.minuteIndex)
+        .sort(),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
     const transcript = await api(a.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`);
-    expect(transcript.body.events.filter((x: { type: string }) => x.type === 'billing_update').map((x: { payload: { minutes: number } }) => x.payload.minutes)).toEqual([
-      1, 2, 3, 4, 5, 6,
-    ]);
+    expect(
+      transcript.body.events
+        .filter((x: { type: string }) => x.type === 'billing_update')
+        .map((x: { payload: { minutes: number } }) => x.payload.minutes),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
     expect(transcript.body.chain.verified).toBe(true);
     await Promise.all([c.close(), e.close(), e2.close()]);
   });

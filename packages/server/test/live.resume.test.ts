@@ -36,7 +36,8 @@ describe.each(['sqlite', 'postgres'] as const)('resuming live sessions (%s)', (d
     const seen = (await c.waitForEvents(3)).at(-1)!.seq!;
     await c.close();
     const missed: number[] = [];
-    for (let i = 0; i < 5; i++) missed.push(await e.expectAck('engineer_message', { text: `while you were away ${i}` }));
+    for (let i = 0; i < 5; i++)
+      missed.push(await e.expectAck('engineer_message', { text: `while you were away ${i}` }));
     const back = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token, lastSeq: seen });
     open.push(back);
     expect(back.welcome?.payload.lastSeq).toBe(missed.at(-1));
@@ -96,7 +97,12 @@ describe.each(['sqlite', 'postgres'] as const)('resuming live sessions (%s)', (d
     const acks = c.frames.filter((f) => f.type === 'ack' && f.payload.id === id).map((f) => f.payload.seq);
     expect(acks[0]).toBe(acks[1]);
     // And again from a new connection, as after a lost ack and a reconnect.
-    const again = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token, lastSeq: acks[0] as number });
+    const again = await openSession({
+      baseUrl: server.baseUrl,
+      taskId: task.id,
+      token: customer.token,
+      lastSeq: acks[0] as number,
+    });
     open.push(again);
     expect(await again.expectAck('customer_message', { text: 'only once please' }, id)).toBe(acks[0]);
     // The other participant cannot reuse someone else's id.
@@ -104,7 +110,9 @@ describe.each(['sqlite', 'postgres'] as const)('resuming live sessions (%s)', (d
     const next = await c.expectAck('customer_message', { text: 'next' });
     expect(next).toBe((acks[0] as number) + 1);
     const transcript = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`);
-    expect(transcript.body.events.filter((x: { payload: { text?: string } }) => x.payload.text === 'only once please')).toHaveLength(1);
+    expect(
+      transcript.body.events.filter((x: { payload: { text?: string } }) => x.payload.text === 'only once please'),
+    ).toHaveLength(1);
     expect(transcript.body.chain.verified).toBe(true);
   });
 });
@@ -144,8 +152,18 @@ describe.each(['sqlite', 'postgres'] as const)('server restart mid-session (%s)'
 
     const second = await startTestServer({ dialect, dataDir, pgSchema });
     servers.push(second);
-    const c2 = await openSession({ baseUrl: second.baseUrl, taskId: task.id, token: customer.token, lastSeq: customerSeen });
-    const e2 = await openSession({ baseUrl: second.baseUrl, taskId: task.id, token: engineer.token, lastSeq: engineerSeen });
+    const c2 = await openSession({
+      baseUrl: second.baseUrl,
+      taskId: task.id,
+      token: customer.token,
+      lastSeq: customerSeen,
+    });
+    const e2 = await openSession({
+      baseUrl: second.baseUrl,
+      taskId: task.id,
+      token: engineer.token,
+      lastSeq: engineerSeen,
+    });
     // The approval's ack was "lost" in the restart: re-sending it is answered, not re-applied.
     expect(await c2.expectAck('approve_command', { requestId, approved: true }, approvalId)).toBe(approvedSeq);
     const out = await c2.expectAck('command_output', { requestId, stream: 'stdout', data: 'PASS\n' });

@@ -36,7 +36,10 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       expect(c.welcome?.payload).toEqual({ taskId: task.id, status: 'active', role: 'customer', lastSeq: 2 });
       expect(e.welcome?.payload).toMatchObject({ taskId: task.id, status: 'active', role: 'engineer' });
       const connected = await c.waitFor('engineer_connected');
-      expect(connected.payload).toEqual({ engineer: { id: engineer.user.id, name: engineer.user.name, title: 'Staff engineer' }, kind: 'human' });
+      expect(connected.payload).toEqual({
+        engineer: { id: engineer.user.id, name: engineer.user.name, title: 'Staff engineer' },
+        kind: 'human',
+      });
       expect(c.seqs()).toEqual([1, 2, 3]);
       expect(c.events.map((f) => f.type)).toEqual(['task_status', 'task_status', 'engineer_connected']);
       await e.waitForSeq(3);
@@ -88,8 +91,12 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       const task = await createTask(url(), customer);
       const { cookie } = await server.signIn(customer.user.email, customer.user.password);
       expect((await refusedUpgrade(url(), task.id, { cookie })).status).toBe(403);
-      expect((await refusedUpgrade(url(), task.id, { cookie, origin: 'https://evil.example' })).body.code).toBe('E_FORBIDDEN');
-      expect((await refusedUpgrade(url(), task.id, { cookie, origin: url().replace('127.0.0.1', 'localhost') })).status).toBe(403);
+      expect((await refusedUpgrade(url(), task.id, { cookie, origin: 'https://evil.example' })).body.code).toBe(
+        'E_FORBIDDEN',
+      );
+      expect(
+        (await refusedUpgrade(url(), task.id, { cookie, origin: url().replace('127.0.0.1', 'localhost') })).status,
+      ).toBe(403);
       const s = await openSession({ baseUrl: url(), taskId: task.id, cookie, origin: url() });
       open.push(s);
       expect(s.welcome?.payload.role).toBe('customer');
@@ -99,17 +106,38 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
   describe('rules of every message', () => {
     it('carries a full command round trip and a file round trip to both sides', async () => {
       const { task, c, e } = await session();
-      const reqSeq = await e.expectAck('request_command', { command: 'npm test', reason: 'see the failure', requestId: 'mine', expiresAt: '2099-01-01T00:00:00.000Z' });
+      const reqSeq = await e.expectAck('request_command', {
+        command: 'npm test',
+        reason: 'see the failure',
+        requestId: 'mine',
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      });
       const req = await c.waitForSeq(reqSeq);
       const requestId = req.payload.requestId as string;
       expect(requestId).not.toBe('mine');
-      expect(req.payload).toEqual({ requestId, command: 'npm test', reason: 'see the failure', expiresAt: new Date(clock.now().getTime() + 90_000).toISOString() });
+      expect(req.payload).toEqual({
+        requestId,
+        command: 'npm test',
+        reason: 'see the failure',
+        expiresAt: new Date(clock.now().getTime() + 90_000).toISOString(),
+      });
       await c.expectAck('approve_command', { requestId, approved: true, scope: 'once' });
       await c.expectAck('command_output', { requestId, stream: 'stdout', data: 'FAIL src/login.test.ts\n' });
       await c.expectAck('command_output', { requestId, stream: 'stderr', data: 'warning\n' });
-      const resultSeq = await c.expectAck('command_result', { requestId, exitCode: 1, durationMs: 1200, truncated: false, redactions: 0 });
+      const resultSeq = await c.expectAck('command_result', {
+        requestId,
+        exitCode: 1,
+        durationMs: 1200,
+        truncated: false,
+        redactions: 0,
+      });
       await e.waitForSeq(resultSeq);
-      expect(e.events.filter((f) => f.seq! > reqSeq).map((f) => f.type)).toEqual(['approve_command', 'command_output', 'command_output', 'command_result']);
+      expect(e.events.filter((f) => f.seq! > reqSeq).map((f) => f.type)).toEqual([
+        'approve_command',
+        'command_output',
+        'command_output',
+        'command_result',
+      ]);
       // Completed: no more output for it.
       expect(await c.expectError('command_output', { requestId, stream: 'stdout', data: 'late' })).toBe('E_CONFLICT');
 
@@ -118,9 +146,27 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       await c.expectAck('approve_file', { requestId: fileReq, approved: true });
       const content = 'export const login = () => true;\n';
       const sha256 = (await import('node:crypto')).createHash('sha256').update(content).digest('hex');
-      const up = await c.expectAck('file_upload', { requestId: fileReq, path: 'src/login.ts', size: content.length, sha256, encoding: 'utf8', content, redactions: 0 });
+      const up = await c.expectAck('file_upload', {
+        requestId: fileReq,
+        path: 'src/login.ts',
+        size: content.length,
+        sha256,
+        encoding: 'utf8',
+        content,
+        redactions: 0,
+      });
       expect((await e.waitForSeq(up)).payload.content).toBe(content);
-      expect(await c.expectError('file_upload', { requestId: fileReq, path: 'src/login.ts', size: 1, sha256, encoding: 'utf8', content: 'x', redactions: 0 })).toBe('E_CONFLICT');
+      expect(
+        await c.expectError('file_upload', {
+          requestId: fileReq,
+          path: 'src/login.ts',
+          size: 1,
+          sha256,
+          encoding: 'utf8',
+          content: 'x',
+          redactions: 0,
+        }),
+      ).toBe('E_CONFLICT');
 
       const shot = await e.expectAck('screenshare_request', { url: 'https://meet.example/abc' });
       await c.waitForSeq(shot);
@@ -142,13 +188,23 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
         [e, 'command_output', { requestId, stream: 'stdout', data: 'forged' }, 'E_FORBIDDEN'],
         [e, 'customer_message', { text: 'pretending' }, 'E_FORBIDDEN'],
         [c, 'task_status', { status: 'ended' }, 'E_FORBIDDEN'],
-        [c, 'session_end', { endedBy: 'system', reason: 'x', summary: { engineer: null, durationSeconds: 0, creditsUsed: 0 } }, 'E_FORBIDDEN'],
+        [
+          c,
+          'session_end',
+          { endedBy: 'system', reason: 'x', summary: { engineer: null, durationSeconds: 0, creditsUsed: 0 } },
+          'E_FORBIDDEN',
+        ],
         [e, 'billing_update', { creditsUsed: 0, balance: 1e9, ratePerMinute: 0, minutes: 0 }, 'E_FORBIDDEN'],
         [c, 'ack', { id: 'x', seq: 1 }, 'E_FORBIDDEN'],
         [c, 'no_such_type', {}, 'E_VALIDATION'],
         // Output for a request that is still pending, and for one that does not exist.
         [c, 'command_output', { requestId, stream: 'stdout', data: 'early' }, 'E_FORBIDDEN'],
-        [c, 'command_result', { requestId, exitCode: 0, durationMs: 1, truncated: false, redactions: 0 }, 'E_FORBIDDEN'],
+        [
+          c,
+          'command_result',
+          { requestId, exitCode: 0, durationMs: 1, truncated: false, redactions: 0 },
+          'E_FORBIDDEN',
+        ],
         [c, 'command_output', { requestId: 'unknown', stream: 'stdout', data: 'x' }, 'E_NOT_FOUND'],
         [c, 'approve_command', { requestId: 'unknown', approved: true }, 'E_NOT_FOUND'],
         // A command request is not a file request.
@@ -171,12 +227,16 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
 
     it('decides a request once; denied and expired requests get no output', async () => {
       const { c, e } = await session();
-      const ask = async () => (await c.waitForSeq(await e.expectAck('request_command', { command: 'cat log', reason: '' }))).payload.requestId as string;
+      const ask = async () =>
+        (await c.waitForSeq(await e.expectAck('request_command', { command: 'cat log', reason: '' }))).payload
+          .requestId as string;
 
       const denied = await ask();
       await c.expectAck('approve_command', { requestId: denied, approved: false });
       expect(await c.expectError('approve_command', { requestId: denied, approved: true })).toBe('E_CONFLICT');
-      expect(await c.expectError('command_output', { requestId: denied, stream: 'stdout', data: 'x' })).toBe('E_FORBIDDEN');
+      expect(await c.expectError('command_output', { requestId: denied, stream: 'stdout', data: 'x' })).toBe(
+        'E_FORBIDDEN',
+      );
 
       const approved = await ask();
       await c.expectAck('approve_command', { requestId: approved, approved: true });
@@ -189,7 +249,9 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       const expired = await c.waitFor((f) => f.type === 'request_expired' && f.payload.requestId === expiring);
       await e.waitForSeq(expired.seq!);
       expect(await c.expectError('approve_command', { requestId: expiring, approved: true })).toBe('E_REQUEST_EXPIRED');
-      expect(await c.expectError('command_output', { requestId: expiring, stream: 'stdout', data: 'x' })).toBe('E_REQUEST_EXPIRED');
+      expect(await c.expectError('command_output', { requestId: expiring, stream: 'stdout', data: 'x' })).toBe(
+        'E_REQUEST_EXPIRED',
+      );
       // The approved request does not expire: its output is still welcome.
       await c.expectAck('command_output', { requestId: approved, stream: 'stdout', data: 'ok' });
 
@@ -204,7 +266,15 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       // Files follow the same machine.
       const fileSeq = await e.expectAck('request_file', { path: 'a.txt', reason: '' });
       const fileReq = (await c.waitForSeq(fileSeq)).payload.requestId as string;
-      const upload = { requestId: fileReq, path: 'a.txt', size: 1, sha256: 'a'.repeat(64), encoding: 'utf8', content: 'x', redactions: 0 };
+      const upload = {
+        requestId: fileReq,
+        path: 'a.txt',
+        size: 1,
+        sha256: 'a'.repeat(64),
+        encoding: 'utf8',
+        content: 'x',
+        redactions: 0,
+      };
       expect(await c.expectError('file_upload', upload)).toBe('E_FORBIDDEN');
       await c.expectAck('approve_file', { requestId: fileReq, approved: false, refusedReason: 'sensitive' });
       expect(await c.expectError('file_upload', upload)).toBe('E_FORBIDDEN');
@@ -222,7 +292,12 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       c.sendRaw(JSON.stringify({ type: 'customer_message', timestamp: 'now', payload: 'not an object', id: 'bad-2' }));
       c.sendRaw(JSON.stringify({ type: 'customer_message', timestamp: 'now', payload: {}, id: 'has spaces' }));
       c.sendRaw(Buffer.from([0xff, 0x00, 0x13]), true);
-      const big = JSON.stringify({ type: 'customer_message', timestamp: 'now', payload: { text: 'x'.repeat(MAX_FRAME_BYTES) }, id: 'big-1' });
+      const big = JSON.stringify({
+        type: 'customer_message',
+        timestamp: 'now',
+        payload: { text: 'x'.repeat(MAX_FRAME_BYTES) },
+        id: 'big-1',
+      });
       c.sendRaw(big);
       const tooLarge = await c.waitFor((f) => f.type === 'error' && f.payload.code === 'E_TOO_LARGE');
       expect(tooLarge.payload.id).toBe('big-1');
@@ -252,13 +327,20 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       const endSeq = await e.expectAck('end_session', { reason: 'fixed: wrong env var' }, endId);
       const end = await c.waitForSeq(endSeq);
       expect(end.type).toBe('session_end');
-      expect(end.payload).toMatchObject({ endedBy: 'engineer', reason: 'fixed: wrong env var', summary: { engineer: engineer.user.name, durationSeconds: 61 } });
+      expect(end.payload).toMatchObject({
+        endedBy: 'engineer',
+        reason: 'fixed: wrong env var',
+        summary: { engineer: engineer.user.name, durationSeconds: 61 },
+      });
       // Re-sending the same end is answered with the same ack; a new one conflicts.
       expect(await e.expectAck('end_session', {}, endId)).toBe(endSeq);
       expect(await c.expectError('end_session', {})).toBe('E_CONFLICT');
       expect(await c.expectError('customer_message', { text: 'hello?' })).toBe('E_CONFLICT');
       expect(await e.expectError('request_command', { command: 'ls', reason: '' })).toBe('E_CONFLICT');
-      expect((await api(url(), customer, 'GET', `/v1/tasks/${task.id}`)).body).toMatchObject({ status: 'ended', endedBy: 'engineer' });
+      expect((await api(url(), customer, 'GET', `/v1/tasks/${task.id}`)).body).toMatchObject({
+        status: 'ended',
+        endedBy: 'engineer',
+      });
       // The engineer leaving an ended session adds nothing to the transcript.
       await e.close();
       await tick(server);

@@ -66,7 +66,8 @@ describe('two server processes on PostgreSQL + Redis', () => {
     expect(view(c)).toEqual(view(e));
     expect(c.seqs()).toEqual(c.seqs().map((_, i) => i + 1));
     // Each side's messages keep the order they were sent in.
-    const texts = (s: TestSession, prefix: string) => s.events.map((f) => f.payload.text as string).filter((t) => t?.startsWith(prefix));
+    const texts = (s: TestSession, prefix: string) =>
+      s.events.map((f) => f.payload.text as string).filter((t) => t?.startsWith(prefix));
     expect(texts(c, 'c')).toEqual(Array.from({ length: N }, (_, i) => `c${i}`));
     expect(texts(c, 'e')).toEqual(Array.from({ length: N }, (_, i) => `e${i}`));
 
@@ -76,7 +77,13 @@ describe('two server processes on PostgreSQL + Redis', () => {
     await c.expectAck('approve_command', { requestId, approved: true });
     const chunks = Array.from({ length: 20 }, (_, i) => `chunk ${i}\n`);
     for (const data of chunks) c.send('command_output', { requestId, stream: 'stdout', data });
-    const resultSeq = await c.expectAck('command_result', { requestId, exitCode: 0, durationMs: 5, truncated: false, redactions: 0 });
+    const resultSeq = await c.expectAck('command_result', {
+      requestId,
+      exitCode: 0,
+      durationMs: 5,
+      truncated: false,
+      redactions: 0,
+    });
     await e.waitForSeq(resultSeq);
     expect(e.events.filter((f) => f.type === 'command_output').map((f) => f.payload.data)).toEqual(chunks);
 
@@ -95,7 +102,12 @@ describe('two server processes on PostgreSQL + Redis', () => {
 
     // Reconnect to the surviving instance and re-send everything in flight with its id: what the
     // dead instance stored is acknowledged again, the rest is stored now — each exactly once.
-    const c2 = await openSession({ baseUrl: b.baseUrl, taskId: task.id, token: customer.token, lastSeq: seenBeforeKill });
+    const c2 = await openSession({
+      baseUrl: b.baseUrl,
+      taskId: task.id,
+      token: customer.token,
+      lastSeq: seenBeforeKill,
+    });
     open.push(c2);
     for (const m of inFlight) await c2.expectAck('customer_message', { text: m.text }, m.id);
     const done = await c2.expectAck('customer_message', { text: 'back' });

@@ -22,7 +22,11 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
   afterAll(async () => server?.close());
 
   it('creates a queued task with position, estimated wait and the remaining balance', async () => {
-    const res = await api<Task>(url(), customer, 'POST', '/v1/tasks', { description: '  login fails  ', mode: 'human', maxCredits: 30 });
+    const res = await api<Task>(url(), customer, 'POST', '/v1/tasks', {
+      description: '  login fails  ',
+      mode: 'human',
+      maxCredits: 30,
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       status: 'queued',
@@ -40,11 +44,21 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
     expect(got.body).toMatchObject({ id: res.body.id, status: 'queued', queuePosition: res.body.queuePosition });
     // The creation is the first event of the transcript.
     const events = await api(url(), customer, 'GET', `/v1/tasks/${res.body.id}/events`);
-    expect(events.body.events[0]).toMatchObject({ seq: 1, type: 'task_status', payload: { status: 'queued', queuePosition: res.body.queuePosition } });
+    expect(events.body.events[0]).toMatchObject({
+      seq: 1,
+      type: 'task_status',
+      payload: { status: 'queued', queuePosition: res.body.queuePosition },
+    });
   });
 
   it('refuses bad bodies, non-customers and customers without credits', async () => {
-    for (const body of [{}, { description: '' }, { description: 'x', mode: 'robot' }, { description: 'x', maxCredits: 0 }, { description: 'x', maxCredits: 1.5 }]) {
+    for (const body of [
+      {},
+      { description: '' },
+      { description: 'x', mode: 'robot' },
+      { description: 'x', maxCredits: 0 },
+      { description: 'x', maxCredits: 1.5 },
+    ]) {
       const r = await api(url(), customer, 'POST', '/v1/tasks', body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.code).toBe('E_VALIDATION');
@@ -64,7 +78,9 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
       const r2 = await api(url(), customer, 'POST', '/v1/tasks', { description: 'x', projectId: theirProject.body.id });
       expect(r2.status).toBe(404);
     }
-    expect((await api(url(), customer, 'POST', '/v1/tasks', { description: 'x', projectId: 'no-such-project' })).status).toBe(404);
+    expect(
+      (await api(url(), customer, 'POST', '/v1/tasks', { description: 'x', projectId: 'no-such-project' })).status,
+    ).toBe(404);
   });
 
   it('shows a customer only their own tasks, an engineer the queue and their claims, an admin nothing', async () => {
@@ -77,7 +93,9 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
     expect((await api(url(), admin, 'GET', `/v1/tasks/${mine.id}`)).status).toBe(404);
     expect((await api(url(), stranger, 'GET', '/v1/tasks')).body.tasks.map((t: Task) => t.id)).not.toContain(mine.id);
     expect((await api(url(), customer, 'GET', '/v1/tasks')).body.tasks.map((t: Task) => t.id)).toContain(mine.id);
-    expect((await api(url(), customer, 'GET', '/v1/tasks?status=ended')).body.tasks.map((t: Task) => t.id)).not.toContain(mine.id);
+    expect(
+      (await api(url(), customer, 'GET', '/v1/tasks?status=ended')).body.tasks.map((t: Task) => t.id),
+    ).not.toContain(mine.id);
     expect((await api(url(), customer, 'GET', '/v1/tasks?status=nope')).status).toBe(400);
 
     // Engineers see a queued task (the queue) but take part only after claiming.
@@ -87,7 +105,9 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
     expect(queue.status).toBe(200);
     const inQueue = (queue.body.tasks as Task[]).find((t) => t.id === mine.id)!;
     expect(inQueue.customerName).toBe(customer.user.name);
-    expect((queue.body.tasks as Task[]).map((t) => t.queuePosition)).toEqual((queue.body.tasks as Task[]).map((_, i) => i + 1));
+    expect((queue.body.tasks as Task[]).map((t) => t.queuePosition)).toEqual(
+      (queue.body.tasks as Task[]).map((_, i) => i + 1),
+    );
     expect((await api(url(), customer, 'GET', '/v1/queue')).body.code).toBe('E_FORBIDDEN');
 
     await claim(url(), engineer, mine.id);
@@ -96,7 +116,10 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
     expect((await api(url(), otherEngineer, 'GET', '/v1/tasks')).body.tasks).toEqual([]);
     expect((await api(url(), admin, 'GET', '/v1/tasks')).body.tasks).toEqual([]);
     const seen = await api<Task>(url(), customer, 'GET', `/v1/tasks/${mine.id}`);
-    expect(seen.body).toMatchObject({ status: 'active', engineer: { id: engineer.user.id, name: engineer.user.name, title: 'Senior engineer' } });
+    expect(seen.body).toMatchObject({
+      status: 'active',
+      engineer: { id: engineer.user.id, name: engineer.user.name, title: 'Senior engineer' },
+    });
     expect(seen.body.queuePosition).toBeUndefined();
   });
 
@@ -111,7 +134,9 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
     expect((await api<Task>(url(), customer, 'GET', `/v1/tasks/${task.id}`)).body.engineer?.id).toBe(winner.user.id);
     // One task_status: active in the transcript, not five.
     const events = await api(url(), customer, 'GET', `/v1/tasks/${task.id}/events`);
-    expect(events.body.events.filter((e: { payload: { status?: string } }) => e.payload.status === 'active')).toHaveLength(1);
+    expect(
+      events.body.events.filter((e: { payload: { status?: string } }) => e.payload.status === 'active'),
+    ).toHaveLength(1);
 
     expect((await api(url(), customer, 'POST', `/v1/tasks/${task.id}/claim`)).body.code).toBe('E_FORBIDDEN');
     expect((await api(url(), engineer, 'POST', '/v1/tasks/no-such-task/claim')).status).toBe(404);
@@ -159,7 +184,9 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
   it('ends a task once, by a participant, and takes one rating from the customer after the end', async () => {
     const task = await createTask(url(), customer);
     const stranger = await party(server, 'customer', 10);
-    expect((await api(url(), customer, 'POST', `/v1/tasks/${task.id}/rating`, { rating: 5 })).body.code).toBe('E_CONFLICT');
+    expect((await api(url(), customer, 'POST', `/v1/tasks/${task.id}/rating`, { rating: 5 })).body.code).toBe(
+      'E_CONFLICT',
+    );
     await claim(url(), engineer, task.id);
     expect((await api(url(), stranger, 'POST', `/v1/tasks/${task.id}/end`, {})).status).toBe(404);
     clock.advance(125_000);
@@ -172,12 +199,26 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
       payload: { endedBy: 'engineer', summary: { engineer: engineer.user.name, durationSeconds: 125, creditsUsed: 0 } },
     });
 
-    for (const bad of [{}, { rating: 0 }, { rating: 6 }, { rating: 4.5 }, { rating: 'five' }, { rating: 3, feedback: 'x'.repeat(2001) }]) {
-      expect((await api(url(), customer, 'POST', `/v1/tasks/${task.id}/rating`, bad)).status, JSON.stringify(bad)).toBe(400);
+    for (const bad of [
+      {},
+      { rating: 0 },
+      { rating: 6 },
+      { rating: 4.5 },
+      { rating: 'five' },
+      { rating: 3, feedback: 'x'.repeat(2001) },
+    ]) {
+      expect((await api(url(), customer, 'POST', `/v1/tasks/${task.id}/rating`, bad)).status, JSON.stringify(bad)).toBe(
+        400,
+      );
     }
-    expect((await api(url(), engineer, 'POST', `/v1/tasks/${task.id}/rating`, { rating: 5 })).body.code).toBe('E_FORBIDDEN');
+    expect((await api(url(), engineer, 'POST', `/v1/tasks/${task.id}/rating`, { rating: 5 })).body.code).toBe(
+      'E_FORBIDDEN',
+    );
     expect((await api(url(), stranger, 'POST', `/v1/tasks/${task.id}/rating`, { rating: 1 })).status).toBe(404);
-    const rated = await api<Task>(url(), customer, 'POST', `/v1/tasks/${task.id}/rating`, { rating: 4, feedback: 'quick and kind' });
+    const rated = await api<Task>(url(), customer, 'POST', `/v1/tasks/${task.id}/rating`, {
+      rating: 4,
+      feedback: 'quick and kind',
+    });
     expect(rated.status).toBe(200);
     expect(rated.body).toMatchObject({ rating: 4, feedback: 'quick and kind' });
     const again = await api(url(), customer, 'POST', `/v1/tasks/${task.id}/rating`, { rating: 1 });

@@ -7,7 +7,10 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, fallb
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) {
-    throw new CodevfError('E_VALIDATION', `${name} must be a whole number of at least ${min}; it is ${JSON.stringify(raw)}.`);
+    throw new CodevfError(
+      'E_VALIDATION',
+      `${name} must be a whole number of at least ${min}; it is ${JSON.stringify(raw)}.`,
+    );
   }
   return n;
 }
@@ -47,7 +50,9 @@ export default defineCommand({
     const api = await ctx.api();
     const login = await api.currentLogin();
     if (!login) await api.accessToken(); // throws the precise E_NOT_LOGGED_IN (other server, none at all)
-    if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
+    // canPrompt: stdin and stderr are terminals and this is not CI (where Ink would draw only
+    // the last frame of the live screen).
+    if (!ctx.io.canPrompt || !ctx.io.stdoutIsTTY) {
       throw new CodevfError('E_NO_TTY', '`codevf fix` is a live, interactive session and needs a terminal.', {
         hint: 'Run it in a terminal window (not through a pipe, a script or CI). An agent mode is planned.',
       });

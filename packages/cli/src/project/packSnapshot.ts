@@ -75,7 +75,7 @@ export function packSnapshot(plan: SnapshotPlan, options: PackOptions = {}): Rea
         const source = createReadStream(join(plan.root, entry.path), {
           start: 0,
           end: entry.size - 1,
-          highWaterMark: 256 * 1024,
+          highWaterMark: 64 * 1024,
         });
         let read = 0;
         try {

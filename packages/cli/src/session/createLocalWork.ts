@@ -51,7 +51,16 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
           };
         }
       }
-      return outcome ?? { exitCode: null, signal: null, durationMs: 0, truncated: false, redactions: 0, error: 'the command produced no result' };
+      return (
+        outcome ?? {
+          exitCode: null,
+          signal: null,
+          durationMs: 0,
+          truncated: false,
+          redactions: 0,
+          error: 'the command produced no result',
+        }
+      );
     },
 
     async checkFile(path) {
@@ -72,7 +81,14 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
       if (Buffer.byteLength(JSON.stringify(file.content)) + FILE_FRAME_ENVELOPE > MAX_FRAME_BYTES) {
         return { ok: false, reason: frameLimitReason(file.size) };
       }
-      return { ok: true, path: file.relPath, size: file.size, sha256: file.sha256, content: file.content, redactions: file.redactions };
+      return {
+        ok: true,
+        path: file.relPath,
+        size: file.size,
+        sha256: file.sha256,
+        content: file.content,
+        redactions: file.redactions,
+      };
     },
 
     openUrl: (url) => options.openUrl(url),

@@ -8,8 +8,8 @@ import {
   type CommandRequest,
   initialSessionState,
   type SessionState,
-  sessionReducer,
   type Summary,
+  sessionReducer,
 } from '../ui/sessionState';
 import { type ApprovalPolicy, createApprovalPolicy } from './approvalPolicy';
 import type { BackoffOptions } from './backoff';
@@ -157,7 +157,8 @@ export function createLiveSession(options: LiveSessionOptions) {
 
   function onConnectionFailed(error: CodevfError) {
     const taskId = state().taskId;
-    const resumable = state().status !== 'ended' && taskId && (error.code === 'E_UNREACHABLE' || error.code === 'E_TIMEOUT');
+    const resumable =
+      state().status !== 'ended' && taskId && (error.code === 'E_UNREACHABLE' || error.code === 'E_TIMEOUT');
     const wrapped = resumable
       ? new CodevfError(error.code, `${error.message} Task ${taskId} is still open.`, {
           hint: `Resume it with: codevf fix --resume ${taskId}`,
@@ -185,7 +186,12 @@ export function createLiveSession(options: LiveSessionOptions) {
       case 'request_command': {
         const id = (f.payload as Payload<'request_command'>).requestId;
         const r = id ? after.requests[id] : undefined;
-        if (r?.kind === 'command' && r.status === 'pending' && !before.requests[r.requestId] && policy.isCommandAllowed(r.command)) {
+        if (
+          r?.kind === 'command' &&
+          r.status === 'pending' &&
+          !before.requests[r.requestId] &&
+          policy.isCommandAllowed(r.command)
+        ) {
           void decideCommand(r.requestId, 'session', true);
         }
         break;
@@ -242,7 +248,7 @@ export function createLiveSession(options: LiveSessionOptions) {
 
   async function decideCommand(requestId: string, choice: CommandChoice, auto = false) {
     const r = state().requests[requestId];
-    if (!r || r.kind !== 'command' || r.status !== 'pending' || !client) return;
+    if (r?.kind !== 'command' || r.status !== 'pending' || !client) return;
     const approved = choice !== 'deny';
     const scope = approved ? choice : undefined;
     if (choice === 'session') policy.allowCommandForSession(r.command);
@@ -293,7 +299,7 @@ export function createLiveSession(options: LiveSessionOptions) {
     if (inspected.has(requestId)) return;
     inspected.add(requestId);
     const r = state().requests[requestId];
-    if (!r || r.kind !== 'file' || r.status !== 'checking') return;
+    if (r?.kind !== 'file' || r.status !== 'checking') return;
     const check = await options.local.checkFile(r.path);
     if (state().requests[requestId]?.status !== 'checking') return;
     if (check.ok) {
@@ -307,7 +313,7 @@ export function createLiveSession(options: LiveSessionOptions) {
 
   async function decideFile(requestId: string, approved: boolean) {
     const r = state().requests[requestId];
-    if (!r || r.kind !== 'file' || r.status !== 'pending' || !client) return;
+    if (r?.kind !== 'file' || r.status !== 'pending' || !client) return;
     const c = client;
     dispatch({ type: 'decided', requestId, approved });
     if (!approved) {
@@ -358,15 +364,22 @@ export function createLiveSession(options: LiveSessionOptions) {
     dispatch({ type: 'endRequested' });
     const taskId = state().taskId;
     try {
-      if (taskId) await options.api.post(`/v1/tasks/${encodeURIComponent(taskId)}/end`, { reason: 'No engineer available; cancelled by the customer.' });
+      if (taskId)
+        await options.api.post(`/v1/tasks/${encodeURIComponent(taskId)}/end`, {
+          reason: 'No engineer available; cancelled by the customer.',
+        });
     } catch (err) {
       const error = err instanceof CodevfError ? err : new CodevfError('E_INTERNAL', String(err));
       finish({ exitCode: error.exitCode, error });
       return;
     }
-    const error = new CodevfError('E_CANCELLED', 'Task cancelled while waiting for an engineer. No credits were used.', {
-      hint: 'Run codevf fix again when you want to try again.',
-    });
+    const error = new CodevfError(
+      'E_CANCELLED',
+      'Task cancelled while waiting for an engineer. No credits were used.',
+      {
+        hint: 'Run codevf fix again when you want to try again.',
+      },
+    );
     finish({ exitCode: error.exitCode, error });
   }
 
@@ -388,7 +401,9 @@ export function createLiveSession(options: LiveSessionOptions) {
     });
     let task: Task | undefined;
     try {
-      task = await options.api.post<Task>(`/v1/tasks/${encodeURIComponent(taskId)}/end`, { reason: 'Ended by the customer.' });
+      task = await options.api.post<Task>(`/v1/tasks/${encodeURIComponent(taskId)}/end`, {
+        reason: 'Ended by the customer.',
+      });
     } catch {
       // The REST call failed (offline?): ask over the socket, which queues until reconnected.
       client?.send('end_session', { reason: 'Ended by the customer.' });
@@ -470,7 +485,7 @@ export function createLiveSession(options: LiveSessionOptions) {
     submitConfirm(requestId: string) {
       const s = state();
       const r = s.requests[requestId];
-      if (!r || r.kind !== 'file' || r.status !== 'pending') return;
+      if (r?.kind !== 'file' || r.status !== 'pending') return;
       const typed = s.confirmDraft.trim();
       if (typed && (typed === basename(r.path) || typed === r.path)) void decideFile(requestId, true);
       else dispatch({ type: 'confirmMismatch' });
@@ -480,7 +495,12 @@ export function createLiveSession(options: LiveSessionOptions) {
       if (!share) return;
       const ok = await options.local.openUrl(share.url);
       dispatch({ type: 'screenshareOpened' });
-      if (!ok) dispatch({ type: 'notice', text: `Could not open a browser. Open this link yourself: ${share.url}`, tone: 'warn' });
+      if (!ok)
+        dispatch({
+          type: 'notice',
+          text: `Could not open a browser. Open this link yourself: ${share.url}`,
+          tone: 'warn',
+        });
       dispatch({ type: 'screenshareDismissed' });
     },
     dismissScreenshare() {

@@ -38,6 +38,11 @@ export interface SessionClientOptions {
   /** Ping interval; a peer that answers nothing for two intervals is treated as gone. */
   heartbeatMs?: number;
   handshakeTimeoutMs?: number;
+  /**
+   * Most messages sent and not yet acknowledged. The server refuses a peer with too many in
+   * flight (E_RATE_LIMITED); a command streaming output would hit that, so the rest waits here.
+   */
+  maxInFlight?: number;
 }
 
 export interface SentMessage {
@@ -49,6 +54,8 @@ export interface SentMessage {
 interface Pending {
   text: string;
   bytes: number;
+  /** Written to the current socket (reset on reconnect: everything unacknowledged goes again). */
+  sent: boolean;
   resolve: (seq: number | null) => void;
   reject: (err: CodevfError) => void;
 }
@@ -69,6 +76,7 @@ const FATAL_STATUS: Record<number, ErrorCode> = { 403: 'E_FORBIDDEN', 404: 'E_NO
 export function createSessionClient(options: SessionClientOptions) {
   const maxAttempts = options.maxReconnectAttempts ?? 8;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxInFlight = options.maxInFlight ?? 64;
   const backoff = createBackoff(options.backoff);
   const frameListeners = new Set<Listener<TypedFrame>>();
   const stateListeners = new Set<Listener<ConnectionState>>();
@@ -84,6 +92,7 @@ export function createSessionClient(options: SessionClientOptions) {
   let stopped = false;
   let everConnected = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let pumpTimer: NodeJS.Timeout | undefined;
   let state: ConnectionState = { kind: 'connecting' };
 
   function setState(next: ConnectionState) {
@@ -99,6 +108,7 @@ export function createSessionClient(options: SessionClientOptions) {
     if (stopped) return;
     stopped = true;
     clearTimeout(retryTimer);
+    clearTimeout(pumpTimer);
     socket?.terminate();
     rejectAll(error);
     setState({ kind: 'failed', error });
@@ -116,6 +126,21 @@ export function createSessionClient(options: SessionClientOptions) {
     if (outbox.size > 0) return;
     for (const w of drainWaiters) w();
     drainWaiters.clear();
+  }
+
+  /** Writes unsent messages, oldest first, while the in-flight window has room. */
+  function pump() {
+    const ws = socket;
+    if (!welcomed || !ws || ws.readyState !== WebSocket.OPEN) return;
+    let inFlight = 0;
+    for (const p of outbox.values()) if (p.sent) inFlight++;
+    for (const p of outbox.values()) {
+      if (inFlight >= maxInFlight) break;
+      if (p.sent) continue;
+      ws.send(p.text);
+      p.sent = true;
+      inFlight++;
+    }
   }
 
   function scheduleReconnect(reason: string) {
@@ -215,7 +240,8 @@ export function createSessionClient(options: SessionClientOptions) {
         refreshedThisRound = true;
         options.refreshAccessToken().then(
           () => void open(),
-          (err) => fail(err instanceof CodevfError ? err : new CodevfError('E_UNAUTHORIZED', 'The login was rejected.')),
+          (err) =>
+            fail(err instanceof CodevfError ? err : new CodevfError('E_UNAUTHORIZED', 'The login was rejected.')),
         );
         return;
       }
@@ -254,7 +280,8 @@ export function createSessionClient(options: SessionClientOptions) {
         emitFrame(f);
         // Re-send everything not yet acknowledged, in the order it was first sent, with the
         // original ids: the server answers a known id with its original ack.
-        for (const p of outbox.values()) if (ws.readyState === WebSocket.OPEN) ws.send(p.text);
+        for (const p of outbox.values()) p.sent = false;
+        pump();
         return;
       }
       case 'ack': {
@@ -266,15 +293,24 @@ export function createSessionClient(options: SessionClientOptions) {
         }
         for (const l of ackListeners) l({ id, seq });
         notifyDrain();
+        pump();
         return;
       }
       case 'error': {
         const { id, code, message } = (f as TypedFrame<'error'>).payload;
         const p = id ? outbox.get(id) : undefined;
+        if (id && p && code === 'E_RATE_LIMITED') {
+          // Not stored: send it again in a moment (the window normally prevents this).
+          p.sent = false;
+          clearTimeout(pumpTimer);
+          pumpTimer = setTimeout(pump, 250);
+          return;
+        }
         if (id && p) {
           outbox.delete(id);
           p.reject(new CodevfError(code, message));
           notifyDrain();
+          pump();
         }
         emitFrame(f);
         if (!id) {
@@ -315,9 +351,9 @@ export function createSessionClient(options: SessionClientOptions) {
         acked = Promise.reject(new CodevfError('E_TOO_LARGE', `A ${type} frame of ${bytes} bytes is over the limit.`));
       } else {
         acked = new Promise((resolve, reject) => {
-          outbox.set(id, { text, bytes, resolve, reject });
+          outbox.set(id, { text, bytes, sent: false, resolve, reject });
         });
-        if (welcomed && socket?.readyState === WebSocket.OPEN) socket.send(text);
+        pump();
       }
       // A caller that only cares about ordering may ignore the result; never crash on it.
       acked.catch(() => {});
@@ -378,6 +414,7 @@ export function createSessionClient(options: SessionClientOptions) {
       if (stopped) return;
       stopped = true;
       clearTimeout(retryTimer);
+      clearTimeout(pumpTimer);
       const ws = socket;
       socket = null;
       if (ws) {

@@ -10,8 +10,8 @@ import { inputOwner } from './inputOwner';
 import { routeKey, type SessionActions } from './keyRouter';
 import { ReconnectBanner } from './ReconnectBanner';
 import { ScreensharePrompt } from './ScreensharePrompt';
-import { type Action, activePrompt, type SessionState } from './sessionState';
 import { SummaryPanel } from './SummaryPanel';
+import { type Action, activePrompt, type SessionState } from './sessionState';
 import { TextInput } from './TextInput';
 import { usePromptArming } from './usePromptArming';
 import { YesNoPrompt } from './YesNoPrompt';
@@ -57,7 +57,8 @@ function Panel({ state, armed }: { state: SessionState; armed: (id: string) => b
   }
   if (state.phase === 'ending') return <Text color="yellow"> Ending the session…</Text>;
   const prompt = activePrompt(state);
-  if (prompt?.kind === 'command') return <CommandPrompt request={prompt} now={state.now} armed={armed(prompt.requestId)} />;
+  if (prompt?.kind === 'command')
+    return <CommandPrompt request={prompt} now={state.now} armed={armed(prompt.requestId)} />;
   if (prompt?.kind === 'file') {
     return (
       <FilePrompt

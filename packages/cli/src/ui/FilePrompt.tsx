@@ -41,7 +41,9 @@ export function FilePrompt({ request, now, armed, typed, mismatch }: Props) {
           ) : (
             <Text dimColor>Read the request; typing works in a moment…</Text>
           )}
-          {mismatch ? <Text color="yellow">That is not the file name. Type {name} exactly, or press Esc to deny.</Text> : null}
+          {mismatch ? (
+            <Text color="yellow">That is not the file name. Type {name} exactly, or press Esc to deny.</Text>
+          ) : null}
         </Box>
       ) : armed ? (
         <Text>

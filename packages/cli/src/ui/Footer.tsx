@@ -11,6 +11,7 @@ export function Footer({ state }: { state: SessionState }) {
       <Text>
         Credits used: {b ? b.creditsUsed : 0}
         {b ? <Text color={b.lowBalance ? 'yellow' : undefined}> · Balance: {b.balance}</Text> : null}
+        {state.taskId ? <Text dimColor> · task {state.taskId}</Text> : null}
       </Text>
     </Box>
   );

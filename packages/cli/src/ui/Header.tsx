@@ -52,11 +52,11 @@ export function Header({ state }: { state: SessionState }) {
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1}>
       <Box justifyContent="space-between">
         <Text bold>{statusLine(state)}</Text>
-        <Text color={conn.color}>{conn.text}</Text>
+        {state.phase !== 'askIssue' && <Text color={conn.color}>{conn.text}</Text>}
       </Box>
       {state.phase !== 'askIssue' && (
         <Text dimColor>
-          {rate} · You can chat below. Press CTRL+C to exit{state.taskId ? ` · task ${state.taskId}` : ''}
+          {rate} · You can chat below. Press CTRL+C to exit
         </Text>
       )}
     </Box>

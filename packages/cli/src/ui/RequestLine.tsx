@@ -9,7 +9,11 @@ function CommandLine({ r }: { r: CommandRequest }) {
     case 'pending':
       return <Text color="yellow">? Engineer requests to run: {r.command}</Text>;
     case 'approved':
-      return <Text color="cyan">▶ Approved{r.scope === 'session' ? ' (allowed for this session)' : ''}: {r.command}</Text>;
+      return (
+        <Text color="cyan">
+          ▶ Approved{r.scope === 'session' ? ' (allowed for this session)' : ''}: {r.command}
+        </Text>
+      );
     case 'running': {
       const lines = r.outputTail.replace(/\n$/, '').split('\n').slice(-OUTPUT_LINES);
       return (
@@ -18,6 +22,7 @@ function CommandLine({ r }: { r: CommandRequest }) {
           {r.outputTail && (
             <Box flexDirection="column" marginLeft={2} borderStyle="single" borderColor="gray" paddingX={1}>
               {lines.map((line, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: lines of an output tail have no identity; the box is redrawn whole
                 <Text key={i} dimColor wrap="truncate-end">
                   {line}
                 </Text>

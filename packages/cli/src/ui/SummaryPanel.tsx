@@ -3,7 +3,6 @@ import { plural } from './format';
 import type { SessionState } from './sessionState';
 import { TextInput } from './TextInput';
 
-
 const WHO: Record<string, string> = {
   customer: 'You ended the session.',
   engineer: 'The engineer ended the session.',
@@ -19,12 +18,12 @@ export function SummaryPanel({ state }: { state: SessionState }) {
     <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1}>
       <Text>
         {WHO[s.endedBy]}
-        {s.reason ? ` ${s.reason}` : ''}
+        {s.reason && s.endedBy !== 'customer' ? ` ${s.reason}` : ''}
       </Text>
       <Text bold>Session Summary</Text>
       <Text>───────────────</Text>
       <Text>Engineer: {s.engineer ?? '—'}</Text>
-      <Text>Time: {plural(minutes, 'minute')}</Text>
+      <Text>Time: {minutes === 0 ? 'under a minute' : plural(minutes, 'minute')}</Text>
       <Text>Credits Used: {s.creditsUsed}</Text>
       {state.phase === 'rating' && (
         <Text>

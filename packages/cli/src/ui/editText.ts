@@ -13,7 +13,11 @@ export interface KeyInfo {
   rightArrow?: boolean;
 }
 
-export type Edit = { kind: 'change'; value: string } | { kind: 'submit'; value: string } | { kind: 'escape' } | { kind: 'none' };
+export type Edit =
+  | { kind: 'change'; value: string }
+  | { kind: 'submit'; value: string }
+  | { kind: 'escape' }
+  | { kind: 'none' };
 
 /**
  * One key applied to a one-line text field (cursor always at the end). Pasted text arrives as
@@ -23,7 +27,8 @@ export function editText(value: string, input: string, key: KeyInfo, maxLength =
   if (key.escape) return { kind: 'escape' };
   if (key.return) return { kind: 'submit', value };
   if (key.backspace || key.delete) return { kind: 'change', value: [...value].slice(0, -1).join('') };
-  if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return { kind: 'none' };
+  if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow)
+    return { kind: 'none' };
   if (!input) return { kind: 'none' };
   // Several keys can arrive in one read (fast typing, a terminal under load, a paste): apply
   // them one by one. Enter as the last key submits; a line break inside pasted text is a space.

@@ -53,19 +53,31 @@ export function routeKey(
 
 const TEXT_OWNERS = new Set(['issue', 'chat', 'feedback', 'sensitiveFile']);
 
-function routeOne(state: SessionState, input: string, key: KeyInfo, session: SessionActions, armed: (id: string) => boolean): void {
+function routeOne(
+  state: SessionState,
+  input: string,
+  key: KeyInfo,
+  session: SessionActions,
+  armed: (id: string) => boolean,
+): void {
   const k = input.toLowerCase();
   const yes = k === 'y';
   const no = k === 'n' || Boolean(key.escape);
   switch (inputOwner(state)) {
     case 'issue':
-      return text(editText(state.draft, input, key, 10_000), session.setDraft, session.submitIssue);
+      text(editText(state.draft, input, key, 10_000), session.setDraft, session.submitIssue);
+      return;
     case 'chat':
-      return text(editText(state.draft, input, key, MAX_CHAT_CHARS), session.setDraft, session.sendChat);
+      text(editText(state.draft, input, key, MAX_CHAT_CHARS), session.setDraft, session.sendChat);
+      return;
     case 'feedback':
-      return text(editText(state.feedbackDraft, input, key, 2_000), session.setFeedback, () => session.submitFeedback(), () =>
-        session.submitFeedback(),
+      text(
+        editText(state.feedbackDraft, input, key, 2_000),
+        session.setFeedback,
+        () => session.submitFeedback(),
+        () => session.submitFeedback(),
       );
+      return;
     case 'command': {
       const p = activePrompt(state);
       if (!p || !armed(p.requestId)) return;
@@ -84,12 +96,13 @@ function routeOne(state: SessionState, input: string, key: KeyInfo, session: Ses
     case 'sensitiveFile': {
       const p = activePrompt(state);
       if (!p || !armed(p.requestId)) return;
-      return text(
+      text(
         editText(state.confirmDraft, input, key, 4_096),
         session.setConfirmDraft,
         () => session.submitConfirm(p.requestId),
         () => session.decideFile(p.requestId, false),
       );
+      return;
     }
     case 'screenshare':
       if (k === 'o') void session.openScreenshare();
@@ -112,11 +125,10 @@ function routeOne(state: SessionState, input: string, key: KeyInfo, session: Ses
   }
 }
 
-function text(edit: Edit, change: (v: string) => void, submit: (v: string) => void, escape?: () => void): void {
+function text(edit: Edit, change: (v: string) => void, submit: (v: string) => void, onEscape?: () => void): void {
   if (edit.kind === 'change') change(edit.value);
   else if (edit.kind === 'submit') {
     change(edit.value);
     submit(edit.value);
-  }
-  else if (edit.kind === 'escape') escape?.();
+  } else if (edit.kind === 'escape') onEscape?.();
 }

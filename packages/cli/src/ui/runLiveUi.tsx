@@ -12,7 +12,11 @@ export interface LiveUiStreams {
  * Draws the live session until it is over. This module (and with it Ink and React) is loaded
  * only by `codevf fix`, through a dynamic import.
  */
-export async function runLiveUi(session: LiveSession, streams: LiveUiStreams, options: { armDelayMs?: number } = {}): Promise<SessionOutcome> {
+export async function runLiveUi(
+  session: LiveSession,
+  streams: LiveUiStreams,
+  options: { armDelayMs?: number } = {},
+): Promise<SessionOutcome> {
   const instance = render(<App session={session} armDelayMs={options.armDelayMs} />, {
     stdin: streams.stdin,
     stdout: streams.stdout,

@@ -133,7 +133,13 @@ export interface SessionState {
 export type Action =
   | { type: 'frame'; frame: TypedFrame; now: number }
   | { type: 'connection'; state: ConnectionState }
-  | { type: 'taskCreated'; taskId: string; status: 'queued' | 'active' | 'ended'; queuePosition?: number; estimatedWaitSeconds?: number }
+  | {
+      type: 'taskCreated';
+      taskId: string;
+      status: 'queued' | 'active' | 'ended';
+      queuePosition?: number;
+      estimatedWaitSeconds?: number;
+    }
   | { type: 'issueSubmitted' }
   | { type: 'draft'; text: string }
   | { type: 'confirmDraft'; text: string }
@@ -314,10 +320,17 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
       );
     case 'fileRefused':
       return updateFile(state, action.requestId, (r) =>
-        r.status === 'checking' || r.status === 'pending' ? { ...r, status: 'refused', refusedReason: action.reason } : r,
+        r.status === 'checking' || r.status === 'pending'
+          ? { ...r, status: 'refused', refusedReason: action.reason }
+          : r,
       );
     case 'fileSent':
-      return updateFile(state, action.requestId, (r) => ({ ...r, status: 'sent', size: action.size, redactions: action.redactions }));
+      return updateFile(state, action.requestId, (r) => ({
+        ...r,
+        status: 'sent',
+        size: action.size,
+        redactions: action.redactions,
+      }));
     case 'fileFailed':
       return updateFile(state, action.requestId, (r) => ({ ...r, status: 'failed', error: action.reason }));
     case 'screenshareOpened':
@@ -380,9 +393,7 @@ function onFrame(state: SessionState, f: TypedFrame, now: number): SessionState 
         ...state,
         status: p.status,
         queue:
-          p.status === 'queued'
-            ? { position: p.queuePosition, estimatedWaitSeconds: p.estimatedWaitSeconds }
-            : null,
+          p.status === 'queued' ? { position: p.queuePosition, estimatedWaitSeconds: p.estimatedWaitSeconds } : null,
         askKeepWaiting: p.status === 'queued' ? state.askKeepWaiting : false,
       };
     }
@@ -485,7 +496,7 @@ function onFrame(state: SessionState, f: TypedFrame, now: number): SessionState 
     case 'command_output': {
       const p = f.payload as Payload<'command_output'>;
       const r = state.requests[p.requestId];
-      if (!r || r.kind !== 'command' || r.ranHere) return state;
+      if (r?.kind !== 'command' || r.ranHere) return state;
       return updateCommand(state, p.requestId, (c) => ({
         ...c,
         status: c.status === 'done' ? c.status : 'running',
@@ -496,7 +507,7 @@ function onFrame(state: SessionState, f: TypedFrame, now: number): SessionState 
     case 'command_result': {
       const p = f.payload as Payload<'command_result'>;
       const r = state.requests[p.requestId];
-      if (!r || r.kind !== 'command' || r.ranHere) return state;
+      if (r?.kind !== 'command' || r.ranHere) return state;
       return updateCommand(state, p.requestId, (c) => ({
         ...c,
         status: p.error ? 'failed' : 'done',
@@ -616,7 +627,8 @@ function syncPromptQueue(state: SessionState): SessionState {
   const kept = state.promptQueue.filter((id) => waiting.includes(id));
   for (const id of waiting) if (!kept.includes(id)) kept.push(id);
   // A new question starts with an empty answer.
-  if (kept[0] !== state.promptQueue[0]) return { ...state, promptQueue: kept, confirmDraft: '', confirmMismatch: false };
+  if (kept[0] !== state.promptQueue[0])
+    return { ...state, promptQueue: kept, confirmDraft: '', confirmMismatch: false };
   return { ...state, promptQueue: kept };
 }
 
@@ -628,7 +640,11 @@ function updateRequest(state: SessionState, requestId: string, fn: (r: Request) 
   return syncPromptQueue({ ...state, requests: { ...state.requests, [requestId]: next } });
 }
 
-function updateCommand(state: SessionState, requestId: string, fn: (r: CommandRequest) => CommandRequest): SessionState {
+function updateCommand(
+  state: SessionState,
+  requestId: string,
+  fn: (r: CommandRequest) => CommandRequest,
+): SessionState {
   return updateRequest(state, requestId, (r) => (r.kind === 'command' ? fn(r) : r));
 }
 

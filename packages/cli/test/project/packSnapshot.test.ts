@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync, truncateSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, symlinkSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -61,6 +61,7 @@ describe('writeSnapshotArchive', () => {
       '.gitignore': 'ignored.txt\n',
       'ignored.txt': 'no',
     });
+    symlinkSync('src/a.ts', join(root, 'link.ts'));
     const plan = await scanSnapshot(root);
     const progress: number[] = [];
     const file = join(dirs[0] as string, '..', `${Date.now()}-snap.tgz`);
@@ -74,13 +75,15 @@ describe('writeSnapshotArchive', () => {
 
     const files = await extract(file);
     expect([...files.keys()].sort()).toEqual(
-      ['.gitignore', MANIFEST_PATH, 'data.bin', 'empty.txt', longName, 'src/a.ts'].sort(),
+      ['.gitignore', MANIFEST_PATH, 'data.bin', 'empty.txt', 'link.ts', longName, 'src/a.ts'].sort(),
     );
+    // Links are stored as links (never followed), so nothing outside the tree can ride along.
+    expect(files.get('link.ts')).toMatchObject({ type: 'symlink', linkname: 'src/a.ts' });
     expect(files.get('data.bin')?.content.equals(random)).toBe(true);
     expect(files.get('empty.txt')?.content.length).toBe(0);
     expect(files.get(longName)?.content.toString()).toBe('long path');
     const manifest = JSON.parse(files.get(MANIFEST_PATH)?.content.toString() ?? '{}');
-    expect(manifest.files).toBe(5);
+    expect(manifest.files).toBe(6);
     expect(manifest.excluded).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: '.env', reason: 'sensitive' }),

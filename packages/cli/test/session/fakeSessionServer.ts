@@ -25,6 +25,7 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
   let helloCount = 0;
   let ackDelayMs = 0;
   let dropAcks = false;
+  let rateLimitNext = false;
 
   const server = http.createServer((_req, res) => {
     res.statusCode = 404;
@@ -34,19 +35,24 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
   server.on('upgrade', (req, socket, head) => {
     if (refuseWith) {
       const body = JSON.stringify({ code: refuseWith === 401 ? 'E_UNAUTHORIZED' : 'E_INTERNAL' });
-      socket.end(`HTTP/1.1 ${refuseWith} Nope\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${refuseWith} Nope\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
       return;
     }
     if (req.headers.authorization !== `Bearer ${token}`) {
       const body = JSON.stringify({ code: 'E_UNAUTHORIZED' });
-      socket.end(`HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
 
   function broadcast(e: StoredEvent) {
-    for (const s of sockets) s.send(JSON.stringify({ type: e.type, timestamp: e.timestamp, payload: e.payload, seq: e.seq }));
+    for (const s of sockets)
+      s.send(JSON.stringify({ type: e.type, timestamp: e.timestamp, payload: e.payload, seq: e.seq }));
   }
 
   function append(type: string, payload: Record<string, unknown>, id?: string): StoredEvent {
@@ -65,20 +71,47 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
         hello = true;
         helloCount += 1;
         const lastSeq = Number(msg.payload.lastSeq ?? 0);
-        ws.send(JSON.stringify({ type: 'welcome', timestamp: new Date().toISOString(), payload: { taskId: 't1', status: 'active', role: 'customer', lastSeq: events.length } }));
-        for (const e of events) if (e.seq > lastSeq) ws.send(JSON.stringify({ type: e.type, timestamp: e.timestamp, payload: e.payload, seq: e.seq }));
+        ws.send(
+          JSON.stringify({
+            type: 'welcome',
+            timestamp: new Date().toISOString(),
+            payload: { taskId: 't1', status: 'active', role: 'customer', lastSeq: events.length },
+          }),
+        );
+        for (const e of events)
+          if (e.seq > lastSeq)
+            ws.send(JSON.stringify({ type: e.type, timestamp: e.timestamp, payload: e.payload, seq: e.seq }));
         sockets.add(ws);
         return;
       }
       received.push({ type: msg.type, id: msg.id });
+      if (rateLimitNext) {
+        rateLimitNext = false;
+        ws.send(
+          JSON.stringify({
+            type: 'error',
+            timestamp: new Date().toISOString(),
+            payload: { code: 'E_RATE_LIMITED', message: 'slow down', id: msg.id },
+          }),
+        );
+        return;
+      }
       if (msg.type === 'approve_command' && msg.payload.requestId === 'expired') {
-        ws.send(JSON.stringify({ type: 'error', timestamp: new Date().toISOString(), payload: { code: 'E_REQUEST_EXPIRED', message: 'expired', id: msg.id } }));
+        ws.send(
+          JSON.stringify({
+            type: 'error',
+            timestamp: new Date().toISOString(),
+            payload: { code: 'E_REQUEST_EXPIRED', message: 'expired', id: msg.id },
+          }),
+        );
         return;
       }
       const known = msg.id ? byClientId.get(msg.id) : undefined;
       const ack = (seq: number) => {
         if (dropAcks) return;
-        const send = () => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'ack', timestamp: new Date().toISOString(), payload: { id: msg.id, seq } }));
+        const send = () =>
+          ws.readyState === WebSocket.OPEN &&
+          ws.send(JSON.stringify({ type: 'ack', timestamp: new Date().toISOString(), payload: { id: msg.id, seq } }));
         if (ackDelayMs) setTimeout(send, ackDelayMs);
         else send();
       };
@@ -118,6 +151,10 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
     },
     refuse(status: number | null) {
       refuseWith = status;
+    },
+    /** Answers the next message with E_RATE_LIMITED (not stored), as a busy server does. */
+    rateLimitNext() {
+      rateLimitNext = true;
     },
     setDropAcks(v: boolean) {
       dropAcks = v;

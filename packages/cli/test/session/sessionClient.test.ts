@@ -108,7 +108,9 @@ describe('session client', () => {
     const state = client.state as Extract<ConnectionState, { kind: 'failed' }>;
     expect(state.error.code).toBe('E_UNREACHABLE');
     expect(state.error.exitCode).toBe(5);
-    expect(states.filter((s) => s.kind === 'reconnecting').map((s) => (s as { attempt: number }).attempt)).toEqual([1, 2, 3]);
+    expect(states.filter((s) => s.kind === 'reconnecting').map((s) => (s as { attempt: number }).attempt)).toEqual([
+      1, 2, 3,
+    ]);
     await expect(pending.acked).rejects.toMatchObject({ code: 'E_UNREACHABLE' });
   });
 
@@ -205,7 +207,9 @@ describe('session client', () => {
     const pending = client.send('customer_message', { text: 'bye' });
     client.close();
     await expect(pending.acked).rejects.toMatchObject({ code: 'E_CANCELLED' });
-    await expect(client.send('customer_message', { text: 'late' }).acked).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    await expect(client.send('customer_message', { text: 'late' }).acked).rejects.toMatchObject({
+      code: 'E_CANCELLED',
+    });
   });
 });
 
@@ -222,5 +226,35 @@ describe('sessionUrl', () => {
   it('maps http to ws and https to wss, and encodes the task id', () => {
     expect(sessionUrl('http://127.0.0.1:7878', 'abc')).toBe('ws://127.0.0.1:7878/v1/tasks/abc/ws');
     expect(sessionUrl('https://api.codevf.com/', 'a/b')).toBe('wss://api.codevf.com/v1/tasks/a%2Fb/ws');
+  });
+});
+
+describe('session client: in-flight window', () => {
+  it('keeps at most maxInFlight messages unacknowledged; the rest follow in order as acks come', async () => {
+    const { server, client } = await setup({ maxInFlight: 2 });
+    client.start();
+    await waitFor(() => client.state.kind === 'connected', 'connected');
+    server.setDropAcks(true);
+    const sent = ['a', 'b', 'c', 'd', 'e'].map((text) => client.send('customer_message', { text }));
+    await waitFor(() => server.received.length === 2, 'two in flight');
+    expect(server.received.map((r) => r.id)).toEqual([sent[0]?.id, sent[1]?.id]);
+    // Reconnect with acks flowing again: the two are re-sent (same ids), then the rest.
+    server.setDropAcks(false);
+    server.dropAll();
+    await Promise.all(sent.map((s) => s.acked));
+    expect(server.events.map((e) => e.payload.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const ids = server.received.map((r) => r.id);
+    expect(ids.slice(0, 2)).toEqual(ids.slice(2, 4));
+    expect(new Set(ids).size).toBe(5);
+  });
+
+  it('sends a message the server refused as rate-limited again instead of losing it', async () => {
+    const { server, client } = await setup();
+    client.start();
+    await waitFor(() => client.state.kind === 'connected', 'connected');
+    server.rateLimitNext();
+    const sent = client.send('customer_message', { text: 'again' });
+    await expect(sent.acked).resolves.toBe(1);
+    expect(server.received.map((r) => r.id)).toEqual([sent.id, sent.id]);
   });
 });

@@ -4,6 +4,7 @@ import {
   type Action,
   activePrompt,
   initialSessionState,
+  type Request,
   type SessionState,
   secondsLeft,
   sessionReducer,
@@ -38,7 +39,12 @@ describe('sessionReducer: connection and queue', () => {
   });
 
   it('announces the engineer with name and title and leaves the queue', () => {
-    const s = run([welcome(), frame(ev('task_status', { status: 'queued', queuePosition: 1 }, 1)), { type: 'askKeepWaiting' }, frame({ ...maria, seq: 2 })]);
+    const s = run([
+      welcome(),
+      frame(ev('task_status', { status: 'queued', queuePosition: 1 }, 1)),
+      { type: 'askKeepWaiting' },
+      frame({ ...maria, seq: 2 }),
+    ]);
     expect(s.engineer).toMatchObject({ name: 'Maria', title: 'ex-FAANG', online: true });
     expect(s.queue).toBeNull();
     expect(s.askKeepWaiting).toBe(false);
@@ -46,7 +52,9 @@ describe('sessionReducer: connection and queue', () => {
   });
 
   it('asks "continue waiting?" only while queued', () => {
-    expect(run([welcome(), frame(ev('task_status', { status: 'queued' }, 1)), { type: 'askKeepWaiting' }]).askKeepWaiting).toBe(true);
+    expect(
+      run([welcome(), frame(ev('task_status', { status: 'queued' }, 1)), { type: 'askKeepWaiting' }]).askKeepWaiting,
+    ).toBe(true);
     expect(run([welcome(), frame(maria), { type: 'askKeepWaiting' }]).askKeepWaiting).toBe(false);
   });
 
@@ -64,7 +72,13 @@ describe('sessionReducer: chat', () => {
   });
 
   it('shows my message once whether the ack or the echo comes first', () => {
-    const sent: Action = { type: 'chatSent', localId: 'm1', text: 'it fails', redactions: 1, at: new Date(T0).toISOString() };
+    const sent: Action = {
+      type: 'chatSent',
+      localId: 'm1',
+      text: 'it fails',
+      redactions: 1,
+      at: new Date(T0).toISOString(),
+    };
     const echo = frame(ev('customer_message', { text: 'it fails', redactions: 1 }, 3));
     const ackFirst = run([welcome(), frame(maria), sent, { type: 'ack', id: 'm1', seq: 3 }, echo]);
     const echoFirst = run([welcome(), frame(maria), sent, echo, { type: 'ack', id: 'm1', seq: 3 }]);
@@ -86,7 +100,7 @@ describe('sessionReducer: command requests', () => {
   it('queues a request as the active prompt and clears it on approval', () => {
     let s = run([welcome(), frame(maria), frame(npmTest(2))]);
     expect(activePrompt(s)).toMatchObject({ kind: 'command', command: 'npm test', reason: 'see the failure' });
-    expect(secondsLeft(activePrompt(s)!, T0)).toBe(60);
+    expect(secondsLeft(activePrompt(s) as Request, T0)).toBe(60);
     s = run([{ type: 'decided', requestId: 'r1', approved: true, scope: 'once' }], s);
     expect(activePrompt(s)).toBeNull();
     expect(s.requests.r1).toMatchObject({ status: 'approved', scope: 'once' });
@@ -102,9 +116,23 @@ describe('sessionReducer: command requests', () => {
       { type: 'commandOutput', requestId: 'r1', data: 'PASS a\n' },
       frame(ev('command_output', { requestId: 'r1', stream: 'stdout', data: 'PASS a\n' }, 4)),
       { type: 'commandOutput', requestId: 'r1', data: 'FAIL b\n' },
-      { type: 'commandFinished', requestId: 'r1', exitCode: 1, signal: null, durationMs: 1200, truncated: false, redactions: 2 },
+      {
+        type: 'commandFinished',
+        requestId: 'r1',
+        exitCode: 1,
+        signal: null,
+        durationMs: 1200,
+        truncated: false,
+        redactions: 2,
+      },
     ]);
-    expect(s.requests.r1).toMatchObject({ status: 'done', exitCode: 1, outputTail: 'PASS a\nFAIL b\n', redactions: 2, outputBytes: 14 });
+    expect(s.requests.r1).toMatchObject({
+      status: 'done',
+      exitCode: 1,
+      outputTail: 'PASS a\nFAIL b\n',
+      redactions: 2,
+      outputBytes: 14,
+    });
   });
 
   it('does not ask again about requests decided in an earlier run (replay)', () => {
@@ -129,7 +157,7 @@ describe('sessionReducer: command requests', () => {
     let s = run([welcome(0, serverNow), frame(maria), frame(npmTest(2, new Date(serverNow + 60_000).toISOString()))]);
     s = run([{ type: 'tick', now: T0 + 59_000 }], s);
     expect(activePrompt(s)?.requestId).toBe('r1');
-    expect(secondsLeft(activePrompt(s)!, s.now)).toBe(1);
+    expect(secondsLeft(activePrompt(s) as Request, s.now)).toBe(1);
     s = run([{ type: 'tick', now: T0 + 60_000 }], s);
     expect(activePrompt(s)).toBeNull();
     expect(s.requests.r1?.status).toBe('expired');
@@ -164,19 +192,34 @@ describe('sessionReducer: command requests', () => {
 });
 
 describe('sessionReducer: file requests', () => {
-  const fileReq = ev('request_file', { requestId: 'f1', path: '.env', reason: 'check config', expiresAt: new Date(T0 + 60_000).toISOString() }, 2);
+  const fileReq = ev(
+    'request_file',
+    { requestId: 'f1', path: '.env', reason: 'check config', expiresAt: new Date(T0 + 60_000).toISOString() },
+    2,
+  );
 
   it('asks only after the local check, and remembers that the file is sensitive', () => {
     let s = run([welcome(), frame(maria), frame(fileReq)]);
     expect(activePrompt(s)).toBeNull();
     s = run([{ type: 'fileChecked', requestId: 'f1', size: 120, sensitive: true }], s);
     expect(activePrompt(s)).toMatchObject({ kind: 'file', path: '.env', size: 120, sensitive: true });
-    s = run([{ type: 'decided', requestId: 'f1', approved: true }, { type: 'fileSent', requestId: 'f1', size: 120, redactions: 3 }], s);
+    s = run(
+      [
+        { type: 'decided', requestId: 'f1', approved: true },
+        { type: 'fileSent', requestId: 'f1', size: 120, redactions: 3 },
+      ],
+      s,
+    );
     expect(s.requests.f1).toMatchObject({ status: 'sent', redactions: 3 });
   });
 
   it('never asks about a file the local check refused', () => {
-    const s = run([welcome(), frame(maria), frame(fileReq), { type: 'fileRefused', requestId: 'f1', reason: 'outside the project' }]);
+    const s = run([
+      welcome(),
+      frame(maria),
+      frame(fileReq),
+      { type: 'fileRefused', requestId: 'f1', reason: 'outside the project' },
+    ]);
     expect(activePrompt(s)).toBeNull();
     expect(s.requests.f1).toMatchObject({ status: 'refused', refusedReason: 'outside the project' });
   });
@@ -188,15 +231,23 @@ describe('sessionReducer: billing, screenshare and the end', () => {
       welcome(),
       frame(maria),
       frame(ev('billing_update', { creditsUsed: 1, balance: 9, ratePerMinute: 1, minutes: 1 }, 2)),
-      frame(ev('billing_update', { creditsUsed: 2, balance: 4, ratePerMinute: 1, minutes: 2, warning: 'low_balance' }, 3)),
-      frame(ev('billing_update', { creditsUsed: 3, balance: 3, ratePerMinute: 1, minutes: 3, warning: 'low_balance' }, 4)),
+      frame(
+        ev('billing_update', { creditsUsed: 2, balance: 4, ratePerMinute: 1, minutes: 2, warning: 'low_balance' }, 3),
+      ),
+      frame(
+        ev('billing_update', { creditsUsed: 3, balance: 3, ratePerMinute: 1, minutes: 3, warning: 'low_balance' }, 4),
+      ),
     ]);
     expect(s.billing).toMatchObject({ creditsUsed: 3, balance: 3, lowBalance: true });
     expect(s.entries.filter((e) => e.kind === 'system' && e.text.startsWith('Low balance'))).toHaveLength(1);
   });
 
   it('shows a screenshare link until dismissed', () => {
-    let s = run([welcome(), frame(maria), frame(ev('screenshare_request', { url: 'https://meet.example.test/abc' }, 2))]);
+    let s = run([
+      welcome(),
+      frame(maria),
+      frame(ev('screenshare_request', { url: 'https://meet.example.test/abc' }, 2)),
+    ]);
     expect(s.screenshare).toEqual({ url: 'https://meet.example.test/abc', opened: false });
     s = run([{ type: 'screenshareOpened' }, { type: 'screenshareDismissed' }], s);
     expect(s.screenshare).toBeNull();
@@ -214,7 +265,17 @@ describe('sessionReducer: billing, screenshare and the end', () => {
       welcome(),
       frame(maria),
       frame(npmTest(2)),
-      frame(ev('session_end', { endedBy: 'engineer', reason: 'fixed', summary: { engineer: 'Maria', durationSeconds: 720, creditsUsed: 12 } }, 3)),
+      frame(
+        ev(
+          'session_end',
+          {
+            endedBy: 'engineer',
+            reason: 'fixed',
+            summary: { engineer: 'Maria', durationSeconds: 720, creditsUsed: 12 },
+          },
+          3,
+        ),
+      ),
     ]);
     expect(s.phase).toBe('rating');
     expect(s.summary).toMatchObject({ endedBy: 'engineer', engineer: 'Maria', creditsUsed: 12 });
@@ -225,7 +286,13 @@ describe('sessionReducer: billing, screenshare and the end', () => {
   it('skips the rating when no engineer ever joined', () => {
     const s = run([
       welcome(),
-      frame(ev('session_end', { endedBy: 'customer', reason: 'cancelled', summary: { engineer: null, durationSeconds: 0, creditsUsed: 0 } }, 1)),
+      frame(
+        ev(
+          'session_end',
+          { endedBy: 'customer', reason: 'cancelled', summary: { engineer: null, durationSeconds: 0, creditsUsed: 0 } },
+          1,
+        ),
+      ),
     ]);
     expect(s.phase).toBe('done');
   });
@@ -234,7 +301,10 @@ describe('sessionReducer: billing, screenshare and the end', () => {
     const s = run([
       welcome(),
       frame(maria),
-      { type: 'ended', summary: { endedBy: 'customer', reason: '', engineer: 'Maria', durationSeconds: 60, creditsUsed: 1 } },
+      {
+        type: 'ended',
+        summary: { endedBy: 'customer', reason: '', engineer: 'Maria', durationSeconds: 60, creditsUsed: 1 },
+      },
       { type: 'rated', rating: 5 },
       { type: 'feedbackDraft', text: 'great' },
       { type: 'ratingSaved' },

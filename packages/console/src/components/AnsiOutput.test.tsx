@@ -50,6 +50,6 @@ describe('AnsiOutput', () => {
     expect(view.container.querySelector('script')).toBeNull();
     expect(view.container.textContent).toContain('<script>alert(1)</script>');
     expect(inlineStyles(view.container)).toEqual([]);
-    expect(view.container.querySelector('pre')?.getAttribute('aria-label')).toBe('Output of env');
+    expect(view.container.querySelector('section.terminal')?.getAttribute('aria-label')).toBe('Output of env');
   });
 });

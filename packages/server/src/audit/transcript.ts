@@ -11,7 +11,11 @@ import { verifyChain } from './hashChain';
 export async function readTranscript(db: Kysely<Database>, taskId: string, after: number): Promise<EventsResponse> {
   // Head first, then the rows: an append commits both together, so every event up to this head
   // is already visible; events past it (committed meanwhile) are left for the next read.
-  const head = await db.selectFrom('tasks').select(['last_seq', 'head_hash']).where('id', '=', taskId).executeTakeFirst();
+  const head = await db
+    .selectFrom('tasks')
+    .select(['last_seq', 'head_hash'])
+    .where('id', '=', taskId)
+    .executeTakeFirst();
   const lastSeq = Number(head?.last_seq ?? 0);
   const rows = await db
     .selectFrom('task_events')
@@ -25,7 +29,14 @@ export async function readTranscript(db: Kysely<Database>, taskId: string, after
   return {
     events: all
       .filter((e) => e.seq > after)
-      .map((e) => ({ seq: e.seq, type: e.type, timestamp: e.timestamp, payload: e.payload, senderId: e.senderId, hash: e.hash })),
+      .map((e) => ({
+        seq: e.seq,
+        type: e.type,
+        timestamp: e.timestamp,
+        payload: e.payload,
+        senderId: e.senderId,
+        hash: e.hash,
+      })),
     chain,
   };
 }

@@ -96,7 +96,11 @@ export async function chargeMinute(ctx: AppContext, taskId: string, k: number): 
  * up to the current one. Each started minute with an engineer connected is charged; minutes
  * already in the ledger (another instance, an earlier tick) are skipped.
  */
-export async function billConnectedTask(ctx: AppContext, taskId: string, since: Date): Promise<TaskChange<ChargeResult>[]> {
+export async function billConnectedTask(
+  ctx: AppContext,
+  taskId: string,
+  since: Date,
+): Promise<TaskChange<ChargeResult>[]> {
   const task = await ctx.storage.db
     .selectFrom('tasks')
     .select(['status', 'claimed_at'])

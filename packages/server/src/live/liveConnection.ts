@@ -1,6 +1,6 @@
 import {
-  CUSTOMER_SENDS,
   type ClientMessageType,
+  CUSTOMER_SENDS,
   ENGINEER_SENDS,
   type ErrorCode,
   Frame,
@@ -15,8 +15,8 @@ import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
 import { ApiError } from '../http/errors';
 import { wireOf, withTaskLock } from '../tasks/taskLock';
-import { handleMessage } from './messageHandlers';
 import type { LiveRuntime } from './liveRuntime';
+import { handleMessage } from './messageHandlers';
 import type { FeedListener, TaskFeed } from './taskFeed';
 
 /** Messages a client may have waiting for processing before it is told to slow down. */
@@ -134,7 +134,11 @@ export class LiveConnection implements FeedListener {
       } catch {
         // No id to report; the size is the problem anyway.
       }
-      return this.sendError('E_TOO_LARGE', `A frame may be at most ${MAX_FRAME_BYTES} bytes; this one has ${buf.length}.`, id);
+      return this.sendError(
+        'E_TOO_LARGE',
+        `A frame may be at most ${MAX_FRAME_BYTES} bytes; this one has ${buf.length}.`,
+        id,
+      );
     }
     try {
       raw = JSON.parse(text);
@@ -142,9 +146,11 @@ export class LiveConnection implements FeedListener {
       return this.sendError('E_VALIDATION', 'The frame is not valid JSON.');
     }
     const envelope = Frame.safeParse(raw);
-    if (!envelope.success) return this.sendError('E_VALIDATION', `Malformed frame: ${firstIssue(envelope.error)}`, idOf(raw));
+    if (!envelope.success)
+      return this.sendError('E_VALIDATION', `Malformed frame: ${firstIssue(envelope.error)}`, idOf(raw));
     const frame = envelope.data;
-    if (this.queued >= MAX_QUEUED) return this.sendError('E_RATE_LIMITED', 'Too many messages in flight; wait for acks.', frame.id);
+    if (this.queued >= MAX_QUEUED)
+      return this.sendError('E_RATE_LIMITED', 'Too many messages in flight; wait for acks.', frame.id);
     this.queued++;
     this.chain = this.runtime.track(
       this.chain
@@ -168,7 +174,8 @@ export class LiveConnection implements FeedListener {
     if (type === 'hello') return this.hello(frame);
     if (!this.welcomedAt) return this.sendError('E_VALIDATION', 'Send hello first.', id);
     if (!isMessageType(type)) return this.sendError('E_VALIDATION', `Unknown message type "${type}".`, id);
-    if (!SENDS[this.role].includes(type)) return this.sendError('E_FORBIDDEN', `A ${this.role} may not send ${type}.`, id);
+    if (!SENDS[this.role].includes(type))
+      return this.sendError('E_FORBIDDEN', `A ${this.role} may not send ${type}.`, id);
     const parsed = parsePayload(type, frame.payload);
     if (!parsed.success) return this.sendError('E_VALIDATION', `${type}: ${firstIssue(parsed.error)}`, id);
 
@@ -184,7 +191,8 @@ export class LiveConnection implements FeedListener {
   }
 
   private async hello(frame: Frame): Promise<void> {
-    if (this.helloStarted) return this.sendError('E_CONFLICT', 'hello was already received on this connection.', frame.id);
+    if (this.helloStarted)
+      return this.sendError('E_CONFLICT', 'hello was already received on this connection.', frame.id);
     const parsed = parsePayload('hello', frame.payload);
     if (!parsed.success) return this.sendError('E_VALIDATION', `hello: ${firstIssue(parsed.error)}`, frame.id);
     const { protocolVersion, lastSeq } = parsed.data;
@@ -215,7 +223,11 @@ export class LiveConnection implements FeedListener {
       this.helloStarted = false;
       this.feed = null;
       this.runtime.releaseFeed(feed, this);
-      return this.sendError('E_VALIDATION', `lastSeq ${lastSeq} is ahead of this task's log (${head} events).`, frame.id);
+      return this.sendError(
+        'E_VALIDATION',
+        `lastSeq ${lastSeq} is ahead of this task's log (${head} events).`,
+        frame.id,
+      );
     }
     feed.reset(head);
     this.sentSeq = lastSeq;
@@ -240,7 +252,10 @@ export class LiveConnection implements FeedListener {
     const change = await withTaskLock(this.ctx.storage.db, this.taskId, this.ctx.clock.now(), async (tx) => {
       if (tx.task.status !== 'active') return;
       if (type === 'engineer_connected') {
-        await tx.append('engineer_connected', { engineer: { id: user.id, name: user.name, title: user.title }, kind: 'human' });
+        await tx.append('engineer_connected', {
+          engineer: { id: user.id, name: user.name, title: user.title },
+          kind: 'human',
+        });
       } else {
         await tx.append('engineer_disconnected', { engineerId: user.id });
       }
@@ -287,7 +302,8 @@ export class LiveConnection implements FeedListener {
             this.sentSeq = ev.seq;
             progressed = true;
           }
-          if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.shutdown(1013, 'too far behind; reconnect with lastSeq');
+          if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES)
+            return this.shutdown(1013, 'too far behind; reconnect with lastSeq');
           if (!progressed) break;
         }
       } while (this.pumpAgain && !this.closed);
@@ -309,4 +325,3 @@ export class LiveConnection implements FeedListener {
     this.sendControl('error', { code, message, ...(id ? { id } : {}) });
   }
 }
-

@@ -1,7 +1,7 @@
-import type { AppContext } from '../context';
-import type { StoredEvent } from '../tasks/taskLock';
 import { billConnectedTask } from '../billing/billing';
+import type { AppContext } from '../context';
 import { expireDueRequests } from '../tasks/expiry';
+import type { StoredEvent } from '../tasks/taskLock';
 import type { LiveConnection } from './liveConnection';
 import { TaskFeed } from './taskFeed';
 

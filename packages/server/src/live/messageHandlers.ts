@@ -112,19 +112,26 @@ export async function handleMessage(
     return { seq };
   }
   const handler = handlers[type] as Handler<Persisted>;
-  const message: Message<Persisted> = { sender, payload: payload as Payload<Persisted>, id, requestTtlSeconds: ctx.config.requestTtlSeconds };
+  const message: Message<Persisted> = {
+    sender,
+    payload: payload as Payload<Persisted>,
+    id,
+    requestTtlSeconds: ctx.config.requestTtlSeconds,
+  };
   const change = await withTaskLock(ctx.storage.db, sender.taskId, ctx.clock.now(), async (tx) => {
     if (id) {
       // A re-send (reconnect, lost ack) is answered with the original ack before any rule is
-      // applied again — the original may have changed the state the rules look at. Under the
-      // lock, so two copies racing on two sockets still store once.
+      // applied again — the original may have changed the state the rules look at. This runs
+      // after the lock is taken, as its own statement, so in PostgreSQL it sees a copy that a
+      // racing instance committed while we waited: two copies still store once.
       const dup = await tx.findByClientId(id);
       if (dup) {
-        if (dup.senderId !== sender.user.id) throw new ApiError('E_CONFLICT', 'This message id is already used in this task.');
-        return { event: dup, dup: true };
+        if (dup.senderId !== sender.user.id)
+          throw new ApiError('E_CONFLICT', 'This message id is already used in this task.');
+        return { event: dup };
       }
     }
-    return { ...(await handler(tx, message)), dup: false };
+    return handler(tx, message);
   });
   publishEvents(ctx, sender.taskId, change.events);
   return { seq: change.value.event?.seq ?? null, error: change.value.error };

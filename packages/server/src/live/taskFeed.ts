@@ -53,7 +53,11 @@ export class TaskFeed {
   /** A bus message or resync says events up to `seq` exist. */
   notify(seq: number): void {
     if (seq > this.latest) this.latest = seq;
-    if (this.latest > this.cacheEnd) void this.fill().then(() => this.wakeAll(), () => this.wakeAll());
+    if (this.latest > this.cacheEnd)
+      void this.fill().then(
+        () => this.wakeAll(),
+        () => this.wakeAll(),
+      );
     else this.wakeAll();
   }
 

@@ -58,13 +58,20 @@ export async function queuedTaskIds(db: Kysely<Database>): Promise<string[]> {
 }
 
 /** Position and estimated wait of one queued task; null when it is not queued. */
-export async function queueSlot(db: Kysely<Database>, task: { id: string; created_at: string }, now: Date): Promise<QueueSlot> {
+export async function queueSlot(
+  db: Kysely<Database>,
+  task: { id: string; created_at: string },
+  now: Date,
+): Promise<QueueSlot> {
   const ahead = await db
     .selectFrom('tasks')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', '=', 'queued')
     .where((eb) =>
-      eb.or([eb('created_at', '<', task.created_at), eb.and([eb('created_at', '=', task.created_at), eb('id', '<', task.id)])]),
+      eb.or([
+        eb('created_at', '<', task.created_at),
+        eb.and([eb('created_at', '=', task.created_at), eb('id', '<', task.id)]),
+      ]),
     )
     .executeTakeFirstOrThrow();
   const position = Number(ahead.n) + 1;

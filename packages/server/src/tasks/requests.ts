@@ -16,14 +16,19 @@ export type RequestState = TaskRequestsTable['state'];
  */
 export type RequestAction = 'decide' | 'expire' | 'use' | 'finish';
 
-export function checkTransition(state: RequestState, action: RequestAction): { ok: true } | { ok: false; code: ErrorCode; message: string } {
+export function checkTransition(
+  state: RequestState,
+  action: RequestAction,
+): { ok: true } | { ok: false; code: ErrorCode; message: string } {
   if (state === 'expired') {
     return { ok: false, code: 'E_REQUEST_EXPIRED', message: 'The request expired; it counts as denied.' };
   }
   switch (action) {
     case 'decide':
     case 'expire':
-      return state === 'pending' ? { ok: true } : { ok: false, code: 'E_CONFLICT', message: `The request was already ${state}.` };
+      return state === 'pending'
+        ? { ok: true }
+        : { ok: false, code: 'E_CONFLICT', message: `The request was already ${state}.` };
     case 'use':
     case 'finish':
       if (state === 'approved') return { ok: true };
@@ -105,20 +110,34 @@ export async function decideRequest(
   const req = await findRequest(tx, requestId, kind);
   if (req.state === 'pending' && req.expires_at <= tx.now.toISOString()) {
     await expireRequest(tx, requestId);
-    return { lateError: new ApiError('E_REQUEST_EXPIRED', 'The request expired before the decision arrived; it counts as denied.') };
+    return {
+      lateError: new ApiError(
+        'E_REQUEST_EXPIRED',
+        'The request expired before the decision arrived; it counts as denied.',
+      ),
+    };
   }
   const verdict = checkTransition(req.state, 'decide');
   if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);
   await tx.trx
     .updateTable('task_requests')
-    .set({ state: approved ? 'approved' : 'denied', scope: approved ? (scope ?? 'once') : null, decided_at: tx.now.toISOString() })
+    .set({
+      state: approved ? 'approved' : 'denied',
+      scope: approved ? (scope ?? 'once') : null,
+      decided_at: tx.now.toISOString(),
+    })
     .where('id', '=', requestId)
     .execute();
   return {};
 }
 
 /** Checks that output / a result / a file may be sent for this request; `finish` completes it. */
-export async function useRequest(tx: TaskTx, requestId: string, kind: RequestKind, action: 'use' | 'finish'): Promise<void> {
+export async function useRequest(
+  tx: TaskTx,
+  requestId: string,
+  kind: RequestKind,
+  action: 'use' | 'finish',
+): Promise<void> {
   const req = await findRequest(tx, requestId, kind);
   const verdict = checkTransition(req.state, action);
   if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);

@@ -36,10 +36,16 @@ export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string, 
   const engineer = task.engineer_id
     ? await tx.trx.selectFrom('users').select('name').where('id', '=', task.engineer_id).executeTakeFirst()
     : undefined;
-  const durationSeconds = task.claimed_at ? Math.max(0, Math.floor((tx.now.getTime() - Date.parse(task.claimed_at)) / 1000)) : 0;
+  const durationSeconds = task.claimed_at
+    ? Math.max(0, Math.floor((tx.now.getTime() - Date.parse(task.claimed_at)) / 1000))
+    : 0;
   await tx.append(
     'session_end',
-    { endedBy, reason, summary: { engineer: engineer?.name ?? null, durationSeconds, creditsUsed: Number(task.credits_used) } },
+    {
+      endedBy,
+      reason,
+      summary: { engineer: engineer?.name ?? null, durationSeconds, creditsUsed: Number(task.credits_used) },
+    },
     // An `end_session` message's id rides on the event it caused, so a re-send is answered, not re-run.
     { clientMsgId: clientMsgId ?? null },
   );

@@ -5,7 +5,18 @@ import { readTranscript } from '../audit/transcript';
 import { requireRole, requireUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { parseWith } from '../http/validate';
-import { claimTask, createTask, defaultEndReason, endTask, listQueue, listTasks, rateTask, roleIn, taskView, visibleTask } from './taskService';
+import {
+  claimTask,
+  createTask,
+  defaultEndReason,
+  endTask,
+  listQueue,
+  listTasks,
+  rateTask,
+  roleIn,
+  taskView,
+  visibleTask,
+} from './taskService';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const ListQuery = z.object({ status: TaskStatus.optional() });

@@ -16,7 +16,12 @@ export type Access = 'view' | 'participate';
  * queue) and takes part only in the tasks they claimed; nobody else sees anything. Tasks you
  * may not see are "not found", so ids cannot be probed.
  */
-export async function visibleTask(ctx: AppContext, user: AuthUser, taskId: string, access: Access): Promise<TaskRecord> {
+export async function visibleTask(
+  ctx: AppContext,
+  user: AuthUser,
+  taskId: string,
+  access: Access,
+): Promise<TaskRecord> {
   const task = await findTaskRecord(ctx.storage.db, taskId);
   if (task) {
     if (user.role === 'customer' && task.customer_id === user.id) return task;
@@ -139,7 +144,11 @@ export async function listQueue(ctx: AppContext): Promise<Task[]> {
     .limit(500)
     .execute()) as TaskRecord[];
   const pace = await claimPaceSeconds(db, ctx.clock.now());
-  return rows.map((r, i) => ({ ...toTask(r), queuePosition: i + 1, estimatedWaitSeconds: estimateWaitSeconds(i + 1, pace) }));
+  return rows.map((r, i) => ({
+    ...toTask(r),
+    queuePosition: i + 1,
+    estimatedWaitSeconds: estimateWaitSeconds(i + 1, pace),
+  }));
 }
 
 /**
@@ -161,7 +170,8 @@ export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string)
       .where('id', '=', taskId)
       .where('status', '=', 'queued')
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
+    if (Number(res.numUpdatedRows) !== 1)
+      throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
     Object.assign(tx.task, { status: 'active', engineer_id: user.id, claimed_at: claimedAt });
     await tx.append('task_status', { status: 'active' });
   });
@@ -196,10 +206,20 @@ export async function endTask(
 }
 
 export function defaultEndReason(endedBy: EndedBy): string {
-  return endedBy === 'customer' ? 'Ended by the customer.' : endedBy === 'engineer' ? 'Ended by the engineer.' : 'Ended by the system.';
+  return endedBy === 'customer'
+    ? 'Ended by the customer.'
+    : endedBy === 'engineer'
+      ? 'Ended by the engineer.'
+      : 'Ended by the system.';
 }
 
-export async function rateTask(ctx: AppContext, user: AuthUser, taskId: string, rating: number, feedback?: string): Promise<Task> {
+export async function rateTask(
+  ctx: AppContext,
+  user: AuthUser,
+  taskId: string,
+  rating: number,
+  feedback?: string,
+): Promise<Task> {
   const task = await visibleTask(ctx, user, taskId, 'participate');
   if (user.role !== 'customer') throw new ApiError('E_FORBIDDEN', 'Only the customer rates a session.');
   if (task.status !== 'ended') throw new ApiError('E_CONFLICT', 'A session can be rated once it has ended.');
@@ -238,7 +258,11 @@ export async function refreshQueuePositions(ctx: AppContext): Promise<void> {
         .executeTakeFirst();
       const prev = last ? (JSON.parse(last.payload) as { queuePosition?: number }) : {};
       if (prev.queuePosition === queuePosition) return;
-      await tx.append('task_status', { status: 'queued', queuePosition, estimatedWaitSeconds: estimateWaitSeconds(queuePosition, pace) });
+      await tx.append('task_status', {
+        status: 'queued',
+        queuePosition,
+        estimatedWaitSeconds: estimateWaitSeconds(queuePosition, pace),
+      });
     });
     publishEvents(ctx, id, change.events);
   }

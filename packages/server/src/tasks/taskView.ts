@@ -18,7 +18,12 @@ export function selectTasks(db: Kysely<Database>) {
     .leftJoin('users as e', 'e.id', 't.engineer_id')
     .leftJoin('projects as p', 'p.id', 't.project_id')
     .selectAll('t')
-    .select(['c.name as customer_name', 'e.name as engineer_name', 'e.title as engineer_title', 'p.type as project_type']);
+    .select([
+      'c.name as customer_name',
+      'e.name as engineer_name',
+      'e.title as engineer_title',
+      'p.type as project_type',
+    ]);
 }
 
 export async function findTaskRecord(db: Kysely<Database>, id: string): Promise<TaskRecord | undefined> {

@@ -10,7 +10,13 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-export async function api<T = any>(baseUrl: string, auth: ApiAuth, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  baseUrl: string,
+  auth: ApiAuth,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = {};
   if (auth.token) headers.authorization = `Bearer ${auth.token}`;
   if (auth.cookie) headers.cookie = auth.cookie;

@@ -13,13 +13,21 @@ export interface Party {
   token: string;
 }
 
-export async function party(server: TestServer, role: 'customer' | 'engineer' | 'admin', credits = 0, title?: string): Promise<Party> {
+export async function party(
+  server: TestServer,
+  role: 'customer' | 'engineer' | 'admin',
+  credits = 0,
+  title?: string,
+): Promise<Party> {
   const user = await server.createUser({ role, credits, title });
   return { user, token: (await server.issueTokens(user.id)).accessToken };
 }
 
 export async function createTask(baseUrl: string, customer: Party, body: Record<string, unknown> = {}): Promise<Task> {
-  const res = await api<Task>(baseUrl, customer, 'POST', '/v1/tasks', { description: 'tests fail after upgrade', ...body });
+  const res = await api<Task>(baseUrl, customer, 'POST', '/v1/tasks', {
+    description: 'tests fail after upgrade',
+    ...body,
+  });
   if (res.status !== 201) throw new Error(`create task: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

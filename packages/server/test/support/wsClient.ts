@@ -97,7 +97,9 @@ export class TestSession {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out waiting for ${typeof match === 'string' ? match : 'a frame'}; got: ${this.describe()}`));
+        reject(
+          new Error(`timed out waiting for ${typeof match === 'string' ? match : 'a frame'}; got: ${this.describe()}`),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -132,9 +134,15 @@ export class TestSession {
   }
 
   /** Sends and waits for the answer to that id: `{ack}` or `{error}`. */
-  async request(type: string, payload: unknown, id: string = randomUUID()): Promise<{ ack?: { id: string; seq: number | null }; error?: { code: string; message: string } }> {
+  async request(
+    type: string,
+    payload: unknown,
+    id: string = randomUUID(),
+  ): Promise<{ ack?: { id: string; seq: number | null }; error?: { code: string; message: string } }> {
     this.send(type, payload, id);
-    const answer = await this.waitFor((f) => (f.type === 'ack' || f.type === 'error') && (f.payload as { id?: string }).id === id);
+    const answer = await this.waitFor(
+      (f) => (f.type === 'ack' || f.type === 'error') && (f.payload as { id?: string }).id === id,
+    );
     return answer.type === 'ack'
       ? { ack: answer.payload as { id: string; seq: number | null } }
       : { error: answer.payload as { code: string; message: string } };
@@ -156,11 +164,17 @@ export class TestSession {
 
   /** Frames of type error received so far. */
   errors(): { code: string; message: string; id?: string }[] {
-    return this.frames.filter((f) => f.type === 'error').map((f) => f.payload as { code: string; message: string; id?: string });
+    return this.frames
+      .filter((f) => f.type === 'error')
+      .map((f) => f.payload as { code: string; message: string; id?: string });
   }
 
   describe(): string {
-    return this.frames.map((f) => (f.seq ? `${f.type}#${f.seq}` : f.type === 'error' ? `error(${(f.payload as { code: string }).code})` : f.type)).join(', ');
+    return this.frames
+      .map((f) =>
+        f.seq ? `${f.type}#${f.seq}` : f.type === 'error' ? `error(${(f.payload as { code: string }).code})` : f.type,
+      )
+      .join(', ');
   }
 
   async close(): Promise<void> {
@@ -177,7 +191,10 @@ export class TestSession {
 
 /** Connects, says hello and waits for welcome (unless `hello: false`). */
 export async function openSession(options: OpenOptions): Promise<TestSession> {
-  const ws = new WebSocket(wsUrl(options.baseUrl, options.taskId), { headers: headersOf(options), maxPayload: 64 * 1024 * 1024 });
+  const ws = new WebSocket(wsUrl(options.baseUrl, options.taskId), {
+    headers: headersOf(options),
+    maxPayload: 64 * 1024 * 1024,
+  });
   const session = new TestSession(ws, options.timeoutMs);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -185,7 +202,11 @@ export async function openSession(options: OpenOptions): Promise<TestSession> {
     ws.once('error', reject);
   });
   if (options.hello !== false) {
-    session.send('hello', { protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION, lastSeq: options.lastSeq ?? 0 }, null);
+    session.send(
+      'hello',
+      { protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION, lastSeq: options.lastSeq ?? 0 },
+      null,
+    );
     session.welcome = await session.waitFor((f) => f.type === 'welcome' || f.type === 'error');
     if (session.welcome.type === 'error') throw new Error(`hello refused: ${JSON.stringify(session.welcome.payload)}`);
   }
@@ -193,7 +214,11 @@ export async function openSession(options: OpenOptions): Promise<TestSession> {
 }
 
 /** Attempts an upgrade that should be refused; returns the HTTP status and problem body. */
-export function refusedUpgrade(baseUrl: string, taskId: string, auth: SessionAuth): Promise<{ status: number; body: { code?: string } }> {
+export function refusedUpgrade(
+  baseUrl: string,
+  taskId: string,
+  auth: SessionAuth,
+): Promise<{ status: number; body: { code?: string } }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl(baseUrl, taskId), { headers: headersOf(auth) });
     ws.on('open', () => {

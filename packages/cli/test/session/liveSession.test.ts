@@ -1,0 +1,202 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../src/core/api';
+import { createLiveSession, type LiveSession } from '../../src/session/liveSession';
+import type { CommandOutcome, LocalWork } from '../../src/session/localWork';
+import { startFakeSessionServer } from './fakeSessionServer';
+import { waitFor } from './waitFor';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+/** Local work that records what it was asked to do; commands print what the test scripts. */
+function fakeLocal(script: { output?: string[]; files?: Record<string, string | { refuse: string }> } = {}) {
+  const ran: string[] = [];
+  const local: LocalWork = {
+    redactText: (text) => {
+      const masked = text.replace(/AKIA[0-9A-Z]{16}/g, '[REDACTED:aws]');
+      return { text: masked, redactions: masked === text ? 0 : 1 };
+    },
+    async runCommand(command, onOutput): Promise<CommandOutcome> {
+      ran.push(command);
+      for (const chunk of script.output ?? []) onOutput('stdout', chunk);
+      return { exitCode: 0, signal: null, durationMs: 5, truncated: false, redactions: 0 };
+    },
+    async checkFile(path) {
+      const f = script.files?.[path];
+      if (f === undefined) return { ok: false, reason: 'the file does not exist' };
+      if (typeof f === 'object') return { ok: false, reason: f.refuse };
+      return { ok: true, path, size: f.length, sensitive: path.includes('.env') };
+    },
+    async readFile(path) {
+      const f = script.files?.[path];
+      if (typeof f !== 'string') return { ok: false, reason: 'gone' };
+      return { ok: true, path, size: f.length, sha256: '0'.repeat(64), content: f, redactions: 0 };
+    },
+    openUrl: async () => true,
+  };
+  return { local, ran };
+}
+
+async function setup(script?: Parameters<typeof fakeLocal>[0]) {
+  const server = await startFakeSessionServer();
+  cleanups.push(() => server.close());
+  const baseUrl = server.url.replace('ws://', 'http://').replace(/\/v1\/.*$/, '');
+  const posted: Array<{ path: string; body: unknown }> = [];
+  const api = {
+    baseUrl,
+    accessToken: async () => 'good-token',
+    get: async () => ({}) as never,
+    post: async (path: string, body: unknown) => {
+      posted.push({ path, body });
+      return {
+        id: 't1',
+        status: 'active',
+        creditsUsed: 0,
+        engineer: null,
+        claimedAt: null,
+        endedAt: null,
+      } as unknown as never;
+    },
+  } as unknown as ApiClient;
+  const { local, ran } = fakeLocal(script);
+  const session = createLiveSession({
+    api,
+    local,
+    customerName: 'Ann',
+    description: 'it breaks',
+    backoff: { initialMs: 5, maxMs: 10 },
+  });
+  cleanups.push(() => session.abort());
+  session.start();
+  await waitFor(() => session.store.getState().connection.kind === 'connected', 'connected');
+  server.emit('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' });
+  await waitFor(() => session.store.getState().engineer, 'engineer');
+  return { server, session, ran, posted };
+}
+
+const sentTypes = (server: Awaited<ReturnType<typeof startFakeSessionServer>>) => server.received.map((r) => r.type);
+
+function request(server: Awaited<ReturnType<typeof startFakeSessionServer>>, requestId: string, command: string) {
+  server.emit('request_command', {
+    requestId,
+    command,
+    reason: '',
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  });
+}
+
+async function pending(session: LiveSession, id: string) {
+  await waitFor(() => session.store.getState().requests[id]?.status === 'pending', `request ${id} pending`);
+}
+
+describe('live session controller', () => {
+  it('creates the task with the issue text', async () => {
+    const { posted } = await setup();
+    expect(posted[0]).toEqual({ path: '/v1/tasks', body: { description: 'it breaks', mode: 'human' } });
+  });
+
+  it('runs nothing when the server refuses the approval (it expired meanwhile)', async () => {
+    const { server, session, ran } = await setup();
+    request(server, 'expired', 'rm -rf build');
+    await pending(session, 'expired');
+    session.decideCommand('expired', 'once');
+    await waitFor(() => session.store.getState().requests.expired?.status === 'expired', 'marked expired');
+    expect(ran).toEqual([]);
+    expect(sentTypes(server)).toEqual(['approve_command']);
+  });
+
+  it('approve → output → result, in that order; output of one tick goes in one frame', async () => {
+    const { server, session, ran } = await setup({ output: ['a\n', 'b\n', 'c\n'] });
+    request(server, 'r1', 'npm test');
+    await pending(session, 'r1');
+    session.decideCommand('r1', 'once');
+    await waitFor(() => server.received.some((r) => r.type === 'command_result'), 'result');
+    expect(ran).toEqual(['npm test']);
+    expect(sentTypes(server)).toEqual(['approve_command', 'command_output', 'command_result']);
+    const output = server.events.find((e) => e.type === 'command_output');
+    expect(output?.payload).toEqual({ requestId: 'r1', stream: 'stdout', data: 'a\nb\nc\n' });
+    await waitFor(() => session.store.getState().requests.r1?.status === 'done', 'done');
+  });
+
+  it('deny sends the refusal and runs nothing', async () => {
+    const { server, session, ran } = await setup();
+    request(server, 'r1', 'npm test');
+    await pending(session, 'r1');
+    session.decideCommand('r1', 'deny');
+    await waitFor(() => server.received.length === 1, 'sent');
+    expect(server.events.find((e) => e.type === 'approve_command')?.payload).toEqual({
+      requestId: 'r1',
+      approved: false,
+    });
+    expect(ran).toEqual([]);
+  });
+
+  it('"allow for the session" approves the same text later without asking, nothing else', async () => {
+    const { server, session, ran } = await setup();
+    request(server, 'r1', 'npm test');
+    await pending(session, 'r1');
+    session.decideCommand('r1', 'session');
+    await waitFor(() => ran.length === 1, 'first run');
+    request(server, 'r2', 'npm test');
+    await waitFor(() => ran.length === 2, 'second run without asking');
+    request(server, 'r3', 'npm test ');
+    await pending(session, 'r3');
+    expect(ran).toEqual(['npm test', 'npm test']);
+    expect(session.activePrompt()?.requestId).toBe('r3');
+  });
+
+  it('answers a file the local check refuses without asking; asks about the others', async () => {
+    const { server, session } = await setup({ files: { '../x': { refuse: 'outside the project' }, 'a.txt': 'hello' } });
+    server.emit('request_file', { requestId: 'f1', path: '../x', reason: '' });
+    await waitFor(() => server.received.some((r) => r.type === 'approve_file'), 'refusal');
+    expect(server.events.find((e) => e.type === 'approve_file')?.payload).toEqual({
+      requestId: 'f1',
+      approved: false,
+      refusedReason: 'outside the project',
+    });
+    server.emit('request_file', { requestId: 'f2', path: 'a.txt', reason: '' });
+    await waitFor(() => session.activePrompt()?.requestId === 'f2', 'asked');
+    session.decideFile('f2', true);
+    await waitFor(() => server.received.some((r) => r.type === 'file_upload'), 'upload');
+    expect(sentTypes(server)).toEqual(['approve_file', 'approve_file', 'file_upload']);
+  });
+
+  it('a sensitive file is sent only with the right name typed', async () => {
+    const { server, session } = await setup({ files: { 'app/.env': 'A=1' } });
+    server.emit('request_file', { requestId: 'f1', path: 'app/.env', reason: '' });
+    await waitFor(() => session.activePrompt()?.requestId === 'f1', 'asked');
+    session.setConfirmDraft('env');
+    session.submitConfirm('f1');
+    expect(session.store.getState().confirmMismatch).toBe(true);
+    session.setConfirmDraft('.env');
+    session.submitConfirm('f1');
+    await waitFor(() => server.received.some((r) => r.type === 'file_upload'), 'upload');
+  });
+
+  it('masks secrets in chat lines and sends the count', async () => {
+    const { server, session } = await setup();
+    session.sendChat('key AKIAIOSFODNN7EXAMPLF here');
+    await waitFor(() => server.events.find((e) => e.type === 'customer_message'), 'sent');
+    expect(server.events.find((e) => e.type === 'customer_message')?.payload).toEqual({
+      text: 'key [REDACTED:aws] here',
+      redactions: 1,
+    });
+    await waitFor(
+      () => session.store.getState().entries.some((e) => e.kind === 'message' && e.who === 'customer' && !e.pending),
+      'acked',
+    );
+    expect(session.store.getState().entries.filter((e) => e.kind === 'message' && e.who === 'customer')).toHaveLength(
+      1,
+    );
+  });
+
+  it('ignores empty and over-long chat lines', async () => {
+    const { server, session } = await setup();
+    session.sendChat('   ');
+    session.sendChat('x'.repeat(8_001));
+    expect(server.received).toEqual([]);
+    expect(session.store.getState().notice?.text).toMatch(/limited to 8000 characters/);
+  });
+});
