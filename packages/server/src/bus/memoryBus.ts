@@ -18,8 +18,8 @@ export function createMemoryBus(): Bus {
       }
     },
     subscribe(taskId, onSeq) {
-      let set = listeners.get(taskId);
-      if (!set) listeners.set(taskId, (set = new Set()));
+      const set = listeners.get(taskId) ?? new Set();
+      listeners.set(taskId, set);
       set.add(onSeq);
       return () => {
         const s = listeners.get(taskId);

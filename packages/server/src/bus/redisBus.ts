@@ -47,7 +47,8 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
     subscribe(taskId, onSeq) {
       let set = listeners.get(taskId);
       if (!set) {
-        listeners.set(taskId, (set = new Set()));
+        set = new Set();
+        listeners.set(taskId, set);
         const p = sub.subscribe(prefix + taskId).then(
           () => undefined,
           () => undefined, // ioredis re-subscribes on reconnect; the periodic resync covers the gap.

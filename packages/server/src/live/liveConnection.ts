@@ -123,34 +123,12 @@ export class LiveConnection implements FeedListener {
   private onFrame(data: RawData, isBinary: boolean): void {
     this.lastSeen = performance.now();
     if (this.closed) return;
-    if (isBinary) return this.sendError('E_VALIDATION', 'Frames must be JSON text, not binary.');
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-    const text = buf.toString('utf8');
-    let raw: unknown;
-    if (buf.length > MAX_FRAME_BYTES) {
-      let id: string | undefined;
-      try {
-        id = idOf(JSON.parse(text));
-      } catch {
-        // No id to report; the size is the problem anyway.
-      }
-      return this.sendError(
-        'E_TOO_LARGE',
-        `A frame may be at most ${MAX_FRAME_BYTES} bytes; this one has ${buf.length}.`,
-        id,
-      );
+    const refused = this.check(data, isBinary);
+    if ('code' in refused) {
+      this.sendError(refused.code, refused.message, refused.id);
+      return;
     }
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return this.sendError('E_VALIDATION', 'The frame is not valid JSON.');
-    }
-    const envelope = Frame.safeParse(raw);
-    if (!envelope.success)
-      return this.sendError('E_VALIDATION', `Malformed frame: ${firstIssue(envelope.error)}`, idOf(raw));
-    const frame = envelope.data;
-    if (this.queued >= MAX_QUEUED)
-      return this.sendError('E_RATE_LIMITED', 'Too many messages in flight; wait for acks.', frame.id);
+    const { frame } = refused;
     this.queued++;
     this.chain = this.runtime.track(
       this.chain
@@ -162,8 +140,42 @@ export class LiveConnection implements FeedListener {
     );
   }
 
+  /** Everything that can be decided about a frame without the database. */
+  private check(
+    data: RawData,
+    isBinary: boolean,
+  ): { frame: Frame } | { code: ErrorCode; message: string; id?: string } {
+    if (isBinary) return { code: 'E_VALIDATION', message: 'Frames must be JSON text, not binary.' };
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    const text = buf.toString('utf8');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      raw = undefined;
+    }
+    if (buf.length > MAX_FRAME_BYTES) {
+      return {
+        code: 'E_TOO_LARGE',
+        message: `A frame may be at most ${MAX_FRAME_BYTES} bytes; this one has ${buf.length}.`,
+        id: idOf(raw),
+      };
+    }
+    if (raw === undefined) return { code: 'E_VALIDATION', message: 'The frame is not valid JSON.' };
+    const envelope = Frame.safeParse(raw);
+    if (!envelope.success)
+      return { code: 'E_VALIDATION', message: `Malformed frame: ${firstIssue(envelope.error)}`, id: idOf(raw) };
+    if (this.queued >= MAX_QUEUED) {
+      return { code: 'E_RATE_LIMITED', message: 'Too many messages in flight; wait for acks.', id: envelope.data.id };
+    }
+    return { frame: envelope.data };
+  }
+
   private failed(err: unknown, id: string | undefined): void {
-    if (err instanceof ApiError) return this.sendError(err.code, err.message, id);
+    if (err instanceof ApiError) {
+      this.sendError(err.code, err.message, id);
+      return;
+    }
     this.ctx.log.error({ err, taskId: this.taskId }, 'live message failed');
     this.sendError('E_INTERNAL', 'Internal error; the message was not stored.', id);
   }

@@ -174,7 +174,10 @@ const runtimes = new WeakMap<AppContext, LiveRuntime>();
 /** The live runtime of a server (one per AppContext). */
 export function liveRuntime(ctx: AppContext): LiveRuntime {
   let rt = runtimes.get(ctx);
-  if (!rt) runtimes.set(ctx, (rt = new LiveRuntime(ctx)));
+  if (!rt) {
+    rt = new LiveRuntime(ctx);
+    runtimes.set(ctx, rt);
+  }
   return rt;
 }
 
