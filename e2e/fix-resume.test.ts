@@ -118,7 +118,9 @@ describe('codevf fix: connection loss and resume', () => {
     cli.press('enter');
     await held;
     // The server stored it, but the CLI never heard back.
-    await expect.poll(async () => texts(await transcript(world, task.id), 'customer_message'), { timeout: 10_000 }).toEqual(['did this arrive?']);
+    await expect
+      .poll(async () => texts(await transcript(world, task.id), 'customer_message'), { timeout: 10_000 })
+      .toEqual(['did this arrive?']);
     await cli.waitFor('(sending…)');
     proxy.drop();
     await cli.waitFor('Reconnecting');

@@ -17,6 +17,30 @@ import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
  *   equal the file on disk. `path` is the real file's path relative to the project root.
  * - `approve_file {approved: false, refusedReason}`: the customer's side refused the file
  *   without asking (escape, binary, too large); the engineer sees the reason.
+ * - Handshake: an upgrade that fails authentication, the Origin check or task access is refused
+ *   before any socket opens, with the HTTP status and problem details of the code (401, 403,
+ *   404). `welcome.lastSeq` is the task's highest seq (the server's head). A `hello` whose
+ *   `lastSeq` is past the head is refused (E_VALIDATION) and may be retried; a second `hello`
+ *   is E_CONFLICT; anything before `hello` is E_VALIDATION. A wrong `protocolVersion` gets
+ *   `error {code: "E_PROTOCOL_VERSION"}` and the socket is closed with 1002.
+ * - Every client message with an `id` gets exactly one answer: `ack {id, seq}` (seq of the
+ *   persisted event it became; for `end_session`, of `session_end`) or `error {code, message,
+ *   id}`. A persisted event relayed to the participants carries the `id` of the client message
+ *   that caused it, so a sender can match its own echo. An `id` already used by the other
+ *   participant of the task is E_CONFLICT.
+ * - Rule codes: wrong role for the type → E_FORBIDDEN; unknown type or bad payload →
+ *   E_VALIDATION; task not active (ended, or still queued — only `customer_message` is allowed
+ *   while queued) → E_CONFLICT; unknown request → E_NOT_FOUND; output/result/upload for a
+ *   request not approved → E_FORBIDDEN, for a completed one or a second decision →
+ *   E_CONFLICT, for an expired one → E_REQUEST_EXPIRED; more than 256 messages awaiting
+ *   processing on one socket → E_RATE_LIMITED.
+ * - Frames over MAX_FRAME_BYTES are answered with E_TOO_LARGE and the socket stays open; frames
+ *   over the server's hard cap (1 MiB) close it with 1009. A peer that lets more than 16 MiB
+ *   pile up unread is closed with 1013 and resumes with `lastSeq`.
+ * - Pending requests of a session that ends get `request_expired` before `session_end`.
+ * - Billing: each started minute of an active session in which an engineer is connected costs
+ *   the rate once (ledger rows are negative `charge`s, one per task and minute index); a minute
+ *   the balance or `maxCredits` cannot pay ends the session with `endedBy: "system"`.
  */
 export const MAX_FRAME_BYTES = 256 * 1024;
 export const MAX_CHAT_CHARS = 8_000;

@@ -228,7 +228,7 @@ export function createSessionClient(options: SessionClientOptions) {
     });
     ws.on('message', (data) => {
       alive = true;
-      onMessage(ws, String(data));
+      onMessage(String(data));
     });
     ws.on('error', (err) => goDown(err.message || 'socket error'));
     ws.on('close', (code, reason) => goDown(`closed (${code}${reason.length ? ` ${reason}` : ''})`));
@@ -256,7 +256,7 @@ export function createSessionClient(options: SessionClientOptions) {
     scheduleReconnect(`HTTP ${status}`);
   }
 
-  function onMessage(ws: WebSocket, text: string) {
+  function onMessage(text: string) {
     let raw: unknown;
     try {
       raw = JSON.parse(text);

@@ -54,11 +54,7 @@ export function Header({ state }: { state: SessionState }) {
         <Text bold>{statusLine(state)}</Text>
         {state.phase !== 'askIssue' && <Text color={conn.color}>{conn.text}</Text>}
       </Box>
-      {state.phase !== 'askIssue' && (
-        <Text dimColor>
-          {rate} · You can chat below. Press CTRL+C to exit
-        </Text>
-      )}
+      {state.phase !== 'askIssue' && <Text dimColor>{rate} · You can chat below. Press CTRL+C to exit</Text>}
     </Box>
   );
 }

@@ -60,8 +60,7 @@ export function verifyChain(
   expectedHead?: { lastSeq: number; headHash: string | null },
 ): ChainVerdict {
   let prev: string | null = null;
-  for (let i = 0; i < events.length; i++) {
-    const ev = events[i]!;
+  for (const [i, ev] of events.entries()) {
     if (ev.seq !== i + 1) return { verified: false, brokenAtSeq: i + 1, headHash: prev };
     const h = eventHash(prev, ev);
     if (h !== ev.hash) return { verified: false, brokenAtSeq: ev.seq, headHash: prev };

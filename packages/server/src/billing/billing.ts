@@ -106,7 +106,7 @@ export async function billConnectedTask(
     .select(['status', 'claimed_at'])
     .where('id', '=', taskId)
     .executeTakeFirst();
-  if (!task || task.status !== 'active' || !task.claimed_at) return [];
+  if (task?.status !== 'active' || !task.claimed_at) return [];
   const now = ctx.clock.now();
   const last = minuteIndex(task.claimed_at, now);
   const first = Math.max(minuteIndex(task.claimed_at, since), last - MAX_CATCH_UP + 1);

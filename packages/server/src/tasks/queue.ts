@@ -28,15 +28,14 @@ export async function claimPaceSeconds(db: Kysely<Database>, now: Date): Promise
     .orderBy('claimed_at', 'desc')
     .limit(PACE_SAMPLE)
     .execute();
-  let pace: number;
-  if (rows.length >= 2) {
-    const newest = Date.parse(rows[0]!.claimed_at!);
-    const oldest = Date.parse(rows[rows.length - 1]!.claimed_at!);
-    pace = (newest - oldest) / 1000 / (rows.length - 1);
-  } else if (rows.length === 1) {
-    pace = (Date.parse(rows[0]!.claimed_at!) - Date.parse(rows[0]!.created_at)) / 1000;
-  } else {
-    pace = DEFAULT_CLAIM_PACE_SECONDS;
+  const newest = rows[0];
+  const oldest = rows[rows.length - 1];
+  let pace = DEFAULT_CLAIM_PACE_SECONDS;
+  if (newest?.claimed_at && oldest?.claimed_at) {
+    pace =
+      rows.length >= 2
+        ? (Date.parse(newest.claimed_at) - Date.parse(oldest.claimed_at)) / 1000 / (rows.length - 1)
+        : (Date.parse(newest.claimed_at) - Date.parse(newest.created_at)) / 1000;
   }
   return Math.min(3600, Math.max(5, pace));
 }

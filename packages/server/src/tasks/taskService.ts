@@ -118,9 +118,13 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
     },
   );
   publishEvents(ctx, change.task.id, change.events);
-  const record = await findTaskRecord(db, change.task.id);
-  if (!record) throw new ApiError('E_INTERNAL', 'The task vanished.');
-  return { ...toTask(record), ...change.value, creditsRemaining: balance };
+  return { ...toTask(await mustFindTask(ctx, change.task.id)), ...change.value, creditsRemaining: balance };
+}
+
+async function mustFindTask(ctx: AppContext, taskId: string): Promise<TaskRecord> {
+  const record = await findTaskRecord(ctx.storage.db, taskId);
+  if (!record) throw new ApiError('E_NOT_FOUND', 'No such task.');
+  return record;
 }
 
 /** The caller's tasks, newest first: a customer's own, an engineer's claimed ones. */
@@ -177,8 +181,7 @@ export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string)
   });
   publishEvents(ctx, taskId, change.events);
   await refreshQueuePositions(ctx);
-  const record = await findTaskRecord(ctx.storage.db, taskId);
-  return toTask(record!);
+  return toTask(await mustFindTask(ctx, taskId));
 }
 
 /** Ends a task on behalf of a participant (REST `end` or the `end_session` message). */
@@ -231,7 +234,7 @@ export async function rateTask(
     .where('rating', 'is', null)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw new ApiError('E_CONFLICT', 'This session was already rated.');
-  return toTask((await findTaskRecord(ctx.storage.db, taskId))!);
+  return toTask(await mustFindTask(ctx, taskId));
 }
 
 /**
