@@ -219,12 +219,21 @@ export class LiveConnection implements FeedListener {
     }
     this.helloStarted = true;
     const feed = await this.runtime.acquireFeed(this.taskId, this);
-    this.feed = feed;
-    const task = await this.ctx.storage.db
-      .selectFrom('tasks')
-      .select(['status', 'last_seq'])
-      .where('id', '=', this.taskId)
-      .executeTakeFirst();
+    let task: { status: 'queued' | 'active' | 'ended'; last_seq: number } | undefined;
+    try {
+      task = await this.ctx.storage.db
+        .selectFrom('tasks')
+        .select(['status', 'last_seq'])
+        .where('id', '=', this.taskId)
+        .executeTakeFirst();
+    } finally {
+      // Hand the feed back unless this socket is still open and will be welcomed below.
+      const head = Number(task?.last_seq ?? 0);
+      if (this.closed || !task || lastSeq > head) {
+        this.helloStarted = false;
+        this.runtime.releaseFeed(feed, this);
+      }
+    }
     if (this.closed) return;
     if (!task) {
       this.sendError('E_NOT_FOUND', 'No such task.');
@@ -232,15 +241,13 @@ export class LiveConnection implements FeedListener {
     }
     const head = Number(task.last_seq);
     if (lastSeq > head) {
-      this.helloStarted = false;
-      this.feed = null;
-      this.runtime.releaseFeed(feed, this);
       return this.sendError(
         'E_VALIDATION',
         `lastSeq ${lastSeq} is ahead of this task's log (${head} events).`,
         frame.id,
       );
     }
+    this.feed = feed;
     feed.reset(head);
     this.sentSeq = lastSeq;
     this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
