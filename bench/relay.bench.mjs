@@ -95,10 +95,14 @@ else if (process.argv[2] === '--echo') {
 // ---- parent: the clients and the report ----------------------------------------------------
 else {
   const maxSessions = Number(process.argv[2] ?? 4000);
+  // burst: every session sends its next message as soon as the previous one arrived (closed
+  // loop: the server is saturated, this measures its throughput ceiling as latency).
+  // paced: every session sends on its own clock, one message per `everyMs` with a random
+  // phase (open loop: a live chat or a command streaming output), whatever the server does.
   const LEVELS = [
-    { sessions: 1, messages: 400 },
-    { sessions: 100, messages: 20 },
-    { sessions: 1000, messages: 5 },
+    { sessions: 1, burst: 400, paced: { everyMs: 10, count: 400 } },
+    { sessions: 100, burst: 20, paced: { everyMs: 1000, count: 5 } },
+    { sessions: 1000, burst: 5, paced: { everyMs: 1000, count: 5 } },
   ];
 
   function startChild(flag) {
@@ -191,80 +195,126 @@ else {
     return { n: s.length, p50: pct(s, 50), p99: pct(s, 99) };
   };
 
-  /** Every one of `n` sessions sends `m` messages, one after the other; all sessions at once. */
-  async function relayRound(n, m) {
+  const sleepUntil = (t) => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
+
+  /**
+   * Runs one load pattern over `n` senders; `sendOne(i, k)` sends message k of sender i and
+   * resolves with its latency. Burst: each sender waits for its previous message; paced: each
+   * sends on schedule and latencies are collected as they come.
+   */
+  async function load(n, pattern, sendOne) {
     const lat = [];
     await Promise.all(
-      sessions.slice(0, n).map(async (s, i) => {
-        for (let k = 0; k < m; k++) {
-          const text = `bench ${i} ${k} ${randomUUID()}`;
-          const arrived = new Promise((resolve) => waiting.set(text, resolve));
-          const t0 = performance.now();
-          s.customer.send(
-            JSON.stringify({
-              type: 'customer_message',
-              timestamp: new Date().toISOString(),
-              payload: { text },
-              id: randomUUID(),
-            }),
-          );
-          lat.push((await arrived) - t0);
+      Array.from({ length: n }, async (_, i) => {
+        if (pattern.burst) {
+          for (let k = 0; k < pattern.burst; k++) lat.push(await sendOne(i, k));
+          return;
         }
+        const { everyMs, count } = pattern.paced;
+        const start = performance.now() + Math.random() * everyMs;
+        const pending = [];
+        for (let k = 0; k < count; k++) {
+          await sleepUntil(start + k * everyMs);
+          pending.push(sendOne(i, k).then((ms) => lat.push(ms)));
+        }
+        await Promise.all(pending);
       }),
     );
     return lat;
   }
 
-  /** The same pattern against the raw echo server: client → server → client. */
-  async function echoRound(n, m) {
-    const sockets = await Promise.all(
+  /** Relay: customer socket → server (persist, seq, hash, ack) → engineer socket. */
+  function relaySender(list) {
+    return (i, k) => {
+      const text = `bench ${i} ${k} ${randomUUID()}`;
+      const arrived = new Promise((resolve) => waiting.set(text, resolve));
+      const t0 = performance.now();
+      list[i].customer.send(
+        JSON.stringify({
+          type: 'customer_message',
+          timestamp: new Date().toISOString(),
+          payload: { text },
+          id: randomUUID(),
+        }),
+      );
+      return arrived.then((t) => t - t0);
+    };
+  }
+
+  /** Raw echo: client → bare ws server → same client, with the same frame. */
+  async function echoSockets(n) {
+    return Promise.all(
       Array.from(
         { length: n },
         () =>
           new Promise((resolve, reject) => {
             const ws = new WebSocket(`ws://127.0.0.1:${echoPort}`);
-            ws.once('open', () => resolve(ws));
+            ws.once('open', () => {
+              const waits = new Map();
+              ws.on('message', (data) => {
+                const id = JSON.parse(String(data)).id;
+                waits.get(id)?.(performance.now());
+                waits.delete(id);
+              });
+              resolve({ ws, waits });
+            });
             ws.once('error', reject);
           }),
       ),
     );
-    const lat = [];
-    await Promise.all(
-      sockets.map(async (ws, i) => {
-        for (let k = 0; k < m; k++) {
-          const id = randomUUID();
-          const frame = JSON.stringify({
-            type: 'customer_message',
-            timestamp: new Date().toISOString(),
-            payload: { text: `bench ${i} ${k} ${id}` },
-            id,
-          });
-          const t0 = performance.now();
-          await new Promise((resolve) => {
-            ws.once('message', resolve);
-            ws.send(frame);
-          });
-          lat.push(performance.now() - t0);
-        }
-      }),
-    );
-    for (const ws of sockets) ws.terminate();
-    return lat;
+  }
+  function echoSender(sockets) {
+    return (i, k) => {
+      const { ws, waits } = sockets[i];
+      const id = randomUUID();
+      const arrived = new Promise((resolve) => waits.set(id, resolve));
+      const t0 = performance.now();
+      ws.send(
+        JSON.stringify({
+          type: 'customer_message',
+          timestamp: new Date().toISOString(),
+          payload: { text: `bench ${i} ${k} ${id}` },
+          id,
+        }),
+      );
+      return arrived.then((t) => t - t0);
+    };
+  }
+
+  /** Sessions 0..n-1 relaying `pattern`, then the raw echo with the same pattern. */
+  async function compare(n, pattern) {
+    const settle = () => new Promise((r) => setTimeout(r, 1000));
+    await load(n, { burst: 2 }, relaySender(sessions)); // warm-up, then let the backlog drain
+    await settle();
+    const relay = stats(await load(n, pattern, relaySender(sessions)));
+    const sockets = await echoSockets(n);
+    await load(n, { burst: 2 }, echoSender(sockets));
+    await settle();
+    const raw = stats(await load(n, pattern, echoSender(sockets)));
+    for (const { ws } of sockets) ws.terminate();
+    return { relay, raw };
   }
 
   const f1 = (x) => x.toFixed(1);
   const f2 = (x) => x.toFixed(2);
   const rows = [];
-  for (const { sessions: n, messages: m } of LEVELS) {
+  for (const level of LEVELS) {
+    const n = level.sessions;
     await addSessions(n);
-    await relayRound(n, 2); // warm-up
-    await echoRound(n, 2);
-    const relay = stats(await relayRound(n, m));
-    const raw = stats(await echoRound(n, m));
-    rows.push({ n, relay, raw });
-    console.error(
-      `  ${n} sessions: relay p50 ${f2(relay.p50)} p99 ${f2(relay.p99)} ms; echo p50 ${f2(raw.p50)} p99 ${f2(raw.p99)} ms`,
-    );
+    for (const [name, pattern] of [
+      ['paced', { paced: level.paced }],
+      ['burst', { burst: level.burst }],
+    ]) {
+      const { relay, raw } = await compare(n, pattern);
+      const label =
+        name === 'paced'
+          ? `paced, 1 msg / ${level.paced.everyMs >= 1000 ? `${level.paced.everyMs / 1000} s` : `${level.paced.everyMs} ms`} per session`
+          : 'burst (closed loop)';
+      rows.push({ n, label, relay, raw });
+      console.error(
+        `  ${n} sessions ${name}: relay p50 ${f2(relay.p50)} p99 ${f2(relay.p99)} ms; echo p50 ${f2(raw.p50)} p99 ${f2(raw.p99)} ms`,
+      );
+    }
   }
 
   // Memory: open 1,000 more live connections (hello done, then silent) on existing sessions.
@@ -280,7 +330,7 @@ else {
 
   // Capacity: keep adding sessions while a probe of 200 sessions still relays with p99 under 1 s.
   let held = sessions.length;
-  let heldProbe = rows.at(-1).relay;
+  let heldProbe = rows.findLast((r) => r.n === 1000)?.relay ?? rows.at(-1).relay;
   let stopReason = `stopped at the configured maximum (${maxSessions})`;
   for (let target = 2000; target <= maxSessions; target += 1000) {
     try {
@@ -289,7 +339,7 @@ else {
       stopReason = `adding sessions failed beyond ${sessions.length}: ${err.message}`;
       break;
     }
-    const probe = stats(await relayRound(200, 3));
+    const probe = stats(await load(200, { paced: { everyMs: 1000, count: 3 } }, relaySender(sessions.slice(-200))));
     console.error(`  ${sessions.length} sessions held: probe p50 ${f2(probe.p50)} p99 ${f2(probe.p99)} ms`);
     if (probe.p99 > 1000) {
       stopReason = `probe p99 over 1 s at ${sessions.length} sessions`;
@@ -307,24 +357,32 @@ else {
     `${availableParallelism()} CPU cores, Node ${process.version}, ${dialect === 'postgres' ? 'PostgreSQL' : 'embedded SQLite'}; server, echo server and clients in three processes on one machine. ` +
       'Each session is a claimed task with the customer and the engineer connected; every sample is one `customer_message` ' +
       'from the customer’s socket until it reaches the engineer’s (persisted with its seq, hash-chained, acked). ' +
-      'The raw echo is a bare `ws` server returning each frame to its sender, measured in the same run with the same frame.',
+      'The raw echo is a bare `ws` server returning each frame to its sender, measured in the same run with the same frame and load. ' +
+      '*Paced*: every session sends on its own schedule (open loop). *Burst*: every session sends its next message as soon as the last arrived, so the server is saturated and the figure is its throughput ceiling.',
   );
   out.push('');
   out.push(
-    '| concurrent sessions | samples | relay p50 | relay p99 | raw ws echo p50 | raw ws echo p99 | p99 relay / echo |',
+    '| live sessions | load | samples | relay p50 | relay p99 | raw ws echo p50 | raw ws echo p99 | p99 relay / echo |',
   );
-  out.push('|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    out.push(
-      `| ${r.n} | ${r.relay.n} | ${f2(r.relay.p50)} ms | ${f2(r.relay.p99)} ms | ${f2(r.raw.p50)} ms | ${f2(r.raw.p99)} ms | ${f1(r.relay.p99 / r.raw.p99)}× |`,
-    );
+    const cells = [
+      r.n,
+      r.label,
+      r.relay.n,
+      `${f2(r.relay.p50)} ms`,
+      `${f2(r.relay.p99)} ms`,
+      `${f2(r.raw.p50)} ms`,
+      `${f2(r.raw.p99)} ms`,
+    ];
+    out.push(`| ${cells.join(' | ')} | ${f1(r.relay.p99 / r.raw.p99)}× |`);
   }
   out.push('');
   out.push(
     `- Server memory per idle live connection (${IDLE} extra sockets after hello): **${f1(perConnRss)} KB RSS**, ${f1(perConnHeap)} KB JS heap + external.`,
   );
   out.push(
-    `- Sessions held by one instance: **${held}** (${held * 2} live sockets) with a 200-session probe at p50 ${f2(heldProbe.p50)} ms / p99 ${f2(heldProbe.p99)} ms; ${stopReason}. Server RSS then: ${f1(serverMem.rss / 1024 / 1024)} MB.`,
+    `- Sessions held by one instance: **${held}** (${held * 2} live sockets) with a paced 200-session probe at p50 ${f2(heldProbe.p50)} ms / p99 ${f2(heldProbe.p99)} ms; ${stopReason}. Server RSS then: ${f1(serverMem.rss / 1024 / 1024)} MB.`,
   );
   console.log(out.join('\n'));
 

@@ -171,6 +171,7 @@ describe.each(['sqlite', 'postgres'] as const)('server restart mid-session (%s)'
     expectConsecutive(c2, customerSeen);
     expectConsecutive(e2, engineerSeen);
     // The old instance recorded the engineer leaving on shutdown; the new one the return.
+    await e2.waitFor('engineer_connected');
     const types = e2.events.map((f) => f.type);
     expect(types).toContain('engineer_disconnected');
     expect(types.indexOf('engineer_connected')).toBeGreaterThan(types.indexOf('engineer_disconnected'));

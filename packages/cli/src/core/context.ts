@@ -48,7 +48,12 @@ export function createContext(options: ContextOptions): CommandContext {
     const fromUser = options.baseUrlFlag || io.env.CODEVF_API_URL;
     // Read auth.json only when nothing else names the server. A corrupt file names no server;
     // the command that needs the login reports the corruption itself (login --force replaces it).
-    const stored = fromUser ? undefined : (await authStore().read().catch(() => null))?.baseUrl;
+    const login = fromUser
+      ? null
+      : await authStore()
+          .read()
+          .catch(() => null);
+    const stored = login?.baseUrl;
     return resolveBaseUrl({ flag: options.baseUrlFlag, env: io.env.CODEVF_API_URL, stored });
   });
   const apiAt = (url: string): ApiClient =>

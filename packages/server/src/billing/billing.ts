@@ -91,22 +91,27 @@ export async function chargeMinute(ctx: AppContext, taskId: string, k: number): 
   });
 }
 
+export interface BillingPass {
+  changes: TaskChange<ChargeResult>[];
+  /** When minute 0 began; null when the task is not billable (not active). */
+  claimedAt: string | null;
+  /** Every minute up to this index is settled (charged, or the task stopped being billable). */
+  through: number;
+}
+
 /**
  * Charges the minutes of an active task from the one in which an engineer connected (`since`)
  * up to the current one. Each started minute with an engineer connected is charged; minutes
  * already in the ledger (another instance, an earlier tick) are skipped.
  */
-export async function billConnectedTask(
-  ctx: AppContext,
-  taskId: string,
-  since: Date,
-): Promise<TaskChange<ChargeResult>[]> {
+export async function billConnectedTask(ctx: AppContext, taskId: string, since: Date): Promise<BillingPass> {
   const task = await ctx.storage.db
     .selectFrom('tasks')
     .select(['status', 'claimed_at'])
     .where('id', '=', taskId)
     .executeTakeFirst();
-  if (task?.status !== 'active' || !task.claimed_at) return [];
+  if (task?.status !== 'active' || !task.claimed_at)
+    return { changes: [], claimedAt: null, through: Number.MAX_SAFE_INTEGER };
   const now = ctx.clock.now();
   const last = minuteIndex(task.claimed_at, now);
   const first = Math.max(minuteIndex(task.claimed_at, since), last - MAX_CATCH_UP + 1);
@@ -126,7 +131,9 @@ export async function billConnectedTask(
     if (charged.has(k)) continue;
     const change = await chargeMinute(ctx, taskId, k);
     if (change.events.length > 0) changes.push(change);
-    if (change.value === 'ended' || change.value === 'inactive') break;
+    if (change.value === 'ended' || change.value === 'inactive') {
+      return { changes, claimedAt: null, through: Number.MAX_SAFE_INTEGER };
+    }
   }
-  return changes;
+  return { changes, claimedAt: task.claimed_at, through: last };
 }

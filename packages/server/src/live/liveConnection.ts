@@ -253,16 +253,9 @@ export class LiveConnection implements FeedListener {
     this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
     this.welcomedAt = this.ctx.clock.now();
     this.wake();
-    if (this.role === 'engineer' && task.status === 'active' && !this.otherEngineerHere()) {
+    if (this.role === 'engineer' && this.runtime.engineerArrived(this) && task.status === 'active') {
       await this.announceEngineer('engineer_connected');
     }
-  }
-
-  private otherEngineerHere(): boolean {
-    for (const c of this.runtime.connections) {
-      if (c !== this && c.taskId === this.taskId && c.role === 'engineer' && c.welcomedAt && !c.isClosed) return true;
-    }
-    return false;
   }
 
   /** engineer_connected / engineer_disconnected — only for an active task (not after session_end). */
@@ -287,7 +280,7 @@ export class LiveConnection implements FeedListener {
     this.closed = true;
     this.runtime.connections.delete(this);
     if (this.feed) this.runtime.releaseFeed(this.feed, this);
-    if (this.role === 'engineer' && this.welcomedAt && !this.otherEngineerHere()) {
+    if (this.role === 'engineer' && this.runtime.engineerLeft(this)) {
       this.runtime.track(
         this.announceEngineer('engineer_disconnected').catch((err: unknown) => {
           this.ctx.log.warn({ err, taskId: this.taskId }, 'could not record engineer_disconnected');

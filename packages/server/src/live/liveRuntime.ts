@@ -1,4 +1,4 @@
-import { billConnectedTask } from '../billing/billing';
+import { billConnectedTask, minuteIndex } from '../billing/billing';
 import type { AppContext } from '../context';
 import { expireDueRequests } from '../tasks/expiry';
 import type { StoredEvent } from '../tasks/taskLock';
@@ -75,36 +75,63 @@ export class LiveRuntime {
     return p;
   }
 
-  /** Local engineer sockets by task, with when the earliest of them said hello. */
+  /** Engineer sockets on this instance that said hello, by task: presence, for billing. */
+  private readonly engineers = new Map<string, Set<LiveConnection>>();
+
+  /** Records an engineer's socket after hello; true when it is the first one here for the task. */
+  engineerArrived(c: LiveConnection): boolean {
+    const set = this.engineers.get(c.taskId) ?? new Set();
+    this.engineers.set(c.taskId, set);
+    set.add(c);
+    return set.size === 1;
+  }
+
+  /** Forgets an engineer's socket; true when it was the last one here for the task. */
+  engineerLeft(c: LiveConnection): boolean {
+    const set = this.engineers.get(c.taskId);
+    if (!set?.delete(c)) return false;
+    if (set.size > 0) return false;
+    this.engineers.delete(c.taskId);
+    return true;
+  }
+
+  /** Tasks with an engineer connected here, with when the earliest of those sockets said hello. */
   engineerPresence(): Map<string, Date> {
     const out = new Map<string, Date>();
-    for (const c of this.connections) {
-      if (c.role !== 'engineer' || !c.welcomedAt || c.isClosed) continue;
-      const prev = out.get(c.taskId);
-      if (!prev || c.welcomedAt < prev) out.set(c.taskId, c.welcomedAt);
+    for (const [taskId, set] of this.engineers) {
+      let since: Date | undefined;
+      for (const c of set) if (c.welcomedAt && (!since || c.welcomedAt < since)) since = c.welcomedAt;
+      if (since) out.set(taskId, since);
     }
     return out;
   }
 
+  /** Per task: the minutes this instance has seen settled, so most ticks need no query. */
+  private readonly settled = new Map<string, { claimedAt: string | null; through: number }>();
+
   /** Charges every minute an engineer connected here has been in an active session. */
   async billingTick(): Promise<void> {
-    for (const [taskId, since] of this.engineerPresence()) {
+    const presence = this.engineerPresence();
+    for (const taskId of this.settled.keys()) if (!presence.has(taskId)) this.settled.delete(taskId);
+    const now = this.ctx.clock.now();
+    for (const [taskId, since] of presence) {
+      const known = this.settled.get(taskId);
+      if (known && (!known.claimedAt || minuteIndex(known.claimedAt, now) <= known.through)) continue;
+      // Let waiting socket I/O in between charges: a minute boundary shared by a thousand
+      // sessions must not hold up their messages for the whole round.
+      await yieldToIo();
       try {
-        const changes = await billConnectedTask(this.ctx, taskId, since);
-        for (const c of changes) this.publish(taskId, c.events);
+        const pass = await billConnectedTask(this.ctx, taskId, since);
+        this.settled.set(taskId, { claimedAt: pass.claimedAt, through: pass.through });
+        for (const c of pass.changes) this.publish(taskId, c.events);
       } catch (err) {
         this.ctx.log.error({ err, taskId }, 'billing tick failed');
       }
     }
   }
 
-  async expireRequests(): Promise<number> {
-    let n = 0;
-    for (const change of await expireDueRequests(this.ctx)) {
-      this.publish(change.task.id, change.events);
-      n += change.events.length;
-    }
-    return n;
+  expireRequests(): Promise<number> {
+    return expireDueRequests(this.ctx, (change) => this.publish(change.task.id, change.events));
   }
 
   /** Re-reads the head of every watched task: the safety net for lost bus messages. */
@@ -168,6 +195,8 @@ export class LiveRuntime {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 }
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const runtimes = new WeakMap<AppContext, LiveRuntime>();
 

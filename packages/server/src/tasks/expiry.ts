@@ -9,7 +9,10 @@ const BATCH = 200;
  * instance may run this at once: the conditional update inside the task lock lets exactly one
  * of them record each expiry.
  */
-export async function expireDueRequests(ctx: AppContext): Promise<TaskChange<boolean>[]> {
+export async function expireDueRequests(
+  ctx: AppContext,
+  onExpired: (change: TaskChange<boolean>) => void,
+): Promise<number> {
   const now = ctx.clock.now();
   const due = await ctx.storage.db
     .selectFrom('task_requests')
@@ -19,10 +22,15 @@ export async function expireDueRequests(ctx: AppContext): Promise<TaskChange<boo
     .orderBy('expires_at')
     .limit(BATCH)
     .execute();
-  const changes: TaskChange<boolean>[] = [];
+  let n = 0;
   for (const r of due) {
     const change = await withTaskLock(ctx.storage.db, r.task_id, now, (tx) => expireRequest(tx, r.id));
-    if (change.value) changes.push(change);
+    if (change.value) {
+      onExpired(change);
+      n++;
+    }
+    // Socket I/O goes in between: a batch of expiries must not stall live messages.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return changes;
+  return n;
 }

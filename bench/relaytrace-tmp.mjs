@@ -1,0 +1,405 @@
+#!/usr/bin/env node
+// Live-session relay: latency customer → server → engineer (p50/p99) at 1, 100 and 1,000
+// concurrent sessions, next to a raw `ws` echo server measured in the same run; server memory
+// per idle live connection; and how many sessions one instance holds. The server and the echo
+// server each run in their own child process; this process is only the clients. Target
+// (issue 3): relay p99 within 3× the raw echo's at 1,000 sessions; under 100 KB per idle
+// connection.
+//   node --expose-gc --import tsx bench/relay.bench.mjs [maxSessions]   (npm run bench -- relay)
+//   BENCH_DIALECT=postgres to measure on PostgreSQL (default: the embedded SQLite).
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+
+const self = fileURLToPath(import.meta.url);
+const gc = () => {
+  globalThis.gc?.();
+  globalThis.gc?.();
+};
+
+// ---- child: the CodeVF server, built directly (quiet logger), driven over IPC --------------
+if (process.argv[2] === '--serve') {
+  const { buildApp } = await import('../packages/server/src/app.ts');
+  const { resolveConfig } = await import('../packages/server/src/config.ts');
+  const { createStorage } = await import('../packages/server/src/storage/storage.ts');
+  const { createLogger } = await import('../packages/server/src/logger.ts');
+  const { createUser, grantCredits } = await import('../packages/server/src/users/users.ts');
+  const { issueTokens } = await import('../packages/server/src/auth/tokens.ts');
+  const dialect = process.env.BENCH_DIALECT ?? 'sqlite';
+  const dataDir = mkdtempSync(join(tmpdir(), 'codevf-bench-'));
+  const pgSchema = dialect === 'postgres' ? `bench_${randomUUID().slice(0, 8)}` : undefined;
+  const config = resolveConfig(
+    {
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl:
+        dialect === 'postgres'
+          ? (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+          : undefined,
+      accessTokenTtlSeconds: 3 * 3600,
+    },
+    {},
+  );
+  const storage = createStorage({ databaseUrl: config.databaseUrl, dataDir, pgSchema });
+  await storage.migrate();
+  const app = await buildApp({ config, storage, logger: createLogger({ level: 'warn' }) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${app.server.address().port}`;
+  const ctx = app.ctx;
+  const customer = await createUser(storage, ctx.clock, {
+    email: 'bench-customer@example.test',
+    name: 'Bench Customer',
+    role: 'customer',
+  });
+  await grantCredits(storage, ctx.clock, customer.email, 1_000_000, 'bench');
+  const engineer = await createUser(storage, ctx.clock, {
+    email: 'bench-engineer@example.test',
+    name: 'Bench Engineer',
+    role: 'engineer',
+  });
+  const customerToken = (await issueTokens(ctx, customer.id, 'codevf-cli')).access_token;
+  const engineerToken = (await issueTokens(ctx, engineer.id, 'codevf-cli')).access_token;
+  process.on('message', async (m) => {
+    if (m.cmd === 'mem') {
+      gc();
+      process.send({ mem: process.memoryUsage() });
+    } else if (m.cmd === 'exit') {
+      await app.close();
+      if (pgSchema) await storage.db.schema.dropSchema(pgSchema).ifExists().cascade().execute();
+      await storage.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+  process.send({ ready: { baseUrl, customerToken, engineerToken, dialect } });
+}
+
+// ---- child: a raw ws echo server, the floor to compare with --------------------------------
+else if (process.argv[2] === '--echo') {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+  wss.on('listening', () => process.send({ ready: { port: wss.address().port } }));
+  process.on('message', (m) => {
+    if (m.cmd === 'mem') {
+      gc();
+      process.send({ mem: process.memoryUsage() });
+    } else if (m.cmd === 'exit') process.exit(0);
+  });
+}
+
+// ---- parent: the clients and the report ----------------------------------------------------
+else {
+  const maxSessions = Number(process.argv[2] ?? 4000);
+  // burst: every session sends its next message as soon as the previous one arrived (closed
+  // loop: the server is saturated, this measures its throughput ceiling as latency).
+  // paced: every session sends on its own clock, one message per `everyMs` with a random
+  // phase (open loop: a live chat or a command streaming output), whatever the server does.
+  const LEVELS = [
+    
+    
+    { sessions: 1000, burst: 5, paced: { everyMs: 1000, count: 5 } },
+  ];
+
+  function startChild(flag) {
+    const child = fork(self, [flag], {
+      execArgv: ['--expose-gc', '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ready = new Promise((resolve, reject) => {
+      child.once('message', (m) => resolve(m.ready));
+      child.once('exit', (code) => reject(new Error(`${flag} child exited with ${code}`)));
+    });
+    const ask = (cmd) =>
+      new Promise((resolve) => {
+        child.once('message', resolve);
+        child.send({ cmd });
+      });
+    return { child, ready, ask };
+  }
+  const memOf = async (c) => (await c.ask('mem')).mem;
+
+  const server = startChild('--serve');
+  const echo = startChild('--echo');
+  const { baseUrl, customerToken, engineerToken, dialect } = await server.ready;
+  const { port: echoPort } = await echo.ready;
+  const wsBase = baseUrl.replace(/^http/, 'ws');
+
+  async function http(method, path, token, body) {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  /** A live socket that has said hello; `onFrame` sees every parsed frame. */
+  function openLive(taskId, token, onFrame) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${wsBase}/v1/tasks/${taskId}/ws`, { headers: { authorization: `Bearer ${token}` } });
+      ws.once('error', reject);
+      ws.once('open', () =>
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            timestamp: new Date().toISOString(),
+            payload: { protocolVersion: 1, lastSeq: 0 },
+          }),
+        ),
+      );
+      ws.on('message', (data) => {
+        const f = JSON.parse(String(data));
+        if (f.type === 'welcome') resolve(ws);
+        onFrame?.(f);
+      });
+    });
+  }
+
+  /** Resolvers waiting for "this probe text arrived at the engineer". */
+  const waiting = new Map();
+  const onEngineerFrame = (f) => {
+    if (f.type !== 'customer_message') return;
+    const done = waiting.get(f.payload.text);
+    if (done) {
+      waiting.delete(f.payload.text);
+      done(performance.now());
+    }
+  };
+
+  const sessions = [];
+  async function addSessions(target) {
+    let next = sessions.length;
+    const worker = async () => {
+      while (next < target) {
+        next++;
+        // One at a time per worker, so the queue stays short (each claim re-ranks the queue).
+        const task = await http('POST', '/v1/tasks', customerToken, { description: 'bench session' });
+        await http('POST', `/v1/tasks/${task.id}/claim`, engineerToken);
+        const customer = await openLive(task.id, customerToken);
+        const engineer = await openLive(task.id, engineerToken, onEngineerFrame);
+        sessions.push({ taskId: task.id, customer, engineer });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  }
+
+  const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const stats = (lat) => {
+    const s = [...lat].sort((a, b) => a - b);
+    return { n: s.length, p50: pct(s, 50), p99: pct(s, 99) };
+  };
+
+  const sleepUntil = (t) => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
+
+  /**
+   * Runs one load pattern over `n` senders; `sendOne(i, k)` sends message k of sender i and
+   * resolves with its latency. Burst: each sender waits for its previous message; paced: each
+   * sends on schedule and latencies are collected as they come.
+   */
+  async function load(n, pattern, sendOne) {
+    const lat = [];
+    await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        if (pattern.burst) {
+          for (let k = 0; k < pattern.burst; k++) lat.push(await sendOne(i, k));
+          return;
+        }
+        const { everyMs, count } = pattern.paced;
+        const start = performance.now() + Math.random() * everyMs;
+        const pending = [];
+        for (let k = 0; k < count; k++) {
+          await sleepUntil(start + k * everyMs);
+          pending.push(sendOne(i, k).then((ms) => lat.push(ms)));
+        }
+        await Promise.all(pending);
+      }),
+    );
+    return lat;
+  }
+
+  /** Relay: customer socket → server (persist, seq, hash, ack) → engineer socket. */
+  function relaySender(list) {
+    return (i, k) => {
+      const text = `bench ${i} ${k} ${randomUUID()}`;
+      const arrived = new Promise((resolve) => waiting.set(text, resolve));
+      const t0 = performance.now();
+      list[i].customer.send(
+        JSON.stringify({
+          type: 'customer_message',
+          timestamp: new Date().toISOString(),
+          payload: { text },
+          id: randomUUID(),
+        }),
+      );
+      return arrived.then((t) => { globalThis.__trace?.push([t0, t - t0]); return t - t0; });
+    };
+  }
+
+  /** Raw echo: client → bare ws server → same client, with the same frame. */
+  async function echoSockets(n) {
+    return Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise((resolve, reject) => {
+            const ws = new WebSocket(`ws://127.0.0.1:${echoPort}`);
+            ws.once('open', () => {
+              const waits = new Map();
+              ws.on('message', (data) => {
+                const id = JSON.parse(String(data)).id;
+                waits.get(id)?.(performance.now());
+                waits.delete(id);
+              });
+              resolve({ ws, waits });
+            });
+            ws.once('error', reject);
+          }),
+      ),
+    );
+  }
+  function echoSender(sockets) {
+    return (i, k) => {
+      const { ws, waits } = sockets[i];
+      const id = randomUUID();
+      const arrived = new Promise((resolve) => waits.set(id, resolve));
+      const t0 = performance.now();
+      ws.send(
+        JSON.stringify({
+          type: 'customer_message',
+          timestamp: new Date().toISOString(),
+          payload: { text: `bench ${i} ${k} ${id}` },
+          id,
+        }),
+      );
+      return arrived.then((t) => t - t0);
+    };
+  }
+
+  /** Sessions 0..n-1 relaying `pattern`, then the raw echo with the same pattern. */
+  async function compare(n, pattern) {
+    const settle = () => new Promise((r) => setTimeout(r, 1000));
+    await load(n, { burst: 2 }, relaySender(sessions)); // warm-up, then let the backlog drain
+    await settle();
+    const relay = stats(await load(n, pattern, relaySender(sessions)));
+    const sockets = await echoSockets(n);
+    await load(n, { burst: 2 }, echoSender(sockets));
+    await settle();
+    const raw = stats(await load(n, pattern, echoSender(sockets)));
+    for (const { ws } of sockets) ws.terminate();
+    return { relay, raw };
+  }
+
+  const f1 = (x) => x.toFixed(1);
+  const f2 = (x) => x.toFixed(2);
+  const rows = [];
+  for (const level of LEVELS) {
+    const n = level.sessions;
+    await addSessions(n);
+    for (const [name, pattern] of [
+      ['paced', { paced: level.paced }],
+      ['burst', { burst: level.burst }],
+    ]) {
+      globalThis.__trace = n === 1000 && name === 'paced' ? [] : undefined;
+      const { relay, raw } = await compare(n, pattern);
+      if (globalThis.__trace) {
+        const tr = globalThis.__trace; const t0 = Math.min(...tr.map((x) => x[0]));
+        const buckets = new Map();
+        for (const [t, l] of tr) { const b = Math.floor((t - t0) / 250); buckets.set(b, Math.max(buckets.get(b) ?? 0, l)); }
+        console.error('TRACE', [...buckets].sort((a, b) => a[0] - b[0]).map(([b, l]) => `${b * 250}:${l.toFixed(0)}`).join(' '));
+      }
+      const label =
+        name === 'paced'
+          ? `paced, 1 msg / ${level.paced.everyMs >= 1000 ? `${level.paced.everyMs / 1000} s` : `${level.paced.everyMs} ms`} per session`
+          : 'burst (closed loop)';
+      rows.push({ n, label, relay, raw });
+      console.error(
+        `  ${n} sessions ${name}: relay p50 ${f2(relay.p50)} p99 ${f2(relay.p99)} ms; echo p50 ${f2(raw.p50)} p99 ${f2(raw.p99)} ms`,
+      );
+    }
+  }
+
+  // Memory: open 1,000 more live connections (hello done, then silent) on existing sessions.
+  const IDLE = 1000;
+  const before = await memOf(server);
+  const idle = [];
+  for (let i = 0; i < IDLE; i++) idle.push(await openLive(sessions[i % sessions.length].taskId, customerToken));
+  await new Promise((r) => setTimeout(r, 500));
+  const after = await memOf(server);
+  const perConnRss = (after.rss - before.rss) / IDLE / 1024;
+  const perConnHeap = (after.heapUsed + after.external - before.heapUsed - before.external) / IDLE / 1024;
+  for (const ws of idle) ws.terminate();
+
+  // Capacity: keep adding sessions while a probe of 200 sessions still relays with p99 under 1 s.
+  let held = sessions.length;
+  let heldProbe = rows.findLast((r) => r.n === 1000)?.relay ?? rows.at(-1).relay;
+  let stopReason = `stopped at the configured maximum (${maxSessions})`;
+  for (let target = 2000; target <= maxSessions; target += 1000) {
+    try {
+      await addSessions(target);
+    } catch (err) {
+      stopReason = `adding sessions failed beyond ${sessions.length}: ${err.message}`;
+      break;
+    }
+    const probe = stats(await load(200, { paced: { everyMs: 1000, count: 3 } }, relaySender(sessions.slice(-200))));
+    console.error(`  ${sessions.length} sessions held: probe p50 ${f2(probe.p50)} p99 ${f2(probe.p99)} ms`);
+    if (probe.p99 > 1000) {
+      stopReason = `probe p99 over 1 s at ${sessions.length} sessions`;
+      break;
+    }
+    held = sessions.length;
+    heldProbe = probe;
+  }
+  const serverMem = await memOf(server);
+
+  const out = [];
+  out.push('## Live relay (bench/relay.bench.mjs)');
+  out.push('');
+  out.push(
+    `${availableParallelism()} CPU cores, Node ${process.version}, ${dialect === 'postgres' ? 'PostgreSQL' : 'embedded SQLite'}; server, echo server and clients in three processes on one machine. ` +
+      'Each session is a claimed task with the customer and the engineer connected; every sample is one `customer_message` ' +
+      'from the customer’s socket until it reaches the engineer’s (persisted with its seq, hash-chained, acked). ' +
+      'The raw echo is a bare `ws` server returning each frame to its sender, measured in the same run with the same frame and load. ' +
+      '*Paced*: every session sends on its own schedule (open loop). *Burst*: every session sends its next message as soon as the last arrived, so the server is saturated and the figure is its throughput ceiling.',
+  );
+  out.push('');
+  out.push(
+    '| live sessions | load | samples | relay p50 | relay p99 | raw ws echo p50 | raw ws echo p99 | p99 relay / echo |',
+  );
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const cells = [
+      r.n,
+      r.label,
+      r.relay.n,
+      `${f2(r.relay.p50)} ms`,
+      `${f2(r.relay.p99)} ms`,
+      `${f2(r.raw.p50)} ms`,
+      `${f2(r.raw.p99)} ms`,
+    ];
+    out.push(`| ${cells.join(' | ')} | ${f1(r.relay.p99 / r.raw.p99)}× |`);
+  }
+  out.push('');
+  out.push(
+    `- Server memory per idle live connection (${IDLE} extra sockets after hello): **${f1(perConnRss)} KB RSS**, ${f1(perConnHeap)} KB JS heap + external.`,
+  );
+  out.push(
+    `- Sessions held by one instance: **${held}** (${held * 2} live sockets) with a paced 200-session probe at p50 ${f2(heldProbe.p50)} ms / p99 ${f2(heldProbe.p99)} ms; ${stopReason}. Server RSS then: ${f1(serverMem.rss / 1024 / 1024)} MB.`,
+  );
+  console.log(out.join('\n'));
+
+  for (const s of sessions) {
+    s.customer.terminate();
+    s.engineer.terminate();
+  }
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.send({ cmd: 'exit' });
+  await exited;
+  echo.child.kill();
+  process.exit(0);
+}
