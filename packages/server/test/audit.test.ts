@@ -97,8 +97,10 @@ describe.each(['sqlite', 'postgres'] as const)('transcript verification over the
     await c.expectAck('customer_message', { text: 'my password is hunter2' });
     await e.expectAck('engineer_message', { text: 'please do not share it' });
     await c.expectAck('customer_message', { text: 'ok' });
-    await c.close();
+    // The log is complete once the engineer's departure is recorded.
     await e.close();
+    await c.waitFor('engineer_disconnected');
+    await c.close();
 
     const good = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`);
     expect(good.status).toBe(200);

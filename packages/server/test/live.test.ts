@@ -371,7 +371,7 @@ describe('heartbeats', () => {
   afterAll(async () => server?.close());
 
   it('drops a silent peer and records the engineer leaving; answering peers stay', async () => {
-    server = await startTestServer({ config: { heartbeatSeconds: 0.6 } });
+    server = await startTestServer({ config: { heartbeatSeconds: 1.2 } });
     const customer = await party(server, 'customer', 10);
     const engineer = await party(server, 'engineer');
     const { c, e } = await liveSession(server, customer, engineer);
