@@ -137,14 +137,15 @@ describe('codevf fix: file requests', () => {
     expect(engineer.frames.some((f) => f.type === 'file_upload')).toBe(false);
   });
 
-  it('refuses a file too large for one frame before asking (protocol frame limit)', async () => {
-    const { cli, engineer } = await start((p) => writeFileSync(join(p, 'big.txt'), 'line of text\n'.repeat(40_000)));
+  it('sends a text file larger than an ordinary frame (520 KB) whole, in one file_upload', async () => {
+    const text = 'line of text\n'.repeat(40_000);
+    const { cli, engineer } = await start((p) => writeFileSync(join(p, 'big.txt'), text));
     const id = await requestFile(engineer, 'big.txt');
-    const decision = payload<{ approved: boolean; refusedReason?: string }>(
-      await waitForFrame(engineer, 'approve_file', id),
-    );
-    expect(decision).toMatchObject({ approved: false });
-    expect(decision.refusedReason).toMatch(/too large/);
-    await cli.waitFor('Refused big.txt:');
+    await cli.waitFor(/Engineer requests file: big\.txt[\s\S]*\[y\] send/);
+    cli.press('y');
+    const upload = payload<{ content: string; size: number; sha256: string }>(await waitForFrame(engineer, 'file_upload', id));
+    expect(upload.size).toBe(text.length);
+    expect(upload.content).toBe(text);
+    expect(upload.sha256).toBe(createHash('sha256').update(text).digest('hex'));
   });
 });

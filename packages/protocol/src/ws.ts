@@ -43,6 +43,18 @@ import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
  *   the balance or `maxCredits` cannot pay ends the session with `endedBy: "system"`.
  */
 export const MAX_FRAME_BYTES = 256 * 1024;
+/**
+ * A `file_upload` frame carries a whole file (content up to MAX_FILE_CHARS), so it may be larger
+ * than other frames: room for 1 MiB of text even when JSON escaping grows it (newlines, quotes,
+ * tabs) — files are UTF-8 text (binaries are refused), so 4 MiB is ample. Every other frame
+ * keeps MAX_FRAME_BYTES. The server refuses with E_TOO_LARGE and keeps the socket open either way.
+ */
+export const MAX_FILE_FRAME_BYTES = 4 * 1024 * 1024;
+
+/** The size limit of one frame of the given type (see MAX_FRAME_BYTES, MAX_FILE_FRAME_BYTES). */
+export function maxFrameBytes(type: string | undefined): number {
+  return type === 'file_upload' ? MAX_FILE_FRAME_BYTES : MAX_FRAME_BYTES;
+}
 export const MAX_CHAT_CHARS = 8_000;
 export const MAX_OUTPUT_CHUNK_CHARS = 64 * 1024;
 export const MAX_FILE_CHARS = 1024 * 1024 + 64 * 1024;

@@ -3,6 +3,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { MAX_FILE_FRAME_BYTES } from '@codevf/protocol';
 import { adminRoutes } from './admin/adminRoutes';
 import { deviceRoutes } from './auth/deviceRoutes';
 import { oauthRoutes } from './auth/oauthRoutes';
@@ -75,7 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  // Above the largest frame the protocol allows (a file upload); larger frames close the socket.
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FILE_FRAME_BYTES + 64 * 1024 } });
 
   // Route areas: one plugin each.
   await app.register(healthRoutes, ctx);

@@ -1,4 +1,4 @@
-import { MAX_FRAME_BYTES } from '@codevf/protocol';
+import { MAX_FILE_FRAME_BYTES } from '@codevf/protocol';
 import { executeApproved } from '../safety/executeApproved';
 import { loadEnvSecrets } from '../safety/loadEnvSecrets';
 import { inspectProjectFile, readProjectFile } from '../safety/projectFile';
@@ -66,7 +66,7 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
     async checkFile(path) {
       const info = await inspectProjectFile(root, path, { maxBytes: options.maxFileBytes });
       if (!info.ok) return info;
-      if (info.size + FILE_FRAME_ENVELOPE > MAX_FRAME_BYTES) return { ok: false, reason: frameLimitReason(info.size) };
+      if (info.size + FILE_FRAME_ENVELOPE > MAX_FILE_FRAME_BYTES) return { ok: false, reason: frameLimitReason(info.size) };
       // Read it once now (nothing is sent): a binary file is refused before the customer is
       // asked about something that could never be sent. It is read again after the approval.
       const probe = await readProjectFile(root, path, { redactor, maxBytes: options.maxFileBytes });
@@ -78,7 +78,7 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
       const file = await readProjectFile(root, path, { redactor, maxBytes: options.maxFileBytes });
       if (!file.ok) return file;
       // One file travels in one frame; say so instead of approving and then failing to send.
-      if (Buffer.byteLength(JSON.stringify(file.content)) + FILE_FRAME_ENVELOPE > MAX_FRAME_BYTES) {
+      if (Buffer.byteLength(JSON.stringify(file.content)) + FILE_FRAME_ENVELOPE > MAX_FILE_FRAME_BYTES) {
         return { ok: false, reason: frameLimitReason(file.size) };
       }
       return {
@@ -96,6 +96,6 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
 }
 
 function frameLimitReason(size: number): string {
-  const limitKb = Math.floor((MAX_FRAME_BYTES - FILE_FRAME_ENVELOPE) / 1024);
+  const limitKb = Math.floor((MAX_FILE_FRAME_BYTES - FILE_FRAME_ENVELOPE) / 1024);
   return `the file is too large to send in a live session (${size} bytes; the limit is about ${limitKb} KB)`;
 }

@@ -6,7 +6,8 @@ import {
   frame,
   isErrorCode,
   isMessageType,
-  MAX_FRAME_BYTES,
+  MAX_FILE_FRAME_BYTES,
+  maxFrameBytes,
   type MessageType,
   type Payload,
   PROTOCOL_VERSION,
@@ -178,7 +179,7 @@ export function createSessionClient(options: SessionClientOptions) {
       handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       // Accept frames somewhat larger than the contract's limit; the server is the one that
       // enforces it, and refusing a replayed event here would lose it.
-      maxPayload: MAX_FRAME_BYTES * 8,
+      maxPayload: MAX_FILE_FRAME_BYTES + 64 * 1024,
     });
     socket = ws;
     let down = false;
@@ -347,7 +348,7 @@ export function createSessionClient(options: SessionClientOptions) {
         acked = Promise.reject(
           state.kind === 'failed' ? state.error : new CodevfError('E_CANCELLED', 'The session is closed.'),
         );
-      } else if (bytes > MAX_FRAME_BYTES) {
+      } else if (bytes > maxFrameBytes(type)) {
         acked = Promise.reject(new CodevfError('E_TOO_LARGE', `A ${type} frame of ${bytes} bytes is over the limit.`));
       } else {
         acked = new Promise((resolve, reject) => {

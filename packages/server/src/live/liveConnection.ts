@@ -5,7 +5,7 @@ import {
   type ErrorCode,
   Frame,
   isMessageType,
-  MAX_FRAME_BYTES,
+  maxFrameBytes,
   type MessageType,
   type Payload,
   PROTOCOL_VERSION,
@@ -154,10 +154,11 @@ export class LiveConnection implements FeedListener {
     } catch {
       raw = undefined;
     }
-    if (buf.length > MAX_FRAME_BYTES) {
+    const limit = maxFrameBytes((raw as { type?: unknown } | undefined)?.type as string | undefined);
+    if (buf.length > limit) {
       return {
         code: 'E_TOO_LARGE',
-        message: `A frame may be at most ${MAX_FRAME_BYTES} bytes; this one has ${buf.length}.`,
+        message: `A frame of this type may be at most ${limit} bytes; this one has ${buf.length}.`,
         id: idOf(raw),
       };
     }

@@ -43,6 +43,7 @@ export function createStorage(options: StorageOptions): Storage {
     file.pragma('journal_mode = WAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
+    cachePreparedStatements(file);
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
   }
 
@@ -69,6 +70,29 @@ export function createStorage(options: StorageOptions): Storage {
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; on the live relay's hot path (six
+ * statements per message) that parsing dominates. Statements are reusable in better-sqlite3,
+ * so keep the most recent ones by SQL text. Bounded, because SQL text varies with `IN (...)`
+ * lists and multi-row inserts.
+ */
+function cachePreparedStatements(file: SQLite.Database, max = 500): void {
+  const prepare = file.prepare.bind(file);
+  const cache = new Map<string, SQLite.Statement>();
+  file.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      // Move to the back: the Map's first key is then the least recently used.
+      cache.delete(source);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof file.prepare;
 }
 
 function quoteIdent(name: string): string {
