@@ -143,7 +143,9 @@ describe('codevf fix: file requests', () => {
     const id = await requestFile(engineer, 'big.txt');
     await cli.waitFor(/Engineer requests file: big\.txt[\s\S]*\[y\] send/);
     cli.press('y');
-    const upload = payload<{ content: string; size: number; sha256: string }>(await waitForFrame(engineer, 'file_upload', id));
+    const upload = payload<{ content: string; size: number; sha256: string }>(
+      await waitForFrame(engineer, 'file_upload', id),
+    );
     expect(upload.size).toBe(text.length);
     expect(upload.content).toBe(text);
     expect(upload.sha256).toBe(createHash('sha256').update(text).digest('hex'));

@@ -40,7 +40,8 @@ export async function createWorld(options: TestServerOptions & { credits?: numbe
   const { home, cleanup: cleanHome } = createTempHome('codevf-fix-');
   const project = mkdtempSync(join(tmpdir(), 'codevf-fix-project-'));
   writeAuth(home, server.baseUrl, cust, custTokens);
-  return {
+  // Typed up front so `this` in cleanup() is a FixWorld: restart tests swap `server`.
+  const world: FixWorld = {
     server,
     customer: { user: cust, token: custTokens.accessToken, refreshToken: custTokens.refreshToken },
     engineer: { user: eng, token: engTokens.accessToken },
@@ -53,6 +54,7 @@ export async function createWorld(options: TestServerOptions & { credits?: numbe
       rmSync(project, { recursive: true, force: true });
     },
   };
+  return world;
 }
 
 /** Writes a login straight into auth.json, as `codevf login` would have. */

@@ -133,7 +133,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await app.close();
-      if (ownSchema && pgSchema) await sql`drop schema if exists ${sql.id(pgSchema)} cascade`.execute(storage.db).catch(() => {});
+      if (ownSchema && pgSchema)
+        await sql`drop schema if exists ${sql.id(pgSchema)} cascade`.execute(storage.db).catch(() => {});
       await storage.close();
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },

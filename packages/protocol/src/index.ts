@@ -1,8 +1,8 @@
+/** The zod instance the schemas are built with, so consumers extend them with the same version. */
+export { z } from 'zod';
+export * from './api';
+export * from './cli';
 export * from './constants';
 export * from './errors';
 export * from './oauth';
-export * from './api';
-export * from './cli';
 export * from './ws';
-/** The zod instance the schemas are built with, so consumers extend them with the same version. */
-export { z } from 'zod';

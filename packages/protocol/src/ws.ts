@@ -118,7 +118,11 @@ export const payloads = {
   // persisted, sent by the customer
   customer_message: z.object({ text, redactions: z.number().int().min(0).optional() }),
   approve_command: z.object({ requestId, approved: z.boolean(), scope: z.enum(['once', 'session']).optional() }),
-  command_output: z.object({ requestId, stream: z.enum(['stdout', 'stderr']), data: z.string().max(MAX_OUTPUT_CHUNK_CHARS) }),
+  command_output: z.object({
+    requestId,
+    stream: z.enum(['stdout', 'stderr']),
+    data: z.string().max(MAX_OUTPUT_CHUNK_CHARS),
+  }),
   command_result: z.object({
     requestId,
     exitCode: z.number().int().nullable(),
@@ -254,6 +258,10 @@ export function isMessageType(type: string): type is MessageType {
 }
 
 /** Builds a frame with the current time. */
-export function frame<T extends MessageType>(type: T, payload: Payload<T>, extra: { seq?: number; id?: string } = {}): TypedFrame<T> {
+export function frame<T extends MessageType>(
+  type: T,
+  payload: Payload<T>,
+  extra: { seq?: number; id?: string } = {},
+): TypedFrame<T> {
   return { type, timestamp: new Date().toISOString(), payload, ...extra };
 }

@@ -1,13 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODE_NAMES, ERROR_CODES, errorTableMarkdown, ExitCode, isErrorCode } from '../src/errors';
+import { ERROR_CODE_NAMES, ERROR_CODES, ExitCode, errorTableMarkdown, isErrorCode } from '../src/errors';
 
 const root = join(import.meta.dirname, '../../..');
 
 describe('the error-code table', () => {
   it('contains every code PROTOCOL.md names', () => {
-    const required = ['E_NOT_LOGGED_IN', 'E_UNAUTHORIZED', 'E_FORBIDDEN', 'E_NOT_FOUND', 'E_VALIDATION', 'E_CONFLICT', 'E_TOO_LARGE', 'E_RATE_LIMITED', 'E_UNREACHABLE', 'E_TIMEOUT', 'E_NO_PROJECT', 'E_GIT_DIRTY', 'E_GIT_WRONG_BRANCH', 'E_INSUFFICIENT_CREDITS', 'E_NO_ENGINEER', 'E_REQUEST_EXPIRED', 'E_PROTOCOL_VERSION', 'E_NO_TTY', 'E_INTERNAL'];
+    const required = [
+      'E_NOT_LOGGED_IN',
+      'E_UNAUTHORIZED',
+      'E_FORBIDDEN',
+      'E_NOT_FOUND',
+      'E_VALIDATION',
+      'E_CONFLICT',
+      'E_TOO_LARGE',
+      'E_RATE_LIMITED',
+      'E_UNREACHABLE',
+      'E_TIMEOUT',
+      'E_NO_PROJECT',
+      'E_GIT_DIRTY',
+      'E_GIT_WRONG_BRANCH',
+      'E_INSUFFICIENT_CREDITS',
+      'E_NO_ENGINEER',
+      'E_REQUEST_EXPIRED',
+      'E_PROTOCOL_VERSION',
+      'E_NO_TTY',
+      'E_INTERNAL',
+    ];
     for (const code of required) expect(isErrorCode(code), code).toBe(true);
   });
 

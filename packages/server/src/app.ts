@@ -1,13 +1,14 @@
+import { MAX_FILE_FRAME_BYTES } from '@codevf/protocol';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { MAX_FILE_FRAME_BYTES } from '@codevf/protocol';
 import { adminRoutes } from './admin/adminRoutes';
 import { deviceRoutes } from './auth/deviceRoutes';
 import { oauthRoutes } from './auth/oauthRoutes';
 import { sessionRoutes } from './auth/sessionRoutes';
+import { creditsRoutes } from './billing/creditsRoutes';
 import { type BlobStore, createFileBlobStore } from './blobs/blobStore';
 import { type Bus, createBus } from './bus/bus';
 import { type Clock, systemClock } from './clock';
@@ -16,12 +17,11 @@ import type { AppContext } from './context';
 import { consoleRoutes, SECURITY_HEADERS } from './http/consoleRoutes';
 import { installErrorHandler } from './http/errorHandler';
 import { healthRoutes } from './http/healthRoutes';
-import { createLogger } from './logger';
-import { creditsRoutes } from './billing/creditsRoutes';
 import { liveRoutes } from './live/liveRoutes';
+import { createLogger } from './logger';
 import { projectRoutes } from './projects/projectRoutes';
-import { taskRoutes } from './tasks/taskRoutes';
 import type { Storage } from './storage/storage';
+import { taskRoutes } from './tasks/taskRoutes';
 
 declare module 'fastify' {
   interface FastifyInstance {

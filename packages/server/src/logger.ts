@@ -23,7 +23,11 @@ export function createLogger(options: { level?: string; destination?: Destinatio
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       // Log the path only: query strings may carry user codes or other identifiers.
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        path: req.url.split('?')[0],
+        ip: req.ip,
+      }),
     },
   };
   return options.destination ? pino(opts, options.destination) : pino(opts);

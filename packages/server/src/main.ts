@@ -9,8 +9,8 @@
  * DATABASE_URL selects PostgreSQL, REDIS_URL the Redis bus; otherwise SQLite in the data dir.
  */
 import { randomBytes } from 'node:crypto';
-import { Command, InvalidArgumentError } from 'commander';
 import { Role } from '@codevf/protocol';
+import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from './app';
 import { systemClock } from './clock';
 import { resolveConfig, type ServerConfigInput } from './config';
@@ -23,7 +23,11 @@ const VERSION = '0.1.0';
 
 function openStorage(overrides: ServerConfigInput = {}) {
   const config = resolveConfig(overrides);
-  const storage = createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema });
+  const storage = createStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema,
+  });
   return { config, storage };
 }
 
@@ -56,7 +60,9 @@ const role = (v: string) => {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function createDemoUsers(storage: Storage): Promise<void> {
@@ -95,17 +101,23 @@ async function start(opts: { port?: number; host?: string; dataDir?: string; dev
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
-  process.stdout.write(`CodeVF server listening on ${publicUrl(app)} (${where}${config.redisUrl ? ', Redis bus' : ''})\n`);
+  process.stdout.write(
+    `CodeVF server listening on ${publicUrl(app)} (${where}${config.redisUrl ? ', Redis bus' : ''})\n`,
+  );
 }
 
 function fail(err: unknown): never {
-  const message = err instanceof ApiError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof ApiError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
   process.stderr.write(`codevf-server: ${message}\n`);
   process.exit(err instanceof ApiError && err.code === 'E_VALIDATION' ? 2 : 1);
 }
 
 const program = new Command('codevf-server').version(VERSION).description('CodeVF backend server and admin tool');
-program.option('--data-dir <dir>', 'data directory for the embedded SQLite database and blobs (default ./.codevf-data)');
+program.option(
+  '--data-dir <dir>',
+  'data directory for the embedded SQLite database and blobs (default ./.codevf-data)',
+);
 
 program
   .command('start')
@@ -149,13 +161,22 @@ user
   .action(async (opts) => {
     const rows = await withStorage({ dataDir: program.opts().dataDir }, listUsers).catch(fail);
     if (opts.json) {
-      const users = rows.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, credits: u.credits, disabled: u.disabled === 1 }));
+      const users = rows.map((u) => ({
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        credits: u.credits,
+        disabled: u.disabled === 1,
+      }));
       process.stdout.write(`${JSON.stringify({ users })}\n`);
       return;
     }
     if (rows.length === 0) process.stdout.write('no users yet — add one with: codevf-server user add\n');
     for (const u of rows) {
-      process.stdout.write(`${u.role.padEnd(9)} ${u.email.padEnd(32)} ${String(u.credits).padStart(6)} credits${u.disabled ? '  (disabled)' : ''}\n`);
+      process.stdout.write(
+        `${u.role.padEnd(9)} ${u.email.padEnd(32)} ${String(u.credits).padStart(6)} credits${u.disabled ? '  (disabled)' : ''}\n`,
+      );
     }
   });
 
@@ -168,7 +189,9 @@ program
   .requiredOption('--amount <n>', 'credits to add', positiveInt)
   .option('--note <text>')
   .action(async (opts) => {
-    const u = await withStorage({ dataDir: program.opts().dataDir }, (s) => grantCredits(s, systemClock, opts.email, opts.amount, opts.note ?? 'granted by admin CLI')).catch(fail);
+    const u = await withStorage({ dataDir: program.opts().dataDir }, (s) =>
+      grantCredits(s, systemClock, opts.email, opts.amount, opts.note ?? 'granted by admin CLI'),
+    ).catch(fail);
     process.stdout.write(`${u.email} now has ${u.credits} credits\n`);
   });
 

@@ -24,14 +24,26 @@ describe.each(['sqlite', 'postgres'] as const)('accounts and OAuth on %s', (dial
 
   it('runs the device flow end to end', async () => {
     const user = await server.createUser({ role: 'customer' });
-    const da = await (await fetch(`${server.baseUrl}/oauth/device_authorization`, form({ client_id: 'codevf-cli' }))).json();
+    const da = await (
+      await fetch(`${server.baseUrl}/oauth/device_authorization`, form({ client_id: 'codevf-cli' }))
+    ).json();
     expect(da.user_code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
-    const poll = () => fetch(`${server.baseUrl}/oauth/token`, form({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: da.device_code, client_id: 'codevf-cli' }));
+    const poll = () =>
+      fetch(
+        `${server.baseUrl}/oauth/token`,
+        form({
+          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+          device_code: da.device_code,
+          client_id: 'codevf-cli',
+        }),
+      );
     const pending = await poll();
     expect(pending.status).toBe(400);
     expect((await pending.json()).error).toBe('authorization_pending');
     const { cookie, csrfToken } = await server.signIn(user.email, user.password);
-    const info = await (await fetch(`${server.baseUrl}/v1/device?user_code=${da.user_code.toLowerCase()}`, { headers: { cookie } })).json();
+    const info = await (
+      await fetch(`${server.baseUrl}/v1/device?user_code=${da.user_code.toLowerCase()}`, { headers: { cookie } })
+    ).json();
     expect(info.status).toBe('pending');
     const approve = await fetch(`${server.baseUrl}/v1/device/approve`, {
       method: 'POST',
@@ -43,7 +55,9 @@ describe.each(['sqlite', 'postgres'] as const)('accounts and OAuth on %s', (dial
     const ok = await poll();
     expect(ok.status).toBe(200);
     const tokens = await ok.json();
-    const me = await (await fetch(`${server.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json();
+    const me = await (
+      await fetch(`${server.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })
+    ).json();
     expect(me.email).toBe(user.email);
     await new Promise((r) => setTimeout(r, 1100));
     const again = await poll();
@@ -65,7 +79,11 @@ describe.each(['sqlite', 'postgres'] as const)('accounts and OAuth on %s', (dial
   it('rotates refresh tokens and revokes the family on reuse', async () => {
     const user = await server.createUser();
     const t = await server.issueTokens(user.id);
-    const refresh = (rt: string) => fetch(`${server.baseUrl}/oauth/token`, form({ grant_type: 'refresh_token', refresh_token: rt, client_id: 'codevf-cli' }));
+    const refresh = (rt: string) =>
+      fetch(
+        `${server.baseUrl}/oauth/token`,
+        form({ grant_type: 'refresh_token', refresh_token: rt, client_id: 'codevf-cli' }),
+      );
     const r1 = await refresh(t.refreshToken);
     expect(r1.status).toBe(200);
     const t2 = await r1.json();
@@ -79,14 +97,26 @@ describe.each(['sqlite', 'postgres'] as const)('accounts and OAuth on %s', (dial
   });
 
   it('answers malformed input with problem details, never a 500', async () => {
-    const bad = await fetch(`${server.baseUrl}/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":' });
+    const bad = await fetch(`${server.baseUrl}/v1/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":',
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect((await bad.json()).code).toBe('E_VALIDATION');
-    const big = await fetch(`${server.baseUrl}/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2_000_000) }) });
+    const big = await fetch(`${server.baseUrl}/v1/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2_000_000) }),
+    });
     expect(big.status).toBe(413);
     expect((await big.json()).code).toBe('E_TOO_LARGE');
-    const types = await fetch(`${server.baseUrl}/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 42, password: [] }) });
+    const types = await fetch(`${server.baseUrl}/v1/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 42, password: [] }),
+    });
     expect((await types.json()).code).toBe('E_VALIDATION');
     expect(server.logs.join('')).not.toContain('"statusCode":500');
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/clock';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
+import { FakeClock } from '../src/clock';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -87,7 +87,8 @@ describe('device authorization edge cases', () => {
 
   it('rejects a wrong or malformed code typed on the device page, then rate-limits guessing', async () => {
     const who = await signedIn();
-    const lookup = (code: string) => fetch(`${server.baseUrl}/v1/device?user_code=${encodeURIComponent(code)}`, { headers: { cookie: who.cookie } });
+    const lookup = (code: string) =>
+      fetch(`${server.baseUrl}/v1/device?user_code=${encodeURIComponent(code)}`, { headers: { cookie: who.cookie } });
     const malformed = await lookup('hello');
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).code).toBe('E_VALIDATION');

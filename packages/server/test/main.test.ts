@@ -11,10 +11,14 @@ describe('codevf-server start', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts on a free port with the embedded default, serves, and shuts down gracefully on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--port', '0', '--data-dir', dataDir, '--dev'], {
-      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', CODEVF_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'start', '--port', '0', '--data-dir', dataDir, '--dev'],
+      {
+        env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', CODEVF_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const url = await new Promise<string>((resolve, reject) => {

@@ -35,11 +35,15 @@ describe('interoperability with a standard OAuth client (openid-client)', () => 
 
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.access_token).not.toBe(tokens.access_token);
-    const me = await fetch(`${server.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
+    const me = await fetch(`${server.baseUrl}/v1/me`, {
+      headers: { authorization: `Bearer ${refreshed.access_token}` },
+    });
     expect((await me.json()).email).toBe(user.email);
 
     await client.tokenRevocation(config, refreshed.refresh_token!);
-    const after = await fetch(`${server.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
+    const after = await fetch(`${server.baseUrl}/v1/me`, {
+      headers: { authorization: `Bearer ${refreshed.access_token}` },
+    });
     expect(after.status).toBe(401);
   }, 30_000);
 });

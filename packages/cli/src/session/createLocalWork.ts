@@ -66,7 +66,8 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
     async checkFile(path) {
       const info = await inspectProjectFile(root, path, { maxBytes: options.maxFileBytes });
       if (!info.ok) return info;
-      if (info.size + FILE_FRAME_ENVELOPE > MAX_FILE_FRAME_BYTES) return { ok: false, reason: frameLimitReason(info.size) };
+      if (info.size + FILE_FRAME_ENVELOPE > MAX_FILE_FRAME_BYTES)
+        return { ok: false, reason: frameLimitReason(info.size) };
       // Read it once now (nothing is sent): a binary file is refused before the customer is
       // asked about something that could never be sent. It is read again after the approval.
       const probe = await readProjectFile(root, path, { redactor, maxBytes: options.maxFileBytes });

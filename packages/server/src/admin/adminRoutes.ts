@@ -1,6 +1,5 @@
+import { Email, Password, Role, z } from '@codevf/protocol';
 import type { FastifyInstance } from 'fastify';
-import { Email, Password, Role } from '@codevf/protocol';
-import { z } from '@codevf/protocol';
 import { requireRole } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
@@ -23,7 +22,11 @@ const PatchUserBody = z
     title: z.string().trim().max(100).nullable().optional(),
   })
   .strict();
-const GrantBody = z.object({ email: Email, amount: z.number().int().min(1).max(1_000_000), note: z.string().max(200).optional() });
+const GrantBody = z.object({
+  email: Email,
+  amount: z.number().int().min(1).max(1_000_000),
+  note: z.string().max(200).optional(),
+});
 
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/v1/admin/users', async (request) => {
@@ -55,7 +58,13 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post('/v1/admin/credits', async (request) => {
     const admin = await requireRole(request, 'admin');
     const body = parseWith(GrantBody, request.body);
-    const user = await grantCredits(ctx.storage, ctx.clock, body.email, body.amount, body.note ?? `granted by ${admin.email}`);
+    const user = await grantCredits(
+      ctx.storage,
+      ctx.clock,
+      body.email,
+      body.amount,
+      body.note ?? `granted by ${admin.email}`,
+    );
     return toAdminView(user);
   });
 }

@@ -1,5 +1,12 @@
+import {
+  DeviceDecisionBody,
+  type DeviceInfo,
+  formatUserCode,
+  normalizeUserCode,
+  USER_CODE_ALPHABET,
+  USER_CODE_LENGTH,
+} from '@codevf/protocol';
 import type { FastifyInstance } from 'fastify';
-import { DeviceDecisionBody, type DeviceInfo, formatUserCode, normalizeUserCode, USER_CODE_ALPHABET, USER_CODE_LENGTH } from '@codevf/protocol';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
@@ -17,12 +24,22 @@ const CODE_RE = new RegExp(`^[${USER_CODE_ALPHABET}]{${USER_CODE_LENGTH}}$`);
  */
 export async function deviceRoutes(app: FastifyInstance, ctx: AppContext) {
   async function findPending(userId: string, raw: string | undefined) {
-    await hitRateLimit(ctx.storage, ctx.clock, `device:${userId}`, ctx.config.deviceCodeAttemptsPerWindow, ctx.config.rateLimitWindowSeconds);
+    await hitRateLimit(
+      ctx.storage,
+      ctx.clock,
+      `device:${userId}`,
+      ctx.config.deviceCodeAttemptsPerWindow,
+      ctx.config.rateLimitWindowSeconds,
+    );
     const code = normalizeUserCode(raw ?? '');
     if (!CODE_RE.test(code)) {
       throw new ApiError('E_VALIDATION', `A code looks like XXXX-XXXX, using only the letters ${USER_CODE_ALPHABET}.`);
     }
-    const row = await ctx.storage.db.selectFrom('device_codes').selectAll().where('user_code', '=', code).executeTakeFirst();
+    const row = await ctx.storage.db
+      .selectFrom('device_codes')
+      .selectAll()
+      .where('user_code', '=', code)
+      .executeTakeFirst();
     if (!row) throw new ApiError('E_NOT_FOUND', 'No sign-in request has this code. Check it against your terminal.');
     return row;
   }

@@ -1,5 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { CSRF_HEADER, type Me, type Role, SESSION_COOKIE } from '@codevf/protocol';
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import type { UserRow } from '../storage/schema';
@@ -47,8 +47,8 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   let result: AuthUser | null = null;
   const header = request.headers.authorization;
   if (header !== undefined) {
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const user = m ? await userForAccessToken(ctx, m[1]!) : undefined;
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const user = token ? await userForAccessToken(ctx, token) : undefined;
     if (!user) throw new ApiError('E_UNAUTHORIZED', 'The access token is invalid, expired or revoked.');
     result = toAuthUser(user, 'bearer');
   } else {

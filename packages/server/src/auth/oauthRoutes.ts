@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   CLI_CLIENT_ID,
   DEVICE_CODE_GRANT,
@@ -10,6 +9,7 @@ import {
   USER_CODE_ALPHABET,
   USER_CODE_LENGTH,
 } from '@codevf/protocol';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context';
 import { publicUrl } from '../http/publicUrl';
 import { newId } from '../ids';
@@ -120,7 +120,11 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext) {
     const deviceCode = field(request.body, 'device_code');
     if (!deviceCode) return oauthError(reply, 'invalid_request', 'device_code is required.');
     const hash = hashSecret(deviceCode);
-    const row = await ctx.storage.db.selectFrom('device_codes').selectAll().where('device_code_hash', '=', hash).executeTakeFirst();
+    const row = await ctx.storage.db
+      .selectFrom('device_codes')
+      .selectAll()
+      .where('device_code_hash', '=', hash)
+      .executeTakeFirst();
     if (!row || row.client_id !== clientId) return oauthError(reply, 'invalid_grant', 'Unknown device code.');
     if (row.status === 'used') return oauthError(reply, 'invalid_grant', 'This device code was already used.');
     const now = ctx.clock.now();
@@ -128,7 +132,8 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext) {
 
     // RFC 8628 §3.5: a client polling faster than the interval gets slow_down, and the
     // interval grows by 5 s for every later poll of this code.
-    const tooSoon = row.last_polled_at !== null && now.getTime() - Date.parse(row.last_polled_at) < row.interval_seconds * 1000;
+    const tooSoon =
+      row.last_polled_at !== null && now.getTime() - Date.parse(row.last_polled_at) < row.interval_seconds * 1000;
     const interval = tooSoon ? row.interval_seconds + SLOW_DOWN_INCREMENT_SECONDS : row.interval_seconds;
     await ctx.storage.db
       .updateTable('device_codes')

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { type SessionInfo, SignInBody, SignUpBody } from '@codevf/protocol';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
@@ -13,7 +13,13 @@ import { endWebSession, startWebSession } from './webSessions';
 export async function sessionRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post('/v1/auth/session', async (request, reply) => {
     const body = parseWith(SignInBody, request.body);
-    await hitRateLimit(ctx.storage, ctx.clock, `login:${body.email}:${request.ip}`, ctx.config.loginAttemptsPerWindow, ctx.config.rateLimitWindowSeconds);
+    await hitRateLimit(
+      ctx.storage,
+      ctx.clock,
+      `login:${body.email}:${request.ip}`,
+      ctx.config.loginAttemptsPerWindow,
+      ctx.config.rateLimitWindowSeconds,
+    );
     const user = await findUserByEmail(ctx.storage, body.email);
     const ok = await verifyPassword(body.password, user?.password_hash ?? null);
     // One message for unknown email and wrong password: do not reveal which accounts exist.
@@ -40,9 +46,16 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   app.post('/v1/auth/signup', async (request, reply) => {
-    if (!ctx.config.selfSignup) throw new ApiError('E_FORBIDDEN', 'Self sign-up is disabled on this server. Ask an admin for an account.');
+    if (!ctx.config.selfSignup)
+      throw new ApiError('E_FORBIDDEN', 'Self sign-up is disabled on this server. Ask an admin for an account.');
     const body = parseWith(SignUpBody, request.body);
-    await hitRateLimit(ctx.storage, ctx.clock, `signup:${request.ip}`, ctx.config.loginAttemptsPerWindow, ctx.config.rateLimitWindowSeconds);
+    await hitRateLimit(
+      ctx.storage,
+      ctx.clock,
+      `signup:${request.ip}`,
+      ctx.config.loginAttemptsPerWindow,
+      ctx.config.rateLimitWindowSeconds,
+    );
     const user = await createUser(ctx.storage, ctx.clock, { ...body, role: 'customer' });
     const csrfToken = await startWebSession(ctx, request, reply, user.id);
     const answer: SessionInfo = { user: toMe(user), csrfToken };

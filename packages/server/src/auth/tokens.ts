@@ -22,52 +22,96 @@ async function mintPair(db: Kysely<Database>, ctx: AppContext, familyId: string)
   await db
     .insertInto('oauth_tokens')
     .values([
-      { hash: hashSecret(access), family_id: familyId, kind: 'access', expires_at: at(ctx.config.accessTokenTtlSeconds), used_at: null, created_at: now.toISOString() },
-      { hash: hashSecret(refresh), family_id: familyId, kind: 'refresh', expires_at: at(ctx.config.refreshTokenTtlSeconds), used_at: null, created_at: now.toISOString() },
+      {
+        hash: hashSecret(access),
+        family_id: familyId,
+        kind: 'access',
+        expires_at: at(ctx.config.accessTokenTtlSeconds),
+        used_at: null,
+        created_at: now.toISOString(),
+      },
+      {
+        hash: hashSecret(refresh),
+        family_id: familyId,
+        kind: 'refresh',
+        expires_at: at(ctx.config.refreshTokenTtlSeconds),
+        used_at: null,
+        created_at: now.toISOString(),
+      },
     ])
     .execute();
-  return { access_token: access, token_type: 'Bearer', expires_in: ctx.config.accessTokenTtlSeconds, refresh_token: refresh };
+  return {
+    access_token: access,
+    token_type: 'Bearer',
+    expires_in: ctx.config.accessTokenTtlSeconds,
+    refresh_token: refresh,
+  };
 }
 
 /** Starts a new login for the user and returns its first token pair. */
-export async function issueTokens(ctx: AppContext, userId: string, clientId: string, db: Kysely<Database> = ctx.storage.db): Promise<TokenResponse> {
+export async function issueTokens(
+  ctx: AppContext,
+  userId: string,
+  clientId: string,
+  db: Kysely<Database> = ctx.storage.db,
+): Promise<TokenResponse> {
   const familyId = newId();
   await db
     .insertInto('token_families')
-    .values({ id: familyId, user_id: userId, client_id: clientId, created_at: ctx.clock.now().toISOString(), revoked_at: null, revoked_reason: null })
+    .values({
+      id: familyId,
+      user_id: userId,
+      client_id: clientId,
+      created_at: ctx.clock.now().toISOString(),
+      revoked_at: null,
+      revoked_reason: null,
+    })
     .execute();
   return mintPair(db, ctx, familyId);
 }
 
 export type RefreshResult = { ok: true; tokens: TokenResponse } | { ok: false; reason: string };
 
-export async function rotateRefreshToken(ctx: AppContext, refreshToken: string, clientId: string): Promise<RefreshResult> {
+export async function rotateRefreshToken(
+  ctx: AppContext,
+  refreshToken: string,
+  clientId: string,
+): Promise<RefreshResult> {
   const hash = hashSecret(refreshToken);
   const nowIso = ctx.clock.now().toISOString();
-  const outcome = await ctx.storage.db.transaction().execute(async (trx): Promise<RefreshResult | { reuse: string }> => {
-    const row = await trx
-      .selectFrom('oauth_tokens')
-      .innerJoin('token_families', 'token_families.id', 'oauth_tokens.family_id')
-      .innerJoin('users', 'users.id', 'token_families.user_id')
-      .select(['oauth_tokens.family_id', 'oauth_tokens.used_at', 'oauth_tokens.expires_at', 'token_families.revoked_at', 'token_families.client_id', 'users.disabled'])
-      .where('oauth_tokens.hash', '=', hash)
-      .where('oauth_tokens.kind', '=', 'refresh')
-      .executeTakeFirst();
-    if (!row) return { ok: false, reason: 'unknown refresh token' };
-    if (row.client_id !== clientId) return { ok: false, reason: 'refresh token was issued to another client' };
-    if (row.revoked_at) return { ok: false, reason: 'login was revoked' };
-    if (row.disabled) return { ok: false, reason: 'account disabled' };
-    if (row.expires_at <= nowIso) return { ok: false, reason: 'refresh token expired' };
-    // Conditional update: of two concurrent uses exactly one sees used_at IS NULL.
-    const claimed = await trx
-      .updateTable('oauth_tokens')
-      .set({ used_at: nowIso })
-      .where('hash', '=', hash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (row.used_at || Number(claimed.numUpdatedRows) === 0) return { reuse: row.family_id };
-    return { ok: true, tokens: await mintPair(trx, ctx, row.family_id) };
-  });
+  const outcome = await ctx.storage.db
+    .transaction()
+    .execute(async (trx): Promise<RefreshResult | { reuse: string }> => {
+      const row = await trx
+        .selectFrom('oauth_tokens')
+        .innerJoin('token_families', 'token_families.id', 'oauth_tokens.family_id')
+        .innerJoin('users', 'users.id', 'token_families.user_id')
+        .select([
+          'oauth_tokens.family_id',
+          'oauth_tokens.used_at',
+          'oauth_tokens.expires_at',
+          'token_families.revoked_at',
+          'token_families.client_id',
+          'users.disabled',
+        ])
+        .where('oauth_tokens.hash', '=', hash)
+        .where('oauth_tokens.kind', '=', 'refresh')
+        .executeTakeFirst();
+      if (!row) return { ok: false, reason: 'unknown refresh token' };
+      if (row.client_id !== clientId) return { ok: false, reason: 'refresh token was issued to another client' };
+      if (row.revoked_at) return { ok: false, reason: 'login was revoked' };
+      if (row.disabled) return { ok: false, reason: 'account disabled' };
+      if (row.expires_at <= nowIso) return { ok: false, reason: 'refresh token expired' };
+      // Conditional update: of two concurrent uses exactly one sees used_at IS NULL.
+      const claimed = await trx
+        .updateTable('oauth_tokens')
+        .set({ used_at: nowIso })
+        .where('hash', '=', hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (row.used_at || Number(claimed.numUpdatedRows) === 0) return { reuse: row.family_id };
+      return { ok: true, tokens: await mintPair(trx, ctx, row.family_id) };
+    });
   if ('reuse' in outcome) {
     await revokeFamily(ctx, outcome.reuse, 'refresh token reuse detected');
     ctx.log.warn({ familyId: outcome.reuse }, 'refresh token reuse: login revoked');
@@ -87,7 +131,11 @@ export async function revokeFamily(ctx: AppContext, familyId: string, reason: st
 
 /** RFC 7009: revoking either token of a login ends the whole login. Unknown tokens are ignored. */
 export async function revokeToken(ctx: AppContext, token: string): Promise<void> {
-  const row = await ctx.storage.db.selectFrom('oauth_tokens').select('family_id').where('hash', '=', hashSecret(token)).executeTakeFirst();
+  const row = await ctx.storage.db
+    .selectFrom('oauth_tokens')
+    .select('family_id')
+    .where('hash', '=', hashSecret(token))
+    .executeTakeFirst();
   if (row) await revokeFamily(ctx, row.family_id, 'revoked by client');
 }
 

@@ -1,5 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_COOKIE, SESSION_COOKIE } from '@codevf/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import type { UserRow } from '../storage/schema';
 import { hashSecret, newSecret } from './secrets';
@@ -11,7 +11,12 @@ import { hashSecret, newSecret } from './secrets';
  * (double submit, checked against the server's copy in the session row).
  */
 
-export async function startWebSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, userId: string): Promise<string> {
+export async function startWebSession(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  userId: string,
+): Promise<string> {
   const sessionId = newSecret('cvf_s_');
   const csrfToken = newSecret('');
   const now = ctx.clock.now();

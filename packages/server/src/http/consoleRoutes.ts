@@ -25,7 +25,10 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext) {
         .send('<!doctype html><title>CodeVF</title><p>The console is not built. Run <code>npm run build</code>.</p>');
     }
     // Read per request: cheap, and a rebuilt console shows up without a restart.
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(indexFile));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(await readFile(indexFile));
   };
 
   app.get('/', async (_request, reply) => sendIndex(reply));

@@ -24,7 +24,10 @@ export function installErrorHandler(app: FastifyInstance): void {
         .send({ error: 'invalid_request', error_description: fe.message || 'Malformed request.' });
     }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
-      return reply.code(413).type('application/problem+json').send(problem('E_TOO_LARGE', 'Request body is too large.', 413));
+      return reply
+        .code(413)
+        .type('application/problem+json')
+        .send(problem('E_TOO_LARGE', 'Request body is too large.', 413));
     }
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
       return reply
@@ -34,10 +37,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (fe.validation || (status >= 400 && status < 500)) {
       // Malformed JSON, empty JSON body, bad form encoding and similar client mistakes.
-      return reply.code(400).type('application/problem+json').send(problem('E_VALIDATION', fe.message || 'Invalid request.', 400));
+      return reply
+        .code(400)
+        .type('application/problem+json')
+        .send(problem('E_VALIDATION', fe.message || 'Invalid request.', 400));
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.code(500).type('application/problem+json').send(problem('E_INTERNAL', 'Internal error.', 500));
+    return reply
+      .code(500)
+      .type('application/problem+json')
+      .send(problem('E_INTERNAL', 'Internal error.', 500));
   });
-
 }

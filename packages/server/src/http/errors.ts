@@ -13,7 +13,11 @@ export class ApiError extends Error {
   constructor(
     code: ErrorCode,
     detail: string,
-    options: { status?: number; fieldErrors?: { path: string; message: string }[]; headers?: Record<string, string> } = {},
+    options: {
+      status?: number;
+      fieldErrors?: { path: string; message: string }[];
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(detail);
     this.name = 'ApiError';
@@ -41,7 +45,12 @@ const TITLES: Partial<Record<number, string>> = {
   504: 'Gateway Timeout',
 };
 
-export function problem(code: ErrorCode, detail: string, status: number = ERROR_CODES[code].status, fieldErrors?: ApiError['fieldErrors']): ProblemDetails {
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  status: number = ERROR_CODES[code].status,
+  fieldErrors?: ApiError['fieldErrors'],
+): ProblemDetails {
   return {
     type: `https://codevf.dev/errors/${code}`,
     title: TITLES[status] ?? 'Error',

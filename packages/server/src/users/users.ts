@@ -1,10 +1,10 @@
 import type { Me, Role } from '@codevf/protocol';
+import { hashPassword } from '../auth/passwords';
 import type { Clock } from '../clock';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
 import type { UserRow } from '../storage/schema';
 import { isUniqueViolation, type Storage } from '../storage/storage';
-import { hashPassword } from '../auth/passwords';
 
 /** Account operations shared by the HTTP admin API and the `codevf-server` admin CLI. */
 
@@ -94,12 +94,22 @@ export async function updateUser(
 }
 
 /** Adds credits and records a ledger row, atomically. */
-export async function grantCredits(storage: Storage, clock: Clock, email: string, amount: number, note?: string): Promise<UserRow> {
+export async function grantCredits(
+  storage: Storage,
+  clock: Clock,
+  email: string,
+  amount: number,
+  note?: string,
+): Promise<UserRow> {
   if (!Number.isInteger(amount) || amount <= 0 || amount > 1_000_000) {
     throw new ApiError('E_VALIDATION', 'amount must be a whole number from 1 to 1000000.');
   }
   return storage.db.transaction().execute(async (trx) => {
-    const user = await trx.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    const user = await trx
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
     if (!user) throw new ApiError('E_NOT_FOUND', `No user with email ${email}.`);
     await trx
       .updateTable('users')

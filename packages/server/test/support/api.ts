@@ -5,13 +5,11 @@ export interface ApiAuth {
   csrfToken?: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the server answered
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the server answered
 export async function api<T = any>(
   baseUrl: string,
   auth: ApiAuth,
