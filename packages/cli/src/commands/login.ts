@@ -6,6 +6,7 @@ import { type CommandContext, defineCommand } from '../core/command';
 import { deviceLogin } from '../core/deviceLogin';
 import { CodevfError } from '../core/errors';
 import { isCI } from '../core/io';
+import { parseMe } from '../core/parseMe';
 import { revokeLogin } from './logout';
 
 /** Only try a browser where one could appear: a person is watching and (on Linux) there is a display. */
@@ -14,19 +15,6 @@ function mayOpenBrowser(ctx: CommandContext): boolean {
   if (!io.stderrIsTTY || isCI(io.env)) return false;
   if (process.platform === 'linux' && !io.env.DISPLAY && !io.env.WAYLAND_DISPLAY) return false;
   return true;
-}
-
-function parseUser(value: unknown): StoredAuth['user'] {
-  const v = (value ?? {}) as Record<string, unknown>;
-  if (
-    typeof v.id !== 'string' ||
-    typeof v.email !== 'string' ||
-    typeof v.name !== 'string' ||
-    typeof v.role !== 'string'
-  ) {
-    throw new Error('not a user');
-  }
-  return { id: v.id, email: v.email, name: v.name, role: v.role };
 }
 
 export default defineCommand({
@@ -86,7 +74,8 @@ export default defineCommand({
       },
     });
 
-    const user = await api.get('/v1/me', { accessToken: tokens.accessToken, parse: parseUser });
+    const me = await api.get('/v1/me', { accessToken: tokens.accessToken, parse: parseMe });
+    const user: StoredAuth['user'] = { id: me.id, email: me.email, name: me.name, role: me.role };
     const auth: StoredAuth = {
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,

@@ -2,26 +2,7 @@ import type { WhoamiData } from '@codevf/protocol';
 import { sameServer } from '../core/api';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
-
-/** Checked by hand: whoami is a fast path and zod would double its start-up time. */
-function parseMe(value: unknown): NonNullable<WhoamiData['user']> {
-  const v = (value ?? {}) as Record<string, unknown>;
-  if (
-    typeof v.id !== 'string' ||
-    typeof v.email !== 'string' ||
-    typeof v.name !== 'string' ||
-    typeof v.role !== 'string'
-  ) {
-    throw new Error('not a user');
-  }
-  return {
-    id: v.id,
-    email: v.email,
-    name: v.name,
-    role: v.role,
-    ...(typeof v.credits === 'number' ? { credits: v.credits } : {}),
-  };
-}
+import { parseMe } from '../core/parseMe';
 
 export default defineCommand({
   description:

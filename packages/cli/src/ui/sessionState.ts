@@ -1,4 +1,5 @@
 import type { Payload, TypedFrame } from '@codevf/protocol';
+import type { CommandOutcome } from '../session/localWork';
 import type { ConnectionState } from '../session/sessionClient';
 
 /**
@@ -151,17 +152,7 @@ export type Action =
   | { type: 'decisionRefused'; requestId: string; reason: string }
   | { type: 'commandStarted'; requestId: string }
   | { type: 'commandOutput'; requestId: string; data: string }
-  | {
-      type: 'commandFinished';
-      requestId: string;
-      exitCode: number | null;
-      signal: string | null;
-      durationMs: number;
-      truncated: boolean;
-      redactions: number;
-      timedOut?: boolean;
-      error?: string;
-    }
+  | ({ type: 'commandFinished'; requestId: string } & CommandOutcome)
   | { type: 'fileChecked'; requestId: string; size: number; sensitive: boolean }
   | { type: 'fileRefused'; requestId: string; reason: string }
   | { type: 'fileSent'; requestId: string; size: number; redactions: number }
