@@ -3,31 +3,22 @@
  * clearly), plus the session-level states: expired session, unreachable server, sign-out and
  * keyboard-only sign-in.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
-import {
-  type ConsolePage,
-  ensureConsoleBuilt,
-  launchBrowser,
-  openConsole,
-  screenshot,
-  signInThroughForm,
-} from './harness/browser';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
+import { screenshot, signInThroughForm } from './harness/browser';
+import { useConsoleWorld } from './harness/consoleWorld';
+import type { TestUser } from './harness/server';
 
-let server: TestServer;
-let browser: Browser;
+const world = useConsoleWorld();
 let owner: TestUser;
 let otherCustomer: TestUser;
 let claimer: TestUser;
 let otherEngineer: TestUser;
 let taskId: string;
-const open: ConsolePage[] = [];
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  const { server } = world;
   owner = await server.createUser({ role: 'customer', name: 'Owner', credits: 20 });
   otherCustomer = await server.createUser({ role: 'customer', name: 'Other Customer' });
   claimer = await server.createUser({ role: 'engineer', name: 'Claimer' });
@@ -41,26 +32,13 @@ beforeAll(async () => {
   expect((await api(server.baseUrl, { token: claimerToken }, 'POST', `/v1/tasks/${taskId}/claim`)).status).toBe(200);
 });
 
-afterEach(async () => {
-  for (const c of open.splice(0)) {
-    expect(c.problems, 'page errors or CSP violations').toEqual([]);
-    await c.context.close();
-  }
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 /** What a user returning to the tab does: the console re-fetches at once instead of at its next poll. */
 async function returnToTab(page: Page): Promise<void> {
   await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
 }
 
 async function signedIn(user: TestUser, path: string) {
-  const c = await openConsole(browser, server.baseUrl);
-  open.push(c);
+  const c = await world.openChecked();
   await c.page.goto(path);
   await signInThroughForm(c.page, user.email, user.password);
   return c;
@@ -124,7 +102,7 @@ describe('access from the console', () => {
     const { page } = await signedIn(claimer, '/queue');
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
     // The server forgets the session (expired or revoked); the next poll finds out.
-    await server.ctx.storage.db.deleteFrom('web_sessions').where('user_id', '=', claimer.id).execute();
+    await world.server.ctx.storage.db.deleteFrom('web_sessions').where('user_id', '=', claimer.id).execute();
     await returnToTab(page);
     await page.getByText('Your session expired. Sign in again.').waitFor();
     expect(new URL(page.url()).pathname).toBe('/queue');
@@ -145,8 +123,7 @@ describe('access from the console', () => {
   });
 
   it('says so when the server cannot be reached at start, and recovers on "Try again"', async () => {
-    const c = await openConsole(browser, server.baseUrl);
-    open.push(c);
+    const c = await world.openChecked();
     await c.page.route('**/v1/auth/session', (route) => route.abort('connectionrefused'));
     await c.page.goto('/queue');
     await c.page.getByRole('heading', { name: 'Cannot reach the server' }).waitFor();
@@ -159,8 +136,13 @@ describe('access from the console', () => {
     const c = await signedIn(owner, '/tasks');
     await c.page.getByRole('heading', { name: 'Tasks' }).waitFor();
     const sessions = async () =>
-      (await server.ctx.storage.db.selectFrom('web_sessions').where('user_id', '=', owner.id).selectAll().execute())
-        .length;
+      (
+        await world.server.ctx.storage.db
+          .selectFrom('web_sessions')
+          .where('user_id', '=', owner.id)
+          .selectAll()
+          .execute()
+      ).length;
     const before = await sessions();
     await c.page.getByRole('button', { name: 'Sign out' }).click();
     await c.page.waitForURL('**/signin');
@@ -171,8 +153,7 @@ describe('access from the console', () => {
   });
 
   it('signs in with the keyboard alone, starting from the skip link', async () => {
-    const c = await openConsole(browser, server.baseUrl);
-    open.push(c);
+    const c = await world.openChecked();
     const { page } = c;
     await page.goto('/signin');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();

@@ -2,37 +2,28 @@
  * The admin pages in Chromium against the real server: create users (with bad input), change a
  * role, disable and enable an account (and see it take effect on sign-in), grant credits.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsolePage,
-  ensureConsoleBuilt,
-  launchBrowser,
-  openConsole,
-  screenshot,
-  signInThroughForm,
-} from './harness/browser';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
+import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
+import { useConsoleWorld } from './harness/consoleWorld';
+import type { TestUser } from './harness/server';
 
-let server: TestServer;
-let browser: Browser;
+const world = useConsoleWorld();
 let admin: TestUser;
 let customer: TestUser;
 let ui: ConsolePage;
 let page: Page;
 
 async function userByEmail(email: string) {
-  return server.ctx.storage.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  return world.server.ctx.storage.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
 const row = (email: string) => page.locator(`tr[data-user-email="${email}"]`);
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  admin = await server.createUser({ role: 'admin', name: 'Ada Admin' });
-  customer = await server.createUser({ role: 'customer', name: 'Carl Customer' });
-  ui = await openConsole(browser, server.baseUrl);
+  admin = await world.server.createUser({ role: 'admin', name: 'Ada Admin' });
+  customer = await world.server.createUser({ role: 'customer', name: 'Carl Customer' });
+  ui = await world.openConsole();
   page = ui.page;
   await page.goto('/');
   await signInThroughForm(page, admin.email, admin.password);
@@ -41,13 +32,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ui?.context.close();
-  await browser?.close();
-  await server?.close();
 });
 
 /** Tries to sign in as someone in a separate browser context; returns what the page says. */
 async function trySignIn(email: string, password: string): Promise<string> {
-  const other = await openConsole(browser, server.baseUrl);
+  const other = await world.openConsole();
   try {
     await other.page.goto('/signin');
     await signInThroughForm(other.page, email, password);
@@ -137,7 +126,7 @@ describe('admin console', () => {
     await page.getByRole('button', { name: 'Grant credits' }).click();
     await page.getByText(`Granted 25 credits to ${customer.email}. New balance: 25.`).waitFor();
     expect((await userByEmail(customer.email))?.credits).toBe(25);
-    const ledger = await server.ctx.storage.db
+    const ledger = await world.server.ctx.storage.db
       .selectFrom('credit_ledger')
       .selectAll()
       .where('note', '=', 'welcome credits')

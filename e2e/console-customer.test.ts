@@ -3,22 +3,15 @@
  * the audit-chain verification (also when the stored log was tampered with), and credits.
  * The session itself is played over the real WebSocket by scripted customer and engineer clients.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
 import { openSession } from '../packages/server/test/support/wsClient';
-import {
-  type ConsolePage,
-  ensureConsoleBuilt,
-  launchBrowser,
-  openConsole,
-  screenshot,
-  signInThroughForm,
-} from './harness/browser';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
+import { type ConsolePage, openConsole, screenshot, signInThroughForm } from './harness/browser';
+import { useConsoleWorld } from './harness/consoleWorld';
+import { startTestServer, type TestUser } from './harness/server';
 
-let server: TestServer;
-let browser: Browser;
+const world = useConsoleWorld();
 let customer: TestUser & { token: string };
 let engineer: TestUser & { token: string };
 let ui: ConsolePage;
@@ -28,8 +21,7 @@ let queuedTask: string;
 let eventCount: number;
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  const { server } = world;
   const c = await server.createUser({ role: 'customer', name: 'Ann Customer', credits: 50 });
   customer = { ...c, token: (await server.issueTokens(c.id)).accessToken };
   const e = await server.createUser({ role: 'engineer', name: 'Maria', title: 'ex-FAANG' });
@@ -73,7 +65,7 @@ beforeAll(async () => {
   });
   queuedTask = q.body.id;
 
-  ui = await openConsole(browser, server.baseUrl, { colorScheme: 'dark' });
+  ui = await world.openConsole({ colorScheme: 'dark' });
   page = ui.page;
   await page.goto('/signin');
   await signInThroughForm(page, customer.email, customer.password);
@@ -82,8 +74,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ui?.context.close();
-  await browser?.close();
-  await server?.close();
 });
 
 describe('customer console', () => {
@@ -137,13 +127,13 @@ describe('customer console', () => {
   });
 
   it('shows a broken audit chain when a stored event was altered', async () => {
-    const victim = await server.ctx.storage.db
+    const victim = await world.server.ctx.storage.db
       .selectFrom('task_events')
       .select('seq')
       .where('task_id', '=', endedTask)
       .where('type', '=', 'engineer_message')
       .executeTakeFirstOrThrow();
-    await server.ctx.storage.db
+    await world.server.ctx.storage.db
       .updateTable('task_events')
       .set({ payload: JSON.stringify({ text: 'Please send me your password.' }) })
       .where('task_id', '=', endedTask)
@@ -156,7 +146,7 @@ describe('customer console', () => {
   });
 
   it('shows the credit balance and the ledger', async () => {
-    const credits = await api(server.baseUrl, { token: customer.token }, 'GET', '/v1/credits');
+    const credits = await api(world.server.baseUrl, { token: customer.token }, 'GET', '/v1/credits');
     await page.getByRole('link', { name: 'Credits' }).click();
     await page.waitForURL('**/credits');
     expect(await page.getByTestId('balance').textContent()).toBe(String(credits.body.balance));
@@ -166,7 +156,7 @@ describe('customer console', () => {
   });
 
   it('refuses a wrong password without saying which part was wrong', async () => {
-    const other = await openConsole(browser, server.baseUrl);
+    const other = await world.openConsole();
     try {
       await other.page.goto('/signin');
       await signInThroughForm(other.page, customer.email, 'not-the-password');
@@ -180,7 +170,7 @@ describe('customer console', () => {
   });
 
   it('offers self sign-up only where the server allows it', async () => {
-    const other = await openConsole(browser, server.baseUrl);
+    const other = await world.openConsole();
     try {
       await other.page.goto('/signup');
       await other.page.getByLabel('Name').fill('Sam');
@@ -189,14 +179,18 @@ describe('customer console', () => {
       await other.page.getByRole('button', { name: 'Create account' }).click();
       await other.page.getByText('Sign-up is turned off').waitFor();
       expect(
-        await server.ctx.storage.db.selectFrom('users').where('email', '=', 'sam@example.test').selectAll().execute(),
+        await world.server.ctx.storage.db
+          .selectFrom('users')
+          .where('email', '=', 'sam@example.test')
+          .selectAll()
+          .execute(),
       ).toHaveLength(0);
     } finally {
       await other.context.close();
     }
 
     const open = await startTestServer({ config: { selfSignup: true } });
-    const c = await openConsole(browser, open.baseUrl);
+    const c = await openConsole(world.browser, open.baseUrl);
     try {
       await c.page.goto('/signup');
       await c.page.getByLabel('Name').fill('Sam');
@@ -216,8 +210,8 @@ describe('customer console', () => {
   });
 
   it('shows empty states to a new customer', async () => {
-    const fresh = await server.createUser({ role: 'customer' });
-    const other = await openConsole(browser, server.baseUrl, { viewport: { width: 390, height: 844 } });
+    const fresh = await world.server.createUser({ role: 'customer' });
+    const other = await world.openConsole({ viewport: { width: 390, height: 844 } });
     try {
       await other.page.goto('/tasks');
       await signInThroughForm(other.page, fresh.email, fresh.password);

@@ -3,50 +3,22 @@
  * authorization is started over HTTP (as `codevf login` does), the user approves or denies it
  * on the page, and the token endpoint's answer proves what the click did.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../packages/server/src/clock';
-import {
-  type ConsolePage,
-  ensureConsoleBuilt,
-  launchBrowser,
-  openConsole,
-  screenshot,
-  signInThroughForm,
-} from './harness/browser';
-import { startTestServer, type TestServer } from './harness/server';
+import { screenshot, signInThroughForm } from './harness/browser';
+import { useConsoleWorld } from './harness/consoleWorld';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-let server: TestServer;
-let browser: Browser;
 let clock: FakeClock;
-const open: ConsolePage[] = [];
-
-beforeAll(async () => {
-  ensureConsoleBuilt();
+const world = useConsoleWorld(() => {
   // Starts at the real time so the page's countdown (browser clock) and the server agree.
   clock = new FakeClock(new Date());
-  [server, browser] = await Promise.all([
-    startTestServer({ clock, config: { deviceCodeAttemptsPerWindow: 6 } }),
-    launchBrowser(),
-  ]);
-});
-
-afterEach(async () => {
-  for (const c of open.splice(0)) {
-    expect(c.problems, 'page errors or CSP violations').toEqual([]);
-    await c.context.close();
-  }
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  return { clock, config: { deviceCodeAttemptsPerWindow: 6 } };
 });
 
 async function startDeviceLogin() {
-  const res = await fetch(`${server.baseUrl}/oauth/device_authorization`, {
+  const res = await fetch(`${world.server.baseUrl}/oauth/device_authorization`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: 'client_id=codevf-cli',
@@ -56,7 +28,7 @@ async function startDeviceLogin() {
 }
 
 async function pollToken(deviceCode: string) {
-  const res = await fetch(`${server.baseUrl}/oauth/token`, {
+  const res = await fetch(`${world.server.baseUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -69,14 +41,12 @@ async function pollToken(deviceCode: string) {
 }
 
 async function consolePage(viewport?: { width: number; height: number }, colorScheme?: 'light' | 'dark') {
-  const c = await openConsole(browser, server.baseUrl, { viewport, colorScheme });
-  open.push(c);
-  return c;
+  return world.openChecked({ viewport, colorScheme });
 }
 
 describe('device approval page', () => {
   it('serves the console under a strict Content-Security-Policy', async () => {
-    const res = await fetch(`${server.baseUrl}/device?user_code=BCDF-GHJK`);
+    const res = await fetch(`${world.server.baseUrl}/device?user_code=BCDF-GHJK`);
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
@@ -89,7 +59,7 @@ describe('device approval page', () => {
   });
 
   it('signs in from the verification link, shows who asks, and approving lets the CLI get tokens', async () => {
-    const customer = await server.createUser({ role: 'customer', name: 'Dana Customer' });
+    const customer = await world.server.createUser({ role: 'customer', name: 'Dana Customer' });
     const auth = await startDeviceLogin();
     const { page } = await consolePage();
 
@@ -117,7 +87,7 @@ describe('device approval page', () => {
     expect(token.body.error).toBeUndefined();
     expect(token.status).toBe(200);
     expect(token.body.token_type).toBe('Bearer');
-    const me = await fetch(`${server.baseUrl}/v1/me`, {
+    const me = await fetch(`${world.server.baseUrl}/v1/me`, {
       headers: { authorization: `Bearer ${token.body.access_token}` },
     });
     expect(((await me.json()) as { email: string }).email).toBe(customer.email);
@@ -129,7 +99,7 @@ describe('device approval page', () => {
   });
 
   it('denying makes the token endpoint answer access_denied', async () => {
-    const customer = await server.createUser({ role: 'customer' });
+    const customer = await world.server.createUser({ role: 'customer' });
     const auth = await startDeviceLogin();
     const { page } = await consolePage({ width: 390, height: 844 }, 'dark');
     await page.goto('/signin');
@@ -152,7 +122,7 @@ describe('device approval page', () => {
   });
 
   it('explains a mistyped code, an unknown code and an expired code', async () => {
-    const customer = await server.createUser({ role: 'customer' });
+    const customer = await world.server.createUser({ role: 'customer' });
     const { page } = await consolePage();
     await page.goto('/device');
     await signInThroughForm(page, customer.email, customer.password);
@@ -178,7 +148,7 @@ describe('device approval page', () => {
   });
 
   it('says so when too many codes were tried', async () => {
-    const customer = await server.createUser({ role: 'customer' });
+    const customer = await world.server.createUser({ role: 'customer' });
     const { page } = await consolePage();
     await page.goto('/signin');
     await signInThroughForm(page, customer.email, customer.password);
@@ -195,7 +165,7 @@ describe('device approval page', () => {
   });
 
   it('refuses an approval without the CSRF header, even with the session cookie', async () => {
-    const customer = await server.createUser({ role: 'customer' });
+    const customer = await world.server.createUser({ role: 'customer' });
     const auth = await startDeviceLogin();
     const { page } = await consolePage();
     await page.goto('/signin');

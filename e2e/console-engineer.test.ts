@@ -3,27 +3,23 @@
  * speaks the live-session WebSocket protocol (the server's own test client): the queue updates
  * by itself, claiming opens the session, and every request shows its countdown and outcome.
  */
-import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../packages/server/src/clock';
 import { liveRuntime } from '../packages/server/src/live/liveRuntime';
 import { api } from '../packages/server/test/support/api';
 import { openSession, type ReceivedFrame, type TestSession } from '../packages/server/test/support/wsClient';
-import {
-  type ConsolePage,
-  ensureConsoleBuilt,
-  launchBrowser,
-  openConsole,
-  screenshot,
-  signInThroughForm,
-} from './harness/browser';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
+import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
+import { useConsoleWorld } from './harness/consoleWorld';
+import type { TestUser } from './harness/server';
 
 const ESC = '\x1b';
 
-let server: TestServer;
-let browser: Browser;
 let clock: FakeClock;
+const world = useConsoleWorld(() => {
+  clock = new FakeClock(new Date());
+  return { clock };
+});
 let customer: TestUser & { token: string };
 let engineer: TestUser;
 let rival: TestUser & { token: string };
@@ -36,16 +32,14 @@ const liveRoutes: WebSocketRoute[] = [];
 let holdDown = false;
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  clock = new FakeClock(new Date());
-  [server, browser] = await Promise.all([startTestServer({ clock }), launchBrowser()]);
+  const { server } = world;
   const c = await server.createUser({ role: 'customer', name: 'Ann Customer', credits: 100 });
   customer = { ...c, token: (await server.issueTokens(c.id)).accessToken };
   engineer = await server.createUser({ role: 'engineer', name: 'Maria', title: 'ex-FAANG' });
   const r = await server.createUser({ role: 'engineer', name: 'Rival' });
   rival = { ...r, token: (await server.issueTokens(r.id)).accessToken };
 
-  ui = await openConsole(browser, server.baseUrl);
+  ui = await world.openConsole();
   page = ui.page;
   await page.routeWebSocket(/\/v1\/tasks\/[^/]+\/ws$/, (ws) => {
     if (holdDown) {
@@ -61,12 +55,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await cust?.close();
   await ui?.context.close();
-  await browser?.close();
-  await server?.close();
 });
 
 async function createTask(description: string): Promise<string> {
-  const res = await api(server.baseUrl, { token: customer.token }, 'POST', '/v1/tasks', { description, mode: 'human' });
+  const res = await api(world.server.baseUrl, { token: customer.token }, 'POST', '/v1/tasks', {
+    description,
+    mode: 'human',
+  });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
@@ -96,7 +91,7 @@ describe('engineer console', () => {
     await screenshot(page, 'engineer-queue');
 
     // Another engineer takes the second task: it leaves the list with a notice.
-    const claimed = await api(server.baseUrl, { token: rival.token }, 'POST', `/v1/tasks/${other}/claim`);
+    const claimed = await api(world.server.baseUrl, { token: rival.token }, 'POST', `/v1/tasks/${other}/claim`);
     expect(claimed.status).toBe(200);
     await page.getByText('“Build fails on CI only” is no longer waiting').waitFor();
     await page.locator('.queue-item', { hasText: 'Build fails on CI only' }).waitFor({ state: 'detached' });
@@ -109,7 +104,7 @@ describe('engineer console', () => {
   });
 
   it('chats both ways', async () => {
-    cust = await openSession({ baseUrl: server.baseUrl, taskId, token: customer.token });
+    cust = await openSession({ baseUrl: world.server.baseUrl, taskId, token: customer.token });
     await page.getByLabel('Message to the customer').fill('Hi, I am looking at it.');
     await page.keyboard.press('Enter');
     const msg = await cust.waitFor((f) => f.type === 'engineer_message');
@@ -219,8 +214,8 @@ describe('engineer console', () => {
     await page.getByRole('button', { name: 'Request command' }).click();
     await cust.waitFor((f) => f.type === 'request_command' && f.payload.command === 'cat /etc/hosts');
     await card('cat /etc/hosts').getByText('Waiting for the customer').waitFor();
-    clock.advance((server.ctx.config.requestTtlSeconds + 1) * 1000);
-    await liveRuntime(server.ctx).tick();
+    clock.advance((world.server.ctx.config.requestTtlSeconds + 1) * 1000);
+    await liveRuntime(world.server.ctx).tick();
     await card('cat /etc/hosts').getByText('Expired: no answer in time (counts as denied)').waitFor();
     // The same tick charged the minutes the engineer has been connected.
     await page

@@ -8,24 +8,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsolePage,
-  ensureConsoleBuilt,
-  launchBrowser,
-  openConsole,
-  screenshot,
-  signInThroughForm,
-} from './harness/browser';
+import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
 import { createTempHome, type PtyCli, spawnCliPty, startCli } from './harness/cli';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
+import { useConsoleWorld } from './harness/consoleWorld';
+import type { TestUser } from './harness/server';
 
 // A value the customer's redactor recognises (Stripe key shape); it must never reach the browser.
 const PLANTED_SECRET = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
 
-let server: TestServer;
-let browser: Browser;
+// A 1 s poll interval keeps the CLI's wait for the approval short.
+const world = useConsoleWorld({ config: { devicePollIntervalSeconds: 1 } });
 let customer: TestUser;
 let engineer: TestUser;
 let home: { home: string; cleanup: () => void };
@@ -68,19 +62,13 @@ const requestCard = (what: string): Locator =>
   eng.locator('article.request', { has: eng.locator('.request-what', { hasText: what }) });
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  // A 1 s poll interval keeps the CLI's wait for the approval short.
-  [server, browser] = await Promise.all([
-    startTestServer({ config: { devicePollIntervalSeconds: 1 } }),
-    launchBrowser(),
-  ]);
-  customer = await server.createUser({ role: 'customer', name: 'Ann', credits: 100 });
-  engineer = await server.createUser({ role: 'engineer', name: 'Maria', title: 'ex-FAANG' });
+  customer = await world.server.createUser({ role: 'customer', name: 'Ann', credits: 100 });
+  engineer = await world.server.createUser({ role: 'engineer', name: 'Maria', title: 'ex-FAANG' });
   home = createTempHome('codevf-story-');
   project = mkdtempSync(join(tmpdir(), 'codevf-story-project-'));
   writeFixtureProject(project);
-  customerUi = await openConsole(browser, server.baseUrl);
-  engineerUi = await openConsole(browser, server.baseUrl);
+  customerUi = await world.openConsole();
+  engineerUi = await world.openConsole();
   eng = engineerUi.page;
 });
 
@@ -91,15 +79,16 @@ afterAll(async () => {
   }
   await customerUi?.context.close();
   await engineerUi?.context.close();
-  await browser?.close();
-  await server?.close();
   home?.cleanup();
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
 describe('the whole story: codevf login, codevf fix, the engineer console', () => {
   it('the customer logs the CLI in through the device page', async () => {
-    const login = startCli(['login', '--no-browser', '--base-url', server.baseUrl], { home: home.home, cwd: project });
+    const login = startCli(['login', '--no-browser', '--base-url', world.server.baseUrl], {
+      home: home.home,
+      cwd: project,
+    });
     const printed = await login.waitForStderr(/enter the code ([A-Z]{4}-[A-Z]{4})/);
     const code = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(printed)?.[1] ?? '';
     const link = /Direct link: (\S+)/.exec(await login.waitForStderr(/Direct link: \S+/))?.[1] ?? '';
