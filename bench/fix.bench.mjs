@@ -14,49 +14,25 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { startBenchServer } from './lib/benchServer.mjs';
+import { helloFrame } from './lib/hello.mjs';
+import { percentile } from './lib/stats.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const wallNow = () => performance.timeOrigin + performance.now();
 
 // ---- child: the CodeVF server ------------------------------------------------------------
 if (process.argv[2] === '--serve') {
-  const { buildApp } = await import('../packages/server/src/app.ts');
-  const { resolveConfig } = await import('../packages/server/src/config.ts');
-  const { createStorage } = await import('../packages/server/src/storage/storage.ts');
-  const { createLogger } = await import('../packages/server/src/logger.ts');
-  const { createUser, grantCredits } = await import('../packages/server/src/users/users.ts');
-  const { issueTokens } = await import('../packages/server/src/auth/tokens.ts');
-  const dataDir = mkdtempSync(join(tmpdir(), 'codevf-bench-fix-'));
-  const config = resolveConfig({ dataDir, port: 0, host: '127.0.0.1', accessTokenTtlSeconds: 3 * 3600 }, {});
-  const storage = createStorage({ databaseUrl: config.databaseUrl, dataDir });
-  await storage.migrate();
-  const app = await buildApp({ config, storage, logger: createLogger({ level: 'warn' }) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseUrl = `http://127.0.0.1:${app.server.address().port}`;
-  const ctx = app.ctx;
-  const customer = await createUser(storage, ctx.clock, {
-    email: 'bench-c@example.test',
-    name: 'Bench Customer',
-    role: 'customer',
-  });
-  await grantCredits(storage, ctx.clock, customer.email, 1_000_000, 'bench');
-  const engineer = await createUser(storage, ctx.clock, {
-    email: 'bench-e@example.test',
-    name: 'Bench Engineer',
-    role: 'engineer',
-  });
-  const c = await issueTokens(ctx, customer.id, 'codevf-cli');
-  const e = await issueTokens(ctx, engineer.id, 'codevf-cli');
+  const server = await startBenchServer({ dataDirPrefix: 'codevf-bench-fix-' });
   process.on('message', async (m) => {
     if (m.cmd !== 'exit') return;
-    await app.close();
-    await storage.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.close();
     process.exit(0);
   });
+  const { customer, customerTokens: c } = server;
   process.send({
     ready: {
-      baseUrl,
+      baseUrl: server.baseUrl,
       customer: {
         id: customer.id,
         email: customer.email,
@@ -65,7 +41,7 @@ if (process.argv[2] === '--serve') {
         refreshToken: c.refresh_token,
         expiresIn: c.expires_in,
       },
-      engineerToken: e.access_token,
+      engineerToken: server.engineerTokens.access_token,
     },
   });
 }
@@ -101,15 +77,7 @@ else if (process.argv[2] === '--engineer') {
       }),
     );
   };
-  ws.on('open', () =>
-    ws.send(
-      JSON.stringify({
-        type: 'hello',
-        timestamp: new Date().toISOString(),
-        payload: { protocolVersion: 1, lastSeq: 0 },
-      }),
-    ),
-  );
+  ws.on('open', () => ws.send(helloFrame()));
   ws.on('message', (data) => {
     const at = wallNow();
     const f = JSON.parse(String(data));
@@ -266,7 +234,7 @@ ${everyMs ? 'paced' : 'flood'}();
   const ms = (v) => `${v.toFixed(1)} ms`;
   const rows = answer.done.map(({ latencies, received, result, firstChunkAt, doneAt }, i) => {
     const sorted = [...latencies].sort((a, b) => a - b);
-    const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+    const pct = (p) => percentile(sorted, p);
     const seconds = (doneAt - firstChunkAt) / 1000;
     const sc = scenarios[i];
     if (received !== sc.bytes || result.exitCode !== 0)

@@ -7,8 +7,15 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../packages/cli/src/commands/registry';
-import { authFileFor, createTempHome, parseJsonOutput, REPO_ROOT, runCli, startCli } from './harness/cli';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
+import type { StoredAuth } from '../packages/cli/src/core/authStore';
+import { authFileFor, createTempHome, parseJsonOutput, REPO_ROOT, runCli, startCli, storeLogin } from './harness/cli';
+import {
+  decideDeviceLogin,
+  refreshTokenWorks,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from './harness/server';
 
 let server: TestServer;
 let home: string;
@@ -28,63 +35,17 @@ afterEach(() => cleanupHome());
 const env = () => ({ CODEVF_API_URL: server.baseUrl });
 const USER_CODE = /\b([B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4})\b/;
 
-async function decide(user: TestUser, userCode: string, decision: 'approve' | 'deny') {
-  const { cookie, csrfToken } = await server.signIn(user.email, user.password);
-  const res = await fetch(`${server.baseUrl}/v1/device/${decision}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ user_code: userCode }),
-  });
-  expect(res.status).toBe(200);
-}
-
 /** Runs `codevf login`, waits for the code on stderr, approves or denies it in the console. */
 async function loginAs(user: TestUser, decision: 'approve' | 'deny' = 'approve', args: string[] = []) {
   const cli = startCli(['login', '--no-browser', '--json', ...args], { home, env: env() });
   const stderr = await cli.waitForStderr(USER_CODE);
   const code = USER_CODE.exec(stderr)?.[1] ?? '';
-  await decide(user, code, decision);
+  await decideDeviceLogin(server, user, code, decision);
   return { result: await cli.result, code };
 }
 
-interface AuthFile {
-  accessToken: string;
-  refreshToken: string;
-  expiresAt: string;
-  userId: string;
-  baseUrl: string;
-  user: { id: string; email: string; name: string; role: string };
-}
-
-function readAuth(): AuthFile {
+function readAuth(): StoredAuth {
   return JSON.parse(readFileSync(authFileFor(home), 'utf8'));
-}
-
-async function refreshWorks(refreshToken: string): Promise<boolean> {
-  const res = await fetch(`${server.baseUrl}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'codevf-cli' }),
-  });
-  return res.status === 200;
-}
-
-/** Writes a login straight into auth.json, as a previous `codevf login` would have. */
-async function storeLogin(user: TestUser, overrides: Record<string, unknown> = {}) {
-  const tokens = await server.issueTokens(user.id);
-  const file = authFileFor(home);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const auth = {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    expiresAt: new Date(Date.now() + tokens.expiresIn * 1000).toISOString(),
-    userId: user.id,
-    baseUrl: server.baseUrl,
-    user: { id: user.id, email: user.email, name: user.name, role: user.role },
-    ...overrides,
-  };
-  writeFileSync(file, JSON.stringify(auth), { mode: 0o600 });
-  return { tokens, auth };
 }
 
 /** An address where nothing listens: a port that was just free. */
@@ -156,7 +117,7 @@ describe('login → whoami → logout', () => {
     expect(parseJsonOutput(logout)).toEqual({ ok: true, data: { wasLoggedIn: true, revoked: true } });
     expect(existsSync(file)).toBe(false);
     // Revoked on the server: the refresh token no longer works.
-    expect(await refreshWorks(auth.refreshToken)).toBe(false);
+    expect(await refreshTokenWorks(server, auth.refreshToken)).toBe(false);
 
     const again = await runCli(['logout', '--json'], { home, env: env() });
     expect(parseJsonOutput(again)).toEqual({ ok: true, data: { wasLoggedIn: false, revoked: false } });
@@ -169,7 +130,7 @@ describe('login → whoami → logout', () => {
 
   it('says so and changes nothing when already logged in; --force logs in again and revokes the old login', async () => {
     const user = await server.createUser();
-    const { auth } = await storeLogin(user);
+    const { auth } = await storeLogin(server, home, user);
     const fileBefore = readFileSync(authFileFor(home), 'utf8');
     const countCodes = async () =>
       Number(
@@ -201,7 +162,7 @@ describe('login → whoami → logout', () => {
     expect(result.code).toBe(0);
     expect(parseJsonOutput(result)).toMatchObject({ ok: true, data: { alreadyLoggedIn: false } });
     expect(readAuth().refreshToken).not.toBe(auth.refreshToken);
-    expect(await refreshWorks(auth.refreshToken)).toBe(false);
+    expect(await refreshTokenWorks(server, auth.refreshToken)).toBe(false);
   });
 });
 
@@ -224,7 +185,7 @@ describe('not logged in', () => {
 
   it('a login stored for another server is not used (its token is never sent there)', async () => {
     const user = await server.createUser();
-    await storeLogin(user, { baseUrl: 'http://127.0.0.2:9' });
+    await storeLogin(server, home, user, { baseUrl: 'http://127.0.0.2:9' });
     const who = await runCli(['whoami', '--json'], { home, env: env() });
     expect(who.code).toBe(0);
     expect(parseJsonOutput(who)).toEqual({ ok: true, data: { loggedIn: false, baseUrl: server.baseUrl } });
@@ -235,7 +196,7 @@ describe('not logged in', () => {
 describe('failures', () => {
   it('a revoked login gives E_UNAUTHORIZED and exit 4', async () => {
     const user = await server.createUser();
-    const { tokens } = await storeLogin(user);
+    const { tokens } = await storeLogin(server, home, user);
     await fetch(`${server.baseUrl}/oauth/revoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -256,7 +217,7 @@ describe('failures', () => {
 
   it('an expired access token is refreshed transparently and the rotated tokens are saved', async () => {
     const user = await server.createUser();
-    const { auth } = await storeLogin(user, { expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const { auth } = await storeLogin(server, home, user, { expiresAt: new Date(Date.now() - 1000).toISOString() });
     const who = await runCli(['whoami', '--json'], { home, env: env() });
     expect(who.code).toBe(0);
     expect(parseJsonOutput(who)).toMatchObject({ ok: true, data: { verified: true, user: { id: user.id } } });
@@ -266,7 +227,7 @@ describe('failures', () => {
     expect(Date.parse(after.expiresAt)).toBeGreaterThan(Date.now());
     expect(statSync(authFileFor(home)).mode & 0o777).toBe(0o600);
     // The old refresh token was used once; a replay of it would revoke the login.
-    expect(await refreshWorks(after.refreshToken)).toBe(true);
+    expect(await refreshTokenWorks(server, after.refreshToken)).toBe(true);
   });
 
   it('server down: login fails with E_UNREACHABLE exit 5; whoami shows the stored login unverified; logout deletes locally and warns', async () => {
@@ -276,7 +237,7 @@ describe('failures', () => {
     expect(parseJsonOutput(login)).toMatchObject({ ok: false, error: { code: 'E_UNREACHABLE' } });
 
     const user = await server.createUser();
-    await storeLogin(user, { baseUrl: url });
+    await storeLogin(server, home, user, { baseUrl: url });
     const who = await runCli(['whoami', '--json'], { home });
     expect(who.code).toBe(0);
     expect(parseJsonOutput(who)).toMatchObject({

@@ -1,29 +1,27 @@
 import { rmSync } from 'node:fs';
 import type { Task } from '@codevf/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
-import { openSession, type TestSession } from '../packages/server/test/support/wsClient';
-import { createWorld, type FixWorld, lastFrame, liveSession, startFix, stopCli, waitForTask } from './fix-harness';
-import { authFileFor, type PtyCli, runCli, spawnCliPty } from './harness/cli';
+import { openSession } from '../packages/server/test/support/wsClient';
+import { type FixWorld, lastFrame, startFix, useFixRun, waitForTask } from './fix-harness';
+import { authFileFor, runCli, spawnCliPty } from './harness/cli';
 
-let world: FixWorld | undefined;
-let cli: PtyCli | undefined;
-let engineer: TestSession | undefined;
-afterEach(async () => {
-  await engineer?.close();
-  await stopCli(cli);
-  await world?.cleanup();
-  world = cli = engineer = undefined;
-});
+const run = useFixRun();
 
 const hhmm = /\[\d\d:\d\d\]/.source;
 
+/** `codevf fix "help me"` with piped stdio (no terminal), in the world's project and home. */
+function runFixWithoutTerminal(world: FixWorld) {
+  return runCli(['fix', 'help me'], {
+    home: world.home,
+    cwd: world.project,
+    env: { CODEVF_API_URL: world.server.baseUrl },
+  });
+}
+
 describe('codevf fix: chat and the live screen', () => {
   it('chats both ways with [HH:MM] Name: lines; the customer’s secrets are masked before sending', async () => {
-    world = await createWorld();
-    const s = await liveSession(world);
-    cli = s.cli;
-    engineer = s.engineer;
+    const { cli, engineer } = await run.live();
     expect(cli.screen()).toMatch(
       /Billing: per minute while the engineer is here · You can chat below\. Press CTRL\+C to exit/,
     );
@@ -60,8 +58,8 @@ describe('codevf fix: chat and the live screen', () => {
   });
 
   it('while queued shows the position, then asks "Continue waiting?": y waits, n cancels the task (exit 6)', async () => {
-    world = await createWorld();
-    cli = await startFix(world, { env: { CODEVF_QUEUE_PROMPT_SECONDS: '1' } });
+    const world = await run.world();
+    const cli = run.stopAfter(await startFix(world, { env: { CODEVF_QUEUE_PROMPT_SECONDS: '1' } }));
     await cli.waitFor(/Engineer connecting… \(position 1 in the queue/);
     const task = await waitForTask(world);
     cli.write('I tried clearing cookies');
@@ -83,10 +81,7 @@ describe('codevf fix: chat and the live screen', () => {
   });
 
   it('shows a screenshare link; o opens it (or says it could not) and returns to the chat', async () => {
-    world = await createWorld();
-    const s = await liveSession(world);
-    cli = s.cli;
-    engineer = s.engineer;
+    const { cli, engineer } = await run.live();
     await engineer.expectAck('screenshare_request', { url: 'https://meet.example.test/abc123' });
     await cli.waitFor(
       /Engineer requests screenshare:[\s\S]*Open link: https:\/\/meet\.example\.test\/abc123[\s\S]*\[o\] open in your browser/,
@@ -98,8 +93,8 @@ describe('codevf fix: chat and the live screen', () => {
   });
 
   it('bare `codevf` in a terminal asks "What issue are you facing?" and files that issue', async () => {
-    world = await createWorld();
-    cli = await startFix(world, { args: [] });
+    const world = await run.world();
+    const cli = run.stopAfter(await startFix(world, { args: [] }));
     await cli.waitFor('What issue are you facing?');
     cli.write('the build fails on CI only');
     cli.press('enter');
@@ -107,30 +102,24 @@ describe('codevf fix: chat and the live screen', () => {
     const task = await waitForTask(world);
     expect(task.description).toBe('the build fails on CI only');
     // The engineer sees the same task.
-    engineer = await openSession({ baseUrl: world.server.baseUrl, taskId: task.id, token: world.customer.token });
+    const engineer = run.closeAfter(
+      await openSession({ baseUrl: world.server.baseUrl, taskId: task.id, token: world.customer.token }),
+    );
     expect(engineer.welcome?.payload).toMatchObject({ status: 'queued', role: 'customer' });
   });
 
   it('without a login: E_NOT_LOGGED_IN, exit 4', async () => {
-    world = await createWorld();
+    const world = await run.world();
     rmSync(authFileFor(world.home));
-    const r = await runCli(['fix', 'help me'], {
-      home: world.home,
-      cwd: world.project,
-      env: { CODEVF_API_URL: world.server.baseUrl },
-    });
+    const r = await runFixWithoutTerminal(world);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('You are not logged in.');
     expect(r.stderr).toContain('codevf login');
   });
 
   it('without a terminal: E_NO_TTY with a hint, exit 2, and no task is created', async () => {
-    world = await createWorld();
-    const r = await runCli(['fix', 'help me'], {
-      home: world.home,
-      cwd: world.project,
-      env: { CODEVF_API_URL: world.server.baseUrl },
-    });
+    const world = await run.world();
+    const r = await runFixWithoutTerminal(world);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('needs a terminal');
     expect(r.stderr).toMatch(/Hint: Run it in a terminal/);
@@ -139,7 +128,7 @@ describe('codevf fix: chat and the live screen', () => {
   });
 
   it('rejects bad flags: --resume with an issue, an empty --resume, a bad reconnect limit', async () => {
-    world = await createWorld();
+    const world = await run.world();
     const env = { CODEVF_API_URL: world.server.baseUrl };
     const both = await runCli(['fix', 'x', '--resume', 'abc'], { home: world.home, env });
     expect(both.code).toBe(2);
@@ -152,12 +141,14 @@ describe('codevf fix: chat and the live screen', () => {
   });
 
   it('--resume of an unknown task fails with E_NOT_FOUND in a terminal', async () => {
-    world = await createWorld();
-    cli = await spawnCliPty(['fix', '--resume', 'no-such-task'], {
-      home: world.home,
-      cwd: world.project,
-      env: { CODEVF_API_URL: world.server.baseUrl, CI: undefined },
-    });
+    const world = await run.world();
+    const cli = run.stopAfter(
+      await spawnCliPty(['fix', '--resume', 'no-such-task'], {
+        home: world.home,
+        cwd: world.project,
+        env: { CODEVF_API_URL: world.server.baseUrl, CI: undefined },
+      }),
+    );
     const exit = await cli.exit;
     expect(exit.exitCode).toBe(1);
     expect(cli.screen()).toMatch(/Error: .*/);

@@ -1,41 +1,28 @@
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../packages/server/src/clock';
 import { liveRuntime } from '../packages/server/src/live/liveRuntime';
 import type { TestSession } from '../packages/server/test/support/wsClient';
 import {
-  createWorld,
-  type FixWorld,
   framesFor,
-  liveSession,
   outputOf,
   requestCommand,
-  stopCli,
+  useFixRun,
+  type WorldOptions,
   waitForCommandPrompt,
   waitForFrame,
   writeProjectConfig,
 } from './fix-harness';
 import type { PtyCli } from './harness/cli';
 
-let world: FixWorld | undefined;
-let cli: PtyCli | undefined;
-let engineer: TestSession | undefined;
-afterEach(async () => {
-  await engineer?.close();
-  await stopCli(cli);
-  await world?.cleanup();
-  world = cli = engineer = undefined;
-});
+const run = useFixRun();
 
-async function start(options: Parameters<typeof createWorld>[0] = {}, config?: Record<string, unknown>) {
-  world = await createWorld(options);
+async function start(options: WorldOptions = {}, config?: Record<string, unknown>) {
+  const world = await run.world(options);
   if (config) await writeProjectConfig(world, config);
-  const s = await liveSession(world);
-  cli = s.cli;
-  engineer = s.engineer;
-  return { world, cli, engineer, task: s.task };
+  return { world, ...(await run.liveSession(world)) };
 }
 
 /** A round trip through the customer's socket: everything the CLI sent before it has arrived. */
@@ -163,15 +150,13 @@ describe('codevf fix: command requests', () => {
   });
 
   it('secrets in the output are masked before they leave; the child gets no CodeVF variables or token', async () => {
-    world = await createWorld();
+    const world = await run.world();
     writeFileSync(join(world.project, '.env'), 'DB_PASSWORD=Zq8vR2kLm9pW4x\nPORT=3000\n');
     writeFileSync(
       join(world.project, 'config.js'),
       'const stripe = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";\nconst gh = "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";\n',
     );
-    const s = await liveSession(world, { env: { LEAKY: world.customer.token } });
-    cli = s.cli;
-    engineer = s.engineer;
+    const { cli, engineer } = await run.liveSession(world, { env: { LEAKY: world.customer.token } });
     const command = 'cat config.js; echo "db is Zq8vR2kLm9pW4x on 3000"; env';
     const id = await requestCommand(engineer, command);
     await waitForCommandPrompt(cli, command);

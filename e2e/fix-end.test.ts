@@ -1,21 +1,11 @@
 import type { Task } from '@codevf/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../packages/server/src/clock';
 import { liveRuntime } from '../packages/server/src/live/liveRuntime';
 import { api } from '../packages/server/test/support/api';
-import type { TestSession } from '../packages/server/test/support/wsClient';
-import { createWorld, type FixWorld, liveSession, stopCli } from './fix-harness';
-import type { PtyCli } from './harness/cli';
+import { type FixWorld, useFixRun } from './fix-harness';
 
-let world: FixWorld | undefined;
-let cli: PtyCli | undefined;
-let engineer: TestSession | undefined;
-afterEach(async () => {
-  await engineer?.close();
-  await stopCli(cli);
-  await world?.cleanup();
-  world = cli = engineer = undefined;
-});
+const run = useFixRun();
 
 async function taskOf(world: FixWorld, id: string): Promise<Task> {
   return (await api<Task>(world.server.baseUrl, world.customer, 'GET', `/v1/tasks/${id}`)).body;
@@ -24,10 +14,7 @@ async function taskOf(world: FixWorld, id: string): Promise<Task> {
 describe('codevf fix: ending a session', () => {
   it('Ctrl+C asks first; y ends it, shows the summary, and the rating and feedback are stored', async () => {
     const clock = new FakeClock(new Date());
-    world = await createWorld({ clock });
-    const s = await liveSession(world);
-    cli = s.cli;
-    engineer = s.engineer;
+    const { world, cli, engineer, task } = await run.live({ clock });
     // Two started minutes are billed, so the summary has something to show.
     clock.advance(119_000);
     await liveRuntime(world.server.ctx).tick();
@@ -42,7 +29,7 @@ describe('codevf fix: ending a session', () => {
     await engineer.waitFor(
       (f) => f.type === 'customer_message' && (f.payload as { text: string }).text === 'still here',
     );
-    expect((await taskOf(world, s.task.id)).status).toBe('active');
+    expect((await taskOf(world, task.id)).status).toBe('active');
 
     cli.press('ctrl-c');
     await cli.waitFor('End the session? (y/n)');
@@ -59,7 +46,7 @@ describe('codevf fix: ending a session', () => {
     const exit = await cli.exit;
     expect(exit.exitCode).toBe(0);
     expect(cli.screen()).toContain('Thanks for rating your session!');
-    expect(await taskOf(world, s.task.id)).toMatchObject({
+    expect(await taskOf(world, task.id)).toMatchObject({
       status: 'ended',
       endedBy: 'customer',
       rating: 4,
@@ -68,10 +55,7 @@ describe('codevf fix: ending a session', () => {
   });
 
   it('the engineer ending the session shows who ended it and the summary; Esc skips the rating', async () => {
-    world = await createWorld();
-    const s = await liveSession(world);
-    cli = s.cli;
-    engineer = s.engineer;
+    const { world, cli, engineer, task } = await run.live();
     await engineer.expectAck('end_session', { reason: 'Fixed: the session cookie was missing SameSite.' });
     await cli.waitFor(
       /The engineer ended the session\. Fixed: the session cookie was missing SameSite\.[\s\S]*Engineer: Maria/,
@@ -79,15 +63,12 @@ describe('codevf fix: ending a session', () => {
     await cli.waitFor('Rate engineer (1-5):');
     cli.press('escape');
     expect((await cli.exit).exitCode).toBe(0);
-    expect(await taskOf(world, s.task.id)).toMatchObject({ status: 'ended', endedBy: 'engineer', rating: null });
+    expect(await taskOf(world, task.id)).toMatchObject({ status: 'ended', endedBy: 'engineer', rating: null });
   });
 
   it('running out of credits ends the session from the server side', async () => {
     const clock = new FakeClock(new Date());
-    world = await createWorld({ clock, credits: 2 });
-    const s = await liveSession(world);
-    cli = s.cli;
-    engineer = s.engineer;
+    const { world, cli, engineer, task } = await run.live({ clock, credits: 2 });
     for (let i = 0; i < 4; i++) {
       clock.advance(60_000);
       await liveRuntime(world.server.ctx).tick();
@@ -99,7 +80,7 @@ describe('codevf fix: ending a session', () => {
     await cli.waitFor('Feedback (optional, Enter to send):');
     cli.press('enter');
     expect((await cli.exit).exitCode).toBe(0);
-    expect(await taskOf(world, s.task.id)).toMatchObject({
+    expect(await taskOf(world, task.id)).toMatchObject({
       status: 'ended',
       endedBy: 'system',
       rating: 5,
@@ -108,10 +89,7 @@ describe('codevf fix: ending a session', () => {
   });
 
   it('a pending request is closed when the session ends, and its keys do nothing afterwards', async () => {
-    world = await createWorld();
-    const s = await liveSession(world);
-    cli = s.cli;
-    engineer = s.engineer;
+    const { cli, engineer } = await run.live();
     await engineer.expectAck('request_command', { command: 'touch after-end', reason: '' });
     await cli.waitFor('[y] run once');
     await engineer.expectAck('end_session', {});

@@ -3,28 +3,19 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestSession } from '../packages/server/test/support/wsClient';
-import { createWorld, type FixWorld, framesFor, liveSession, requestFile, stopCli, waitForFrame } from './fix-harness';
-import type { PtyCli } from './harness/cli';
+import { framesFor, requestFile, useFixRun, waitForFrame } from './fix-harness';
 
-let world: FixWorld | undefined;
-let cli: PtyCli | undefined;
-let engineer: TestSession | undefined;
+const run = useFixRun();
 let outside: string | undefined;
-afterEach(async () => {
-  await engineer?.close();
-  await stopCli(cli);
-  await world?.cleanup();
+afterEach(() => {
   if (outside) rmSync(outside, { recursive: true, force: true });
-  world = cli = engineer = outside = undefined;
+  outside = undefined;
 });
 
 async function start(files: (project: string) => void) {
-  world = await createWorld();
+  const world = await run.world();
   files(world.project);
-  const s = await liveSession(world);
-  cli = s.cli;
-  engineer = s.engineer;
+  const { cli, engineer } = await run.liveSession(world);
   return { world, cli, engineer };
 }
 

@@ -7,9 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '@codevf/protocol';
+import { afterEach } from 'vitest';
 import { api } from '../packages/server/test/support/api';
 import { openSession, type ReceivedFrame, type TestSession } from '../packages/server/test/support/wsClient';
-import { authFileFor, createTempHome, type PtyCli, spawnCliPty } from './harness/cli';
+import { createTempHome, loginRecord, type PtyCli, spawnCliPty, writeAuthFile } from './harness/cli';
 import { startTestServer, type TestServer, type TestServerOptions, type TestUser } from './harness/server';
 
 export interface Person {
@@ -27,8 +28,10 @@ export interface FixWorld {
   cleanup(): Promise<void>;
 }
 
+export type WorldOptions = TestServerOptions & { credits?: number };
+
 /** Server, customer (logged in on disk), engineer, and an empty project folder. */
-export async function createWorld(options: TestServerOptions & { credits?: number } = {}): Promise<FixWorld> {
+export async function createWorld(options: WorldOptions = {}): Promise<FixWorld> {
   // A data dir of our own, so a test can restart the server on it (startTestServer would
   // delete a dir it created when the first instance closes).
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'codevf-fix-data-'));
@@ -39,7 +42,7 @@ export async function createWorld(options: TestServerOptions & { credits?: numbe
   const engTokens = await server.issueTokens(eng.id);
   const { home, cleanup: cleanHome } = createTempHome('codevf-fix-');
   const project = mkdtempSync(join(tmpdir(), 'codevf-fix-project-'));
-  writeAuth(home, server.baseUrl, cust, custTokens);
+  writeAuthFile(home, loginRecord(server.baseUrl, cust, custTokens));
   // Typed up front so `this` in cleanup() is a FixWorld: restart tests swap `server`.
   const world: FixWorld = {
     server,
@@ -55,26 +58,6 @@ export async function createWorld(options: TestServerOptions & { credits?: numbe
     },
   };
   return world;
-}
-
-/** Writes a login straight into auth.json, as `codevf login` would have. */
-export function writeAuth(
-  home: string,
-  baseUrl: string,
-  user: TestUser,
-  tokens: { accessToken: string; refreshToken: string; expiresIn: number },
-): void {
-  const file = authFileFor(home);
-  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
-  const auth = {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    expiresAt: new Date(Date.now() + tokens.expiresIn * 1000).toISOString(),
-    userId: user.id,
-    baseUrl,
-    user: { id: user.id, email: user.email, name: user.name, role: user.role },
-  };
-  writeFileSync(file, `${JSON.stringify(auth, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** Registers a project for the customer and writes `.codevf/config.json` with extra settings. */
@@ -156,6 +139,54 @@ export async function liveSession(world: FixWorld, options: CliOptions = {}) {
   const engineer = await engineerJoins(world, task.id);
   await cli.waitFor('Engineer connected: Maria (ex-FAANG)');
   return { cli, task, engineer };
+}
+
+/**
+ * What the tests of one file start, stopped after each test whether it passed or not: call
+ * `useFixRun()` at the top level of a test file and start worlds, CLIs and engineers through it.
+ */
+export function useFixRun() {
+  let worlds: FixWorld[] = [];
+  let clis: PtyCli[] = [];
+  let closables: { close(): unknown }[] = [];
+  // Engineers (and proxies) and CLIs first: they hold connections to the server the world closes.
+  afterEach(async () => {
+    for (const c of closables) await c.close();
+    for (const c of clis) await stopCli(c);
+    for (const w of worlds) await w.cleanup();
+    worlds = [];
+    clis = [];
+    closables = [];
+  });
+  const run = {
+    async world(options?: WorldOptions): Promise<FixWorld> {
+      const world = await createWorld(options);
+      worlds.push(world);
+      return world;
+    },
+    stopAfter(cli: PtyCli): PtyCli {
+      clis.push(cli);
+      return cli;
+    },
+    /** An engineer's session or a proxy, closed after the test. */
+    closeAfter<T extends { close(): unknown }>(thing: T): T {
+      closables.push(thing);
+      return thing;
+    },
+    /** `liveSession`, with its CLI and engineer stopped after the test. */
+    async liveSession(world: FixWorld, options?: CliOptions) {
+      const s = await liveSession(world, options);
+      run.stopAfter(s.cli);
+      run.closeAfter(s.engineer);
+      return s;
+    },
+    /** A fresh world with a live session in it: the start of most `codevf fix` tests. */
+    async live(options?: WorldOptions) {
+      const world = await run.world(options);
+      return { world, ...(await run.liveSession(world)) };
+    },
+  };
+  return run;
 }
 
 /** The engineer asks to run a command; returns the server-assigned request id. */

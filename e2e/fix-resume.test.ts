@@ -1,37 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventsResponse } from '@codevf/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
-import { openSession, type TestSession } from '../packages/server/test/support/wsClient';
+import { openSession } from '../packages/server/test/support/wsClient';
 import {
   count,
-  createWorld,
   engineerJoins,
   type FixWorld,
   lastFrame,
   startFix,
   startProxy,
-  stopCli,
+  useFixRun,
   waitForTask,
-  writeAuth,
 } from './fix-harness';
-import type { PtyCli } from './harness/cli';
+import { loginRecord, writeAuthFile } from './harness/cli';
 import { startTestServer } from './harness/server';
 
-let world: FixWorld | undefined;
-let clis: PtyCli[] = [];
-let sessions: TestSession[] = [];
-let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
-afterEach(async () => {
-  for (const s of sessions) await s.close();
-  for (const c of clis) await stopCli(c);
-  await proxy?.close();
-  await world?.cleanup();
-  world = proxy = undefined;
-  clis = [];
-  sessions = [];
-});
+const run = useFixRun();
 
 async function transcript(world: FixWorld, taskId: string) {
   return (await api<EventsResponse>(world.server.baseUrl, world.customer, 'GET', `/v1/tasks/${taskId}/events`)).body
@@ -43,20 +29,21 @@ const texts = (events: { type: string; payload: Record<string, unknown> }[], typ
 
 /** A live session whose CLI talks to the server through a proxy the test can cut. */
 async function sessionBehindProxy(env: Record<string, string> = {}) {
-  world = await createWorld();
-  proxy = await startProxy(world.server.baseUrl);
+  const world = await run.world();
+  const proxy = run.closeAfter(await startProxy(world.server.baseUrl));
   // The login belongs to the address the CLI talks to: the proxy.
-  writeAuth(world.home, proxy.url, world.customer.user, {
-    accessToken: world.customer.token,
-    refreshToken: world.customer.refreshToken,
-    expiresIn: 900,
-  });
-  const cli = await startFix(world, { baseUrl: proxy.url, env });
-  clis.push(cli);
+  writeAuthFile(
+    world.home,
+    loginRecord(proxy.url, world.customer.user, {
+      accessToken: world.customer.token,
+      refreshToken: world.customer.refreshToken,
+      expiresIn: 900,
+    }),
+  );
+  const cli = run.stopAfter(await startFix(world, { baseUrl: proxy.url, env }));
   await cli.waitFor('Engineer connecting');
   const task = await waitForTask(world);
-  const engineer = await engineerJoins(world, task.id);
-  sessions.push(engineer);
+  const engineer = run.closeAfter(await engineerJoins(world, task.id));
   await cli.waitFor('Engineer connected: Maria (ex-FAANG)');
   return { world, proxy, cli, task, engineer };
 }
@@ -137,13 +124,11 @@ describe('codevf fix: connection loss and resume', () => {
   });
 
   it('a server restart mid-session: the CLI reconnects and resumes where it was', async () => {
-    world = await createWorld();
-    const cli = await startFix(world, { env: { CODEVF_MAX_RECONNECTS: '50' } });
-    clis.push(cli);
+    const world = await run.world();
+    const cli = run.stopAfter(await startFix(world, { env: { CODEVF_MAX_RECONNECTS: '50' } }));
     await cli.waitFor('Engineer connecting');
     const task = await waitForTask(world);
-    let engineer = await engineerJoins(world, task.id);
-    sessions.push(engineer);
+    let engineer = run.closeAfter(await engineerJoins(world, task.id));
     await cli.waitFor('Engineer connected: Maria (ex-FAANG)');
     engineer.send('engineer_message', { text: 'before the restart' });
     await cli.waitFor('Maria: before the restart');
@@ -156,13 +141,14 @@ describe('codevf fix: connection loss and resume', () => {
     cli.press('enter');
     world.server = await startTestServer({ dataDir: world.server.dataDir, port });
 
-    engineer = await openSession({
-      baseUrl: world.server.baseUrl,
-      taskId: task.id,
-      token: world.engineer.token,
-      lastSeq,
-    });
-    sessions.push(engineer);
+    engineer = run.closeAfter(
+      await openSession({
+        baseUrl: world.server.baseUrl,
+        taskId: task.id,
+        token: world.engineer.token,
+        lastSeq,
+      }),
+    );
     await engineer.waitFor(
       (f) =>
         f.type === 'customer_message' && (f.payload as { text: string }).text === 'typed while the server was down',
@@ -191,8 +177,7 @@ describe('codevf fix: connection loss and resume', () => {
     expect(cli.screen()).toContain(`codevf fix --resume ${task.id}`);
 
     proxy.unblock();
-    const resumed = await startFix(world, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] });
-    clis.push(resumed);
+    const resumed = run.stopAfter(await startFix(world, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] }));
     // The transcript comes back from the server: the earlier chat, and the engineer.
     await resumed.waitFor('Maria: before giving up');
     await resumed.waitFor('Engineer connected: Maria (ex-FAANG)');
@@ -218,8 +203,7 @@ describe('codevf fix: connection loss and resume', () => {
     cli.kill('SIGKILL');
     await cli.exit;
 
-    const resumed = await startFix(w, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] });
-    clis.push(resumed);
+    const resumed = run.stopAfter(await startFix(w, { baseUrl: proxy.url, args: ['fix', '--resume', task.id] }));
     const result = await engineer.waitFor(
       (f) => f.type === 'command_result' && (f.payload as { requestId: string }).requestId === requestId,
     );

@@ -1,89 +1,99 @@
 /**
- * Shared by the project e2e tests (init, sync): a logged-in temp HOME, real git repositories
- * in temp dirs with no user/system git configuration, and tar.gz extraction.
+ * Shared by the project e2e tests (init, sync): one real server per file, a fresh temp HOME with
+ * a customer logged in for each test, real git repositories in temp dirs (git itself isolated
+ * from the machine's configuration, see gitFixture), and tar.gz extraction.
  */
-import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { authFileFor } from './harness/cli';
-import type { TestServer, TestUser } from './harness/server';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { cleanup, gitEnv, makeRepo, tempDir } from '../packages/cli/test/project/gitFixture';
+import { createTempHome, runCli, storeLogin } from './harness/cli';
+import { startTestServer, type TestServer, type TestUser } from './harness/server';
 
-const gitHome = mkdtempSync(join(tmpdir(), 'codevf-e2e-githome-'));
-writeFileSync(join(gitHome, 'gitconfig'), '[init]\n\tdefaultBranch = main\n');
+export { git, writeTree } from '../packages/cli/test/project/gitFixture';
 
-/** Git isolated from the machine's configuration, for the tests and for the CLIs they start. */
-export const GIT_ENV: Record<string, string> = {
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: join(gitHome, 'gitconfig'),
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-};
+/**
+ * Registers the file's hooks: the server starts once; each test gets a new customer logged in
+ * (on disk) in a new HOME; after each test that HOME and every folder from `tempDir`/`nodeRepo`
+ * are removed. Read the fields inside tests or hooks.
+ */
+export function useProjectWorld() {
+  let server: TestServer | undefined;
+  let current: { user: TestUser; token: string; home: string; cleanupHome: () => void } | undefined;
+  const dirs: string[] = [];
 
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, ...GIT_ENV, XDG_CONFIG_HOME: join(gitHome, 'xdg') },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  beforeAll(async () => {
+    server = await startTestServer();
   });
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}
-
-export function writeTree(root: string, files: Record<string, string | Buffer>): void {
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = join(root, rel);
-    mkdirSync(dirname(abs), { recursive: true });
-    writeFileSync(abs, content);
-  }
-}
-
-/** A Node project in a git repository with one commit on `branch`. */
-export function nodeRepo(branch = 'codevf', extra: Record<string, string> = {}): string {
-  const dir = tempDir('codevf-e2e-proj-');
-  git(dir, 'init', '-q', '-b', branch);
-  writeTree(dir, {
-    'package.json': JSON.stringify({ name: 'shop', scripts: { test: 'vitest run', build: 'tsc -p .' } }),
-    'pnpm-lock.yaml': 'lockfileVersion: 9\n',
-    '.gitignore': 'node_modules/\ndist/\n',
-    'src/index.ts': 'export const answer = 42;\n',
-    ...extra,
+  afterAll(async () => server?.close());
+  beforeEach(async () => {
+    const s = world.server;
+    const { home, cleanup: cleanupHome } = createTempHome();
+    const user = await s.createUser({ role: 'customer' });
+    const token = (await s.issueTokens(user.id)).accessToken;
+    current = { user, token, home, cleanupHome };
+    await storeLogin(s, home, user);
   });
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'initial');
-  return dir;
-}
+  afterEach(() => {
+    current?.cleanupHome();
+    current = undefined;
+    for (const d of dirs.splice(0)) cleanup(d);
+  });
 
-/** Stores a login for `user` in `home`, as `codevf login` would have. */
-export async function storeLogin(server: TestServer, home: string, user: TestUser): Promise<void> {
-  const tokens = await server.issueTokens(user.id);
-  const file = authFileFor(home);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(
-    file,
-    JSON.stringify({
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: new Date(Date.now() + tokens.expiresIn * 1000).toISOString(),
-      userId: user.id,
-      baseUrl: server.baseUrl,
-      user: { id: user.id, email: user.email, name: user.name, role: user.role },
-    }),
-    { mode: 0o600 },
-  );
+  const started = () => {
+    if (!current) throw new Error('the project world is set up per test: use it inside tests');
+    return current;
+  };
+  const world = {
+    get server(): TestServer {
+      if (!server) throw new Error('the project world is not started: use it inside tests or hooks');
+      return server;
+    },
+    get user(): TestUser {
+      return started().user;
+    },
+    /** The customer's access token, for direct API calls. */
+    get token(): string {
+      return started().token;
+    },
+    get home(): string {
+      return started().home;
+    },
+    /** What the CLIs see: the server's address and isolated git, plus `extra`. */
+    env(extra: Record<string, string> = {}): Record<string, string> {
+      return { CODEVF_API_URL: world.server.baseUrl, ...gitEnv(), ...extra };
+    },
+    /** The built `codevf` with `args`, as the logged-in customer, in `cwd`. */
+    runCli(cwd: string, args: string[], extra: Record<string, string> = {}) {
+      return runCli(args, { home: world.home, cwd, env: world.env(extra) });
+    },
+    /** A temp dir removed after the test. */
+    tempDir(prefix: string): string {
+      const dir = tempDir(prefix);
+      dirs.push(dir);
+      return dir;
+    },
+    /** A Node project in a git repository with one commit on `branch`; removed after the test. */
+    nodeRepo(branch = 'codevf', extra: Record<string, string> = {}): string {
+      const dir = makeRepo(
+        {
+          'package.json': JSON.stringify({ name: 'shop', scripts: { test: 'vitest run', build: 'tsc -p .' } }),
+          'pnpm-lock.yaml': 'lockfileVersion: 9\n',
+          '.gitignore': 'node_modules/\ndist/\n',
+          'src/index.ts': 'export const answer = 42;\n',
+          ...extra,
+        },
+        branch,
+        'codevf-e2e-proj-',
+      );
+      dirs.push(dir);
+      return dir;
+    },
+  };
+  return world;
 }
 
 /** The files of a tar.gz (name → content). */

@@ -6,54 +6,25 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InitData } from '@codevf/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTempHome, parseJsonOutput, runCli, spawnCliPty } from './harness/cli';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
-import {
-  download,
-  extractTarGz,
-  GIT_ENV,
-  nodeRepo,
-  removeDir,
-  storeLogin,
-  tempDir,
-  writeTree,
-} from './project-helpers';
+import { download, extractTarGz, useProjectWorld, writeTree } from './project-helpers';
 
-let server: TestServer;
-let user: TestUser;
-let token: string;
-let home: string;
-let cleanupHome: () => void;
-const dirs: string[] = [];
+const world = useProjectWorld();
 
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server?.close());
-beforeEach(async () => {
-  ({ home, cleanup: cleanupHome } = createTempHome());
-  user = await server.createUser({ role: 'customer' });
-  token = (await server.issueTokens(user.id)).accessToken;
-  await storeLogin(server, home, user);
-});
-afterEach(() => {
-  cleanupHome();
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-
-const env = (extra: Record<string, string> = {}) => ({ CODEVF_API_URL: server.baseUrl, ...GIT_ENV, ...extra });
 const init = (cwd: string, args: string[], extra: Record<string, string> = {}) =>
-  runCli(['init', ...args], { home, cwd, env: env(extra) });
+  world.runCli(cwd, ['init', ...args], extra);
 const project = (cwd: string) => {
-  const dir = nodeRepo('codevf');
-  dirs.push(dir);
+  const dir = world.nodeRepo('codevf');
   return cwd ? join(dir, cwd) : dir;
 };
 const readConfig = (root: string) => JSON.parse(readFileSync(join(root, '.codevf', 'config.json'), 'utf8'));
 const myProjects = async () =>
-  (await (await fetch(`${server.baseUrl}/v1/projects`, { headers: { authorization: `Bearer ${token}` } })).json())
-    .projects as { id: string }[];
+  (
+    await (
+      await fetch(`${world.server.baseUrl}/v1/projects`, { headers: { authorization: `Bearer ${world.token}` } })
+    ).json()
+  ).projects as { id: string }[];
 
 describe('codevf init (non-interactive)', () => {
   it('registers a detected project with --yes and writes a valid config', async () => {
@@ -75,7 +46,7 @@ describe('codevf init (non-interactive)', () => {
         allowedTools: [],
         branchMode: 'codevf',
         uploadsAllowed: false,
-        ownerId: user.id,
+        ownerId: world.user.id,
       },
     });
     const config = readConfig(root);
@@ -137,7 +108,7 @@ describe('codevf init (non-interactive)', () => {
     if (!snap) throw new Error('no snapshot in the answer');
     expect(snap.excluded.sensitive.sort()).toEqual(['.env', 'config/tls.key']);
     expect(out.data.project.lastSnapshot?.snapshotId).toBe(snap.snapshotId);
-    const dl = await download(server, token, `/v1/projects/${id}/snapshot`);
+    const dl = await download(world.server, world.token, `/v1/projects/${id}/snapshot`);
     expect(dl.status).toBe(200);
     expect(createHash('sha256').update(dl.body).digest('hex')).toBe(snap.sha256);
     const files = await extractTarGz(dl.body);
@@ -172,8 +143,7 @@ describe('codevf init (non-interactive)', () => {
   });
 
   it('takes every answer from flags without a terminal', async () => {
-    const root = tempDir('codevf-e2e-py-');
-    dirs.push(root);
+    const root = world.tempDir('codevf-e2e-py-');
     writeTree(root, { 'pyproject.toml': '[tool.poetry]\nname = "x"\n', 'app.py': 'print(1)\n' });
     const r = await init(root, [
       '--json',
@@ -260,7 +230,7 @@ describe('codevf init (non-interactive)', () => {
     const root = project('');
     const { home: empty, cleanup } = createTempHome();
     try {
-      const r = await runCli(['init', '--yes', '--json'], { home: empty, cwd: root, env: env() });
+      const r = await runCli(['init', '--yes', '--json'], { home: empty, cwd: root, env: world.env() });
       expect(r.code).toBe(4);
       expect(parseJsonOutput<InitData>(r)).toMatchObject({ ok: false, error: { code: 'E_NOT_LOGGED_IN' } });
       expect(existsSync(join(root, '.codevf'))).toBe(false);
@@ -278,7 +248,7 @@ describe('codevf init (non-interactive)', () => {
     expect(out.ok === false && out.error.code).toBe('E_TOO_LARGE');
     expect(out.ok === false && out.error.message).toContain('data/big.txt');
     const [p] = await myProjects();
-    const dl = await download(server, token, `/v1/projects/${p?.id}/snapshot`);
+    const dl = await download(world.server, world.token, `/v1/projects/${p?.id}/snapshot`);
     expect(dl.status).toBe(404);
   });
 });
@@ -286,7 +256,7 @@ describe('codevf init (non-interactive)', () => {
 describe('codevf init (wizard in a terminal)', () => {
   it('asks the spec’s questions, uploads with a progress bar, and offers the .gitignore line', async () => {
     const root = project('');
-    const cli = await spawnCliPty(['init'], { home, cwd: root, env: env() });
+    const cli = await spawnCliPty(['init'], { home: world.home, cwd: root, env: world.env() });
     try {
       await cli.waitFor(/Detected Node\.js \(pnpm\).*Is that right\?/);
       cli.press('enter');
@@ -335,7 +305,7 @@ describe('codevf init (wizard in a terminal)', () => {
 
   it('stops with exit 130 and writes nothing when the user presses Ctrl+C', async () => {
     const root = project('');
-    const cli = await spawnCliPty(['init'], { home, cwd: root, env: env() });
+    const cli = await spawnCliPty(['init'], { home: world.home, cwd: root, env: world.env() });
     try {
       await cli.waitFor('Is that right?');
       cli.press('ctrl-c');

@@ -6,40 +6,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InitData, SyncData } from '@codevf/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTempHome, parseJsonOutput, runCli } from './harness/cli';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
-import { download, GIT_ENV, git, nodeRepo, removeDir, storeLogin, tempDir, writeTree } from './project-helpers';
+import { describe, expect, it } from 'vitest';
+import { parseJsonOutput } from './harness/cli';
+import { download, git, useProjectWorld, writeTree } from './project-helpers';
 
-let server: TestServer;
-let user: TestUser;
-let token: string;
-let home: string;
-let cleanupHome: () => void;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server?.close());
-beforeEach(async () => {
-  ({ home, cleanup: cleanupHome } = createTempHome());
-  user = await server.createUser({ role: 'customer' });
-  token = (await server.issueTokens(user.id)).accessToken;
-  await storeLogin(server, home, user);
-});
-afterEach(() => {
-  cleanupHome();
-  for (const d of dirs.splice(0)) removeDir(d);
-});
-
-const env = () => ({ CODEVF_API_URL: server.baseUrl, ...GIT_ENV });
-const cli = (cwd: string, ...args: string[]) => runCli(args, { home, cwd, env: env() });
+const world = useProjectWorld();
+const cli = (cwd: string, ...args: string[]) => world.runCli(cwd, args);
 
 /** A repository on `branch`, set up with `codevf init` (uploads on or off). */
 async function initialised(branch: string, upload: boolean): Promise<{ root: string; projectId: string }> {
-  const root = nodeRepo(branch);
-  dirs.push(root);
+  const root = world.nodeRepo(branch);
   const r = await cli(root, 'init', '--yes', '--json', upload ? '--upload' : '--no-upload');
   const out = parseJsonOutput<InitData>(r);
   if (!out.ok) throw new Error(`init failed: ${JSON.stringify(out.error)}`);
@@ -56,7 +32,9 @@ async function failure(cwd: string, ...args: string[]) {
 }
 
 const projectView = async (id: string) =>
-  (await fetch(`${server.baseUrl}/v1/projects/${id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  (
+    await fetch(`${world.server.baseUrl}/v1/projects/${id}`, { headers: { authorization: `Bearer ${world.token}` } })
+  ).json();
 
 describe('codevf sync', () => {
   it('uploads a bundle that verifies and clones to the same HEAD, and records last_sync.json', async () => {
@@ -89,11 +67,10 @@ describe('codevf sync', () => {
     const view = await projectView(projectId);
     expect(view.lastSync).toMatchObject({ branch: 'codevf', commit: head, hasBundle: true });
 
-    const dl = await download(server, token, `/v1/projects/${projectId}/bundle`);
+    const dl = await download(world.server, world.token, `/v1/projects/${projectId}/bundle`);
     expect(dl.status).toBe(200);
     expect(createHash('sha256').update(dl.body).digest('hex')).toBe(bundle.sha256);
-    const out2 = tempDir('codevf-e2e-clone-');
-    dirs.push(out2);
+    const out2 = world.tempDir('codevf-e2e-clone-');
     const file = join(out2, 'stored.bundle');
     writeFileSync(file, dl.body);
     git(root, 'bundle', 'verify', file);
@@ -156,16 +133,14 @@ describe('codevf sync', () => {
     const noCommits = await failure(root);
     expect(noCommits.error.code).toBe('E_GIT_NO_COMMITS');
 
-    const plain = tempDir('codevf-e2e-plain-');
-    dirs.push(plain);
+    const plain = world.tempDir('codevf-e2e-plain-');
     writeTree(plain, { 'go.mod': 'module x\n' });
     expect((await cli(plain, 'init', '--yes', '--json')).code).toBe(0);
     const notGit = await failure(plain);
     expect(notGit.error.code).toBe('E_NOT_GIT_REPO');
     expect(notGit.error.hint).toContain('git init');
 
-    const bare = tempDir('codevf-e2e-none-');
-    dirs.push(bare);
+    const bare = world.tempDir('codevf-e2e-none-');
     const none = await failure(bare);
     expect(none.error.code).toBe('E_NO_PROJECT');
     expect(none.human.stderr).toContain('No CodeVF project found.\nPlease run: codevf init');
@@ -176,11 +151,11 @@ describe('codevf sync', () => {
     const r = await cli(root, 'sync');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Synced codevf');
-    expect((await download(server, token, `/v1/projects/${projectId}/bundle`)).status).toBe(404);
+    expect((await download(world.server, world.token, `/v1/projects/${projectId}/bundle`)).status).toBe(404);
 
     const opted = await initialised('codevf', true);
     const skipped = parseJsonOutput<SyncData>(await cli(opted.root, 'sync', '--json', '--no-bundle'));
     expect(skipped.ok && skipped.data.bundle).toBeNull();
-    expect((await download(server, token, `/v1/projects/${opted.projectId}/bundle`)).status).toBe(404);
+    expect((await download(world.server, world.token, `/v1/projects/${opted.projectId}/bundle`)).status).toBe(404);
   });
 });

@@ -8,11 +8,13 @@
  *   spawnCliPty(args, opts)  → a process in a pseudo-terminal (isTTY true): screen, waitFor, press
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import type { StoredAuth } from '../../packages/cli/src/core/authStore';
+import type { TestServer, TestUser } from './server';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI_PATH = join(REPO_ROOT, 'packages/cli/dist/codevf.js');
@@ -46,6 +48,45 @@ export function createTempHome(prefix = 'codevf-home-'): { home: string; cleanup
 /** The auth.json path the CLI uses for this HOME (Linux/macOS layout). */
 export function authFileFor(home: string): string {
   return join(home, '.config', 'codevf', 'auth.json');
+}
+
+/** What `codevf login` as `user` leaves in auth.json (PROTOCOL.md §4), for tokens issued just now. */
+export function loginRecord(
+  baseUrl: string,
+  user: Pick<TestUser, 'id' | 'email' | 'name' | 'role'>,
+  tokens: { accessToken: string; refreshToken: string; expiresIn: number },
+): StoredAuth {
+  return {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    expiresAt: new Date(Date.now() + tokens.expiresIn * 1000).toISOString(),
+    userId: user.id,
+    baseUrl,
+    user: { id: user.id, email: user.email, name: user.name, role: user.role },
+  };
+}
+
+/** Writes a login straight into this HOME's auth.json, in the layout, format and modes the CLI uses. */
+export function writeAuthFile(home: string, auth: StoredAuth): void {
+  const file = authFileFor(home);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${JSON.stringify(auth, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Logs `user` in on disk, as a previous `codevf login` would have: fresh tokens from the server,
+ * written to this HOME's auth.json. `overrides` change fields of the stored login.
+ */
+export async function storeLogin(
+  server: TestServer,
+  home: string,
+  user: TestUser,
+  overrides: Partial<StoredAuth> = {},
+): Promise<{ tokens: Awaited<ReturnType<TestServer['issueTokens']>>; auth: StoredAuth }> {
+  const tokens = await server.issueTokens(user.id);
+  const auth = { ...loginRecord(server.baseUrl, user, tokens), ...overrides };
+  writeAuthFile(home, auth);
+  return { tokens, auth };
 }
 
 /** The environment a CLI under test sees: the parent's, minus anything that could leak in. */

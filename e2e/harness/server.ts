@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import { buildApp } from '../../packages/server/src/app';
 import { issueTokens } from '../../packages/server/src/auth/tokens';
 import type { Clock } from '../../packages/server/src/clock';
@@ -139,4 +140,30 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Approves or denies a pending device login as `user`, through the console's real endpoints. */
+export async function decideDeviceLogin(
+  server: TestServer,
+  user: TestUser,
+  userCode: string,
+  decision: 'approve' | 'deny',
+): Promise<void> {
+  const { cookie, csrfToken } = await server.signIn(user.email, user.password);
+  const res = await fetch(`${server.baseUrl}/v1/device/${decision}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ user_code: userCode }),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** Whether the server still honours this refresh token (logout and reuse detection revoke it). */
+export async function refreshTokenWorks(server: TestServer, refreshToken: string): Promise<boolean> {
+  const res = await fetch(`${server.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'codevf-cli' }),
+  });
+  return res.status === 200;
 }

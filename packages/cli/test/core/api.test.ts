@@ -3,7 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestUser } from '../../../../e2e/harness/server';
+import { loginRecord } from '../../../../e2e/harness/cli';
+import { refreshTokenWorks, startTestServer, type TestServer, type TestUser } from '../../../../e2e/harness/server';
 import { createApiClient } from '../../src/core/api';
 import { type AuthStore, createAuthStore, type StoredAuth } from '../../src/core/authStore';
 import { CodevfError } from '../../src/core/errors';
@@ -39,27 +40,9 @@ function countingTransport() {
 }
 
 async function login(overrides: Partial<StoredAuth> = {}): Promise<StoredAuth> {
-  const t = await server.issueTokens(user.id);
-  const auth: StoredAuth = {
-    accessToken: t.accessToken,
-    refreshToken: t.refreshToken,
-    expiresAt: new Date(Date.now() + t.expiresIn * 1000).toISOString(),
-    userId: user.id,
-    baseUrl: server.baseUrl,
-    user: { id: user.id, email: user.email, name: user.name, role: user.role },
-    ...overrides,
-  };
+  const auth: StoredAuth = { ...loginRecord(server.baseUrl, user, await server.issueTokens(user.id)), ...overrides };
   await store.write(auth);
   return auth;
-}
-
-async function refreshTokenStillWorks(token: string): Promise<boolean> {
-  const res = await fetch(`${server.baseUrl}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: 'codevf-cli' }),
-  });
-  return res.status === 200;
 }
 
 const expired = () => new Date(Date.now() - 60_000).toISOString();
@@ -75,7 +58,7 @@ describe('single-flight refresh', () => {
     const saved = await store.read();
     expect(saved?.refreshToken).not.toBe(old.refreshToken);
     // Had a second refresh presented the old token, reuse detection would have revoked the family.
-    expect(await refreshTokenStillWorks(saved?.refreshToken ?? '')).toBe(true);
+    expect(await refreshTokenWorks(server, saved?.refreshToken ?? '')).toBe(true);
   });
 
   it('N parallel requests that all get a 401 refresh once and retry', async () => {
@@ -95,7 +78,7 @@ describe('single-flight refresh', () => {
     const answers = await Promise.all([a.get('/v1/me'), b.get('/v1/me'), a.get('/v1/me'), b.get('/v1/me')]);
     expect(answers).toHaveLength(4);
     expect(counter.refreshes).toBe(1);
-    expect(await refreshTokenStillWorks((await store.read())?.refreshToken ?? '')).toBe(true);
+    expect(await refreshTokenWorks(server, (await store.read())?.refreshToken ?? '')).toBe(true);
   });
 
   it('refreshes shortly before expiry, not only after', async () => {

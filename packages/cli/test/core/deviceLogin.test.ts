@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestUser } from '../../../../e2e/harness/server';
+import { decideDeviceLogin, startTestServer, type TestServer, type TestUser } from '../../../../e2e/harness/server';
 import { FakeClock } from '../../../server/src/clock';
 import { createApiClient } from '../../src/core/api';
 import { createAuthStore } from '../../src/core/authStore';
@@ -30,15 +30,7 @@ beforeEach(async () => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function decide(userCode: string, decision: 'approve' | 'deny') {
-  const { cookie, csrfToken } = await server.signIn(user.email, user.password);
-  const res = await fetch(`${server.baseUrl}/v1/device/${decision}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ user_code: userCode }),
-  });
-  expect(res.status).toBe(200);
-}
+const decide = (userCode: string, decision: 'approve' | 'deny') => decideDeviceLogin(server, user, userCode, decision);
 
 interface Script {
   /** How far each sleep really moves the server's clock (default: what was asked). */
