@@ -7,13 +7,15 @@
 // connection.
 //   node --expose-gc --import tsx bench/relay.bench.mjs [maxSessions]   (npm run bench -- relay)
 //   BENCH_DIALECT=postgres to measure on PostgreSQL (default: the embedded SQLite).
+//   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" to profile the server child.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
+import { startBenchServer } from './lib/benchServer.mjs';
+import { helloFrame } from './lib/hello.mjs';
+import { percentile } from './lib/stats.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const gc = () => {
@@ -23,60 +25,24 @@ const gc = () => {
 
 // ---- child: the CodeVF server, built directly (quiet logger), driven over IPC --------------
 if (process.argv[2] === '--serve') {
-  const { buildApp } = await import('../packages/server/src/app.ts');
-  const { resolveConfig } = await import('../packages/server/src/config.ts');
-  const { createStorage } = await import('../packages/server/src/storage/storage.ts');
-  const { createLogger } = await import('../packages/server/src/logger.ts');
-  const { createUser, grantCredits } = await import('../packages/server/src/users/users.ts');
-  const { issueTokens } = await import('../packages/server/src/auth/tokens.ts');
-  const dialect = process.env.BENCH_DIALECT ?? 'sqlite';
-  const dataDir = mkdtempSync(join(tmpdir(), 'codevf-bench-'));
-  const pgSchema = dialect === 'postgres' ? `bench_${randomUUID().slice(0, 8)}` : undefined;
-  const config = resolveConfig(
-    {
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      databaseUrl:
-        dialect === 'postgres'
-          ? (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
-          : undefined,
-      accessTokenTtlSeconds: 3 * 3600,
-    },
-    {},
-  );
-  const storage = createStorage({ databaseUrl: config.databaseUrl, dataDir, pgSchema });
-  await storage.migrate();
-  const app = await buildApp({ config, storage, logger: createLogger({ level: 'warn' }) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseUrl = `http://127.0.0.1:${app.server.address().port}`;
-  const ctx = app.ctx;
-  const customer = await createUser(storage, ctx.clock, {
-    email: 'bench-customer@example.test',
-    name: 'Bench Customer',
-    role: 'customer',
-  });
-  await grantCredits(storage, ctx.clock, customer.email, 1_000_000, 'bench');
-  const engineer = await createUser(storage, ctx.clock, {
-    email: 'bench-engineer@example.test',
-    name: 'Bench Engineer',
-    role: 'engineer',
-  });
-  const customerToken = (await issueTokens(ctx, customer.id, 'codevf-cli')).access_token;
-  const engineerToken = (await issueTokens(ctx, engineer.id, 'codevf-cli')).access_token;
+  const server = await startBenchServer({ dialect: process.env.BENCH_DIALECT ?? 'sqlite' });
   process.on('message', async (m) => {
     if (m.cmd === 'mem') {
       gc();
       process.send({ mem: process.memoryUsage() });
     } else if (m.cmd === 'exit') {
-      await app.close();
-      if (pgSchema) await storage.db.schema.dropSchema(pgSchema).ifExists().cascade().execute();
-      await storage.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await server.close();
       process.exit(0);
     }
   });
-  process.send({ ready: { baseUrl, customerToken, engineerToken, dialect } });
+  process.send({
+    ready: {
+      baseUrl: server.baseUrl,
+      customerToken: server.customerTokens.access_token,
+      engineerToken: server.engineerTokens.access_token,
+      dialect: server.dialect,
+    },
+  });
 }
 
 // ---- child: a raw ws echo server, the floor to compare with --------------------------------
@@ -106,8 +72,10 @@ else {
   ];
 
   function startChild(flag) {
+    // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server only.
+    const extra = flag === '--serve' ? (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
     const child = fork(self, [flag], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      execArgv: ['--expose-gc', '--import', 'tsx', ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const ready = new Promise((resolve, reject) => {
@@ -144,15 +112,7 @@ else {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${wsBase}/v1/tasks/${taskId}/ws`, { headers: { authorization: `Bearer ${token}` } });
       ws.once('error', reject);
-      ws.once('open', () =>
-        ws.send(
-          JSON.stringify({
-            type: 'hello',
-            timestamp: new Date().toISOString(),
-            payload: { protocolVersion: 1, lastSeq: 0 },
-          }),
-        ),
-      );
+      ws.once('open', () => ws.send(helloFrame()));
       ws.on('message', (data) => {
         const f = JSON.parse(String(data));
         if (f.type === 'welcome') resolve(ws);
@@ -189,10 +149,9 @@ else {
     await Promise.all(Array.from({ length: 8 }, worker));
   }
 
-  const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   const stats = (lat) => {
     const s = [...lat].sort((a, b) => a - b);
-    return { n: s.length, p50: pct(s, 50), p99: pct(s, 99) };
+    return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99) };
   };
 
   const sleepUntil = (t) => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import {
   type ClientMessageType,
   CUSTOMER_SENDS,
@@ -66,6 +67,7 @@ export class LiveConnection implements FeedListener {
   private queued = 0;
   private pumping = false;
   private pumpAgain = false;
+  private corked = false;
 
   constructor(
     private readonly runtime: LiveRuntime,
@@ -311,7 +313,7 @@ export class LiveConnection implements FeedListener {
           let progressed = false;
           for (const ev of events) {
             if (this.closed || ev.seq !== this.sentSeq + 1) break;
-            this.socket.send(wireOf(ev));
+            this.write(wireOf(ev));
             this.sentSeq = ev.seq;
             progressed = true;
           }
@@ -331,7 +333,25 @@ export class LiveConnection implements FeedListener {
 
   private sendControl<T extends MessageType>(type: T, payload: Payload<T>): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.socket.send(JSON.stringify({ type, timestamp: this.ctx.clock.now().toISOString(), payload }));
+    this.write(JSON.stringify({ type, timestamp: this.ctx.clock.now().toISOString(), payload }));
+  }
+
+  /**
+   * Sends a frame, holding the TCP socket corked until the current burst of work is done: the
+   * event and the ack of a message (and every event of a group commit) then leave in one write
+   * instead of one system call each. The frames and their order are unchanged.
+   */
+  private write(frame: string): void {
+    const tcp = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (!this.corked && tcp && !tcp.destroyed) {
+      this.corked = true;
+      tcp.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        tcp.uncork();
+      });
+    }
+    this.socket.send(frame);
   }
 
   private sendError(code: ErrorCode, message: string, id?: string): void {

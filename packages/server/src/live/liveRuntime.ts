@@ -9,6 +9,8 @@ import { TaskFeed } from './taskFeed';
 const EXPIRY_SWEEP_MS = 1_000;
 const BILLING_TICK_MS = 5_000;
 const RESYNC_MS = 5_000;
+/** Sockets pinged per turn of the event loop. */
+const HEARTBEAT_SLICE = 100;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds, one feed per task they
@@ -150,10 +152,18 @@ export class LiveRuntime {
     }
   }
 
-  /** Drops peers silent for a heartbeat period; pings the others. */
-  heartbeat(): void {
+  /**
+   * Drops peers silent for a heartbeat period; pings the others. In slices, with socket I/O let
+   * in between: a ping is a write of its own, and thousands at once would stall every live
+   * message behind them for tens of milliseconds.
+   */
+  async heartbeat(): Promise<void> {
     const now = performance.now();
-    for (const c of this.connections) c.heartbeat(now, this.heartbeatMs);
+    let n = 0;
+    for (const c of [...this.connections]) {
+      c.heartbeat(now, this.heartbeatMs);
+      if (++n % HEARTBEAT_SLICE === 0) await yieldToIo();
+    }
   }
 
   /** One deterministic round of every background job (tests drive time with a FakeClock). */

@@ -47,6 +47,7 @@ export function createStorage(options: StorageOptions): Storage {
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
   }
 
+  dialects.set(kysely, dialect);
   return {
     db: kysely,
     dialect,
@@ -93,6 +94,13 @@ function cachePreparedStatements(file: SQLite.Database, max = 500): void {
     cache.set(source, stmt);
     return stmt;
   }) as typeof file.prepare;
+}
+
+const dialects = new WeakMap<Kysely<Database>, Dialect>();
+
+/** The dialect of a database opened by createStorage (undefined for any other Kysely instance). */
+export function dialectOf(db: Kysely<Database>): Dialect | undefined {
+  return dialects.get(db);
 }
 
 function quoteIdent(name: string): string {

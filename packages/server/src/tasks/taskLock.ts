@@ -3,6 +3,9 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { canonicalJson, eventHash } from '../audit/hashChain';
 import { ApiError } from '../http/errors';
 import type { Database, TaskEventRow, TaskRow } from '../storage/schema';
+import { dialectOf } from '../storage/storage';
+import { groupCommitOf } from './groupCommit';
+import { hotQuery } from './hotQuery';
 
 /** A persisted session event as stored, replayed and relayed. */
 export interface StoredEvent {
@@ -81,19 +84,17 @@ export class TaskTx {
       hash: '',
     };
     ev.hash = eventHash(this.task.head_hash, ev);
-    await this.trx
-      .insertInto('task_events')
-      .values({
-        task_id: ev.taskId,
-        seq: ev.seq,
-        type: ev.type,
-        payload: payloadJson,
-        sender_id: ev.senderId,
-        client_msg_id: ev.clientMsgId,
-        created_at: ev.timestamp,
-        hash: ev.hash,
-      })
-      .execute();
+    const row = {
+      task_id: ev.taskId,
+      seq: ev.seq,
+      type: ev.type,
+      payload: payloadJson,
+      sender_id: ev.senderId,
+      client_msg_id: ev.clientMsgId,
+      created_at: ev.timestamp,
+      hash: ev.hash,
+    };
+    await hotQuery(this.trx, 'appendEvent', Object.values(row), () => this.trx.insertInto('task_events').values(row));
     this.task.last_seq = ev.seq;
     this.task.head_hash = ev.hash;
     this.events.push(ev);
@@ -102,13 +103,14 @@ export class TaskTx {
 
   /** The event a client message id was already stored under, if any (idempotent re-send). */
   async findByClientId(clientMsgId: string): Promise<StoredEvent | undefined> {
-    const row = await this.trx
-      .selectFrom('task_events')
-      .selectAll()
-      .where('task_id', '=', this.task.id)
-      .where('client_msg_id', '=', clientMsgId)
-      .executeTakeFirst();
-    return row ? eventFromRow(row) : undefined;
+    const { rows } = await hotQuery(this.trx, 'eventByClientId', [this.task.id, clientMsgId], () =>
+      this.trx
+        .selectFrom('task_events')
+        .selectAll()
+        .where('task_id', '=', this.task.id)
+        .where('client_msg_id', '=', clientMsgId),
+    );
+    return rows[0] ? eventFromRow(rows[0]) : undefined;
   }
 }
 
@@ -118,12 +120,10 @@ export class TaskTx {
  * then see the committed row — so a seq is never handed out twice.
  */
 export async function lockTask(trx: Transaction<Database>, taskId: string, now: Date): Promise<TaskTx> {
-  const task = await trx
-    .updateTable('tasks')
-    .set({ last_seq: sql`last_seq` })
-    .where('id', '=', taskId)
-    .returningAll()
-    .executeTakeFirst();
+  const { rows } = await hotQuery(trx, 'lockTask', [taskId], () =>
+    trx.updateTable('tasks').set({ last_seq: sql`last_seq` }).where('id', '=', taskId).returningAll(),
+  );
+  const task = rows[0];
   if (!task) throw new ApiError('E_NOT_FOUND', 'No such task.');
   return new TaskTx(trx, { ...task, last_seq: Number(task.last_seq) }, now);
 }
@@ -131,17 +131,25 @@ export async function lockTask(trx: Transaction<Database>, taskId: string, now: 
 /** Writes the new chain head after the appends of `tx`. */
 async function saveHead(tx: TaskTx): Promise<void> {
   if (tx.events.length === 0) return;
-  await tx.trx
-    .updateTable('tasks')
-    .set({ last_seq: tx.task.last_seq, head_hash: tx.task.head_hash })
-    .where('id', '=', tx.task.id)
-    .execute();
+  const { last_seq, head_hash, id } = tx.task;
+  await hotQuery(tx.trx, 'saveHead', [last_seq, head_hash, id], () =>
+    tx.trx.updateTable('tasks').set({ last_seq, head_hash }).where('id', '=', id),
+  );
 }
 
 export interface TaskChange<T> {
   value: T;
   events: StoredEvent[];
   task: TaskRow;
+}
+
+/**
+ * A transaction for task work. On SQLite (one writer) concurrent ones share a commit (see
+ * GroupCommit); on PostgreSQL each is its own transaction, so row locks stay per task and two
+ * instances can never deadlock over a batch.
+ */
+function transact<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return dialectOf(db) === 'sqlite' ? groupCommitOf(db).run(work) : db.transaction().execute(work);
 }
 
 /** Runs `fn` in a transaction holding the task's lock; commits its appends atomically. */
@@ -151,7 +159,7 @@ export async function withTaskLock<T>(
   now: Date,
   fn: (tx: TaskTx) => Promise<T>,
 ): Promise<TaskChange<T>> {
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const tx = await lockTask(trx, taskId, now);
     const value = await fn(tx);
     await saveHead(tx);
@@ -166,7 +174,7 @@ export async function withNewTask<T>(
   now: Date,
   fn: (tx: TaskTx) => Promise<T>,
 ): Promise<TaskChange<T>> {
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const id = await insert(trx);
     const tx = await lockTask(trx, id, now);
     const value = await fn(tx);

@@ -1,0 +1,97 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../storage/schema';
+
+interface Job {
+  work: (trx: Transaction<Database>) => Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Jobs per transaction: large enough to share a commit, small enough not to hold the event loop long. */
+const MAX_BATCH = 64;
+
+/**
+ * Group commit for SQLite. SQLite has one writer, so task transactions run one after another
+ * anyway; paying BEGIN/COMMIT (and the WAL write of the same pages) once per message, with
+ * every waiting message re-polling Kysely's connection mutex, is what limits the relay. Jobs
+ * that arrive while a transaction runs are queued and then applied together in the next one,
+ * in arrival order (so each task's order is kept), each inside its own SAVEPOINT: a job that
+ * throws rolls back only its own writes and gets its own error. No job resolves before the
+ * COMMIT that contains it succeeded; if that COMMIT fails, every job of the batch fails.
+ */
+export class GroupCommit {
+  private queue: Job[] = [];
+  private draining = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Runs `work` inside a shared transaction; resolves with its value once committed. */
+  run<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let value: T;
+      this.queue.push({
+        work: async (trx) => {
+          value = await work(trx);
+        },
+        resolve: () => resolve(value),
+        reject,
+      });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the event loop finish reading the sockets that are ready first: the messages
+        // that came in with this one then join its batch. Each frame's callback would
+        // otherwise run its transaction to the end (better-sqlite3 is synchronous) before
+        // the next frame is even read, and every message would pay its own commit.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.runBatch(this.queue.splice(0, MAX_BATCH));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runBatch(batch: Job[]): Promise<void> {
+    const errors = new Map<Job, unknown>();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const job of batch) {
+          await sql`savepoint job`.execute(trx);
+          try {
+            await job.work(trx);
+          } catch (err) {
+            // This throws in turn when the transaction itself is gone (an I/O error rolled it
+            // back): then nothing of the batch is committed and every job fails below.
+            await sql`rollback to job`.execute(trx);
+            errors.set(job, err);
+          }
+          await sql`release job`.execute(trx);
+        }
+      });
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    for (const job of batch) {
+      if (errors.has(job)) job.reject(errors.get(job));
+      else job.resolve();
+    }
+  }
+}
+
+const committers = new WeakMap<Kysely<Database>, GroupCommit>();
+
+/** The group committer of an SQLite database (one per Kysely instance). */
+export function groupCommitOf(db: Kysely<Database>): GroupCommit {
+  let gc = committers.get(db);
+  if (!gc) {
+    gc = new GroupCommit(db);
+    committers.set(db, gc);
+  }
+  return gc;
+}

@@ -1,0 +1,35 @@
+import { type Compilable, CompiledQuery, type QueryResult, type Transaction } from 'kysely';
+import type { Database } from '../storage/schema';
+
+/** SQL text per dialect adapter (a database and its transactions share one) and query name. */
+const texts = new WeakMap<object, Map<string, string>>();
+
+/**
+ * Runs a statement of the live relay's hot path without building and compiling its Kysely
+ * query each time (that was about as costly as executing it). The first call per database
+ * compiles `build()` and checks that Kysely binds exactly `params`, in that order; later calls
+ * reuse the SQL text with the new parameters.
+ */
+export async function hotQuery<R>(
+  trx: Transaction<Database>,
+  name: string,
+  params: readonly unknown[],
+  build: () => Compilable<R>,
+): Promise<QueryResult<R>> {
+  const adapter = trx.getExecutor().adapter;
+  let byName = texts.get(adapter);
+  if (!byName) {
+    byName = new Map();
+    texts.set(adapter, byName);
+  }
+  let text = byName.get(name);
+  if (text === undefined) {
+    const compiled = build().compile();
+    const bound = compiled.parameters;
+    if (bound.length !== params.length || bound.some((p, i) => p !== params[i]))
+      throw new Error(`hotQuery ${name}: the listed parameters are not the ones Kysely binds`);
+    text = compiled.sql;
+    byName.set(name, text);
+  }
+  return trx.executeQuery<R>(CompiledQuery.raw(text, params as unknown[]));
+}

@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer, type TestUser } from '../../../e2e/harness/server';
+import { verifyChain } from '../src/audit/hashChain';
+import type { AuthUser } from '../src/auth/guards';
+import { ApiError } from '../src/http/errors';
+import { handleMessage } from '../src/live/messageHandlers';
+import { GroupCommit } from '../src/tasks/groupCommit';
+import { eventsAfter, withTaskLock } from '../src/tasks/taskLock';
+import { claimTask, createTask } from '../src/tasks/taskService';
+
+const asAuth = (u: TestUser): AuthUser => ({ ...u, title: null, credits: 0, via: 'bearer' }) as AuthUser;
+
+/**
+ * Appends that arrive together share one SQLite transaction (GroupCommit); on PostgreSQL each
+ * is its own. Either way every guarantee of a single append must hold: per-task order and
+ * gap-free seq, the hash chain, a refused message storing nothing, idempotent re-sends.
+ */
+describe.each(['sqlite', 'postgres'] as const)('concurrent appends (%s)', (dialect) => {
+  let server: TestServer;
+  let customer: AuthUser;
+  let engineer: AuthUser;
+  beforeAll(async () => {
+    server = await startTestServer({ dialect });
+    customer = asAuth(await server.createUser({ role: 'customer', credits: 1000 }));
+    engineer = asAuth(await server.createUser({ role: 'engineer' }));
+  });
+  afterAll(async () => server?.close());
+
+  async function activeTask(): Promise<string> {
+    const task = await createTask(server.ctx, customer, { description: 'group commit', mode: 'human' });
+    await claimTask(server.ctx, engineer, task.id);
+    return task.id;
+  }
+
+  it('keeps order, gap-free seqs and the chain, and drops only the appends of a refused job', async () => {
+    const { ctx } = server;
+    const tasks = await Promise.all([activeTask(), activeTask(), activeTask()]);
+    const heads = await Promise.all(tasks.map((id) => eventsAfter(ctx.storage.db, id, 0)));
+    // Fired at once, so on SQLite they queue up behind each other and commit in shared batches.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        withTaskLock(ctx.storage.db, tasks[i % 3] as string, ctx.clock.now(), async (tx) => {
+          await tx.append('customer_message', { text: `m${i}` }, { senderId: customer.id });
+          // Every fifth job breaks a rule after it has written: its append must not survive.
+          if (i % 5 === 4) throw new ApiError('E_CONFLICT', `refused ${i}`);
+          return i;
+        }),
+      ),
+    );
+    for (const [i, o] of outcomes.entries()) {
+      if (i % 5 === 4) expect(o).toMatchObject({ status: 'rejected', reason: { message: `refused ${i}` } });
+      else expect(o).toMatchObject({ status: 'fulfilled', value: { value: i } });
+    }
+    for (const [t, id] of tasks.entries()) {
+      const all = await eventsAfter(ctx.storage.db, id, 0);
+      const before = heads[t]?.length ?? 0;
+      const texts = all.slice(before).map((e) => (e.payload as { text: string }).text);
+      const expected = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 3 === t && i % 5 !== 4);
+      // SQLite applies queued jobs in arrival order; PostgreSQL runs them side by side (a live
+      // connection sends its next message only after the previous one's ack).
+      if (dialect === 'sqlite') expect(texts).toEqual(expected.map((i) => `m${i}`));
+      else expect(texts.sort()).toEqual(expected.map((i) => `m${i}`).sort());
+      const row = await ctx.storage.db
+        .selectFrom('tasks')
+        .select(['last_seq', 'head_hash'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const verdict = verifyChain(all, { lastSeq: Number(row.last_seq), headHash: row.head_hash });
+      expect(verdict.verified).toBe(true);
+    }
+  });
+
+  it('stores a message re-sent while the original is still uncommitted once, acked with one seq', async () => {
+    const { ctx } = server;
+    const taskId = await activeTask();
+    const sender = { user: customer, role: 'customer' as const, taskId };
+    const send = () => handleMessage(ctx, sender, 'customer_message', { text: 'twice' }, 'dup-id-1');
+    const [a, b, c] = await Promise.all([send(), send(), send()]);
+    expect(a.seq).not.toBeNull();
+    expect(b.seq).toBe(a.seq);
+    expect(c.seq).toBe(a.seq);
+    const stored = (await eventsAfter(ctx.storage.db, taskId, 0)).filter((e) => e.clientMsgId === 'dup-id-1');
+    expect(stored).toHaveLength(1);
+    // Another participant may not reuse the id, even in the same batch.
+    const other = { user: engineer, role: 'engineer' as const, taskId };
+    await expect(handleMessage(ctx, other, 'engineer_message', { text: 'mine now' }, 'dup-id-1')).rejects.toMatchObject(
+      { code: 'E_CONFLICT' },
+    );
+  });
+});
+
+describe('GroupCommit', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ dialect: 'sqlite' });
+    await sql`create table gc_probe (v text not null unique)`.execute(server.ctx.storage.db);
+  });
+  afterAll(async () => server?.close());
+  const stored = async () =>
+    (await sql<{ v: string }>`select v from gc_probe order by v`.execute(server.ctx.storage.db)).rows.map((r) => r.v);
+  const insert = (v: string) => (trx: Parameters<Parameters<GroupCommit['run']>[0]>[0]) =>
+    sql`insert into gc_probe (v) values (${v})`.execute(trx).then(() => v);
+
+  it('rolls back only the job whose statement failed; the others commit', async () => {
+    const gc = new GroupCommit(server.ctx.storage.db);
+    const results = await Promise.allSettled([
+      gc.run(insert('a')),
+      gc.run(insert('a')), // unique violation: this job alone fails
+      gc.run(async (trx) => {
+        await insert('b')(trx);
+        throw new Error('not an ApiError either');
+      }),
+      gc.run(insert('c')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(await stored()).toEqual(['a', 'c']);
+  });
+
+  it('fails every job of a batch whose transaction is lost, and commits none of it', async () => {
+    const gc = new GroupCommit(server.ctx.storage.db);
+    const results = await Promise.allSettled([
+      gc.run(insert('d')),
+      // Ends the shared transaction behind the committer's back, as an I/O error would.
+      gc.run((trx) => sql`rollback`.execute(trx)),
+      gc.run(insert('e')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await stored()).toEqual(['a', 'c']);
+    // The committer is usable afterwards.
+    await expect(gc.run(insert('f'))).resolves.toBe('f');
+    expect(await stored()).toEqual(['a', 'c', 'f']);
+  });
+
+  it('rejects bad input to a hot query instead of binding parameters in the wrong order', async () => {
+    const { hotQuery } = await import('../src/tasks/hotQuery');
+    const db = server.ctx.storage.db;
+    await expect(
+      db
+        .transaction()
+        .execute((trx) =>
+          hotQuery(trx, 'probe-mismatch', ['x', 'y'], () =>
+            trx.selectFrom('tasks').selectAll().where('id', '=', 'y').where('status', '=', 'queued'),
+          ),
+        ),
+    ).rejects.toThrow(/parameters/);
+  });
+});
