@@ -110,7 +110,6 @@ describe('the whole story: codevf login, codevf fix, the engineer console', () =
       cwd: project,
       cols: 120,
       rows: 40,
-      env: { CI: undefined, CONTINUOUS_INTEGRATION: undefined },
     });
     await cli.waitFor('Engineer connecting');
 

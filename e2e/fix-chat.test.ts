@@ -146,7 +146,7 @@ describe('codevf fix: chat and the live screen', () => {
       await spawnCliPty(['fix', '--resume', 'no-such-task'], {
         home: world.home,
         cwd: world.project,
-        env: { CODEVF_API_URL: world.server.baseUrl, CI: undefined },
+        env: { CODEVF_API_URL: world.server.baseUrl },
       }),
     );
     const exit = await cli.exit;

@@ -103,9 +103,6 @@ export function startFix(world: FixWorld, options: CliOptions = {}): Promise<Pty
     env: {
       CODEVF_API_URL: options.baseUrl ?? world.server.baseUrl,
       CODEVF_RECONNECT_DELAY_MS: '50',
-      // Ink draws only the last frame when it thinks it runs in CI; the screen is what we test.
-      CI: undefined,
-      CONTINUOUS_INTEGRATION: undefined,
       ...options.env,
     },
   });

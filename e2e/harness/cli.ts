@@ -93,7 +93,11 @@ export async function storeLogin(
 export function cliEnv(home: string, extra: CliOptions['env'] = {}): Record<string, string> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('CODEVF_') || key === 'FORCE_COLOR' || key === 'NO_COLOR') delete env[key];
+    // CI changes the CLI's behaviour (no prompts, no browser, `fix` refuses): a test sees the
+    // same CLI on a laptop and in CI, and tests of CI behaviour set it explicitly.
+    if (key.startsWith('CODEVF_') || ['FORCE_COLOR', 'NO_COLOR', 'CI', 'CONTINUOUS_INTEGRATION'].includes(key)) {
+      delete env[key];
+    }
   }
   Object.assign(env, {
     HOME: home,
