@@ -58,6 +58,16 @@ function nextConnection(): Promise<Conn> {
   return new Promise((resolve) => waiters.push(resolve));
 }
 
+/** Starts a client, accepts its connection and reads its hello frame. */
+async function startedAndHello(options?: Parameters<typeof makeClient>[0]) {
+  const conn = nextConnection();
+  const t = makeClient(options);
+  t.client.start();
+  const c = await conn;
+  await c.next();
+  return { t, c };
+}
+
 const send = (c: Conn, frame: object) => c.ws.send(JSON.stringify({ timestamp: new Date().toISOString(), ...frame }));
 const welcome = (c: Conn, lastSeq = 0, status = 'active') =>
   send(c, { type: 'welcome', payload: { taskId: 't1', status, role: 'engineer', lastSeq } });
@@ -120,11 +130,7 @@ describe('LiveSocket', () => {
   });
 
   it('resolves a send with the ack seq and rejects one the server refuses', async () => {
-    const conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c = await conn;
-    await c.next();
+    const { t, c } = await startedAndHello();
     welcome(c);
     await t.waitFor('live');
     const ok = t.client.send('engineer_message', { text: 'hello' });
@@ -189,11 +195,7 @@ describe('LiveSocket', () => {
   });
 
   it('gives up on a protocol version refusal instead of reconnecting', async () => {
-    const conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c = await conn;
-    await c.next();
+    const { t, c } = await startedAndHello();
     send(c, { type: 'error', payload: { code: 'E_PROTOCOL_VERSION', message: 'Update the console' } });
     await t.waitFor('failed');
     await new Promise((r) => setTimeout(r, 30));
@@ -201,11 +203,7 @@ describe('LiveSocket', () => {
   });
 
   it('gives up when the server refuses the hello (e.g. a resume point past the log)', async () => {
-    const conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c = await conn;
-    await c.next();
+    const { t, c } = await startedAndHello();
     send(c, { type: 'error', payload: { code: 'E_VALIDATION', message: 'lastSeq 9 is ahead of this task' } });
     await t.waitFor('failed');
     expect(t.states).not.toContain('live');
@@ -223,11 +221,7 @@ describe('LiveSocket', () => {
   });
 
   it('stops reconnecting when access is gone', async () => {
-    const conn = nextConnection();
-    const t = makeClient({ shouldReconnect: async () => false });
-    t.client.start();
-    const c = await conn;
-    await c.next();
+    const { t, c } = await startedAndHello({ shouldReconnect: async () => false });
     welcome(c);
     c.ws.terminate();
     await t.waitFor('failed');
@@ -235,11 +229,7 @@ describe('LiveSocket', () => {
   });
 
   it('does not reconnect after the session ended', async () => {
-    const conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c = await conn;
-    await c.next();
+    const { t, c } = await startedAndHello();
     welcome(c);
     send(c, {
       type: 'session_end',
@@ -255,11 +245,7 @@ describe('LiveSocket', () => {
   });
 
   it('relays server errors that answer none of its messages', async () => {
-    const conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c = await conn;
-    await c.next();
+    const { t, c } = await startedAndHello();
     welcome(c);
     send(c, { type: 'error', payload: { code: 'E_CONFLICT', message: 'request already decided' } });
     while (t.errors.length === 0) await new Promise((r) => setTimeout(r, 2));
