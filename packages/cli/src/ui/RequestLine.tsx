@@ -4,6 +4,22 @@ import type { CommandRequest, FileRequest, Request } from './sessionState';
 
 const OUTPUT_LINES = 6;
 
+/** The last lines of a command's output (as sent, secrets masked), in a dim box. */
+function OutputTail({ text }: { text: string }) {
+  if (!text) return null;
+  const lines = text.replace(/\n$/, '').split('\n').slice(-OUTPUT_LINES);
+  return (
+    <Box flexDirection="column" marginLeft={2} borderStyle="single" borderColor="gray" paddingX={1}>
+      {lines.map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: lines of an output tail have no identity; the box is redrawn whole
+        <Text key={i} dimColor wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
 function CommandLine({ r }: { r: CommandRequest }) {
   switch (r.status) {
     case 'pending':
@@ -14,24 +30,13 @@ function CommandLine({ r }: { r: CommandRequest }) {
           ▶ Approved{r.scope === 'session' ? ' (allowed for this session)' : ''}: {r.command}
         </Text>
       );
-    case 'running': {
-      const lines = r.outputTail.replace(/\n$/, '').split('\n').slice(-OUTPUT_LINES);
+    case 'running':
       return (
         <Box flexDirection="column">
           <Text color="cyan">▶ Running: {r.command}</Text>
-          {r.outputTail && (
-            <Box flexDirection="column" marginLeft={2} borderStyle="single" borderColor="gray" paddingX={1}>
-              {lines.map((line, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: lines of an output tail have no identity; the box is redrawn whole
-                <Text key={i} dimColor wrap="truncate-end">
-                  {line}
-                </Text>
-              ))}
-            </Box>
-          )}
+          <OutputTail text={r.outputTail} />
         </Box>
       );
-    }
     case 'done': {
       const how = r.timedOut
         ? `timed out, stopped (${r.signal ?? 'killed'})`
@@ -39,12 +44,17 @@ function CommandLine({ r }: { r: CommandRequest }) {
           ? `killed by ${r.signal}`
           : `exit ${r.exitCode}`;
       const ok = r.exitCode === 0;
+      // The tail stays after the command ends: for a failing command its last lines are what
+      // the customer wants to see too (the engineer has the whole output).
       return (
-        <Text color={ok ? 'green' : 'yellow'}>
-          {ok ? '✓' : '!'} {r.command} — {how} in {formatDuration(r.durationMs ?? 0)}, output sent
-          {r.truncated ? ' (truncated at the output cap)' : ''}
-          {masked(r.redactions)}
-        </Text>
+        <Box flexDirection="column">
+          <Text color={ok ? 'green' : 'yellow'}>
+            {ok ? '✓' : '!'} {r.command} — {how} in {formatDuration(r.durationMs ?? 0)}, output sent
+            {r.truncated ? ' (truncated at the output cap)' : ''}
+            {masked(r.redactions)}
+          </Text>
+          <OutputTail text={r.outputTail} />
+        </Box>
       );
     }
     case 'failed':

@@ -161,6 +161,7 @@ describe('the live screen', () => {
       ),
       { type: 'decided', requestId: 'r', approved: true, scope: 'once' },
       { type: 'commandStarted', requestId: 'r' },
+      { type: 'commandOutput', requestId: 'r', data: 'FAIL auth.test.js\n  expected 200, got 500\n' },
       {
         type: 'commandFinished',
         requestId: 'r',
@@ -172,6 +173,8 @@ describe('the live screen', () => {
       },
     ]);
     expect(done).toContain('! npm test — exit 1 in 2.3 s, output sent (truncated at the output cap) (2 values masked)');
+    // The last lines stay on screen after the command ends.
+    expect(done).toContain('expected 200, got 500');
   });
 
   it('asks "What issue are you facing?" when started without one', () => {
