@@ -104,24 +104,10 @@ export function createAuthStore(path: string): AuthStore {
     },
 
     async write(auth) {
-      const { open, rename, rm } = await fsp();
       await ensureDir();
-      // Unique enough: the file is opened with 'wx', so a clash fails instead of sharing a file.
-      const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
-      // Created 0600 from the first byte: never a moment where the tokens are world-readable.
-      const handle = await open(tmp, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(auth, null, 2)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      try {
-        await rename(tmp, path);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+      // Loaded on write only: whoami and --version never pay for it.
+      const { writeFileAtomic } = await import('./writeFileAtomic');
+      await writeFileAtomic(path, `${JSON.stringify(auth, null, 2)}\n`, 0o600);
     },
 
     async remove() {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { BranchMode, ProjectType } from '@codevf/protocol';
 import { z } from 'zod';
 import { CodevfError } from '../core/errors';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 /** Folder CodeVF keeps in a project (PROTOCOL.md §4): config.json, last_sync.json, cache/. */
 export const PROJECT_DIR = '.codevf';

@@ -5,6 +5,8 @@ import { dirname } from 'node:path';
 /**
  * Replaces a file so that a reader sees the old content or the new, never half of either:
  * write a sibling temp file, flush it, rename over the target (atomic on one file system).
+ * The temp file is created with `mode` from its first byte (0600 for the login file), and with
+ * 'wx', so a name clash fails instead of sharing a file.
  */
 export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
