@@ -15,6 +15,7 @@ import {
 import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
 import { ApiError } from '../http/errors';
+import { firstIssue } from '../http/validate';
 import { wireOf, withTaskLock } from '../tasks/taskLock';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
@@ -38,11 +39,6 @@ const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 function idOf(raw: unknown): string | undefined {
   const id = (raw as { id?: unknown } | null)?.id;
   return typeof id === 'string' && MESSAGE_ID.test(id) ? id : undefined;
-}
-
-function firstIssue(err: { issues: { path: (string | number)[]; message: string }[] }): string {
-  const i = err.issues[0];
-  return i ? `${i.path.join('.') || '(frame)'}: ${i.message}` : 'invalid';
 }
 
 /**
@@ -167,7 +163,11 @@ export class LiveConnection implements FeedListener {
     if (raw === undefined) return { code: 'E_VALIDATION', message: 'The frame is not valid JSON.' };
     const envelope = Frame.safeParse(raw);
     if (!envelope.success)
-      return { code: 'E_VALIDATION', message: `Malformed frame: ${firstIssue(envelope.error)}`, id: idOf(raw) };
+      return {
+        code: 'E_VALIDATION',
+        message: `Malformed frame: ${firstIssue(envelope.error, '(frame)')}`,
+        id: idOf(raw),
+      };
     if (this.queued >= MAX_QUEUED) {
       return { code: 'E_RATE_LIMITED', message: 'Too many messages in flight; wait for acks.', id: envelope.data.id };
     }
@@ -192,7 +192,7 @@ export class LiveConnection implements FeedListener {
     if (!SENDS[this.role].includes(type))
       return this.sendError('E_FORBIDDEN', `A ${this.role} may not send ${type}.`, id);
     const parsed = parsePayload(type, frame.payload);
-    if (!parsed.success) return this.sendError('E_VALIDATION', `${type}: ${firstIssue(parsed.error)}`, id);
+    if (!parsed.success) return this.sendError('E_VALIDATION', `${type}: ${firstIssue(parsed.error, '(frame)')}`, id);
 
     const result = await handleMessage(
       this.ctx,
@@ -209,7 +209,8 @@ export class LiveConnection implements FeedListener {
     if (this.helloStarted)
       return this.sendError('E_CONFLICT', 'hello was already received on this connection.', frame.id);
     const parsed = parsePayload('hello', frame.payload);
-    if (!parsed.success) return this.sendError('E_VALIDATION', `hello: ${firstIssue(parsed.error)}`, frame.id);
+    if (!parsed.success)
+      return this.sendError('E_VALIDATION', `hello: ${firstIssue(parsed.error, '(frame)')}`, frame.id);
     const { protocolVersion, lastSeq } = parsed.data;
     if (protocolVersion !== PROTOCOL_VERSION) {
       this.sendError(
