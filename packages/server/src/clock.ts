@@ -21,7 +21,3 @@ export class FakeClock implements Clock {
     this.ms = new Date(date).getTime();
   }
 }
-
-export function isoIn(clock: Clock, seconds: number): string {
-  return new Date(clock.now().getTime() + seconds * 1000).toISOString();
-}

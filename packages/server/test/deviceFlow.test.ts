@@ -112,6 +112,23 @@ describe('device authorization edge cases', () => {
     expect((await res.json()).code).toBe('E_UNAUTHORIZED');
   });
 
+  it('drops rate-limit windows older than a day when a new window starts', async () => {
+    const old = clock.now().toISOString();
+    await server.ctx.storage.db
+      .insertInto('rate_limits')
+      .values({ key: 'stale', window_start: old, count: 3 })
+      .execute();
+    clock.advance(25 * 3600 * 1000);
+    const who = await signedIn();
+    await fetch(`${server.baseUrl}/v1/device?user_code=BBBB-BBBB`, { headers: { cookie: who.cookie } });
+    const rows = await server.ctx.storage.db
+      .selectFrom('rate_limits')
+      .select('key')
+      .where('key', '=', 'stale')
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
   it('rate-limits sign-in attempts per email and address', async () => {
     const u = await server.createUser();
     const attempt = (password: string) =>

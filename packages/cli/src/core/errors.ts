@@ -23,10 +23,6 @@ export class CodevfError extends Error {
   }
 }
 
-export function isCodevfError(err: unknown): err is CodevfError {
-  return err instanceof CodevfError;
-}
-
 /** Maps anything thrown to a CodevfError (unknown errors become E_INTERNAL). */
 export function toCodevfError(err: unknown): CodevfError {
   if (err instanceof CodevfError) return err;

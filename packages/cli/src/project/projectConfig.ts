@@ -71,7 +71,6 @@ export type LastSync = z.infer<typeof LastSync>;
 
 export const configPath = (root: string) => join(root, PROJECT_DIR, 'config.json');
 export const lastSyncPath = (root: string) => join(root, PROJECT_DIR, 'last_sync.json');
-export const cacheDir = (root: string) => join(root, PROJECT_DIR, 'cache');
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
 

@@ -63,8 +63,3 @@ export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
     }
   }
 }
-
-/** Whether a request still waits on the customer (drives the countdown timer). */
-export function isWaiting(r: EngineerRequest): boolean {
-  return r.state === 'pending';
-}

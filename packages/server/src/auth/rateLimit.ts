@@ -23,6 +23,8 @@ export async function hitRateLimit(
     .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_limits.count + 1` }))
     .returning('count')
     .executeTakeFirstOrThrow();
+  // A new window began for this key: a cheap moment to drop windows that ended long ago.
+  if (row.count === 1) await pruneRateLimits(storage, clock);
   if (row.count > limit) {
     const retryAfter = Math.ceil((Date.parse(windowStart) + windowMs - nowMs) / 1000);
     throw new ApiError('E_RATE_LIMITED', `Too many attempts. Try again in ${retryAfter} seconds.`, {
@@ -31,7 +33,7 @@ export async function hitRateLimit(
   }
 }
 
-/** Drops windows that ended long ago; called opportunistically. */
+/** Drops windows older than a day (called whenever a key starts a new window). */
 export async function pruneRateLimits(storage: Storage, clock: Clock): Promise<void> {
   const cutoff = new Date(clock.now().getTime() - 24 * 3600 * 1000).toISOString();
   await storage.db.deleteFrom('rate_limits').where('window_start', '<', cutoff).execute();
