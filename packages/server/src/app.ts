@@ -69,6 +69,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
   });
+  app.addHook('onReady', async () => {
+    // A serving process commits all the time: keep SQLite's WAL checkpoints off its event loop.
+    deps.storage.checkpointInBackground({
+      onError: (message) => app.log.warn({ message }, 'background WAL checkpoint failed'),
+    });
+  });
   app.addHook('onClose', async () => {
     await ctx.bus.close();
   });

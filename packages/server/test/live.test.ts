@@ -2,6 +2,9 @@ import { MAX_CHAT_CHARS, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@codevf/proto
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { FakeClock } from '../src/clock';
+import type { AppContext } from '../src/context';
+import type { LiveConnection } from '../src/live/liveConnection';
+import { LiveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
 import { openSession, refusedUpgrade, type TestSession } from './support/wsClient';
@@ -384,5 +387,65 @@ describe('heartbeats', () => {
     // The customer answered every ping and is still connected and served.
     expect(await c.expectAck('customer_message', { text: 'anyone?' })).toBeGreaterThan(0);
     await c.close();
+  });
+
+  it('pings a quiet peer but not one that keeps talking', async () => {
+    const customer = await party(server, 'customer', 10);
+    const engineer = await party(server, 'engineer');
+    const { c, e } = await liveSession(server, customer, engineer);
+    let customerPings = 0;
+    let engineerPings = 0;
+    c.ws.on('ping', () => customerPings++);
+    e.ws.on('ping', () => engineerPings++);
+    // 1.2 s heartbeat: every socket is checked every 400 ms. The customer sends every 100 ms.
+    for (let i = 0; i < 16; i++) {
+      await c.expectAck('customer_message', { text: `still here ${i}` });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(engineerPings).toBeGreaterThanOrEqual(2);
+    expect(customerPings).toBe(0);
+    await c.close();
+    await e.close();
+  });
+});
+
+describe('heartbeat rounds', () => {
+  /** Stand-ins for sockets that record when the heartbeat looked at them. */
+  function fakeConnections(runtime: LiveRuntime, n: number) {
+    const checks: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const mine: number[] = [];
+      checks.push(mine);
+      runtime.connections.add({ heartbeat: () => mine.push(step) } as unknown as LiveConnection);
+    }
+    return checks;
+  }
+  let step = 0;
+
+  it('checks every socket once per ping period, a small share at each step', () => {
+    const runtime = new LiveRuntime({ config: { heartbeatSeconds: 30 } } as AppContext);
+    const checks = fakeConnections(runtime, 2000);
+    const perStep: number[] = [];
+    for (step = 0; step < 100; step++) {
+      const before = checks.reduce((a, c) => a + c.length, 0);
+      runtime.heartbeatStep();
+      perStep.push(checks.reduce((a, c) => a + c.length, 0) - before);
+    }
+    // 100 steps = two ping periods: every socket twice, 50 steps apart, never a burst.
+    for (const c of checks) {
+      expect(c).toHaveLength(2);
+      expect((c[1] ?? 0) - (c[0] ?? 0)).toBe(50);
+    }
+    expect(Math.max(...perStep)).toBe(40);
+  });
+
+  it('takes in sockets that arrive mid-round at the next round', () => {
+    const runtime = new LiveRuntime({ config: { heartbeatSeconds: 30 } } as AppContext);
+    const early = fakeConnections(runtime, 10);
+    for (step = 0; step < 5; step++) runtime.heartbeatStep();
+    const late = fakeConnections(runtime, 10);
+    for (; step < 100; step++) runtime.heartbeatStep();
+    expect(early.every((c) => c.length === 2)).toBe(true);
+    expect(late.every((c) => c.length === 1)).toBe(true);
   });
 });

@@ -91,14 +91,21 @@ export class LiveConnection implements FeedListener {
     return this.runtime.ctx;
   }
 
-  heartbeat(now: number, timeoutMs: number): void {
+  /**
+   * Drops the peer when nothing (no frame, no pong) came from it for `timeoutMs`; otherwise
+   * pings it, unless it was heard from within the last `quietMs` — a peer that is talking
+   * needs no ping to prove it is there.
+   */
+  heartbeat(now: number, timeoutMs: number, quietMs: number): void {
     if (this.closed) return;
-    if (now - this.lastSeen > timeoutMs) {
+    const silent = now - this.lastSeen;
+    if (silent > timeoutMs) {
       // A silent peer: no pong, no message. Drop it (terminate: a close handshake would wait on it too).
       this.onClose();
       this.socket.terminate();
       return;
     }
+    if (silent < quietMs) return;
     try {
       this.socket.ping();
     } catch {

@@ -9,8 +9,10 @@ import { TaskFeed } from './taskFeed';
 const EXPIRY_SWEEP_MS = 1_000;
 const BILLING_TICK_MS = 5_000;
 const RESYNC_MS = 5_000;
-/** Sockets pinged per turn of the event loop. */
-const HEARTBEAT_SLICE = 100;
+/** Task heads re-read per query by the resync. */
+const RESYNC_CHUNK = 100;
+/** Each ping period is walked in this many steps, so pings go out evenly, never in one burst. */
+const HEARTBEAT_STEPS = 50;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds, one feed per task they
@@ -139,11 +141,13 @@ export class LiveRuntime {
   /** Re-reads the head of every watched task: the safety net for lost bus messages. */
   async resync(): Promise<void> {
     const ids = [...this.feeds.keys()];
-    for (let i = 0; i < ids.length; i += 500) {
+    for (let i = 0; i < ids.length; i += RESYNC_CHUNK) {
+      // Socket I/O in between: one query for every watched task would stall live messages.
+      if (i > 0) await yieldToIo();
       const rows = await this.ctx.storage.db
         .selectFrom('tasks')
         .select(['id', 'last_seq'])
-        .where('id', 'in', ids.slice(i, i + 500))
+        .where('id', 'in', ids.slice(i, i + RESYNC_CHUNK))
         .execute();
       for (const r of rows) {
         const feed = this.feeds.get(r.id);
@@ -152,18 +156,31 @@ export class LiveRuntime {
     }
   }
 
+  /** Sockets of the heartbeat round in progress, and the round's next step. */
+  private round: LiveConnection[] = [];
+  private roundStep = HEARTBEAT_STEPS;
+
+  /** How often each socket is checked (and pinged if it has been quiet). */
+  get pingEveryMs(): number {
+    return Math.max(20, Math.floor(this.heartbeatMs / 3));
+  }
+
   /**
-   * Drops peers silent for a heartbeat period; pings the others. In slices, with socket I/O let
-   * in between: a ping is a write of its own, and thousands at once would stall every live
-   * message behind them for tens of milliseconds.
+   * One step of the heartbeat round: a round is HEARTBEAT_STEPS steps over one ping period,
+   * each checking its share of the sockets, so every socket is checked once per period and the
+   * pings are spread over it. A burst of thousands of pings (and the pongs they bring back)
+   * would hold up every live message for tens of milliseconds.
    */
-  async heartbeat(): Promise<void> {
-    const now = performance.now();
-    let n = 0;
-    for (const c of [...this.connections]) {
-      c.heartbeat(now, this.heartbeatMs);
-      if (++n % HEARTBEAT_SLICE === 0) await yieldToIo();
+  heartbeatStep(): void {
+    if (this.roundStep >= HEARTBEAT_STEPS) {
+      this.round = [...this.connections];
+      this.roundStep = 0;
     }
+    const share = (k: number) => Math.floor((k * this.round.length) / HEARTBEAT_STEPS);
+    const from = share(this.roundStep);
+    const to = share(++this.roundStep);
+    const now = performance.now();
+    for (let i = from; i < to; i++) this.round[i]?.heartbeat(now, this.heartbeatMs, this.pingEveryMs / 2);
   }
 
   /** One deterministic round of every background job (tests drive time with a FakeClock). */
@@ -193,7 +210,7 @@ export class LiveRuntime {
     every(EXPIRY_SWEEP_MS, () => this.expireRequests().then(() => {}), 'request expiry');
     every(BILLING_TICK_MS, () => this.billingTick(), 'billing');
     every(RESYNC_MS, () => this.resync(), 'resync');
-    every(Math.max(20, Math.floor(this.heartbeatMs / 3)), () => this.heartbeat(), 'heartbeat');
+    every(Math.max(5, Math.floor(this.pingEveryMs / HEARTBEAT_STEPS)), () => this.heartbeatStep(), 'heartbeat');
   }
 
   /** Stops the jobs, closes this instance's sockets (recording engineer departures), drains writes. */

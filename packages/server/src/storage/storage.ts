@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index';
 import type { Database } from './schema';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, type CheckpointerEvents, startWalCheckpointer } from './walCheckpointer';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -14,6 +15,12 @@ export interface Storage {
   /** Runs pending migrations; returns the names applied now. */
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
+  /**
+   * SQLite: from now until close, WAL checkpoints run on a worker thread instead of inside
+   * commits on the event loop (see walCheckpointer.ts). A running server wants this; one-shot
+   * admin commands do not. Nothing to do on PostgreSQL.
+   */
+  checkpointInBackground(events?: CheckpointerEvents): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +35,8 @@ export interface StorageOptions {
 export function createStorage(options: StorageOptions): Storage {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   let kysely: Kysely<Database>;
+  let sqliteFile: SQLite.Database | undefined;
+  let stopCheckpointer: (() => Promise<void>) | undefined;
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -39,6 +48,7 @@ export function createStorage(options: StorageOptions): Storage {
   } else {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const file = new SQLite(join(options.dataDir, 'codevf.sqlite'));
+    sqliteFile = file;
     // WAL lets readers proceed while one writer commits; busy_timeout rides out short locks.
     file.pragma('journal_mode = WAL');
     file.pragma('foreign_keys = ON');
@@ -67,7 +77,14 @@ export function createStorage(options: StorageOptions): Storage {
     async ping() {
       await sql`select 1`.execute(kysely);
     },
+    checkpointInBackground(events) {
+      if (!sqliteFile || stopCheckpointer) return;
+      stopCheckpointer = startWalCheckpointer(sqliteFile.name, events);
+      sqliteFile.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    },
     async close() {
+      // The worker's connection first: the last connection to close checkpoints what is left.
+      await stopCheckpointer?.();
       await kysely.destroy();
     },
   };

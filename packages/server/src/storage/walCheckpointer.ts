@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** How often the worker copies the WAL back into the database file. */
+const CHECKPOINT_EVERY_MS = 250;
+/**
+ * The main connection's own automatic checkpoint while the worker runs: a backstop that only
+ * fires if the worker cannot keep the WAL small (about 40 MB of pages; SQLite's default is 1,000).
+ */
+export const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
+
+/**
+ * The worker, as CommonJS source run with `eval`: the same text works from the TypeScript
+ * sources (tests, benchmarks) and from the bundled server, with no extra file to ship.
+ * PASSIVE never waits for (or blocks) the writer or readers: it copies what it can now.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+let db;
+try {
+  db = new Database(workerData.file, { fileMustExist: true });
+} catch (err) {
+  parentPort.postMessage({ error: 'cannot open ' + workerData.file + ': ' + (err && err.message || err) });
+  process.exit(1);
+}
+let failed = false;
+const timer = setInterval(() => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    failed = false;
+    // Only when there was a WAL to copy: an idle server's main thread is not woken for nothing.
+    if (r.log > 0) parentPort.postMessage({ checkpointed: r.checkpointed, log: r.log });
+  } catch (err) {
+    // Report once per run of failures, not every tick.
+    if (!failed) parentPort.postMessage({ error: String(err && err.message || err) });
+    failed = true;
+  }
+}, workerData.everyMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface CheckpointerEvents {
+  /** A checkpoint ran: WAL frames copied so far / frames in the WAL. */
+  onCheckpoint?: (r: { checkpointed: number; log: number }) => void;
+  onError?: (message: string) => void;
+}
+
+/**
+ * SQLite in WAL mode must now and then copy the WAL back into the database file (a
+ * checkpoint). By default SQLite does that inside the commit that takes the WAL past 1,000
+ * pages — on the event loop, about 8 ms every few hundred commits, which was the largest
+ * stall of the live relay. This runs the checkpoints on a worker thread with a connection of
+ * its own instead. Returns `stop()`, which ends the worker and closes its connection.
+ */
+export function startWalCheckpointer(file: string, events: CheckpointerEvents = {}): () => Promise<void> {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, everyMs: CHECKPOINT_EVERY_MS } });
+  // Never the reason a process stays alive; stop() is how it ends in an orderly way.
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (m: { checkpointed?: number; log?: number; error?: string }) => {
+    if (m.error !== undefined) events.onError?.(m.error);
+    else events.onCheckpoint?.({ checkpointed: m.checkpointed ?? 0, log: m.log ?? 0 });
+  });
+  worker.on('error', (err) => events.onError?.(err.message));
+  let stopping: Promise<void> | null = null;
+  return () => {
+    stopping ??= (async () => {
+      worker.postMessage('stop');
+      await exited;
+    })();
+    return stopping;
+  };
+}

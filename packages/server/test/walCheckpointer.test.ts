@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStorage, type Storage } from '../src/storage/storage';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, startWalCheckpointer } from '../src/storage/walCheckpointer';
+
+/**
+ * SQLite's WAL checkpoints run on a worker thread (their own connection), not inside commits on
+ * the event loop. These tests use real database files.
+ */
+describe('background WAL checkpoints (sqlite)', () => {
+  const dirs: string[] = [];
+  const open: Storage[] = [];
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  function storageIn(dir: string): Storage {
+    const s = createStorage({ dataDir: dir });
+    open.push(s);
+    return s;
+  }
+
+  async function pragma(s: Storage, name: string): Promise<number> {
+    const { rows } = await sql<Record<string, number>>`pragma ${sql.raw(name)}`.execute(s.db);
+    return Number(Object.values(rows[0] ?? {})[0]);
+  }
+
+  it('copies the WAL into the database from the worker while the main connection only commits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
+    dirs.push(dir);
+    const storage = storageIn(dir);
+    await storage.migrate();
+    await sql`create table filler (n integer primary key, body text not null)`.execute(storage.db);
+    expect(await pragma(storage, 'wal_autocheckpoint')).toBe(1000);
+
+    const seen: { checkpointed: number; log: number }[] = [];
+    const errors: string[] = [];
+    storage.checkpointInBackground({ onCheckpoint: (r) => seen.push(r), onError: (m) => errors.push(m) });
+    // The main connection's own checkpoint is now only a backstop far above what a tick writes.
+    expect(await pragma(storage, 'wal_autocheckpoint')).toBe(BACKSTOP_AUTOCHECKPOINT_PAGES);
+
+    // About 2,000 pages of commits, one row per transaction as the relay writes them.
+    const body = 'x'.repeat(3000);
+    for (let n = 1; n <= 2000; n++) await sql`insert into filler (n, body) values (${n}, ${body})`.execute(storage.db);
+
+    // The worker reports a checkpoint that caught up with the whole WAL.
+    const deadline = Date.now() + 10_000;
+    while (!seen.some((r) => r.log > 0 && r.checkpointed === r.log) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(errors).toEqual([]);
+    expect(seen.some((r) => r.log > 0 && r.checkpointed === r.log)).toBe(true);
+
+    // Closing stops the worker first; everything committed is in the file when it is reopened.
+    await storage.close();
+    open.length = 0;
+    const again = storageIn(dir);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from filler`.execute(again.db);
+    expect(Number(rows[0]?.n)).toBe(2000);
+  });
+
+  it('is started once however often it is asked, and stops with the storage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
+    dirs.push(dir);
+    const storage = storageIn(dir);
+    await storage.migrate();
+    storage.checkpointInBackground();
+    storage.checkpointInBackground();
+    await storage.close();
+    open.length = 0;
+  });
+
+  it('reports a database it cannot open, and still stops cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
+    dirs.push(dir);
+    const errors: string[] = [];
+    const stop = startWalCheckpointer(join(dir, 'missing.sqlite'), { onError: (m) => errors.push(m) });
+    const deadline = Date.now() + 5_000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(errors.join('\n')).toMatch(/directory does not exist|unable to open|no such file/i);
+    await stop();
+  });
+
+  it('does nothing on PostgreSQL', async () => {
+    const storage = createStorage({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/test', dataDir: tmpdir() });
+    open.push(storage);
+    expect(() => storage.checkpointInBackground()).not.toThrow();
+  });
+});
