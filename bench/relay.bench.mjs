@@ -118,15 +118,22 @@ else {
     return res.json();
   }
 
-  /** A live socket that has said hello; `onFrame` sees every parsed frame. */
+  /** A live socket that has said hello; `onFrame` sees every frame, parsed. */
   function openLive(taskId, token, onFrame) {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${wsBase}/v1/tasks/${taskId}/ws`, { headers: { authorization: `Bearer ${token}` } });
       ws.once('error', reject);
       ws.once('open', () => ws.send(helloFrame()));
+      let welcomed = false;
       ws.on('message', (data) => {
+        // Once welcomed, a socket that measures nothing (the customer's: acks and its own
+        // events) leaves its frames unparsed — that work would be the benchmark's, not the relay's.
+        if (welcomed && !onFrame) return;
         const f = JSON.parse(String(data));
-        if (f.type === 'welcome') resolve(ws);
+        if (f.type === 'welcome') {
+          welcomed = true;
+          resolve(ws);
+        }
         onFrame?.(f);
       });
     });

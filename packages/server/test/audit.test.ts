@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
-import { canonicalJson, eventHash, verifyChain } from '../src/audit/hashChain';
+import { canonicalEventBody, canonicalJson, eventHash, verifyChain } from '../src/audit/hashChain';
 import { api } from './support/api';
 import { liveSession, type Party, party } from './support/liveFixture';
 
@@ -28,6 +28,45 @@ describe('hash chain', () => {
       canonicalJson({ a: { c: 'é', d: [1, { x: 1, y: 2 }] }, b: 1 }),
     );
     expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
+  });
+
+  it('writes the hashed event body exactly as canonical JSON of the whole event would', () => {
+    const texts = [
+      'plain',
+      'quote " and \\ backslash',
+      'tab\tnew\nline',
+      'ünïcødé ✓ 🚀',
+      'lone \ud800 surrogate',
+      '\u0000',
+    ];
+    const payloads: unknown[] = [
+      ...texts.map((text) => ({ text })),
+      { requestId: 'r1', stream: 'stdout', data: 'x'.repeat(6000) + texts.join('') },
+      { z: [3, { b: null, a: true }], a: { y: 1.5, x: -0 } },
+      {},
+    ];
+    for (const [i, payload] of payloads.entries()) {
+      for (const senderId of ['u1', null, texts[i % texts.length] ?? 'u']) {
+        const e = {
+          taskId: `t-${texts[i % texts.length]}`,
+          seq: i + 1,
+          type: 'customer_message',
+          timestamp: '2026-01-01T00:00:00.000Z',
+          senderId,
+          payload,
+        };
+        const whole = canonicalJson({
+          taskId: e.taskId,
+          seq: e.seq,
+          type: e.type,
+          timestamp: e.timestamp,
+          senderId,
+          payload,
+        });
+        expect(canonicalEventBody(e)).toBe(whole);
+        expect(canonicalEventBody(e, canonicalJson(payload))).toBe(whole);
+      }
+    }
   });
 
   it('each hash depends on the previous hash, the task and every field', () => {

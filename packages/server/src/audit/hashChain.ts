@@ -22,24 +22,28 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
+ * The text an event's hash covers: canonical JSON of {taskId, seq, type, timestamp, senderId,
+ * payload}. Written out field by field in canonicalJson's (sorted) key order around the
+ * payload's canonical text, which is already at hand when an event is appended — the same
+ * bytes as canonicalJson of the whole object (a test holds the two together) without
+ * serialising the payload twice.
+ */
+export function canonicalEventBody(event: ChainedEvent, payloadJson: string = canonicalJson(event.payload)): string {
+  const str = JSON.stringify;
+  return `{"payload":${payloadJson},"senderId":${str(event.senderId)},"seq":${str(event.seq)},"taskId":${str(event.taskId)},"timestamp":${str(event.timestamp)},"type":${str(event.type)}}`;
+}
+
+/**
  * hash(n) = sha256(hash(n-1) + "\n" + canonical(event n)), with hash(0) = "" — each hash
  * covers the whole history before it, so editing, removing or reordering any stored event
  * breaks every later link. The task id is inside the event, so events cannot be moved
- * between tasks either.
+ * between tasks either. `payloadJson`, when given, is canonicalJson(event.payload).
  */
-export function eventHash(prevHash: string | null, event: ChainedEvent): string {
-  const body = canonicalJson({
-    taskId: event.taskId,
-    seq: event.seq,
-    type: event.type,
-    timestamp: event.timestamp,
-    senderId: event.senderId,
-    payload: event.payload,
-  });
+export function eventHash(prevHash: string | null, event: ChainedEvent, payloadJson?: string): string {
   return createHash('sha256')
     .update(prevHash ?? '')
     .update('\n')
-    .update(body)
+    .update(canonicalEventBody(event, payloadJson))
     .digest('hex');
 }
 

@@ -16,7 +16,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
 import { ApiError } from '../http/errors';
 import { firstIssue } from '../http/validate';
-import { wireOf, withTaskLock } from '../tasks/taskLock';
+import { withTaskLock } from '../tasks/taskLock';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
 import type { FeedListener, TaskFeed } from './taskFeed';
@@ -151,7 +151,8 @@ export class LiveConnection implements FeedListener {
     isBinary: boolean,
   ): { frame: Frame } | { code: ErrorCode; message: string; id?: string } {
     if (isBinary) return { code: 'E_VALIDATION', message: 'Frames must be JSON text, not binary.' };
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    // A text frame arrives as one Buffer; the other shapes are converted (without a copy when possible).
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     const text = buf.toString('utf8');
     let raw: unknown;
     try {
@@ -307,6 +308,10 @@ export class LiveConnection implements FeedListener {
     if (this.welcomedAt && !this.closed) void this.pump();
   }
 
+  /**
+   * Sends every event past `sentSeq`, in order. Live events come from the feed's cache without
+   * waiting on anything; only a replay or a gap in the cache reads the database.
+   */
   private async pump(): Promise<void> {
     if (this.pumping) {
       this.pumpAgain = true;
@@ -317,17 +322,15 @@ export class LiveConnection implements FeedListener {
       do {
         this.pumpAgain = false;
         while (!this.closed && this.feed && this.sentSeq < this.feed.latest) {
-          const events = await this.feed.eventsAfter(this.sentSeq);
-          let progressed = false;
-          for (const ev of events) {
-            if (this.closed || ev.seq !== this.sentSeq + 1) break;
-            this.write(wireOf(ev));
-            this.sentSeq = ev.seq;
-            progressed = true;
+          const wires = this.feed.cachedAfter(this.sentSeq) ?? (await this.feed.readAfter(this.sentSeq));
+          if (wires.length === 0) break;
+          for (const wire of wires) {
+            if (this.closed) break;
+            this.write(wire);
+            this.sentSeq++;
           }
           if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES)
             return this.shutdown(1013, 'too far behind; reconnect with lastSeq');
-          if (!progressed) break;
         }
       } while (this.pumpAgain && !this.closed);
     } catch (err) {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
-import { eventsAfter, type StoredEvent } from '../tasks/taskLock';
+import { eventsAfter, type StoredEvent, wireOf } from '../tasks/taskLock';
 
 /** Recent events kept per task, so a live event goes to every local socket with one read. */
 const CACHE_LIMIT = 512;
@@ -13,15 +13,18 @@ export interface FeedListener {
 
 /**
  * One task's event stream on this instance. It knows the highest committed seq (from local
- * commits, bus messages and periodic resyncs) and caches the newest events; listeners pull
- * from it in order, so delivery never depends on a bus message arriving — only on the DB.
+ * commits, bus messages and periodic resyncs) and caches the newest events as the frames
+ * sockets receive; listeners pull from it in order, so delivery never depends on a bus message
+ * arriving — only on the DB. Frames are cached as strings rather than event objects: a
+ * thousand live sessions keep their recent events here, and one string per event is far less
+ * for the garbage collector to carry than an object graph.
  */
 export class TaskFeed {
   /** Highest seq known to be committed. */
   latest = 0;
   readonly listeners = new Set<FeedListener>();
-  /** Contiguous, ascending; covers (cacheBase, cacheBase + cache.length]. */
-  private cache: StoredEvent[] = [];
+  /** Wire frames, contiguous and ascending: cache[i] is the frame of event cacheBase + i + 1. */
+  private cache: string[] = [];
   private cacheBase = 0;
   private filling: Promise<void> | null = null;
   unsubscribe: () => void = () => {};
@@ -44,21 +47,18 @@ export class TaskFeed {
   /** Events committed on this instance: cached directly, no read needed. */
   ingest(events: readonly StoredEvent[]): void {
     for (const ev of events) {
-      if (ev.seq === this.cacheEnd + 1) this.push(ev);
+      if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
       if (ev.seq > this.latest) this.latest = ev.seq;
     }
     this.wakeAll();
   }
 
-  /** A bus message or resync says events up to `seq` exist. */
+  /** A bus message says events up to `seq` exist. */
   notify(seq: number): void {
-    if (seq > this.latest) this.latest = seq;
-    if (this.latest > this.cacheEnd)
-      void this.fill().then(
-        () => this.wakeAll(),
-        () => this.wakeAll(),
-      );
-    else this.wakeAll();
+    // Nothing new (the usual case for this instance's own commits, already ingested): no wake.
+    if (seq <= this.latest) return;
+    this.latest = seq;
+    this.catchUp();
   }
 
   /** Authoritative head from the database (corrects a bogus bus message too). */
@@ -68,21 +68,46 @@ export class TaskFeed {
       this.cache = [];
       this.cacheBase = lastSeq;
     }
-    this.notify(lastSeq);
+    this.catchUp();
   }
 
-  /** The events right after `after`, in order (possibly empty when none is committed yet). */
-  async eventsAfter(after: number): Promise<StoredEvent[]> {
+  private catchUp(): void {
+    if (this.latest > this.cacheEnd)
+      void this.fill().then(
+        () => this.wakeAll(),
+        () => this.wakeAll(),
+      );
+    else this.wakeAll();
+  }
+
+  /**
+   * The frames of the events right after `after`, in order, when the cache has them (possibly
+   * none yet); undefined when they must be read with `readAfter`.
+   */
+  cachedAfter(after: number): readonly string[] | undefined {
+    if (after < this.cacheBase) return undefined;
+    if (after >= this.cacheEnd && this.latest > this.cacheEnd) return undefined;
+    return this.cache.slice(after - this.cacheBase);
+  }
+
+  /** Like cachedAfter, reading what the cache lacks: replays from the database, a fill. */
+  async readAfter(after: number): Promise<readonly string[]> {
     if (after >= this.cacheBase) {
-      if (after >= this.cacheEnd && this.latest > this.cacheEnd) await this.fill();
+      await this.fill();
       return this.cache.slice(after - this.cacheBase);
     }
-    // Older than the cache: a replay; read straight from the database.
-    return eventsAfter(this.db, this.taskId, after, PAGE);
+    // Older than the cache: a replay; read straight from the database, up to any gap.
+    const rows = await eventsAfter(this.db, this.taskId, after, PAGE);
+    const wires: string[] = [];
+    for (const ev of rows) {
+      if (ev.seq !== after + wires.length + 1) break;
+      wires.push(wireOf(ev));
+    }
+    return wires;
   }
 
-  private push(ev: StoredEvent): void {
-    this.cache.push(ev);
+  private push(wire: string): void {
+    this.cache.push(wire);
     if (this.cache.length > CACHE_LIMIT) {
       const drop = this.cache.length - CACHE_LIMIT;
       this.cache.splice(0, drop);
@@ -98,7 +123,7 @@ export class TaskFeed {
           while (this.latest > this.cacheEnd) {
             const rows = await eventsAfter(this.db, this.taskId, this.cacheEnd, PAGE);
             if (rows.length === 0) break;
-            for (const ev of rows) if (ev.seq === this.cacheEnd + 1) this.push(ev);
+            for (const ev of rows) if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
             if (rows.length < PAGE) break;
           }
         } finally {

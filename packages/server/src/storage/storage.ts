@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index';
 import type { Database } from './schema';
@@ -55,6 +55,7 @@ export function createStorage(options: StorageOptions): Storage {
     file.pragma('busy_timeout = 5000');
     cachePreparedStatements(file);
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    sqliteHandles.set(kysely.getExecutor().adapter, file);
   }
 
   dialects.set(kysely, dialect);
@@ -114,6 +115,17 @@ function cachePreparedStatements(file: SQLite.Database, max = 500): void {
 }
 
 const dialects = new WeakMap<Kysely<Database>, Dialect>();
+/** better-sqlite3 handles by Kysely adapter (a database and its transactions share one). */
+const sqliteHandles = new WeakMap<object, SQLite.Database>();
+
+/**
+ * The better-sqlite3 handle under a transaction of an SQLite storage (undefined on PostgreSQL).
+ * Only for statements inside that transaction: it holds SQLite's single connection, so nothing
+ * else can run on the handle until it ends.
+ */
+export function sqliteHandleOf(trx: Transaction<Database>): SQLite.Database | undefined {
+  return sqliteHandles.get(trx.getExecutor().adapter);
+}
 
 /** The dialect of a database opened by createStorage (undefined for any other Kysely instance). */
 export function dialectOf(db: Kysely<Database>): Dialect | undefined {

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/schema';
+import { sqliteHandleOf } from '../storage/storage';
 
 interface Job {
   work: (trx: Transaction<Database>) => Promise<void>;
@@ -61,16 +62,16 @@ export class GroupCommit {
     try {
       await this.db.transaction().execute(async (trx) => {
         for (const job of batch) {
-          await sql`savepoint job`.execute(trx);
+          await step(trx, 'savepoint job');
           try {
             await job.work(trx);
           } catch (err) {
             // This throws in turn when the transaction itself is gone (an I/O error rolled it
             // back): then nothing of the batch is committed and every job fails below.
-            await sql`rollback to job`.execute(trx);
+            await step(trx, 'rollback to job');
             errors.set(job, err);
           }
-          await sql`release job`.execute(trx);
+          await step(trx, 'release job');
         }
       });
     } catch (err) {
@@ -82,6 +83,13 @@ export class GroupCommit {
       else job.resolve();
     }
   }
+}
+
+/** A savepoint statement, run on the transaction's SQLite handle directly (see hotQuery). */
+async function step(trx: Transaction<Database>, statement: string): Promise<void> {
+  const sqlite = sqliteHandleOf(trx);
+  if (sqlite) sqlite.prepare(statement).run();
+  else await sql.raw(statement).execute(trx);
 }
 
 const committers = new WeakMap<Kysely<Database>, GroupCommit>();

@@ -32,22 +32,15 @@ export function eventFromRow(row: TaskEventRow): StoredEvent {
   };
 }
 
-const wireCache = new WeakMap<StoredEvent, string>();
-
-/** The frame every participant receives, serialised once however many sockets it goes to. */
+/** The frame every participant receives (built once per event, then cached by the task's feed). */
 export function wireOf(ev: StoredEvent): string {
-  let wire = wireCache.get(ev);
-  if (wire === undefined) {
-    wire = JSON.stringify({
-      type: ev.type,
-      timestamp: ev.timestamp,
-      payload: ev.payload,
-      seq: ev.seq,
-      ...(ev.clientMsgId ? { id: ev.clientMsgId } : {}),
-    });
-    wireCache.set(ev, wire);
-  }
-  return wire;
+  return JSON.stringify({
+    type: ev.type,
+    timestamp: ev.timestamp,
+    payload: ev.payload,
+    seq: ev.seq,
+    ...(ev.clientMsgId ? { id: ev.clientMsgId } : {}),
+  });
 }
 
 /**
@@ -83,7 +76,7 @@ export class TaskTx {
       clientMsgId: options.clientMsgId ?? null,
       hash: '',
     };
-    ev.hash = eventHash(this.task.head_hash, ev);
+    ev.hash = eventHash(this.task.head_hash, ev, payloadJson);
     const row = {
       task_id: ev.taskId,
       seq: ev.seq,
