@@ -7,12 +7,13 @@ import { TaskFeed } from './taskFeed';
 
 /** Real-time intervals of the background jobs. Tests call `tick()` instead of waiting for them. */
 const EXPIRY_SWEEP_MS = 1_000;
-const BILLING_TICK_MS = 5_000;
+/** Often, so that the minute charges of many sessions come a few at a time, not in one burst. */
+const BILLING_TICK_MS = 1_000;
 const RESYNC_MS = 5_000;
 /** Task heads re-read per query by the resync. */
 const RESYNC_CHUNK = 100;
-/** Each ping period is walked in this many steps, so pings go out evenly, never in one burst. */
-const HEARTBEAT_STEPS = 50;
+/** The heartbeat checks a share of the sockets this often, so pings go out evenly, never in one burst. */
+const HEARTBEAT_STEP_MS = 50;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds, one feed per task they
@@ -158,25 +159,36 @@ export class LiveRuntime {
 
   /** Sockets of the heartbeat round in progress, and the round's next step. */
   private round: LiveConnection[] = [];
-  private roundStep = HEARTBEAT_STEPS;
+  private roundStep = Number.POSITIVE_INFINITY;
 
   /** How often each socket is checked (and pinged if it has been quiet). */
   get pingEveryMs(): number {
     return Math.max(20, Math.floor(this.heartbeatMs / 3));
   }
 
+  /** The heartbeat's step: every HEARTBEAT_STEP_MS, or four steps per period when that is shorter. */
+  get heartbeatStepMs(): number {
+    return Math.min(HEARTBEAT_STEP_MS, this.pingEveryMs / 4);
+  }
+
+  /** Steps in one ping period. */
+  get heartbeatSteps(): number {
+    return Math.round(this.pingEveryMs / this.heartbeatStepMs);
+  }
+
   /**
-   * One step of the heartbeat round: a round is HEARTBEAT_STEPS steps over one ping period,
+   * One step of the heartbeat round: a round is `heartbeatSteps` steps over one ping period,
    * each checking its share of the sockets, so every socket is checked once per period and the
    * pings are spread over it. A burst of thousands of pings (and the pongs they bring back)
    * would hold up every live message for tens of milliseconds.
    */
   heartbeatStep(): void {
-    if (this.roundStep >= HEARTBEAT_STEPS) {
+    const steps = this.heartbeatSteps;
+    if (this.roundStep >= steps) {
       this.round = [...this.connections];
       this.roundStep = 0;
     }
-    const share = (k: number) => Math.floor((k * this.round.length) / HEARTBEAT_STEPS);
+    const share = (k: number) => Math.floor((k * this.round.length) / steps);
     const from = share(this.roundStep);
     const to = share(++this.roundStep);
     const now = performance.now();
@@ -210,7 +222,7 @@ export class LiveRuntime {
     every(EXPIRY_SWEEP_MS, () => this.expireRequests().then(() => {}), 'request expiry');
     every(BILLING_TICK_MS, () => this.billingTick(), 'billing');
     every(RESYNC_MS, () => this.resync(), 'resync');
-    every(Math.max(5, Math.floor(this.pingEveryMs / HEARTBEAT_STEPS)), () => this.heartbeatStep(), 'heartbeat');
+    every(this.heartbeatStepMs, () => this.heartbeatStep(), 'heartbeat');
   }
 
   /** Stops the jobs, closes this instance's sockets (recording engineer departures), drains writes. */

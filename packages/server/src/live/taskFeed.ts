@@ -7,6 +7,8 @@ const CACHE_LIMIT = 512;
 const PAGE = 500;
 
 export interface FeedListener {
+  /** Whose socket this is: events they sent themselves go to the others first. */
+  readonly user: { id: string };
   /** Called when events past the listener's position may be available. */
   wake(): void;
 }
@@ -44,13 +46,19 @@ export class TaskFeed {
     return this.cacheBase + this.cache.length;
   }
 
-  /** Events committed on this instance: cached directly, no read needed. */
+  /**
+   * Events committed on this instance: cached directly, no read needed. The sender of the
+   * last of them already has its message; the others are waiting for it, so their sockets
+   * are written (and flushed) first.
+   */
   ingest(events: readonly StoredEvent[]): void {
     for (const ev of events) {
       if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
       if (ev.seq > this.latest) this.latest = ev.seq;
     }
-    this.wakeAll();
+    const sender = events[events.length - 1]?.senderId;
+    for (const l of this.listeners) if (l.user.id !== sender) l.wake();
+    for (const l of this.listeners) if (l.user.id === sender) l.wake();
   }
 
   /** A bus message says events up to `seq` exist. */

@@ -61,6 +61,9 @@ export class GroupCommit {
     const errors = new Map<Job, unknown>();
     try {
       await this.db.transaction().execute(async (trx) => {
+        // One job alone needs no savepoint: if it throws, rolling back the transaction undoes
+        // exactly its writes.
+        if (batch.length === 1 && batch[0]) return batch[0].work(trx);
         for (const job of batch) {
           await step(trx, 'savepoint job');
           try {
