@@ -64,6 +64,8 @@ export class LiveConnection implements FeedListener {
   private pumping = false;
   private pumpAgain = false;
   private corked = false;
+  /** Flush this socket's next writes after the others' (see write). */
+  private flushLate = false;
 
   constructor(
     private readonly runtime: LiveRuntime,
@@ -304,8 +306,12 @@ export class LiveConnection implements FeedListener {
   // ---- outgoing ---------------------------------------------------------------------------
 
   /** The feed has (or may have) events past what this socket has been sent. */
-  wake(): void {
-    if (this.welcomedAt && !this.closed) void this.pump();
+  wake(ownEvent = false): void {
+    if (!this.welcomedAt || this.closed) return;
+    // The echo of our own message (and its ack, written right after) can wait until the other
+    // participants' sockets are flushed: they are the ones waiting for it.
+    if (ownEvent) this.flushLate = true;
+    void this.pump();
   }
 
   /**
@@ -350,17 +356,24 @@ export class LiveConnection implements FeedListener {
   /**
    * Sends a frame, holding the TCP socket corked until the current burst of work is done: the
    * event and the ack of a message (and every event of a group commit) then leave in one write
-   * instead of one system call each. The frames and their order are unchanged.
+   * instead of one system call each. The frames and their order are unchanged. Normally the
+   * socket is flushed at the end of this tick; a sender's socket holding the echo of its own
+   * message is flushed one turn of the event loop later, after every other participant's —
+   * with several messages in one group commit, their recipients no longer wait behind the
+   * senders' writes.
    */
   private write(frame: string): void {
     const tcp = (this.socket as unknown as { _socket?: Socket })._socket;
     if (!this.corked && tcp && !tcp.destroyed) {
       this.corked = true;
       tcp.cork();
-      process.nextTick(() => {
+      const flush = () => {
         this.corked = false;
+        this.flushLate = false;
         tcp.uncork();
-      });
+      };
+      if (this.flushLate) setImmediate(flush);
+      else process.nextTick(flush);
     }
     this.socket.send(frame);
   }

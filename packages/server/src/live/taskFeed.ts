@@ -9,8 +9,11 @@ const PAGE = 500;
 export interface FeedListener {
   /** Whose socket this is: events they sent themselves go to the others first. */
   readonly user: { id: string };
-  /** Called when events past the listener's position may be available. */
-  wake(): void;
+  /**
+   * Called when events past the listener's position may be available; `ownEvent` when the
+   * newest is the listener's own message coming back to it (it can wait for the others).
+   */
+  wake(ownEvent?: boolean): void;
 }
 
 /**
@@ -49,7 +52,7 @@ export class TaskFeed {
   /**
    * Events committed on this instance: cached directly, no read needed. The sender of the
    * last of them already has its message; the others are waiting for it, so their sockets
-   * are written (and flushed) first.
+   * are written first and the sender's are flushed after them (see LiveConnection.write).
    */
   ingest(events: readonly StoredEvent[]): void {
     for (const ev of events) {
@@ -58,7 +61,7 @@ export class TaskFeed {
     }
     const sender = events[events.length - 1]?.senderId;
     for (const l of this.listeners) if (l.user.id !== sender) l.wake();
-    for (const l of this.listeners) if (l.user.id === sender) l.wake();
+    for (const l of this.listeners) if (l.user.id === sender) l.wake(true);
   }
 
   /** A bus message says events up to `seq` exist. */
