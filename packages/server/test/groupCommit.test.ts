@@ -132,6 +132,46 @@ describe('GroupCommit', () => {
     expect(await stored()).toEqual(['a', 'c', 'f']);
   });
 
+  it('undoes the writes of a job that fails alone in its batch (no savepoint needed)', async () => {
+    const gc = new GroupCommit(server.ctx.storage.db);
+    await expect(
+      gc.run(async (trx) => {
+        await insert('g')(trx);
+        throw new Error('refused after writing');
+      }),
+    ).rejects.toThrow('refused after writing');
+    await expect(gc.run(insert('h'))).resolves.toBe('h');
+    expect(await stored()).toEqual(['a', 'c', 'f', 'h']);
+  });
+
+  it('runs hot statements on the connection of their SQLite transaction, with the results Kysely gives', async () => {
+    const { hotQuery } = await import('../src/tasks/hotQuery');
+    const db = server.ctx.storage.db;
+    const viaHot = await db.transaction().execute(async (trx) => {
+      const ins = await hotQuery(trx, 'probe-insert', ['i'], () =>
+        trx.insertInto('gc_probe' as never).values({ v: 'i' } as never),
+      );
+      const sel = await hotQuery(trx, 'probe-select', ['i'], () =>
+        trx
+          .selectFrom('gc_probe' as never)
+          .select('v' as never)
+          .where('v' as never, '=', 'i' as never),
+      );
+      return { affected: ins.numAffectedRows, rows: sel.rows };
+    });
+    expect(viaHot).toEqual({ affected: 1n, rows: [{ v: 'i' }] });
+    // Rolled back with its transaction like any other statement.
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await hotQuery(trx, 'probe-insert', ['j'], () =>
+          trx.insertInto('gc_probe' as never).values({ v: 'j' } as never),
+        );
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await stored()).toEqual(['a', 'c', 'f', 'h', 'i']);
+  });
+
   it('rejects bad input to a hot query instead of binding parameters in the wrong order', async () => {
     const { hotQuery } = await import('../src/tasks/hotQuery');
     const db = server.ctx.storage.db;
