@@ -67,8 +67,8 @@ else {
   // phase (open loop: a live chat or a command streaming output), whatever the server does.
   const LEVELS = [
     { sessions: 1, burst: 400, paced: { everyMs: 10, count: 400 } },
-    { sessions: 100, burst: 20, paced: { everyMs: 1000, count: 5 } },
-    { sessions: 1000, burst: 5, paced: { everyMs: 1000, count: 5 } },
+    { sessions: 100, burst: 20, paced: { everyMs: 1000, count: 10 } },
+    { sessions: 1000, burst: 5, paced: { everyMs: 1000, count: 10 } },
   ];
 
   function startChild(flag) {
