@@ -306,7 +306,8 @@ else {
 
   // Capacity: keep adding sessions while a probe of 200 sessions still relays with p99 under 1 s.
   let held = sessions.length;
-  let heldProbe = rows.findLast((r) => r.n === 1000)?.relay ?? rows.at(-1).relay;
+  // Until the capacity loop probes, the paced figure at the largest level stands for the probe.
+  let heldProbe = rows.findLast((r) => r.label.startsWith('paced'))?.relay ?? rows.at(-1).relay;
   let stopReason = `stopped at the configured maximum (${maxSessions})`;
   for (let target = 2000; target <= maxSessions; target += 1000) {
     try {
