@@ -1,10 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStorage, type Storage } from '../src/storage/storage';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, startWalCheckpointer } from '../src/storage/walCheckpointer';
+import {
+  BACKSTOP_AUTOCHECKPOINT_PAGES,
+  DEFAULT_AUTOCHECKPOINT_PAGES,
+  startWalCheckpointer,
+} from '../src/storage/walCheckpointer';
 
 /**
  * SQLite's WAL checkpoints run on a worker thread (their own connection), not inside commits on
@@ -35,7 +39,7 @@ describe('background WAL checkpoints (sqlite)', () => {
     const storage = storageIn(dir);
     await storage.migrate();
     await sql`create table filler (n integer primary key, body text not null)`.execute(storage.db);
-    expect(await pragma(storage, 'wal_autocheckpoint')).toBe(1000);
+    expect(await pragma(storage, 'wal_autocheckpoint')).toBe(DEFAULT_AUTOCHECKPOINT_PAGES);
 
     const seen: { checkpointed: number; log: number }[] = [];
     const errors: string[] = [];
@@ -67,20 +71,53 @@ describe('background WAL checkpoints (sqlite)', () => {
     dirs.push(dir);
     const storage = storageIn(dir);
     await storage.migrate();
-    storage.checkpointInBackground();
+    let lost = false;
+    storage.checkpointInBackground({
+      onLost: () => {
+        lost = true;
+      },
+    });
     storage.checkpointInBackground();
     await storage.close();
     open.length = 0;
+    // Asked to stop: not reported as lost.
+    expect(lost).toBe(false);
+  });
+
+  it('hands checkpoints back to SQLite when the worker is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
+    dirs.push(dir);
+    const storage = storageIn(dir);
+    await storage.migrate();
+    // The worker opens the file by name: with the name gone it cannot start.
+    renameSync(join(dir, 'codevf.sqlite'), join(dir, 'moved.sqlite'));
+    let lost = false;
+    storage.checkpointInBackground({
+      onLost: () => {
+        lost = true;
+      },
+    });
+    const deadline = Date.now() + 5_000;
+    while (!lost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(lost).toBe(true);
+    expect(await pragma(storage, 'wal_autocheckpoint')).toBe(DEFAULT_AUTOCHECKPOINT_PAGES);
   });
 
   it('reports a database it cannot open, and still stops cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
     dirs.push(dir);
     const errors: string[] = [];
-    const stop = startWalCheckpointer(join(dir, 'missing.sqlite'), { onError: (m) => errors.push(m) });
+    let lost = false;
+    const stop = startWalCheckpointer(join(dir, 'missing.sqlite'), {
+      onError: (m) => errors.push(m),
+      onLost: () => {
+        lost = true;
+      },
+    });
     const deadline = Date.now() + 5_000;
-    while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(errors.join('\n')).toMatch(/directory does not exist|unable to open|no such file/i);
+    while (!lost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(errors.join('\n')).toMatch(/cannot open .*missing\.sqlite: unable to open/i);
+    expect(lost).toBe(true);
     await stop();
   });
 

@@ -5,7 +5,12 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction
 import pg from 'pg';
 import { migrations } from './migrations/index';
 import type { Database } from './schema';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, type CheckpointerEvents, startWalCheckpointer } from './walCheckpointer';
+import {
+  BACKSTOP_AUTOCHECKPOINT_PAGES,
+  type CheckpointerEvents,
+  DEFAULT_AUTOCHECKPOINT_PAGES,
+  startWalCheckpointer,
+} from './walCheckpointer';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -80,8 +85,16 @@ export function createStorage(options: StorageOptions): Storage {
     },
     checkpointInBackground(events) {
       if (!sqliteFile || stopCheckpointer) return;
-      stopCheckpointer = startWalCheckpointer(sqliteFile.name, events);
-      sqliteFile.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+      const file = sqliteFile;
+      stopCheckpointer = startWalCheckpointer(file.name, {
+        ...events,
+        onLost: () => {
+          // Without the worker, SQLite checkpoints inside commits again, as by default.
+          if (file.open) file.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+          events?.onLost?.();
+        },
+      });
+      file.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     },
     async close() {
       // The worker's connection first: the last connection to close checkpoints what is left.

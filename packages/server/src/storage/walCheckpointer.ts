@@ -8,6 +8,8 @@ const CHECKPOINT_EVERY_MS = 250;
  * fires if the worker cannot keep the WAL small (about 40 MB of pages; SQLite's default is 1,000).
  */
 export const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
+/** SQLite's own default, restored when the worker is gone. */
+export const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 /**
  * The worker, as CommonJS source run with `eval`: the same text works from the TypeScript
@@ -48,6 +50,8 @@ export interface CheckpointerEvents {
   /** A checkpoint ran: WAL frames copied so far / frames in the WAL. */
   onCheckpoint?: (r: { checkpointed: number; log: number }) => void;
   onError?: (message: string) => void;
+  /** The worker ended without being asked to (it could not open the database, or crashed). */
+  onLost?: () => void;
 }
 
 /**
@@ -62,13 +66,18 @@ export function startWalCheckpointer(file: string, events: CheckpointerEvents = 
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, everyMs: CHECKPOINT_EVERY_MS } });
   // Never the reason a process stays alive; stop() is how it ends in an orderly way.
   worker.unref();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopping: Promise<void> | null = null;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      if (!stopping) events.onLost?.();
+      resolve();
+    }),
+  );
   worker.on('message', (m: { checkpointed?: number; log?: number; error?: string }) => {
     if (m.error !== undefined) events.onError?.(m.error);
     else events.onCheckpoint?.({ checkpointed: m.checkpointed ?? 0, log: m.log ?? 0 });
   });
   worker.on('error', (err) => events.onError?.(err.message));
-  let stopping: Promise<void> | null = null;
   return () => {
     stopping ??= (async () => {
       worker.postMessage('stop');
