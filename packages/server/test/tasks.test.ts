@@ -2,6 +2,7 @@ import type { Task } from '@codevf/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { FakeClock } from '../src/clock';
+import { eventsAfter } from '../src/tasks/taskLock';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
 import { openSession } from './support/wsClient';
@@ -179,6 +180,25 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
     expect(end.body).toMatchObject({ status: 'ended', endedBy: 'customer', endReason: 'fixed it myself' });
     await ws.waitFor((f) => f.type === 'task_status' && f.payload.queuePosition === 1);
     await ws.close();
+  });
+
+  it('tells every task of a long queue its new place after a claim, each exactly once', async () => {
+    for (const t of (await api(url(), engineer, 'GET', '/v1/queue')).body.tasks as Task[]) {
+      await api(url(), engineer, 'POST', `/v1/tasks/${t.id}/claim`);
+    }
+    const waiting = await party(server, 'customer', 1_000);
+    const tasks: Task[] = [];
+    // More than two chunks of the re-ranking (64 tasks each).
+    for (let i = 0; i < 150; i++) {
+      clock.advance(10);
+      tasks.push(await createTask(url(), waiting));
+    }
+    expect(tasks.map((t) => t.queuePosition)).toEqual(tasks.map((_, i) => i + 1));
+    await claim(url(), engineer, tasks[0]?.id as string);
+    for (const [i, t] of tasks.slice(1).entries()) {
+      const statuses = (await eventsAfter(server.ctx.storage.db, t.id, 0)).filter((e) => e.type === 'task_status');
+      expect(statuses.map((e) => e.payload.queuePosition)).toEqual([i + 2, i + 1]);
+    }
   });
 
   it('ends a task once, by a participant, and takes one rating from the customer after the end', async () => {
