@@ -40,9 +40,9 @@ describe.each(['sqlite', 'postgres'] as const)('resuming live sessions (%s)', (d
       missed.push(await e.expectAck('engineer_message', { text: `while you were away ${i}` }));
     const back = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token, lastSeq: seen });
     open.push(back);
-    expect(back.welcome?.payload.lastSeq).toBe(missed.at(-1));
+    expect(back.welcome?.payload.lastSeq).toBeGreaterThanOrEqual(missed.at(-1)!);
     await back.waitForSeq(missed.at(-1)!);
-    expect(back.seqs()).toEqual(missed);
+    expect(back.relayed().map((f) => f.seq)).toEqual(missed);
     const live = await e.expectAck('engineer_message', { text: 'welcome back' });
     await back.waitForSeq(live);
     expectConsecutive(back, seen);
@@ -108,7 +108,9 @@ describe.each(['sqlite', 'postgres'] as const)('resuming live sessions (%s)', (d
     // The other participant cannot reuse someone else's id.
     expect(await e.expectError('engineer_message', { text: 'x' }, id)).toBe('E_CONFLICT');
     const next = await c.expectAck('customer_message', { text: 'next' });
-    expect(next).toBe((acks[0] as number) + 1);
+    await c.waitForSeq(next);
+    // Nothing was stored for the re-sends: the next message follows the original directly.
+    expect(c.relayed(acks[0] as number).map((f) => f.seq)).toEqual([next]);
     const transcript = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`);
     expect(
       transcript.body.events.filter((x: { payload: { text?: string } }) => x.payload.text === 'only once please'),

@@ -64,8 +64,6 @@ export class LiveConnection implements FeedListener {
   private pumping = false;
   private pumpAgain = false;
   private corked = false;
-  /** Flush this socket's next writes after the others' (see write). */
-  private flushLate = false;
 
   constructor(
     private readonly runtime: LiveRuntime,
@@ -307,18 +305,16 @@ export class LiveConnection implements FeedListener {
 
   /** The feed has (or may have) events past what this socket has been sent. */
   wake(ownEvent = false): void {
-    if (!this.welcomedAt || this.closed) return;
     // The echo of our own message (and its ack, written right after) can wait until the other
     // participants' sockets are flushed: they are the ones waiting for it.
-    if (ownEvent) this.flushLate = true;
-    void this.pump();
+    if (this.welcomedAt && !this.closed) void this.pump(ownEvent);
   }
 
   /**
    * Sends every event past `sentSeq`, in order. Live events come from the feed's cache without
    * waiting on anything; only a replay or a gap in the cache reads the database.
    */
-  private async pump(): Promise<void> {
+  private async pump(flushLate = false): Promise<void> {
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -332,7 +328,7 @@ export class LiveConnection implements FeedListener {
           if (wires.length === 0) break;
           for (const wire of wires) {
             if (this.closed) break;
-            this.write(wire);
+            this.write(wire, flushLate);
             this.sentSeq++;
           }
           if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES)
@@ -362,17 +358,16 @@ export class LiveConnection implements FeedListener {
    * with several messages in one group commit, their recipients no longer wait behind the
    * senders' writes.
    */
-  private write(frame: string): void {
+  private write(frame: string, flushLate = false): void {
     const tcp = (this.socket as unknown as { _socket?: Socket })._socket;
     if (!this.corked && tcp && !tcp.destroyed) {
       this.corked = true;
       tcp.cork();
       const flush = () => {
         this.corked = false;
-        this.flushLate = false;
         tcp.uncork();
       };
-      if (this.flushLate) setImmediate(flush);
+      if (flushLate) setImmediate(flush);
       else process.nextTick(flush);
     }
     this.socket.send(frame);

@@ -105,7 +105,10 @@ export class TaskFeed {
   async readAfter(after: number): Promise<readonly string[]> {
     if (after >= this.cacheBase) {
       await this.fill();
-      return this.cache.slice(after - this.cacheBase);
+      // Asked again: while the fill ran, the cache may have moved past `after` (a long fill
+      // drops its oldest events), and then only the database has them.
+      const cached = this.cachedAfter(after);
+      if (cached) return cached;
     }
     // Older than the cache: a replay; read straight from the database, up to any gap.
     const rows = await eventsAfter(this.db, this.taskId, after, PAGE);

@@ -81,6 +81,14 @@ export class TestSession {
     return this.events.map((f) => f.seq!);
   }
 
+  /**
+   * The persisted events after `afterSeq`, less the per-minute charges: the billing job runs
+   * every second on real time, so a `billing_update` may land anywhere in a session.
+   */
+  relayed(afterSeq = 0): ReceivedFrame[] {
+    return this.events.filter((f) => f.seq! > afterSeq && f.type !== 'billing_update');
+  }
+
   /** The first frame ever received that matches (waits for it if needed). */
   waitFor(match: string | ((f: ReceivedFrame) => boolean), timeoutMs = this.timeoutMs): Promise<ReceivedFrame> {
     const pred = typeof match === 'string' ? (f: ReceivedFrame) => f.type === match : match;
