@@ -27,12 +27,15 @@ try {
   process.exit(1);
 }
 let failed = false;
+let last = '';
 const timer = setInterval(() => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
     failed = false;
-    // Only when there was a WAL to copy: an idle server's main thread is not woken for nothing.
-    if (r.log > 0) parentPort.postMessage({ checkpointed: r.checkpointed, log: r.log });
+    // Only when the WAL changed since the last report: an idle server is not woken for nothing.
+    const now = r.checkpointed + '/' + r.log;
+    if (r.log > 0 && now !== last) parentPort.postMessage({ checkpointed: r.checkpointed, log: r.log });
+    last = now;
   } catch (err) {
     // Report once per run of failures, not every tick.
     if (!failed) parentPort.postMessage({ error: String(err && err.message || err) });
