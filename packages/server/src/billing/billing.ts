@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { newId } from '../ids';
 import { endTaskInTx } from '../tasks/taskEnd';
+import { hotQuery } from '../tasks/hotQuery';
 import { type TaskChange, withTaskLock } from '../tasks/taskLock';
 
 /** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
@@ -25,54 +26,56 @@ export async function chargeMinute(ctx: AppContext, taskId: string, k: number): 
   return withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx): Promise<ChargeResult> => {
     const task = tx.task;
     if (task.status !== 'active') return 'inactive';
-    const existing = await tx.trx
-      .selectFrom('credit_ledger')
-      .select('id')
-      .where('task_id', '=', taskId)
-      .where('minute_index', '=', k)
-      .executeTakeFirst();
-    if (existing) return 'already';
+    // The statements of a charge are hot queries: at a minute boundary every live session is
+    // charged, and building each query anew cost as much as running it.
+    const existing = await hotQuery(tx.trx, 'ledgerMinute', [taskId, k], () =>
+      tx.trx.selectFrom('credit_ledger').select('id').where('task_id', '=', taskId).where('minute_index', '=', k),
+    );
+    if (existing.rows.length > 0) return 'already';
 
     const used = Number(task.credits_used);
     if (task.max_credits !== null && used + rate > Number(task.max_credits)) {
       await endTaskInTx(tx, 'system', `The task reached its credit limit (${task.max_credits} credits).`);
       return 'ended';
     }
-    const paid = await tx.trx
-      .updateTable('users')
-      .set((eb) => ({ credits: eb('credits', '-', rate) }))
-      .where('id', '=', task.customer_id)
-      .where('credits', '>=', rate)
-      .returning('credits')
-      .executeTakeFirst();
+    const paid = (
+      await hotQuery(tx.trx, 'payMinute', [rate, task.customer_id, rate], () =>
+        tx.trx
+          .updateTable('users')
+          .set((eb) => ({ credits: eb('credits', '-', rate) }))
+          .where('id', '=', task.customer_id)
+          .where('credits', '>=', rate)
+          .returning('credits'),
+      )
+    ).rows[0];
     if (!paid) {
       await endTaskInTx(tx, 'system', 'The account ran out of credits.');
       return 'ended';
     }
-    const inserted = await tx.trx
-      .insertInto('credit_ledger')
-      .values({
-        id: newId(),
-        user_id: task.customer_id,
-        task_id: taskId,
-        minute_index: k,
-        amount: -rate,
-        kind: 'charge',
-        note: `minute ${k + 1}`,
-        created_at: tx.now.toISOString(),
-      })
-      // Belt and braces: the task lock already serialises chargers; the key makes it a rule.
-      .onConflict((oc) => oc.columns(['task_id', 'minute_index']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) throw new Error('minute charged concurrently');
+    const row = {
+      id: newId(),
+      user_id: task.customer_id,
+      task_id: taskId,
+      minute_index: k,
+      amount: -rate,
+      kind: 'charge' as const,
+      note: `minute ${k + 1}`,
+      created_at: tx.now.toISOString(),
+    };
+    const inserted = await hotQuery(tx.trx, 'ledgerCharge', Object.values(row), () =>
+      tx.trx
+        .insertInto('credit_ledger')
+        .values(row)
+        // Belt and braces: the task lock already serialises chargers; the key makes it a rule.
+        .onConflict((oc) => oc.columns(['task_id', 'minute_index']).doNothing()),
+    );
+    if (Number(inserted.numAffectedRows ?? 0) !== 1) throw new Error('minute charged concurrently');
 
     const minutes = Number(task.billed_minutes) + 1;
     const creditsUsed = used + rate;
-    await tx.trx
-      .updateTable('tasks')
-      .set({ credits_used: creditsUsed, billed_minutes: minutes })
-      .where('id', '=', taskId)
-      .execute();
+    await hotQuery(tx.trx, 'taskCharged', [creditsUsed, minutes, taskId], () =>
+      tx.trx.updateTable('tasks').set({ credits_used: creditsUsed, billed_minutes: minutes }).where('id', '=', taskId),
+    );
     task.credits_used = creditsUsed;
     task.billed_minutes = minutes;
 
