@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import { newId } from '../ids';
-import { endTaskInTx } from '../tasks/taskEnd';
 import { hotQuery } from '../tasks/hotQuery';
+import { endTaskInTx } from '../tasks/taskEnd';
 import { type TaskChange, withTaskLock } from '../tasks/taskLock';
 
 /** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
