@@ -258,7 +258,6 @@ else {
     };
   }
 
-  /** Sessions 0..n-1 relaying `pattern`, then the raw echo with the same pattern. */
   /**
    * Sessions 0..n-1 relaying `pattern`, then the raw echo with the same pattern, `rounds` times
    * in turn; the samples of all rounds are pooled. Alternating keeps a slow drift of the machine

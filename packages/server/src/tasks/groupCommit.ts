@@ -1,6 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../storage/schema';
-import { sqliteHandleOf } from '../storage/storage';
+import { runInTransaction } from './hotQuery';
 
 interface Job {
   work: (trx: Transaction<Database>) => Promise<void>;
@@ -65,16 +65,16 @@ export class GroupCommit {
         // exactly its writes.
         if (batch.length === 1 && batch[0]) return batch[0].work(trx);
         for (const job of batch) {
-          await step(trx, 'savepoint job');
+          await runInTransaction(trx, 'savepoint job');
           try {
             await job.work(trx);
           } catch (err) {
             // This throws in turn when the transaction itself is gone (an I/O error rolled it
             // back): then nothing of the batch is committed and every job fails below.
-            await step(trx, 'rollback to job');
+            await runInTransaction(trx, 'rollback to job');
             errors.set(job, err);
           }
-          await step(trx, 'release job');
+          await runInTransaction(trx, 'release job');
         }
       });
     } catch (err) {
@@ -86,13 +86,6 @@ export class GroupCommit {
       else job.resolve();
     }
   }
-}
-
-/** A savepoint statement, run on the transaction's SQLite handle directly (see hotQuery). */
-async function step(trx: Transaction<Database>, statement: string): Promise<void> {
-  const sqlite = sqliteHandleOf(trx);
-  if (sqlite) sqlite.prepare(statement).run();
-  else await sql.raw(statement).execute(trx);
 }
 
 const committers = new WeakMap<Kysely<Database>, GroupCommit>();
