@@ -3,6 +3,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MAX_FILE_CHARS } from '@codevf/protocol';
+import { formatBytes } from '../core/formatBytes';
 import type { Redactor } from './redactor';
 import { isSensitivePath } from './sensitiveFiles';
 
@@ -213,10 +214,4 @@ function tooLarge(size: number, maxBytes: number): string {
   let [a, b] = [formatBytes(size), formatBytes(maxBytes)];
   if (a === b) [a, b] = [`${size} bytes`, `${maxBytes} bytes`]; // "1 MiB; the limit is 1 MiB" says nothing
   return `file is too large (${a}; the limit is ${b})`;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-  return `${n} bytes`;
 }

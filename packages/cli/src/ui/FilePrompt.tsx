@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { Box, Text } from 'ink';
-import { countdown, formatBytes } from './format';
+import { formatBytes } from '../core/formatBytes';
+import { countdown } from './format';
 import { type FileRequest, secondsLeft } from './sessionState';
 import { TextInput } from './TextInput';
 

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { formatBytes, formatDuration, masked } from './format';
+import { formatBytes } from '../core/formatBytes';
+import { formatDuration, masked } from './format';
 import type { CommandRequest, FileRequest, Request } from './sessionState';
 
 const OUTPUT_LINES = 6;

@@ -87,7 +87,7 @@ describe('the live screen', () => {
       { type: 'confirmDraft', text: 'prod' },
       { type: 'confirmMismatch' },
     ]);
-    expect(out).toContain('Engineer requests file: config/.env.production (2.0 KB)');
+    expect(out).toContain('Engineer requests file: config/.env.production (2 KiB)');
     expect(out).toContain('This file usually holds secrets');
     expect(out).toContain('Type the file name (.env.production) to send it, or press Esc to deny: prod');
     expect(out).toContain('That is not the file name.');
