@@ -32,7 +32,7 @@ describe('codevf fix: file requests', () => {
     });
     const id = await requestFile(engineer, 'src/auth.js', 'see the login code');
     await cli.waitFor(
-      /Engineer requests file: src\/auth\.js \(\d+ B\)[\s\S]*Reason: see the login code[\s\S]*\[y\] send/,
+      /Engineer requests file: src\/auth\.js \(\d+ bytes\)[\s\S]*Reason: see the login code[\s\S]*\[y\] send/,
     );
     cli.press('y');
     const upload = payload<{ path: string; content: string; size: number; sha256: string; redactions: number }>(
@@ -48,7 +48,7 @@ describe('codevf fix: file requests', () => {
     expect(upload.redactions).toBe(2);
     expect(upload.sha256).toBe(createHash('sha256').update(upload.content).digest('hex'));
     expect(upload.size).toBe(Buffer.byteLength(upload.content));
-    await cli.waitFor(/✓ Sent src\/auth\.js \([\d.]+ (B|KB)\) \(2 values masked\)/);
+    await cli.waitFor(/✓ Sent src\/auth\.js \([\d.]+ (bytes|KiB)\) \(2 values masked\)/);
   });
 
   it('n refuses a file: nothing is uploaded', async () => {
