@@ -72,12 +72,23 @@ describe('background WAL checkpoints (sqlite)', () => {
     const storage = storageIn(dir);
     await storage.migrate();
     let lost = false;
+    const first: number[] = [];
+    const second: number[] = [];
     storage.checkpointInBackground({
+      onCheckpoint: (r) => first.push(r.log),
       onLost: () => {
         lost = true;
       },
     });
-    storage.checkpointInBackground();
+    // A second worker would report to these events too.
+    storage.checkpointInBackground({ onCheckpoint: (r) => second.push(r.log) });
+    await sql`create table filler (n integer primary key)`.execute(storage.db);
+    for (let n = 1; n <= 50; n++) await sql`insert into filler (n) values (${n})`.execute(storage.db);
+    const deadline = Date.now() + 10_000;
+    while (first.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(first.length).toBeGreaterThan(0);
+    expect(second).toEqual([]);
+
     await storage.close();
     open.length = 0;
     // Asked to stop: not reported as lost.
