@@ -30,7 +30,7 @@ if (process.argv[2] === '--serve') {
   const gcPauses = recordGcPauses();
   const server = await startBenchServer({ dialect: process.env.BENCH_DIALECT ?? 'sqlite' });
   process.on('message', async (m) => {
-    if (m.cmd === 'gc') process.send({ gc: gcPauses.pauses });
+    if (m.cmd === 'gc') process.send({ gc: gcPauses });
     else if (m.cmd === 'elu') process.send({ elu: performance.eventLoopUtilization() });
     else if (m.cmd === 'mem') {
       gc();
@@ -317,7 +317,7 @@ else {
       if (name === 'paced' && level === LEVELS.at(-1)) {
         tail = {
           n,
-          ...attributeTail(relayTrace, (await server.ask('gc')).gc, clientGc.pauses),
+          ...attributeTail(relayTrace, (await server.ask('gc')).gc, clientGc),
           busyUsPerMessage: (busy.activeMs * 1000) / relay.n,
           utilization: busy.activeMs / busy.totalMs,
         };

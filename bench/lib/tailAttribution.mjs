@@ -4,14 +4,13 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { percentile } from './stats.mjs';
 
-/** Records this process's GC pauses as [start, duration] (ms) until `stop()`. */
+/** This process's GC pauses as [start, duration] (ms), recorded from now for its lifetime. */
 export function recordGcPauses() {
   const pauses = [];
-  const observer = new PerformanceObserver((list) => {
+  new PerformanceObserver((list) => {
     for (const e of list.getEntries()) pauses.push([performance.timeOrigin + e.startTime, e.duration]);
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  return { pauses, stop: () => observer.disconnect() };
+  }).observe({ entryTypes: ['gc'] });
+  return pauses;
 }
 
 /** A sample [sentAt, latency] overlaps a pause, or ends within `slackMs` after one ended. */
