@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
-import { TaskFeed } from '../src/live/taskFeed';
+import { type FeedListener, TaskFeed } from '../src/live/taskFeed';
 import { withTaskLock } from '../src/tasks/taskLock';
 import { createTask } from '../src/tasks/taskService';
 
@@ -33,6 +33,8 @@ describe('task feed', () => {
   it('gives a reader the events right after its position even when a long fill moved the cache past it', async () => {
     const feed = new TaskFeed(taskId, server.ctx.storage.db);
     feed.reset(0);
+    // A socket replaying from the start: until it has been sent them, the feed keeps frames.
+    feed.listeners.add({ user: { id: 'replaying' }, position: 0, wake() {} });
     // The bus says the task is far ahead: the feed fills its cache from the database, and
     // keeps only the newest events of a fill that long.
     feed.notify(head);
@@ -55,5 +57,47 @@ describe('task feed', () => {
     expect(feed.cachedAfter(head - 10)).toBeUndefined();
     const wires = await feed.readAfter(head - 10);
     expect(wires.map(seqOf)).toEqual(Array.from({ length: 10 }, (_, i) => head - 9 + i));
+  });
+
+  it('keeps a frame only until every listener here has been sent it', async () => {
+    const feed = new TaskFeed(taskId, server.ctx.storage.db);
+    feed.reset(head);
+    // A listener that takes what it is woken for at once (as a socket pumping from the cache
+    // does), one that has fallen behind, and one not welcomed yet (it holds nothing back).
+    const live: FeedListener & { position: number } = {
+      user: { id: 'live' },
+      position: head,
+      wake() {
+        live.position = feed.latest;
+      },
+    };
+    const behind: FeedListener & { position: number } = { user: { id: 'behind' }, position: head, wake() {} };
+    const arriving: FeedListener = { user: { id: 'arriving' }, position: undefined, wake() {} };
+    for (const l of [live, behind, arriving]) feed.listeners.add(l);
+
+    const append = async (n: number) =>
+      (
+        await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), async (tx) => {
+          for (let i = 0; i < n; i++) await tx.append('customer_message', { text: `more ${i}` });
+        })
+      ).events;
+    feed.ingest(await append(3));
+    expect(live.position).toBe(head + 3);
+    // The listener behind still finds its three events in the cache.
+    expect(feed.cachedAfter(head)?.map(seqOf)).toEqual([head + 1, head + 2, head + 3]);
+
+    behind.position = head + 2; // it was sent two of them
+    feed.ingest(await append(1));
+    expect(feed.cachedAfter(head + 2)?.map(seqOf)).toEqual([head + 3, head + 4]);
+    // What everyone has been sent is gone from the cache; only the database has it now.
+    expect(feed.cachedAfter(head + 1)).toBeUndefined();
+    const wires = await feed.readAfter(head + 1);
+    expect(wires.map(seqOf)).toEqual([head + 2, head + 3, head + 4]);
+
+    // Once the last listener has caught up, nothing is kept.
+    feed.listeners.delete(behind);
+    feed.ingest(await append(1));
+    expect(feed.cachedAfter(head + 5)).toEqual([]);
+    expect(feed.cachedAfter(head + 4)).toBeUndefined();
   });
 });

@@ -83,6 +83,10 @@ export class LiveConnection implements FeedListener {
     socket.on('error', () => {});
   }
 
+  get position(): number | undefined {
+    return this.welcomedAt && !this.closed ? this.sentSeq : undefined;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

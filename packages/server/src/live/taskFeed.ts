@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
 import { eventsAfter, type StoredEvent, wireOf } from '../tasks/taskLock';
 
-/** Recent events kept per task, so a live event goes to every local socket with one read. */
+/** Events kept per task for listeners that have fallen behind; beyond this they read the database. */
 const CACHE_LIMIT = 512;
 const PAGE = 500;
 
@@ -14,15 +14,21 @@ export interface FeedListener {
    * newest is the listener's own message coming back to it (it can wait for the others).
    */
   wake(ownEvent?: boolean): void;
+  /**
+   * Seq of the last event this listener has been sent; undefined while it has none to keep
+   * (not welcomed yet: it then starts from its own lastSeq, read from the database if need be).
+   */
+  readonly position: number | undefined;
 }
 
 /**
  * One task's event stream on this instance. It knows the highest committed seq (from local
  * commits, bus messages and periodic resyncs) and caches the newest events as the frames
  * sockets receive; listeners pull from it in order, so delivery never depends on a bus message
- * arriving — only on the DB. Frames are cached as strings rather than event objects: a
- * thousand live sessions keep their recent events here, and one string per event is far less
- * for the garbage collector to carry than an object graph.
+ * arriving — only on the DB. The cache holds frames (one string per event) only until every
+ * listener here has been sent them: a frame that outlived a young-generation collection
+ * would be copied, then promoted, and a thousand live sessions each keeping their recent
+ * events made the relay's largest share of surviving garbage (and of memory per session).
  */
 export class TaskFeed {
   /** Highest seq known to be committed. */
@@ -62,6 +68,7 @@ export class TaskFeed {
     const sender = events[events.length - 1]?.senderId;
     for (const l of this.listeners) if (l.user.id !== sender) l.wake();
     for (const l of this.listeners) if (l.user.id === sender) l.wake(true);
+    this.dropDelivered();
   }
 
   /** A bus message says events up to `seq` exist. */
@@ -150,5 +157,23 @@ export class TaskFeed {
 
   private wakeAll(): void {
     for (const l of this.listeners) l.wake();
+    this.dropDelivered();
+  }
+
+  /**
+   * Forgets the frames every listener has been sent. A woken listener that reads from the
+   * cache has been sent everything by now (that part of its pump is synchronous); one still
+   * replaying from the database keeps what it has yet to reach.
+   */
+  private dropDelivered(): void {
+    let slowest = Number.POSITIVE_INFINITY;
+    for (const l of this.listeners) {
+      const at = l.position;
+      if (at !== undefined && at < slowest) slowest = at;
+    }
+    const drop = Math.min(slowest - this.cacheBase, this.cache.length);
+    if (drop <= 0) return;
+    this.cache.splice(0, drop);
+    this.cacheBase += drop;
   }
 }
