@@ -1,6 +1,8 @@
-// Where a latency tail comes from: which of the slowest samples overlap a garbage-collection
-// pause of the server or of the benchmark's own client process. Times are wall-clock
-// milliseconds (performance.timeOrigin + performance.now()), comparable across processes.
+// Where a latency tail comes from: which of the slowest samples were in flight while something
+// held a process still — a garbage-collection pause of the server or of the benchmark's own
+// client process, a database statement that blocked the server's event loop. Times are
+// wall-clock milliseconds (performance.timeOrigin + performance.now()), comparable across
+// processes.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { percentile } from './stats.mjs';
 
@@ -19,22 +21,22 @@ function overlaps([at, ms], pauses, slackMs) {
 }
 
 /**
- * The slowest 1 % of `samples` ([sentAt, latencyMs]): the share overlapping a server GC pause,
- * a client GC pause, either; and the p99 of the samples not near any pause (1 ms slack: the
- * backlog a pause leaves takes about that long to clear at this load).
+ * The slowest 1 % of `samples` ([sentAt, latencyMs]): per named list of pauses ([start,
+ * duration]), the share of them in flight during one; the share near any; and the p99 of the
+ * samples near none (1 ms slack: the backlog a pause leaves takes about that long to clear at
+ * this load).
  */
-export function attributeTail(samples, serverPauses, clientPauses, slackMs = 1) {
+export function attributeTail(samples, pausesByCause, slackMs = 1) {
   const sorted = [...samples].sort((a, b) => a[1] - b[1]);
   const slow = sorted.slice(Math.floor(0.99 * sorted.length));
+  const causes = Object.entries(pausesByCause);
+  const near = (s) => causes.some(([, pauses]) => overlaps(s, pauses, slackMs));
   const share = (test) => slow.filter(test).length / slow.length;
-  const server = (s) => overlaps(s, serverPauses, slackMs);
-  const client = (s) => overlaps(s, clientPauses, slackMs);
-  const rest = sorted.filter((s) => !server(s) && !client(s)).map((s) => s[1]);
+  const rest = sorted.filter((s) => !near(s)).map((s) => s[1]);
   return {
     slowest: slow.length,
-    serverGc: share(server),
-    clientGc: share(client),
-    eitherGc: share((s) => server(s) || client(s)),
-    p99WithoutGc: rest.length > 0 ? percentile(rest, 99) : Number.NaN,
+    shares: Object.fromEntries(causes.map(([cause, pauses]) => [cause, share((s) => overlaps(s, pauses, slackMs))])),
+    any: share(near),
+    p99WithoutPauses: rest.length > 0 ? percentile(rest, 99) : Number.NaN,
   };
 }
