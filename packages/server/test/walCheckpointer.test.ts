@@ -33,6 +33,14 @@ describe('background WAL checkpoints (sqlite)', () => {
     return Number(Object.values(rows[0] ?? {})[0]);
   }
 
+  it('commits without waiting for the disk: WAL with synchronous=NORMAL, synced at checkpoints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
+    dirs.push(dir);
+    const storage = storageIn(dir);
+    // SQLite reports FULL (2) unless the setting was made explicitly; NORMAL is 1.
+    expect(await pragma(storage, 'synchronous')).toBe(1);
+  });
+
   it('copies the WAL into the database from the worker while the main connection only commits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
     dirs.push(dir);

@@ -58,6 +58,12 @@ export function createStorage(options: StorageOptions): Storage {
     file.pragma('journal_mode = WAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
+    // A commit writes the WAL without waiting for the disk; the WAL is synced at each
+    // checkpoint (see walCheckpointer.ts). A crash of this process loses nothing, a power cut
+    // at most the commits since the last checkpoint, never consistency. better-sqlite3 builds
+    // SQLite with this as its WAL default already; it is set here so that it is a decision
+    // (FULL would put an fsync on the event loop in every commit).
+    file.pragma('synchronous = NORMAL');
     cachePreparedStatements(file);
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
     sqliteHandles.set(kysely.getExecutor().adapter, file);
