@@ -285,6 +285,8 @@ else {
     const relay = [];
     const raw = [];
     const relayTrace = [];
+    /** When the measured relay rounds ran (wall clock), to tell their stalls from the rest. */
+    const relayWindows = [];
     // The server's main thread while it relays: busy time per message is a steadier measure of
     // the relay's cost than a tail percentile.
     const busy = { activeMs: 0, totalMs: 0 };
@@ -293,7 +295,9 @@ else {
       await load(n, { burst: 2 }, relaySender(sessions)); // warm-up, then let the backlog drain
       await settle();
       const before = (await server.ask('elu')).elu;
+      const startedAt = performance.timeOrigin + performance.now();
       relay.push(...(await load(n, pattern, relaySender(sessions), relayTrace)));
+      relayWindows.push([startedAt, performance.timeOrigin + performance.now()]);
       const used = (await server.ask('elu')).elu;
       busy.activeMs += used.active - before.active;
       busy.totalMs += used.active + used.idle - before.active - before.idle;
@@ -302,7 +306,7 @@ else {
       raw.push(...(await load(n, pattern, echoSender(sockets))));
     }
     for (const { ws } of sockets) ws.terminate();
-    return { relay: stats(relay), raw: stats(raw), relayTrace, busy };
+    return { relay: stats(relay), raw: stats(raw), relayTrace, relayWindows, busy };
   }
 
   const f1 = (x) => x.toFixed(1);
@@ -317,21 +321,24 @@ else {
       ['paced', { paced: level.paced }],
       ['burst', { burst: level.burst }],
     ]) {
-      const { relay, raw, relayTrace, busy } = await compare(n, pattern, name === 'paced' ? (level.rounds ?? 1) : 1);
+      const { relay, raw, relayTrace, relayWindows, busy } = await compare(
+        n,
+        pattern,
+        name === 'paced' ? (level.rounds ?? 1) : 1,
+      );
       if (name === 'paced' && level === LEVELS.at(-1)) {
         const { pauses } = await server.ask('pauses');
         // The target allows 1 % of messages beyond 3× the echo's p99; how many are.
         const over = relayTrace.filter(([, ms]) => ms > 3 * raw.p99).length / relayTrace.length;
-        // The statements that held the event loop while these rounds ran, by verb.
-        const from = Math.min(...relayTrace.map(([at]) => at));
-        const to = Math.max(...relayTrace.map(([at, ms]) => at + ms));
-        const stalls = pauses.db.filter(([start]) => start >= from && start <= to);
+        // The statements that held the event loop while the measured relay rounds ran, by verb.
+        const stalls = pauses.db.filter(([start]) => relayWindows.some(([from, to]) => start >= from && start <= to));
         const verbs = new Map();
         for (const [, , verb] of stalls) verbs.set(verb, (verbs.get(verb) ?? 0) + 1);
         tail = {
           n,
           over,
           stalls: stalls.length,
+          relaySeconds: relayWindows.reduce((sum, [from, to]) => sum + (to - from) / 1000, 0),
           stallVerbs: [...verbs].sort((a, b) => b[1] - a[1]),
           stallMaxMs: Math.max(0, ...stalls.map(([, ms]) => ms)),
           ...attributeTail(relayTrace, { serverGc: pauses.gc, clientGc, serverDb: pauses.db }),
@@ -418,10 +425,10 @@ else {
       `- Server cost of the relay at ${tail.n} sessions, paced: its main thread was busy **${Math.round(tail.busyUsPerMessage)} µs per relayed message** (event-loop utilisation ${pct(tail.utilization)}), everything included: reading, validation, the transaction and its commit, hashing, fan-out and ack.`,
     );
     out.push(
-      `- The relay's paced tail at ${tail.n} sessions: ${(tail.over * 100).toFixed(1)} % of messages took longer than 3× the echo's p99 (the target allows 1 %). Of the slowest 1 % (${tail.slowest} samples), ${pct(tail.shares.serverGc)} overlap a garbage-collection pause of the server, ${pct(tail.shares.clientGc)} one of this benchmark's client process, ${pct(tail.shares.serverDb)} a database statement that held the server's event loop for 1 ms or more (mostly commits waiting on the disk); ${pct(tail.any)} any of these (a sample counts when it was in flight during the pause or up to 1 ms after). Without the samples near any of them, relay p99 is ${f2(tail.p99WithoutPauses)} ms.`,
+      `- The relay's paced tail at ${tail.n} sessions: ${(tail.over * 100).toFixed(1)} % of messages took longer than 3× the echo's p99 (the target allows 1 %). Of the slowest 1 % (${tail.slowest} samples), ${pct(tail.shares.serverGc)} overlap a garbage-collection pause of the server, ${pct(tail.shares.clientGc)} one of this benchmark's client process, ${pct(tail.shares.serverDb)} a database statement that held the server's event loop for 1 ms or more (mostly commits, writing the WAL); ${pct(tail.any)} any of these (a sample counts when it was in flight during the pause or up to 1 ms after). Without the samples near any of them, relay p99 is ${f2(tail.p99WithoutPauses)} ms.`,
     );
     out.push(
-      `- Database statements that held the server's event loop for 1 ms or more while those messages were relayed: ${tail.stalls}${tail.stalls > 0 ? ` (${tail.stallVerbs.map(([verb, count]) => `${count} ${verb}`).join(', ')}; the longest ${f1(tail.stallMaxMs)} ms)` : ''}.`,
+      `- Database statements that held the server's event loop for 1 ms or more during those ${Math.round(tail.relaySeconds)} s of paced relaying: ${tail.stalls}${tail.stalls > 0 ? ` (${tail.stallVerbs.map(([verb, count]) => `${count} ${verb}`).join(', ')}; the longest ${f1(tail.stallMaxMs)} ms)` : ''}.`,
     );
   }
   out.push(
