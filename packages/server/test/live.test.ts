@@ -1,10 +1,10 @@
 import { MAX_CHAT_CHARS, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@codevf/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { FakeClock } from '../src/clock';
 import type { AppContext } from '../src/context';
 import type { LiveConnection } from '../src/live/liveConnection';
-import { LiveRuntime } from '../src/live/liveRuntime';
+import { LiveRuntime, liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
 import { openSession, refusedUpgrade, type TestSession } from './support/wsClient';
@@ -406,6 +406,23 @@ describe('heartbeats', () => {
     expect(customerPings).toBe(0);
     await c.close();
     await e.close();
+  });
+
+  it('runs only while the instance holds sockets: an idle server is not woken for it', async () => {
+    const runtime = liveRuntime(server.ctx);
+    // The sockets of the tests before have gone.
+    await vi.waitFor(() => expect(runtime.heartbeatArmed).toBe(false));
+    const customer = await party(server, 'customer', 10);
+    const engineer = await party(server, 'engineer');
+    const { c, e } = await liveSession(server, customer, engineer);
+    expect(runtime.heartbeatArmed).toBe(true);
+    await c.close();
+    // The engineer is still here, and still checked: a silent one would be dropped.
+    expect(runtime.heartbeatArmed).toBe(true);
+    e.ws.pause();
+    await vi.waitFor(() => expect(runtime.heartbeatArmed).toBe(false), { timeout: 5000 });
+    e.ws.resume();
+    expect((await e.closed).code).toBe(1006);
   });
 });
 

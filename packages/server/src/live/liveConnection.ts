@@ -73,7 +73,7 @@ export class LiveConnection implements FeedListener {
     this.taskId = target.taskId;
     this.role = target.role;
     this.user = target.user;
-    runtime.connections.add(this);
+    runtime.attach(this);
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     socket.on('pong', () => {
       this.lastSeen = performance.now();
@@ -294,7 +294,7 @@ export class LiveConnection implements FeedListener {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.runtime.connections.delete(this);
+    this.runtime.detach(this);
     if (this.feed) this.runtime.releaseFeed(this.feed, this);
     if (this.role === 'engineer' && this.runtime.engineerLeft(this)) {
       this.runtime.track(

@@ -26,6 +26,9 @@ export class LiveRuntime {
   /** Writes started outside a request (disconnect events, publishes) that close must wait for. */
   private readonly pending = new Set<Promise<unknown>>();
   private timers: NodeJS.Timeout[] = [];
+  /** The heartbeat's step timer: armed only while this instance holds sockets. */
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private started = false;
   private stopping = false;
 
   constructor(readonly ctx: AppContext) {}
@@ -70,6 +73,44 @@ export class LiveRuntime {
       feed.unsubscribe();
       this.feeds.delete(feed.taskId);
     }
+  }
+
+  /** A socket joined this instance: the heartbeat runs from now on if it was idle. */
+  attach(c: LiveConnection): void {
+    this.connections.add(c);
+    this.armHeartbeat();
+  }
+
+  /** A socket left; with none left the heartbeat stops (an idle server is not woken 20×/s). */
+  detach(c: LiveConnection): void {
+    this.connections.delete(c);
+    if (this.connections.size === 0) this.disarmHeartbeat();
+  }
+
+  /** Whether the heartbeat's step timer is running. */
+  get heartbeatArmed(): boolean {
+    return this.heartbeatTimer !== null;
+  }
+
+  private armHeartbeat(): void {
+    if (!this.started || this.stopping || this.heartbeatTimer || this.connections.size === 0) return;
+    this.heartbeatTimer = setInterval(() => {
+      try {
+        this.heartbeatStep();
+      } catch (err) {
+        this.ctx.log.error({ err }, 'heartbeat failed');
+      }
+    }, this.heartbeatStepMs);
+    this.heartbeatTimer.unref();
+  }
+
+  private disarmHeartbeat(): void {
+    if (!this.heartbeatTimer) return;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    // The next socket starts a fresh round.
+    this.roundStep = Number.POSITIVE_INFINITY;
+    this.round = [];
   }
 
   /** Keeps a background promise so that stop() can wait for it. */
@@ -203,8 +244,9 @@ export class LiveRuntime {
   }
 
   start(): void {
-    if (this.timers.length > 0) return;
-    const every = (ms: number, job: () => Promise<void> | void, name: string) => {
+    if (this.started) return;
+    this.started = true;
+    const every = (ms: number, job: () => Promise<void>, name: string) => {
       let running = false;
       const t = setInterval(() => {
         if (running || this.stopping) return;
@@ -222,7 +264,8 @@ export class LiveRuntime {
     every(EXPIRY_SWEEP_MS, () => this.expireRequests().then(() => {}), 'request expiry');
     every(BILLING_TICK_MS, () => this.billingTick(), 'billing');
     every(RESYNC_MS, () => this.resync(), 'resync');
-    every(this.heartbeatStepMs, () => this.heartbeatStep(), 'heartbeat');
+    // Sockets that came before the start (none in practice) get their heartbeat now.
+    this.armHeartbeat();
   }
 
   /** Stops the jobs, closes this instance's sockets (recording engineer departures), drains writes. */
@@ -230,6 +273,7 @@ export class LiveRuntime {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.disarmHeartbeat();
     for (const c of [...this.connections]) c.shutdown(1001, 'server shutting down');
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
