@@ -140,9 +140,21 @@ describe('background WAL checkpoints (sqlite)', () => {
     await stop();
   });
 
-  it('does nothing on PostgreSQL', async () => {
+  it('starts no worker on PostgreSQL', async () => {
+    // A checkpoint worker shows up as one more MessagePort among the process's resources.
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
     const storage = createStorage({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/test', dataDir: tmpdir() });
     open.push(storage);
-    expect(() => storage.checkpointInBackground()).not.toThrow();
+    const before = ports();
+    storage.checkpointInBackground();
+    expect(ports()).toBe(before);
+
+    // The same count does see the worker SQLite starts (so the check above can fail).
+    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
+    dirs.push(dir);
+    const sqlite = storageIn(dir);
+    await sqlite.migrate();
+    sqlite.checkpointInBackground();
+    expect(ports()).toBe(before + 1);
   });
 });
