@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { type FeedListener, TaskFeed } from '../src/live/taskFeed';
 import { withTaskLock } from '../src/tasks/taskLock';
@@ -99,5 +99,62 @@ describe('task feed', () => {
     feed.ingest(await append(1));
     expect(feed.cachedAfter(head + 5)).toEqual([]);
     expect(feed.cachedAfter(head + 4)).toBeUndefined();
+  });
+
+  describe('resync (the head read from the database)', () => {
+    const append = async (text: string) =>
+      (
+        await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), (tx) =>
+          tx.append('customer_message', { text }),
+        )
+      ).events;
+
+    it('delivers an event whose bus message was lost', async () => {
+      const feed = new TaskFeed(taskId, server.ctx.storage.db);
+      const { task } = await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), async () => {});
+      feed.reset(task.last_seq);
+      let woken = 0;
+      feed.listeners.add({ user: { id: 'l' }, position: task.last_seq, wake: () => woken++ });
+      const [lost] = await append('committed elsewhere, bus message lost');
+      expect(feed.cachedAfter(task.last_seq)).toEqual([]); // nothing known yet
+      feed.resync(lost?.seq ?? 0);
+      await vi.waitFor(() => expect(woken).toBeGreaterThan(0));
+      expect((await feed.readAfter(task.last_seq)).map(seqOf)).toEqual([lost?.seq]);
+    });
+
+    it('corrects a bus message that claimed events that do not exist', async () => {
+      const feed = new TaskFeed(taskId, server.ctx.storage.db);
+      const [ev] = await append('the real head');
+      const realHead = ev?.seq ?? 0;
+      feed.reset(realHead);
+      feed.notify(realHead + 100);
+      expect(feed.latest).toBe(realHead + 100);
+      feed.resync(realHead);
+      expect(feed.latest).toBe(realHead);
+    });
+
+    it('is not lowered by a read taken before a commit made here', async () => {
+      const feed = new TaskFeed(taskId, server.ctx.storage.db);
+      const [before] = await append('before the read');
+      const staleHead = before?.seq ?? 0;
+      feed.reset(staleHead);
+      const live: FeedListener & { position: number } = {
+        user: { id: 'live' },
+        position: staleHead,
+        wake() {
+          live.position = feed.latest;
+        },
+      };
+      feed.listeners.add(live);
+      const events = await append('committed here after the head was read');
+      feed.ingest(events);
+      const head = events[0]?.seq ?? 0;
+      feed.resync(staleHead); // the read that raced the commit
+      expect(feed.latest).toBe(head);
+      expect(live.position).toBe(head);
+      // Nothing to read again: the listener has everything, and the next event comes from the cache.
+      feed.ingest(await append('next'));
+      expect(live.position).toBe(head + 1);
+    });
   });
 });

@@ -31,8 +31,10 @@ export interface FeedListener {
  * events made the relay's largest share of surviving garbage (and of memory per session).
  */
 export class TaskFeed {
-  /** Highest seq known to be committed. */
+  /** Highest seq believed committed (a bus message may claim more than exists; resync corrects it). */
   latest = 0;
+  /** Highest seq seen committed for certain: read from the database or committed here. */
+  private confirmed = 0;
   readonly listeners = new Set<FeedListener>();
   /** Wire frames, contiguous and ascending: cache[i] is the frame of event cacheBase + i + 1. */
   private cache: string[] = [];
@@ -49,6 +51,7 @@ export class TaskFeed {
   reset(seq: number): void {
     if (this.cache.length === 0 && seq > this.cacheBase) this.cacheBase = seq;
     if (seq > this.latest) this.latest = seq;
+    if (seq > this.confirmed) this.confirmed = seq;
   }
 
   private get cacheEnd(): number {
@@ -64,6 +67,7 @@ export class TaskFeed {
     for (const ev of events) {
       if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
       if (ev.seq > this.latest) this.latest = ev.seq;
+      if (ev.seq > this.confirmed) this.confirmed = ev.seq;
     }
     const sender = events[events.length - 1]?.senderId;
     for (const l of this.listeners) if (l.user.id !== sender) l.wake();
@@ -79,13 +83,14 @@ export class TaskFeed {
     this.catchUp();
   }
 
-  /** Authoritative head from the database (corrects a bogus bus message too). */
+  /**
+   * The head as read from the database: corrects a bogus bus message, and catches up on events
+   * whose bus message was lost. The read may predate a commit made here since (PostgreSQL,
+   * another connection), so it never takes the head below what this feed has seen committed.
+   */
   resync(lastSeq: number): void {
-    this.latest = lastSeq;
-    if (this.cacheEnd > lastSeq) {
-      this.cache = [];
-      this.cacheBase = lastSeq;
-    }
+    if (lastSeq > this.confirmed) this.confirmed = lastSeq;
+    this.latest = this.confirmed;
     this.catchUp();
   }
 
@@ -144,7 +149,10 @@ export class TaskFeed {
           while (this.latest > this.cacheEnd) {
             const rows = await eventsAfter(this.db, this.taskId, this.cacheEnd, PAGE);
             if (rows.length === 0) break;
-            for (const ev of rows) if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
+            for (const ev of rows) {
+              if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
+              if (ev.seq > this.confirmed) this.confirmed = ev.seq;
+            }
             if (rows.length < PAGE) break;
           }
         } finally {
