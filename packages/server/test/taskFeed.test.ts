@@ -28,6 +28,26 @@ describe('task feed', () => {
     });
     head = change.task.last_seq;
   });
+
+  /** Stores customer messages in one transaction, as a commit on this instance does. */
+  const append = async (...texts: string[]) =>
+    (
+      await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), async (tx) => {
+        for (const text of texts) await tx.append('customer_message', { text });
+      })
+    ).events;
+
+  /** A listener that takes what it is woken for at once, as a socket pumping from the cache does. */
+  function liveListener(feed: TaskFeed, position: number): FeedListener & { position: number } {
+    const listener = {
+      user: { id: 'live' },
+      position,
+      wake() {
+        listener.position = feed.latest;
+      },
+    };
+    return listener;
+  }
   afterAll(async () => server?.close());
 
   it('gives a reader the events right after its position even when a long fill moved the cache past it', async () => {
@@ -62,32 +82,20 @@ describe('task feed', () => {
   it('keeps a frame only until every listener here has been sent it', async () => {
     const feed = new TaskFeed(taskId, server.ctx.storage.db);
     feed.reset(head);
-    // A listener that takes what it is woken for at once (as a socket pumping from the cache
-    // does), one that has fallen behind, and one not welcomed yet (it holds nothing back).
-    const live: FeedListener & { position: number } = {
-      user: { id: 'live' },
-      position: head,
-      wake() {
-        live.position = feed.latest;
-      },
-    };
+    // A listener that keeps up, one that has fallen behind, and one not welcomed yet (it holds
+    // nothing back).
+    const live = liveListener(feed, head);
     const behind: FeedListener & { position: number } = { user: { id: 'behind' }, position: head, wake() {} };
     const arriving: FeedListener = { user: { id: 'arriving' }, position: undefined, wake() {} };
     for (const l of [live, behind, arriving]) feed.listeners.add(l);
 
-    const append = async (n: number) =>
-      (
-        await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), async (tx) => {
-          for (let i = 0; i < n; i++) await tx.append('customer_message', { text: `more ${i}` });
-        })
-      ).events;
-    feed.ingest(await append(3));
+    feed.ingest(await append('more 1', 'more 2', 'more 3'));
     expect(live.position).toBe(head + 3);
     // The listener behind still finds its three events in the cache.
     expect(feed.cachedAfter(head)?.map(seqOf)).toEqual([head + 1, head + 2, head + 3]);
 
     behind.position = head + 2; // it was sent two of them
-    feed.ingest(await append(1));
+    feed.ingest(await append('more 4'));
     expect(feed.cachedAfter(head + 2)?.map(seqOf)).toEqual([head + 3, head + 4]);
     // What everyone has been sent is gone from the cache; only the database has it now.
     expect(feed.cachedAfter(head + 1)).toBeUndefined();
@@ -96,19 +104,12 @@ describe('task feed', () => {
 
     // Once the last listener has caught up, nothing is kept.
     feed.listeners.delete(behind);
-    feed.ingest(await append(1));
+    feed.ingest(await append('more 5'));
     expect(feed.cachedAfter(head + 5)).toEqual([]);
     expect(feed.cachedAfter(head + 4)).toBeUndefined();
   });
 
   describe('resync (the head read from the database)', () => {
-    const append = async (text: string) =>
-      (
-        await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), (tx) =>
-          tx.append('customer_message', { text }),
-        )
-      ).events;
-
     it('delivers an event whose bus message was lost', async () => {
       const feed = new TaskFeed(taskId, server.ctx.storage.db);
       const { task } = await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), async () => {});
@@ -138,13 +139,7 @@ describe('task feed', () => {
       const [before] = await append('before the read');
       const staleHead = before?.seq ?? 0;
       feed.reset(staleHead);
-      const live: FeedListener & { position: number } = {
-        user: { id: 'live' },
-        position: staleHead,
-        wake() {
-          live.position = feed.latest;
-        },
-      };
+      const live = liveListener(feed, staleHead);
       feed.listeners.add(live);
       const events = await append('committed here after the head was read');
       feed.ingest(events);
