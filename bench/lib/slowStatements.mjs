@@ -1,6 +1,6 @@
 // SQLite statements that held the server's event loop. better-sqlite3 runs every statement
-// synchronously, so one that waits on the disk (a commit's fsync, a write held up by the
-// filesystem's journal) stalls every message behind it. For the benchmark's server process
+// synchronously, so one held up in the kernel (a commit writing WAL pages into the file
+// system, which on some disks stalls for milliseconds) stalls every message behind it. For the benchmark's server process
 // only: it wraps the driver's statement methods, at the cost of two clock reads per statement.
 import { createRequire } from 'node:module';
 

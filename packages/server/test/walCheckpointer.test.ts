@@ -22,6 +22,13 @@ describe('background WAL checkpoints (sqlite)', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
+  /** A new temporary directory, removed after the test. */
+  function freshDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
+    dirs.push(dir);
+    return dir;
+  }
+
   function storageIn(dir: string): Storage {
     const s = createStorage({ dataDir: dir });
     open.push(s);
@@ -34,16 +41,14 @@ describe('background WAL checkpoints (sqlite)', () => {
   }
 
   it('commits without waiting for the disk: WAL with synchronous=NORMAL, synced at checkpoints', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
-    dirs.push(dir);
+    const dir = freshDir();
     const storage = storageIn(dir);
     // SQLite reports FULL (2) unless the setting was made explicitly; NORMAL is 1.
     expect(await pragma(storage, 'synchronous')).toBe(1);
   });
 
   it('copies the WAL into the database from the worker while the main connection only commits', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
-    dirs.push(dir);
+    const dir = freshDir();
     const storage = storageIn(dir);
     await storage.migrate();
     await sql`create table filler (n integer primary key, body text not null)`.execute(storage.db);
@@ -75,8 +80,7 @@ describe('background WAL checkpoints (sqlite)', () => {
   });
 
   it('is started once however often it is asked, and stops with the storage', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
-    dirs.push(dir);
+    const dir = freshDir();
     const storage = storageIn(dir);
     await storage.migrate();
     let lost = false;
@@ -104,8 +108,7 @@ describe('background WAL checkpoints (sqlite)', () => {
   });
 
   it('hands checkpoints back to SQLite when the worker is lost', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
-    dirs.push(dir);
+    const dir = freshDir();
     const storage = storageIn(dir);
     await storage.migrate();
     // The worker opens the file by name: with the name gone it cannot start.
@@ -123,8 +126,7 @@ describe('background WAL checkpoints (sqlite)', () => {
   });
 
   it('reports a database it cannot open, and still stops cleanly', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
-    dirs.push(dir);
+    const dir = freshDir();
     const errors: string[] = [];
     let lost = false;
     const stop = startWalCheckpointer(join(dir, 'missing.sqlite'), {
@@ -150,8 +152,7 @@ describe('background WAL checkpoints (sqlite)', () => {
     expect(ports()).toBe(before);
 
     // The same count does see the worker SQLite starts (so the check above can fail).
-    const dir = mkdtempSync(join(tmpdir(), 'codevf-wal-'));
-    dirs.push(dir);
+    const dir = freshDir();
     const sqlite = storageIn(dir);
     await sqlite.migrate();
     sqlite.checkpointInBackground();
