@@ -116,9 +116,8 @@ export function createStorage(options: StorageOptions): Storage {
  * so keep them by SQL text. Bounded, because SQL text varies with `IN (...)` lists and
  * multi-row inserts: when full, the oldest entry goes (first in, first out). A hit changes
  * nothing. Reordering the Map on every use (least recently used) made it rebuild its table
- * every few statements: in the relay benchmark, about a third of all the memory that outlived
- * a young-generation GC (and so made those pauses longer). An evicted hot statement is only
- * prepared once more.
+ * every few statements: in the relay benchmark, over a third of all the memory that outlived
+ * a young-generation GC. An evicted hot statement is only prepared once more.
  */
 function cachePreparedStatements(file: SQLite.Database, max = 500): void {
   const prepare = file.prepare.bind(file);
