@@ -330,8 +330,18 @@ else {
         const { pauses } = await server.ask('pauses');
         // The target allows 1 % of messages beyond 3× the echo's p99; how many are.
         const over = relayTrace.filter(([, ms]) => ms > 3 * raw.p99).length / relayTrace.length;
-        // The statements that held the event loop while the measured relay rounds ran, by verb.
-        const stalls = pauses.db.filter(([start]) => relayWindows.some(([from, to]) => start >= from && start <= to));
+        // Pauses and stalls that began while the measured relay rounds ran.
+        const during = (list) =>
+          list.filter(([start]) => relayWindows.some(([from, to]) => start >= from && start <= to));
+        // GC pauses as count, median and longest.
+        const summary = (list) => {
+          const ms = during(list)
+            .map(([, d]) => d)
+            .sort((a, b) => a - b);
+          return { count: ms.length, medianMs: ms.length ? percentile(ms, 50) : 0, maxMs: ms.at(-1) ?? 0 };
+        };
+        // The statements that held the event loop, by verb.
+        const stalls = during(pauses.db);
         const verbs = new Map();
         for (const [, , verb] of stalls) verbs.set(verb, (verbs.get(verb) ?? 0) + 1);
         tail = {
@@ -341,6 +351,8 @@ else {
           relaySeconds: relayWindows.reduce((sum, [from, to]) => sum + (to - from) / 1000, 0),
           stallVerbs: [...verbs].sort((a, b) => b[1] - a[1]),
           stallMaxMs: Math.max(0, ...stalls.map(([, ms]) => ms)),
+          serverGcPauses: summary(pauses.gc),
+          clientGcPauses: summary(clientGc),
           ...attributeTail(relayTrace, { serverGc: pauses.gc, clientGc, serverDb: pauses.db }),
           busyUsPerMessage: (busy.activeMs * 1000) / relay.n,
           utilization: busy.activeMs / busy.totalMs,
@@ -429,6 +441,10 @@ else {
     );
     out.push(
       `- Database statements that held the server's event loop for 1 ms or more during those ${Math.round(tail.relaySeconds)} s of paced relaying: ${tail.stalls}${tail.stalls > 0 ? ` (${tail.stallVerbs.map(([verb, count]) => `${count} ${verb}`).join(', ')}; the longest ${f1(tail.stallMaxMs)} ms)` : ''}.`,
+    );
+    const gcLine = ({ count, medianMs, maxMs }) => `${count} (median ${f1(medianMs)} ms, the longest ${f1(maxMs)} ms)`;
+    out.push(
+      `- GC pauses in the same ${Math.round(tail.relaySeconds)} s: the server ${gcLine(tail.serverGcPauses)}; this benchmark's client process ${gcLine(tail.clientGcPauses)}.`,
     );
   }
   out.push(
