@@ -333,11 +333,9 @@ else {
         // Pauses and stalls that began while the measured relay rounds ran.
         const during = (list) =>
           list.filter(([start]) => relayWindows.some(([from, to]) => start >= from && start <= to));
-        // GC pauses as count, median and longest.
+        // Pauses or stalls as count, median and longest.
         const summary = (list) => {
-          const ms = during(list)
-            .map(([, d]) => d)
-            .sort((a, b) => a - b);
+          const ms = list.map(([, d]) => d).sort((a, b) => a - b);
           return { count: ms.length, medianMs: ms.length ? percentile(ms, 50) : 0, maxMs: ms.at(-1) ?? 0 };
         };
         // The statements that held the event loop, by verb.
@@ -347,12 +345,11 @@ else {
         tail = {
           n,
           over,
-          stalls: stalls.length,
+          stalls: summary(stalls),
           relaySeconds: relayWindows.reduce((sum, [from, to]) => sum + (to - from) / 1000, 0),
           stallVerbs: [...verbs].sort((a, b) => b[1] - a[1]),
-          stallMaxMs: Math.max(0, ...stalls.map(([, ms]) => ms)),
-          serverGcPauses: summary(pauses.gc),
-          clientGcPauses: summary(clientGc),
+          serverGcPauses: summary(during(pauses.gc)),
+          clientGcPauses: summary(during(clientGc)),
           ...attributeTail(relayTrace, { serverGc: pauses.gc, clientGc, serverDb: pauses.db }),
           busyUsPerMessage: (busy.activeMs * 1000) / relay.n,
           utilization: busy.activeMs / busy.totalMs,
@@ -440,7 +437,7 @@ else {
       `- The relay's paced tail at ${tail.n} sessions: ${(tail.over * 100).toFixed(1)} % of messages took longer than 3× the echo's p99 (the target allows 1 %). Of the slowest 1 % (${tail.slowest} samples), ${pct(tail.shares.serverGc)} overlap a garbage-collection pause of the server, ${pct(tail.shares.clientGc)} one of this benchmark's client process, ${pct(tail.shares.serverDb)} a database statement that held the server's event loop for 1 ms or more (the next line says which); ${pct(tail.any)} any of these (a sample counts when it was in flight during the pause or up to 1 ms after). Without the samples near any of them, relay p99 is ${f2(tail.p99WithoutPauses)} ms.`,
     );
     out.push(
-      `- Database statements that held the server's event loop for 1 ms or more during those ${Math.round(tail.relaySeconds)} s of paced relaying: ${tail.stalls}${tail.stalls > 0 ? ` (${tail.stallVerbs.map(([verb, count]) => `${count} ${verb}`).join(', ')}; the longest ${f1(tail.stallMaxMs)} ms)` : ''}.`,
+      `- Database statements that held the server's event loop for 1 ms or more during those ${Math.round(tail.relaySeconds)} s of paced relaying: ${tail.stalls.count}${tail.stalls.count > 0 ? ` (${tail.stallVerbs.map(([verb, count]) => `${count} ${verb}`).join(', ')}; the longest ${f1(tail.stalls.maxMs)} ms)` : ''}.`,
     );
     const gcLine = ({ count, medianMs, maxMs }) => `${count} (median ${f1(medianMs)} ms, the longest ${f1(maxMs)} ms)`;
     out.push(

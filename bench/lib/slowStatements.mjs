@@ -1,7 +1,8 @@
 // SQLite statements that held the server's event loop. better-sqlite3 runs every statement
-// synchronously, so one held up in the kernel (a commit writing WAL pages into the file
-// system, which on some disks stalls for milliseconds) stalls every message behind it. For the benchmark's server process
-// only: it wraps the driver's statement methods, at the cost of two clock reads per statement.
+// synchronously, so a slow one (a commit that runs a checkpoint with its fsyncs, or one held
+// up in the kernel or on the run queue) stalls every message behind it. For the benchmark's
+// server process only: it wraps the driver's statement methods, at the cost of two clock reads
+// per statement.
 import { createRequire } from 'node:module';
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -85,9 +85,18 @@ describe('background WAL checkpoints (sqlite)', () => {
     await storage.migrate();
     await sql`create table filler (n integer primary key, body text not null)`.execute(storage.db);
     storage.checkpointInBackground();
-    // Salt-1 of the WAL header goes up by one each time a writer starts the WAL over.
+    // Salt-1 of the WAL header (bytes 16–19) goes up by one each time a writer starts the WAL over.
     const wal = join(dir, 'codevf.sqlite-wal');
-    const restarts = () => readFileSync(wal).readUInt32BE(16);
+    const restarts = () => {
+      const header = Buffer.alloc(20);
+      const fd = openSync(wal, 'r');
+      try {
+        readSync(fd, header, 0, 20, 0);
+      } finally {
+        closeSync(fd);
+      }
+      return header.readUInt32BE(16);
+    };
     const before = restarts();
 
     // A commit every millisecond or so for 2.5 s, as the relay commits under load: some always
