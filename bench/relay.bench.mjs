@@ -6,7 +6,9 @@
 // (issue 3): relay p99 within 3× the raw echo's at 1,000 sessions; under 100 KB per idle
 // connection. Also reported: the server's busy time per relayed message (steadier than p99)
 // and how much of the paced tail at the largest level overlaps a GC pause or a database
-// statement that blocked the server's event loop (lib/tailAttribution.mjs, lib/slowStatements.mjs).
+// statement that blocked the server's event loop (lib/tailAttribution.mjs, lib/slowStatements.mjs),
+// and how much CPU time the hypervisor gave to other guests meanwhile (lib/cpuSteal.mjs). The
+// server runs as a bundle of its sources, built the way the shipped server is (lib/benchServer.mjs).
 //   TMPDIR=/dev/shm to put the server's database on tmpfs: the relay without a disk under it.
 //   node --expose-gc --import tsx bench/relay.bench.mjs [maxSessions]   (npm run bench -- relay)
 //   BENCH_DIALECT=postgres to measure on PostgreSQL (default: the embedded SQLite).
@@ -17,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startBenchServer } from './lib/benchServer.mjs';
+import { stealMeter } from './lib/cpuSteal.mjs';
 import { helloFrame } from './lib/hello.mjs';
 import { recordSlowStatements } from './lib/slowStatements.mjs';
 import { percentile } from './lib/stats.mjs';
@@ -290,23 +293,28 @@ else {
     // The server's main thread while it relays: busy time per message is a steadier measure of
     // the relay's cost than a tail percentile.
     const busy = { activeMs: 0, totalMs: 0 };
+    const steal = { relay: stealMeter(), echo: stealMeter() };
     const sockets = await echoSockets(n);
     for (let round = 0; round < rounds; round++) {
       await load(n, { burst: 2 }, relaySender(sessions)); // warm-up, then let the backlog drain
       await settle();
       const before = (await server.ask('elu')).elu;
       const startedAt = performance.timeOrigin + performance.now();
+      steal.relay.start();
       relay.push(...(await load(n, pattern, relaySender(sessions), relayTrace)));
+      steal.relay.stop();
       relayWindows.push([startedAt, performance.timeOrigin + performance.now()]);
       const used = (await server.ask('elu')).elu;
       busy.activeMs += used.active - before.active;
       busy.totalMs += used.active + used.idle - before.active - before.idle;
       await load(n, { burst: 2 }, echoSender(sockets));
       await settle();
+      steal.echo.start();
       raw.push(...(await load(n, pattern, echoSender(sockets))));
+      steal.echo.stop();
     }
     for (const { ws } of sockets) ws.terminate();
-    return { relay: stats(relay), raw: stats(raw), relayTrace, relayWindows, busy };
+    return { relay: stats(relay), raw: stats(raw), relayTrace, relayWindows, busy, steal };
   }
 
   const f1 = (x) => x.toFixed(1);
@@ -321,7 +329,7 @@ else {
       ['paced', { paced: level.paced }],
       ['burst', { burst: level.burst }],
     ]) {
-      const { relay, raw, relayTrace, relayWindows, busy } = await compare(
+      const { relay, raw, relayTrace, relayWindows, busy, steal } = await compare(
         n,
         pattern,
         name === 'paced' ? (level.rounds ?? 1) : 1,
@@ -353,6 +361,7 @@ else {
           ...attributeTail(relayTrace, { serverGc: pauses.gc, clientGc, serverDb: pauses.db }),
           busyUsPerMessage: (busy.activeMs * 1000) / relay.n,
           utilization: busy.activeMs / busy.totalMs,
+          steal: { relay: steal.relay.share, echo: steal.echo.share },
         };
       }
       const label =
@@ -439,6 +448,12 @@ else {
     out.push(
       `- Database statements that held the server's event loop for 1 ms or more during those ${Math.round(tail.relaySeconds)} s of paced relaying: ${tail.stalls.count}${tail.stalls.count > 0 ? ` (${tail.stallVerbs.map(([verb, count]) => `${count} ${verb}`).join(', ')}; the longest ${f1(tail.stalls.maxMs)} ms)` : ''}.`,
     );
+    if (tail.steal.relay !== null) {
+      const stolen = (share) => `${(share * 100).toFixed(1)} %`;
+      out.push(
+        `- CPU time the hypervisor gave to other guests during those rounds (steal, /proc/stat): ${stolen(tail.steal.relay)} of the machine's while the relay ran, ${stolen(tail.steal.echo)} while the echo ran. A run with more than a few percent measures the neighbours as much as the relay.`,
+      );
+    }
     const gcLine = ({ count, medianMs, maxMs }) => `${count} (median ${f1(medianMs)} ms, the longest ${f1(maxMs)} ms)`;
     out.push(
       `- GC pauses in the same ${Math.round(tail.relaySeconds)} s: the server ${gcLine(tail.serverGcPauses)}; this benchmark's client process ${gcLine(tail.clientGcPauses)}.`,
