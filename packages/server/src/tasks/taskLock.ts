@@ -118,7 +118,9 @@ export async function lockTask(trx: Transaction<Database>, taskId: string, now: 
   );
   const task = rows[0];
   if (!task) throw new ApiError('E_NOT_FOUND', 'No such task.');
-  return new TaskTx(trx, { ...task, last_seq: Number(task.last_seq) }, now);
+  // The row is this call's own object: normalised in place rather than copied once more per message.
+  task.last_seq = Number(task.last_seq);
+  return new TaskTx(trx, task, now);
 }
 
 /** Writes the new chain head after the appends of `tx`. */
