@@ -7,7 +7,7 @@
 // connection. Also reported: the server's busy time per relayed message (steadier than p99)
 // and how much of the paced tail at the largest level overlaps a GC pause or a database
 // statement that blocked the server's event loop (lib/tailAttribution.mjs, lib/slowStatements.mjs),
-// and how much CPU time the hypervisor gave to other guests meanwhile (lib/cpuSteal.mjs). The
+// and how much of the machine the run got: CPU steal and a fixed workload timed (lib/machine.mjs). The
 // server runs as a bundle of its sources, built the way the shipped server is (lib/benchServer.mjs).
 //   TMPDIR=/dev/shm to put the server's database on tmpfs: the relay without a disk under it.
 //   node --expose-gc --import tsx bench/relay.bench.mjs [maxSessions]   (npm run bench -- relay)
@@ -19,8 +19,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startBenchServer } from './lib/benchServer.mjs';
-import { stealMeter } from './lib/cpuSteal.mjs';
 import { helloFrame } from './lib/hello.mjs';
+import { cpuCalibrationMs, stealMeter } from './lib/machine.mjs';
 import { recordSlowStatements } from './lib/slowStatements.mjs';
 import { percentile } from './lib/stats.mjs';
 import { attributeTail, recordGcPauses } from './lib/tailAttribution.mjs';
@@ -73,6 +73,8 @@ else if (process.argv[2] === '--echo') {
 // ---- parent: the clients and the report ----------------------------------------------------
 else {
   const maxSessions = Number(process.argv[2] ?? 4000);
+  // Before any other process of the benchmark runs: the machine's speed today.
+  const calibrationMs = cpuCalibrationMs();
   const clientGc = recordGcPauses();
   // burst: every session sends its next message as soon as the previous one arrived (closed
   // loop: the server is saturated, this measures its throughput ceiling as latency).
@@ -454,6 +456,9 @@ else {
         `- CPU time the hypervisor gave to other guests during those rounds (steal, /proc/stat): ${stolen(tail.steal.relay)} of the machine's while the relay ran, ${stolen(tail.steal.echo)} while the echo ran. A run with more than a few percent measures the neighbours as much as the relay.`,
       );
     }
+    out.push(
+      `- The machine's speed before the run: a fixed CPU workload (lib/machine.mjs) took ${f1(calibrationMs)} ms. Busy time per message scales with it; compare runs of different days by both.`,
+    );
     const gcLine = ({ count, medianMs, maxMs }) => `${count} (median ${f1(medianMs)} ms, the longest ${f1(maxMs)} ms)`;
     out.push(
       `- GC pauses in the same ${Math.round(tail.relaySeconds)} s: the server ${gcLine(tail.serverGcPauses)}; this benchmark's client process ${gcLine(tail.clientGcPauses)}.`,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stealMeter } from './cpuSteal.mjs';
+import { cpuCalibrationMs, stealMeter } from './machine.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'codevf-steal-'));
 const stat = join(dir, 'stat');
@@ -32,5 +32,13 @@ describe('stealMeter', () => {
     missing.stop();
     expect(missing.share).toBeNull();
     expect(stealMeter(stat).share).toBeNull();
+  });
+});
+
+describe('cpuCalibrationMs', () => {
+  it('times the fixed workload', () => {
+    const ms = cpuCalibrationMs();
+    expect(Number.isFinite(ms)).toBe(true);
+    expect(ms).toBeGreaterThan(0);
   });
 });

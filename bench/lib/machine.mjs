@@ -1,0 +1,70 @@
+// How much of the machine a benchmark got. On a shared VM two things change from run to run
+// and from day to day without a line of code changing, and neither shows inside the
+// benchmark's own processes:
+// - the CPU time the hypervisor gives to other guests ("steal" in /proc/stat, Linux only): a
+//   run with a lot of it measures the neighbours as much as the code, and a latency ratio
+//   suffers twice (stalls inflate both sides; a floor that itself took tens of milliseconds
+//   says nothing about a 3× target);
+// - the speed of what is left: a fixed piece of work, timed, to compare runs of different
+//   days by (busy time per message scales with it).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** Cumulative [steal, total] clock ticks of all CPUs; null where the file is missing. */
+function cpuTicks(statFile) {
+  try {
+    const fields = readFileSync(statFile, 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return [fields[7] ?? 0, total];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Steal over one or more intervals: start() … stop(), repeated; `share` is the stolen fraction
+ * of all CPU time in them (null where it cannot be read).
+ */
+export function stealMeter(statFile = '/proc/stat') {
+  let stolen = 0;
+  let total = 0;
+  let from = null;
+  return {
+    start() {
+      from = cpuTicks(statFile);
+    },
+    stop() {
+      const to = cpuTicks(statFile);
+      if (from && to) {
+        stolen += to[0] - from[0];
+        total += to[1] - from[1];
+      }
+      from = null;
+    },
+    get share() {
+      return total > 0 ? stolen / total : null;
+    },
+  };
+}
+
+/**
+ * Milliseconds a fixed CPU workload (JSON round trips and SHA-256 hashes, the relay's kind of
+ * work) takes in this process: the median of five runs, after one to warm up.
+ */
+export function cpuCalibrationMs() {
+  const work = () => {
+    const start = performance.now();
+    let acc = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = JSON.stringify({ type: 'customer_message', payload: { text: `calibration ${i}` }, seq: i });
+      acc += JSON.parse(text).seq;
+      acc += createHash('sha256').update(text).digest('hex').length;
+    }
+    if (acc < 0) throw new Error('unreachable'); // keeps the work observable
+    return performance.now() - start;
+  };
+  work();
+  const runs = Array.from({ length: 5 }, work).sort((a, b) => a - b);
+  return runs[2];
+}
