@@ -298,7 +298,8 @@ else {
     const relayWindows = [];
     // The server's main thread while it relays: busy time per message is a steadier measure of
     // the relay's cost than a tail percentile.
-    // …and how often the kernel took its CPU away while it had work (3 processes, 2 cores, a VM).
+    // …and how often the kernel preempted the server (any of its threads: the process's count)
+    // while it relayed — three processes share two cores, on a VM.
     const busy = { activeMs: 0, totalMs: 0, preempted: 0 };
     const steal = { relay: stealMeter(), echo: stealMeter() };
     const sockets = await echoSockets(n);
@@ -449,7 +450,7 @@ else {
   if (tail) {
     const pct = (x) => `${Math.round(x * 100)} %`;
     out.push(
-      `- Server cost of the relay at ${tail.n} sessions, paced: its main thread was busy **${Math.round(tail.busyUsPerMessage)} µs per relayed message** (event-loop utilisation ${pct(tail.utilization)}; the kernel took its CPU away ${Math.round(tail.preemptedPerSecond)} times a second), everything included: reading, validation, the transaction and its commit, hashing, fan-out and ack.`,
+      `- Server cost of the relay at ${tail.n} sessions, paced: its main thread was busy **${Math.round(tail.busyUsPerMessage)} µs per relayed message** (event-loop utilisation ${pct(tail.utilization)}; the kernel preempted the server process ${Math.round(tail.preemptedPerSecond)} times a second), everything included: reading, validation, the transaction and its commit, hashing, fan-out and ack.`,
     );
     out.push(
       `- The relay's paced tail at ${tail.n} sessions: ${(tail.over * 100).toFixed(1)} % of messages took longer than 3× the echo's p99 (the target allows 1 %). Of the slowest 1 % (${tail.slowest} samples), ${pct(tail.shares.serverGc)} overlap a garbage-collection pause of the server, ${pct(tail.shares.clientGc)} one of this benchmark's client process, ${pct(tail.shares.serverDb)} a database statement that held the server's event loop for 1 ms or more (the next line says which); ${pct(tail.any)} any of these (a sample counts when it was in flight during the pause or up to 1 ms after). Without the samples near any of them, relay p99 is ${f2(tail.p99WithoutPauses)} ms.`,
