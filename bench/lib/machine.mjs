@@ -9,6 +9,7 @@
 //   days by (busy time per message scales with it).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { percentile } from './stats.mjs';
 
 /** Cumulative [steal, total] clock ticks of all CPUs; null where the file is missing. */
 function cpuTicks(statFile) {
@@ -65,6 +66,8 @@ export function cpuCalibrationMs() {
     return performance.now() - start;
   };
   work();
-  const runs = Array.from({ length: 5 }, work).sort((a, b) => a - b);
-  return runs[2];
+  return percentile(
+    Array.from({ length: 5 }, work).sort((a, b) => a - b),
+    50,
+  );
 }
