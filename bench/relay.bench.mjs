@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Live-session relay: latency customer → server → engineer (p50/p99) at 1, 100 and 1,000
-// concurrent sessions, next to a raw `ws` echo server measured in the same run; server memory
-// per idle live connection; and how many sessions one instance holds. The server and the echo
-// server each run in their own child process; this process is only the clients. Target
+// concurrent sessions, next to a raw `ws` echo server and a bare `ws` relay (forward and ack,
+// nothing else) measured in the same run; server memory per idle live connection; and how many
+// sessions one instance holds. The server and the echo (and bare relay) server each run in
+// their own child process; this process is only the clients. Target
 // (issue 3): relay p99 within 3× the raw echo's at 1,000 sessions; under 100 KB per idle
 // connection. Also reported: the server's busy time per relayed message (steadier than p99)
 // and how much of the paced tail at the largest level overlaps a GC pause or a database
@@ -62,9 +63,29 @@ if (process.argv[2] === '--serve') {
 }
 
 // ---- child: a raw ws echo server, the floor to compare with --------------------------------
+// On /pair/<n>/customer and /pair/<n>/engineer it is also a bare relay: the customer's frame
+// goes to the paired engineer socket, and a turn later back to the customer with an ack, in
+// one write — the fan-out of packages/server/src/live/liveConnection.ts without the relay's
+// work: no validation, no database, no hash. What the relay's topology alone costs.
 else if (process.argv[2] === '--echo') {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+  const engineers = new Map();
+  wss.on('connection', (ws, req) => {
+    const pair = /^\/pair\/(\d+)\/(customer|engineer)$/.exec(req.url ?? '');
+    if (!pair) return ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    const [, n, role] = pair;
+    if (role === 'engineer') return engineers.set(n, ws);
+    ws.on('message', (data) => {
+      const text = data.toString();
+      engineers.get(n)?.send(text);
+      setImmediate(() => {
+        ws._socket.cork();
+        ws.send(text);
+        ws.send(`{"type":"ack","payload":{"seq":1}}`);
+        ws._socket.uncork();
+      });
+    });
+  });
   wss.on('listening', () => process.send({ ready: { port: wss.address().port } }));
   process.on('message', (m) => {
     if (m.cmd === 'mem') {
@@ -194,44 +215,62 @@ else {
   const sleepUntil = (t) => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
 
   /**
-   * Runs one load pattern over `n` senders; `sendOne(i, k)` sends message k of sender i and
-   * resolves with its latency. Burst: each sender waits for its previous message; paced: each
-   * sends on schedule and latencies are collected as they come (and, with `trace`, as
-   * [sent at (wall clock), latency] pairs).
+   * Runs one load pattern over `n` senders; `sendOne(i, k, done)` sends message k of sender i
+   * and calls `done(latencyMs)` when it arrived. Burst: each sender waits for its previous
+   * message; paced: each sends on schedule and latencies are collected as they come (and, with
+   * `trace`, as [sent at (wall clock), latency] pairs). The client is the measuring instrument:
+   * while a paced load runs it keeps nothing per message but two numbers in preallocated
+   * arrays — promises held until the round ended made its own GC pauses longer, and those
+   * pauses land in the samples of whatever it measures.
    */
   async function load(n, pattern, sendOne, trace) {
-    const lat = [];
-    await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        if (pattern.burst) {
-          for (let k = 0; k < pattern.burst; k++) lat.push(await sendOne(i, k));
-          return;
-        }
-        const { everyMs, count } = pattern.paced;
-        const start = performance.now() + Math.random() * everyMs;
-        const pending = [];
-        for (let k = 0; k < count; k++) {
-          await sleepUntil(start + k * everyMs);
-          const at = performance.timeOrigin + performance.now();
-          pending.push(
-            sendOne(i, k).then((ms) => {
-              lat.push(ms);
-              trace?.push([at, ms]);
-            }),
-          );
-        }
-        await Promise.all(pending);
-      }),
-    );
-    return lat;
+    if (pattern.burst) {
+      const lat = [];
+      const sendNext = (i, k) => new Promise((resolve) => sendOne(i, k, resolve));
+      await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          for (let k = 0; k < pattern.burst; k++) lat.push(await sendNext(i, k));
+        }),
+      );
+      return lat;
+    }
+    const { everyMs, count } = pattern.paced;
+    const lat = new Float64Array(n * count);
+    const sentAt = new Float64Array(n * count);
+    let arrived = 0;
+    let allArrived;
+    const finished = new Promise((resolve) => {
+      allArrived = resolve;
+    });
+    const record = (at) => (ms) => {
+      sentAt[arrived] = at;
+      lat[arrived] = ms;
+      if (++arrived === lat.length) allArrived();
+    };
+    // One schedule for all senders (each at its own random phase), walked with one timer at
+    // a time: a timer, a promise and a suspended function per sender would all outlive the
+    // client's young-generation GCs.
+    const phase = Array.from({ length: n }, () => Math.random() * everyMs);
+    const byPhase = [...phase.keys()].sort((a, b) => phase[a] - phase[b]);
+    const start = performance.now();
+    for (let k = 0; k < count; k++) {
+      for (const i of byPhase) {
+        const due = start + phase[i] + k * everyMs;
+        if (due > performance.now()) await sleepUntil(due);
+        sendOne(i, k, record(performance.timeOrigin + performance.now()));
+      }
+    }
+    await finished;
+    if (trace) for (let j = 0; j < lat.length; j++) trace.push([sentAt[j], lat[j]]);
+    return Array.from(lat);
   }
 
   /** Relay: customer socket → server (persist, seq, hash, ack) → engineer socket. */
   function relaySender(list) {
-    return (i, k) => {
+    return (i, k, done) => {
       const text = `bench ${i} ${k} ${randomUUID()}`;
-      const arrived = new Promise((resolve) => waiting.set(text, resolve));
       const t0 = performance.now();
+      waiting.set(text, (t) => done(t - t0));
       list[i].customer.send(
         JSON.stringify({
           type: 'customer_message',
@@ -240,8 +279,24 @@ else {
           id: randomUUID(),
         }),
       );
-      return arrived.then((t) => t - t0);
     };
+  }
+
+  /** Bare relay pairs on the echo server (see `--echo`), measured like the sessions. */
+  const barePairs = [];
+  async function addBarePairs(n) {
+    const connect = (path) =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${echoPort}${path}`);
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    while (barePairs.length < n) {
+      const i = barePairs.length;
+      const engineer = await connect(`/pair/${i}/engineer`);
+      engineer.on('message', (data) => onEngineerFrame(JSON.parse(String(data))));
+      barePairs.push({ engineer, customer: await connect(`/pair/${i}/customer`) });
+    }
   }
 
   /** Raw echo: client → bare ws server → same client, with the same frame. */
@@ -267,11 +322,11 @@ else {
     );
   }
   function echoSender(sockets) {
-    return (i, k) => {
+    return (i, k, done) => {
       const { ws, waits } = sockets[i];
       const id = randomUUID();
-      const arrived = new Promise((resolve) => waits.set(id, resolve));
       const t0 = performance.now();
+      waits.set(id, (t) => done(t - t0));
       ws.send(
         JSON.stringify({
           type: 'customer_message',
@@ -280,13 +335,12 @@ else {
           id,
         }),
       );
-      return arrived.then((t) => t - t0);
     };
   }
 
   /**
-   * Sessions 0..n-1 relaying `pattern`, then the raw echo with the same pattern, `rounds` times
-   * in turn; the samples of all rounds are pooled. Alternating keeps a slow drift of the machine
+   * Sessions 0..n-1 relaying `pattern`, then as many bare relay pairs, then the raw echo with
+   * the same pattern, `rounds` times in turn; the samples of all rounds are pooled. Alternating keeps a slow drift of the machine
    * from landing on one side only, and pooling steadies the tail.
    */
   async function compare(n, pattern, rounds = 1) {
@@ -302,7 +356,9 @@ else {
     // while it relayed — three processes share two cores, on a VM.
     const busy = { activeMs: 0, totalMs: 0, preempted: 0 };
     const steal = { relay: stealMeter(), echo: stealMeter() };
+    const bare = [];
     const sockets = await echoSockets(n);
+    await addBarePairs(n);
     for (let round = 0; round < rounds; round++) {
       await load(n, { burst: 2 }, relaySender(sessions)); // warm-up, then let the backlog drain
       await settle();
@@ -316,6 +372,9 @@ else {
       busy.preempted += preempted - preemptedBefore;
       busy.activeMs += used.active - before.active;
       busy.totalMs += used.active + used.idle - before.active - before.idle;
+      await load(n, { burst: 2 }, relaySender(barePairs));
+      await settle();
+      bare.push(...(await load(n, pattern, relaySender(barePairs))));
       await load(n, { burst: 2 }, echoSender(sockets));
       await settle();
       steal.echo.start();
@@ -323,7 +382,7 @@ else {
       steal.echo.stop();
     }
     for (const { ws } of sockets) ws.terminate();
-    return { relay: stats(relay), raw: stats(raw), relayTrace, relayWindows, busy, steal };
+    return { relay: stats(relay), bare: stats(bare), raw: stats(raw), relayTrace, relayWindows, busy, steal };
   }
 
   const f1 = (x) => x.toFixed(1);
@@ -338,7 +397,7 @@ else {
       ['paced', { paced: level.paced }],
       ['burst', { burst: level.burst }],
     ]) {
-      const { relay, raw, relayTrace, relayWindows, busy, steal } = await compare(
+      const { relay, bare, raw, relayTrace, relayWindows, busy, steal } = await compare(
         n,
         pattern,
         name === 'paced' ? (level.rounds ?? 1) : 1,
@@ -378,9 +437,9 @@ else {
         name === 'paced'
           ? `paced, 1 msg / ${level.paced.everyMs >= 1000 ? `${level.paced.everyMs / 1000} s` : `${level.paced.everyMs} ms`} per session`
           : 'burst (closed loop)';
-      rows.push({ n, label, relay, raw });
+      rows.push({ n, label, relay, bare, raw });
       console.error(
-        `  ${n} sessions ${name}: relay p50 ${f2(relay.p50)} p99 ${f2(relay.p99)} ms; echo p50 ${f2(raw.p50)} p99 ${f2(raw.p99)} ms`,
+        `  ${n} sessions ${name}: relay p50 ${f2(relay.p50)} p99 ${f2(relay.p99)} ms; bare relay p50 ${f2(bare.p50)} p99 ${f2(bare.p99)} ms; echo p50 ${f2(raw.p50)} p99 ${f2(raw.p99)} ms`,
       );
     }
   }
@@ -426,14 +485,15 @@ else {
       'Each session is a claimed task with the customer and the engineer connected; every sample is one `customer_message` ' +
       'from the customer’s socket until it reaches the engineer’s (persisted with its seq, hash-chained, acked). ' +
       'The raw echo is a bare `ws` server returning each frame to its sender, measured in the same run with the same frame and load. ' +
+      'The bare relay is that server forwarding each frame to the paired socket and then returning it to the sender with an ack (the relay’s fan-out, without validation, database or hash): what the topology alone costs. ' +
       '*Paced*: every session sends on its own schedule (open loop). *Burst*: every session sends its next message as soon as the last arrived, so the server is saturated and the figure is its throughput ceiling. ' +
-      'Where a level runs several rounds, relay and echo take turns and the samples of all rounds are pooled.',
+      'Where a level runs several rounds, relay, bare relay and echo take turns and the samples of all rounds are pooled.',
   );
   out.push('');
   out.push(
-    '| live sessions | load | samples | relay p50 | relay p99 | raw ws echo p50 | raw ws echo p99 | p99 relay / echo |',
+    '| live sessions | load | samples | relay p50 | relay p99 | bare relay p50 | bare relay p99 | raw ws echo p50 | raw ws echo p99 | p99 relay / echo | p99 bare relay / echo |',
   );
-  out.push('|---:|---|---:|---:|---:|---:|---:|---:|');
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const cells = [
       r.n,
@@ -441,10 +501,14 @@ else {
       r.relay.n,
       `${f2(r.relay.p50)} ms`,
       `${f2(r.relay.p99)} ms`,
+      `${f2(r.bare.p50)} ms`,
+      `${f2(r.bare.p99)} ms`,
       `${f2(r.raw.p50)} ms`,
       `${f2(r.raw.p99)} ms`,
+      `${f1(r.relay.p99 / r.raw.p99)}×`,
+      `${f1(r.bare.p99 / r.raw.p99)}×`,
     ];
-    out.push(`| ${cells.join(' | ')} | ${f1(r.relay.p99 / r.raw.p99)}× |`);
+    out.push(`| ${cells.join(' | ')} |`);
   }
   out.push('');
   if (tail) {
