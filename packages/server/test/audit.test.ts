@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
@@ -92,6 +93,35 @@ describe('hash chain', () => {
       expect(eventHash(null, changed)).not.toBe(h);
     }
     expect(eventHash('0'.repeat(64), base)).not.toBe(h);
+  });
+
+  it('is sha256 of the previous hash, a newline and the canonical event, as anyone can recompute it', () => {
+    // Computed here the plain way, with a Hash object fed the documented pieces in turn.
+    const recompute = (prev: string | null, event: object) =>
+      createHash('sha256')
+        .update(prev ?? '')
+        .update('\n')
+        .update(canonicalJson(event))
+        .digest('hex');
+    const first = {
+      taskId: 't1',
+      seq: 1,
+      type: 'customer_message',
+      timestamp: 'x',
+      senderId: 'u',
+      payload: { text: 'ünïcødé 🚀' },
+    };
+    const second = {
+      ...first,
+      seq: 2,
+      senderId: null,
+      payload: { text: 'lone \ud800 surrogate', n: [1, { b: 2, a: 1 }] },
+    };
+    const h1 = eventHash(null, first);
+    expect(h1).toBe(recompute(null, first));
+    expect(eventHash(h1, second)).toBe(recompute(h1, second));
+    // Not the hash without the separator: the newline is part of the chain's definition.
+    expect(eventHash(h1, second)).not.toBe(createHash('sha256').update(h1).update(canonicalJson(second)).digest('hex'));
   });
 
   it('verifies an intact chain and reports its head', () => {

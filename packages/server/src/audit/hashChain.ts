@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 
 /** The fields of a persisted event that the audit chain covers. */
@@ -40,11 +40,10 @@ export function canonicalEventBody(event: ChainedEvent, payloadJson: string = ca
  * between tasks either. `payloadJson`, when given, is canonicalJson(event.payload).
  */
 export function eventHash(prevHash: string | null, event: ChainedEvent, payloadJson?: string): string {
-  return createHash('sha256')
-    .update(prevHash ?? '')
-    .update('\n')
-    .update(canonicalEventBody(event, payloadJson))
-    .digest('hex');
+  // One-shot, not createHash(): a Hash object is backed by a C++ object behind a weak handle,
+  // and with one per relayed message every young-generation GC of the server spent a sixth of
+  // its pause finalising them (see the seventh round in BENCHMARKS.md).
+  return hash('sha256', `${prevHash ?? ''}\n${canonicalEventBody(event, payloadJson)}`, 'hex');
 }
 
 export interface ChainVerdict {
