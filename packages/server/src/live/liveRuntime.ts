@@ -24,7 +24,9 @@ export class LiveRuntime {
   readonly feeds = new Map<string, TaskFeed>();
   readonly connections = new Set<LiveConnection>();
   /** Writes started outside a request (disconnect events, publishes) that close must wait for. */
-  private readonly pending = new Set<Promise<unknown>>();
+  private inFlight = 0;
+  /** stop()'s wait for `inFlight` to reach zero. */
+  private drained: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
   /** The heartbeat's step timer: armed only while this instance holds sockets. */
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -113,13 +115,20 @@ export class LiveRuntime {
     this.round = [];
   }
 
-  /** Keeps a background promise so that stop() can wait for it. */
+  /**
+   * Counts a background promise until it settles, so that stop() can wait for it. A count,
+   * not a Set of the promises: with two per relayed message, the Set's table was rebuilt as it
+   * grew and shrank, and each rebuilt table outlived a young-generation GC.
+   */
   track<T>(p: Promise<T>): Promise<T> {
-    this.pending.add(p);
-    const done = () => this.pending.delete(p);
-    p.then(done, done);
+    this.inFlight++;
+    p.then(this.untrack, this.untrack);
     return p;
   }
+
+  private readonly untrack = (): void => {
+    if (--this.inFlight === 0) this.drained?.();
+  };
 
   /** Engineer sockets on this instance that said hello, by task: presence, for billing. */
   private readonly engineers = new Map<string, Set<LiveConnection>>();
@@ -275,7 +284,11 @@ export class LiveRuntime {
     this.timers = [];
     this.disarmHeartbeat();
     for (const c of [...this.connections]) c.shutdown(1001, 'server shutting down');
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    while (this.inFlight > 0)
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+      });
+    this.drained = null;
   }
 }
 
