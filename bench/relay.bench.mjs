@@ -340,8 +340,9 @@ else {
 
   /**
    * Sessions 0..n-1 relaying `pattern`, then as many bare relay pairs, then the raw echo with
-   * the same pattern, `rounds` times in turn; the samples of all rounds are pooled. Alternating keeps a slow drift of the machine
-   * from landing on one side only, and pooling steadies the tail.
+   * the same pattern, `rounds` times in turn; the samples of all rounds are pooled. Alternating
+   * keeps a slow drift of the machine from landing on one side only, and pooling steadies the
+   * tail.
    */
   async function compare(n, pattern, rounds = 1) {
     const settle = () => new Promise((r) => setTimeout(r, 1000));
