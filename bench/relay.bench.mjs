@@ -282,43 +282,38 @@ else {
     };
   }
 
+  /** An open socket on the echo (and bare relay) server. */
+  const connectFloor = (path = '') =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${echoPort}${path}`);
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+    });
+
   /** Bare relay pairs on the echo server (see `--echo`), measured like the sessions. */
   const barePairs = [];
   async function addBarePairs(n) {
-    const connect = (path) =>
-      new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${echoPort}${path}`);
-        ws.once('open', () => resolve(ws));
-        ws.once('error', reject);
-      });
     while (barePairs.length < n) {
       const i = barePairs.length;
-      const engineer = await connect(`/pair/${i}/engineer`);
+      const engineer = await connectFloor(`/pair/${i}/engineer`);
       engineer.on('message', (data) => onEngineerFrame(JSON.parse(String(data))));
-      barePairs.push({ engineer, customer: await connect(`/pair/${i}/customer`) });
+      barePairs.push({ engineer, customer: await connectFloor(`/pair/${i}/customer`) });
     }
   }
 
   /** Raw echo: client → bare ws server → same client, with the same frame. */
   async function echoSockets(n) {
     return Promise.all(
-      Array.from(
-        { length: n },
-        () =>
-          new Promise((resolve, reject) => {
-            const ws = new WebSocket(`ws://127.0.0.1:${echoPort}`);
-            ws.once('open', () => {
-              const waits = new Map();
-              ws.on('message', (data) => {
-                const id = JSON.parse(String(data)).id;
-                waits.get(id)?.(performance.now());
-                waits.delete(id);
-              });
-              resolve({ ws, waits });
-            });
-            ws.once('error', reject);
-          }),
-      ),
+      Array.from({ length: n }, async () => {
+        const ws = await connectFloor();
+        const waits = new Map();
+        ws.on('message', (data) => {
+          const id = JSON.parse(String(data)).id;
+          waits.get(id)?.(performance.now());
+          waits.delete(id);
+        });
+        return { ws, waits };
+      }),
     );
   }
   function echoSender(sockets) {

@@ -25,8 +25,8 @@ export class LiveRuntime {
   readonly connections = new Set<LiveConnection>();
   /** Writes started outside a request (disconnect events, publishes) that close must wait for. */
   private inFlight = 0;
-  /** stop()'s wait for `inFlight` to reach zero. */
-  private drained: (() => void) | null = null;
+  /** Settles when `inFlight` next reaches zero; made only while someone waits (stop()). */
+  private idle: { promise: Promise<void>; resolve: () => void } | null = null;
   private timers: NodeJS.Timeout[] = [];
   /** The heartbeat's step timer: armed only while this instance holds sockets. */
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -127,7 +127,9 @@ export class LiveRuntime {
   }
 
   private readonly untrack = (): void => {
-    if (--this.inFlight === 0) this.drained?.();
+    if (--this.inFlight > 0 || !this.idle) return;
+    this.idle.resolve();
+    this.idle = null;
   };
 
   /** Engineer sockets on this instance that said hello, by task: presence, for billing. */
@@ -284,11 +286,16 @@ export class LiveRuntime {
     this.timers = [];
     this.disarmHeartbeat();
     for (const c of [...this.connections]) c.shutdown(1001, 'server shutting down');
-    while (this.inFlight > 0)
-      await new Promise<void>((resolve) => {
-        this.drained = resolve;
-      });
-    this.drained = null;
+    while (this.inFlight > 0) {
+      if (!this.idle) {
+        let resolve = () => {};
+        const promise = new Promise<void>((r) => {
+          resolve = r;
+        });
+        this.idle = { promise, resolve };
+      }
+      await this.idle.promise;
+    }
   }
 }
 
