@@ -4,5 +4,6 @@ export * from './api';
 export * from './cli';
 export * from './constants';
 export * from './errors';
+export * from './frame';
 export * from './oauth';
 export * from './ws';

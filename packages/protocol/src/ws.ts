@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
+import { MESSAGE_ID } from './frame';
 
 /**
  * Live-session WebSocket messages (PROTOCOL.md §3). Every frame is one JSON object:
@@ -64,7 +65,7 @@ export const MAX_PATH_CHARS = 4_096;
 const text = z.string().min(1).max(MAX_CHAT_CHARS);
 const reason = z.string().max(1_000).default('');
 const requestId = z.string().min(1).max(64);
-const messageId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const messageId = z.string().regex(MESSAGE_ID);
 
 // ---- payloads --------------------------------------------------------------------------
 
@@ -212,16 +213,6 @@ export const ENGINEER_SENDS = [
   'end_session',
 ] as const satisfies readonly MessageType[];
 export type ClientMessageType = (typeof CUSTOMER_SENDS)[number] | (typeof ENGINEER_SENDS)[number];
-
-/** The envelope of every frame, before the payload is checked against its type. */
-export const Frame = z.object({
-  type: z.string().min(1).max(64),
-  timestamp: z.string().max(64),
-  payload: z.record(z.unknown()),
-  seq: z.number().int().positive().optional(),
-  id: messageId.optional(),
-});
-export type Frame = z.infer<typeof Frame>;
 
 export interface TypedFrame<T extends MessageType = MessageType> {
   type: T;

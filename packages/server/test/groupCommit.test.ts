@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../../e2e/harness/server';
@@ -5,6 +7,7 @@ import { verifyChain } from '../src/audit/hashChain';
 import type { AuthUser } from '../src/auth/guards';
 import { ApiError } from '../src/http/errors';
 import { handleMessage } from '../src/live/messageHandlers';
+import { sqliteHandleOf } from '../src/storage/storage';
 import { GroupCommit } from '../src/tasks/groupCommit';
 import { eventsAfter, withTaskLock } from '../src/tasks/taskLock';
 import { claimTask, createTask } from '../src/tasks/taskService';
@@ -144,6 +147,52 @@ describe('GroupCommit', () => {
     expect(await stored()).toEqual(['a', 'c', 'f', 'h']);
   });
 
+  it('keeps the process’s other queries out of its transaction until it ends', async () => {
+    const gc = new GroupCommit(server.ctx.storage.db);
+    let outside: Promise<unknown> | undefined;
+    await expect(
+      gc.run(async (trx) => {
+        await insert('k')(trx);
+        // Another request's write, issued while the batch is open and waiting on something.
+        outside = sql`insert into gc_probe (v) values ('l')`.execute(server.ctx.storage.db);
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('refused after writing');
+      }),
+    ).rejects.toThrow('refused after writing');
+    // Had it run inside the batch's transaction, the rollback would have taken it along.
+    await outside;
+    expect(await stored()).toEqual(['a', 'c', 'f', 'h', 'l']);
+  });
+
+  it('takes the write lock before its jobs read, so another process’s commit cannot fail it', async () => {
+    const file = sqliteHandleOf(server.ctx.storage.db)?.name;
+    // Another process (as `codevf-server` granting credits would be) holds the write lock.
+    const other = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]);
+         db.exec("begin immediate; insert into gc_probe (v) values ('m')");
+         console.log('locked');
+         setTimeout(() => { db.exec('commit'); db.close(); }, 300);`,
+        String(file),
+      ],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => other.stdout.once('data', () => resolve()));
+    const gc = new GroupCommit(server.ctx.storage.db);
+    // Reads, then writes: with a deferred BEGIN the read would see the database before the
+    // other process's commit, and the write after it would fail with SQLITE_BUSY_SNAPSHOT.
+    const seen = await gc.run(async (trx) => {
+      const { rows } = await sql<{ v: string }>`select v from gc_probe where v = 'm'`.execute(trx);
+      await insert('n')(trx);
+      return rows.length;
+    });
+    expect(seen).toBe(1);
+    await new Promise((resolve) => other.once('exit', resolve));
+    expect(await stored()).toEqual(['a', 'c', 'f', 'h', 'l', 'm', 'n']);
+  });
+
   it('runs hot statements on the connection of their SQLite transaction, with the results Kysely gives', async () => {
     const { hotQuery } = await import('../src/tasks/hotQuery');
     const db = server.ctx.storage.db;
@@ -169,7 +218,7 @@ describe('GroupCommit', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    expect(await stored()).toEqual(['a', 'c', 'f', 'h', 'i']);
+    expect(await stored()).toEqual(['a', 'c', 'f', 'h', 'i', 'l', 'm', 'n']);
   });
 
   it('rejects bad input to a hot query instead of binding parameters in the wrong order', async () => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   type ClientMessageType,
   type ErrorCode,
-  Frame,
   frame,
   isErrorCode,
   isMessageType,
@@ -12,6 +11,7 @@ import {
   type Payload,
   PROTOCOL_VERSION,
   parsePayload,
+  readFrame,
   type TypedFrame,
 } from '@codevf/protocol';
 import WebSocket from 'ws';
@@ -264,12 +264,12 @@ export function createSessionClient(options: SessionClientOptions) {
     } catch {
       return;
     }
-    const envelope = Frame.safeParse(raw);
-    if (!envelope.success || !isMessageType(envelope.data.type)) return;
-    const type = envelope.data.type;
-    const parsed = parsePayload(type, envelope.data.payload);
+    const envelope = readFrame(raw);
+    if (!envelope.ok || !isMessageType(envelope.frame.type)) return;
+    const type = envelope.frame.type;
+    const parsed = parsePayload(type, envelope.frame.payload);
     if (!parsed.success) return;
-    const f = { ...envelope.data, type, payload: parsed.data } as TypedFrame;
+    const f = { ...envelope.frame, type, payload: parsed.data } as TypedFrame;
 
     switch (f.type) {
       case 'welcome': {

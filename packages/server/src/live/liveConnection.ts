@@ -4,13 +4,15 @@ import {
   CUSTOMER_SENDS,
   ENGINEER_SENDS,
   type ErrorCode,
-  Frame,
+  type Frame,
   isMessageType,
+  MESSAGE_ID,
   type MessageType,
   maxFrameBytes,
   type Payload,
   PROTOCOL_VERSION,
   parsePayload,
+  readFrame,
 } from '@codevf/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
@@ -33,7 +35,6 @@ export interface LiveTarget {
 }
 
 const SENDS: Record<LiveTarget['role'], readonly string[]> = { customer: CUSTOMER_SENDS, engineer: ENGINEER_SENDS };
-const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A frame's `id` if one can be read, so that even a refused frame's error names its message. */
 function idOf(raw: unknown): string | undefined {
@@ -173,17 +174,12 @@ export class LiveConnection implements FeedListener {
       };
     }
     if (raw === undefined) return { code: 'E_VALIDATION', message: 'The frame is not valid JSON.' };
-    const envelope = Frame.safeParse(raw);
-    if (!envelope.success)
-      return {
-        code: 'E_VALIDATION',
-        message: `Malformed frame: ${firstIssue(envelope.error, '(frame)')}`,
-        id: idOf(raw),
-      };
+    const envelope = readFrame(raw);
+    if (!envelope.ok) return { code: 'E_VALIDATION', message: `Malformed frame: ${envelope.issue}`, id: idOf(raw) };
     if (this.queued >= MAX_QUEUED) {
-      return { code: 'E_RATE_LIMITED', message: 'Too many messages in flight; wait for acks.', id: envelope.data.id };
+      return { code: 'E_RATE_LIMITED', message: 'Too many messages in flight; wait for acks.', id: envelope.frame.id };
     }
-    return { frame: envelope.data };
+    return { frame: envelope.frame };
   }
 
   private failed(err: unknown, id: string | undefined): void {

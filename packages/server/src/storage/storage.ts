@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index';
 import type { Database } from './schema';
@@ -138,11 +138,11 @@ const dialects = new WeakMap<Kysely<Database>, Dialect>();
 const sqliteHandles = new WeakMap<object, SQLite.Database>();
 
 /**
- * The better-sqlite3 handle under a transaction of an SQLite storage (undefined on PostgreSQL).
- * Only for statements inside that transaction: it holds SQLite's single connection, so nothing
- * else can run on the handle until it ends.
+ * The better-sqlite3 handle under a transaction (or a held connection) of an SQLite storage;
+ * undefined on PostgreSQL. Only for statements inside that transaction or connection: it holds
+ * SQLite's single connection, so nothing else can run on the handle until it ends.
  */
-export function sqliteHandleOf(trx: Transaction<Database>): SQLite.Database | undefined {
+export function sqliteHandleOf(trx: Kysely<Database>): SQLite.Database | undefined {
   return sqliteHandles.get(trx.getExecutor().adapter);
 }
 

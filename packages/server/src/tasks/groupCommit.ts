@@ -1,9 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
-import { runInTransaction } from './hotQuery';
+import { sqliteHandleOf } from '../storage/storage';
 
 interface Job {
-  work: (trx: Transaction<Database>) => Promise<void>;
+  work: (trx: Kysely<Database>) => Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -19,15 +19,24 @@ const MAX_BATCH = 64;
  * in arrival order (so each task's order is kept), each inside its own SAVEPOINT: a job that
  * throws rolls back only its own writes and gets its own error. No job resolves before the
  * COMMIT that contains it succeeded; if that COMMIT fails, every job of the batch fails.
+ *
+ * The transaction is run on the better-sqlite3 handle itself, not through Kysely's transaction
+ * wrapper, whose promise layers and objects per BEGIN and COMMIT were a tenth of the relay's
+ * garbage (BENCHMARKS.md, eighth round). Kysely's single connection is held for the whole
+ * batch all the same, so no other query of this process can land inside the transaction.
+ * BEGIN IMMEDIATE takes SQLite's write lock before the first read: the jobs read the task row
+ * and then write, and a deferred transaction would fail (SQLITE_BUSY_SNAPSHOT) if another
+ * process — `codevf-server` granting credits — committed in between.
  */
 export class GroupCommit {
   private queue: Job[] = [];
   private draining = false;
+  private held: Kysely<Database> | undefined;
 
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Runs `work` inside a shared transaction; resolves with its value once committed. */
-  run<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let value: T;
       this.queue.push({
@@ -39,6 +48,16 @@ export class GroupCommit {
       });
       if (!this.draining) void this.drain();
     });
+  }
+
+  /**
+   * Kysely bound to SQLite's connection (Kysely's SQLite driver has exactly one), for the jobs'
+   * queries. Made once: `db.connection()` builds a new instance per call, with more garbage
+   * than the rest of a batch's transaction. Used only while runBatch holds the connection.
+   */
+  private async connection(): Promise<Kysely<Database>> {
+    this.held ??= await this.db.connection().execute(async (conn) => conn);
+    return this.held;
   }
 
   private async drain(): Promise<void> {
@@ -60,21 +79,37 @@ export class GroupCommit {
   private async runBatch(batch: Job[]): Promise<void> {
     const errors = new Map<Job, unknown>();
     try {
-      await this.db.transaction().execute(async (trx) => {
-        // One job alone needs no savepoint: if it throws, rolling back the transaction undoes
-        // exactly its writes.
-        if (batch.length === 1 && batch[0]) return batch[0].work(trx);
-        for (const job of batch) {
-          await runInTransaction(trx, 'savepoint job');
-          try {
-            await job.work(trx);
-          } catch (err) {
-            // This throws in turn when the transaction itself is gone (an I/O error rolled it
-            // back): then nothing of the batch is committed and every job fails below.
-            await runInTransaction(trx, 'rollback to job');
-            errors.set(job, err);
+      const conn = await this.connection();
+      const sqlite = sqliteHandleOf(conn);
+      if (!sqlite) throw new Error('GroupCommit needs an SQLite storage');
+      const exec = (text: string) => sqlite.prepare(text).run();
+      // Holds the connection's mutex for the whole batch, as any Kysely query of this process
+      // would for its own statement.
+      await this.db.getExecutor().provideConnection(async () => {
+        exec('BEGIN IMMEDIATE');
+        try {
+          // One job alone needs no savepoint: if it throws, rolling back the transaction undoes
+          // exactly its writes.
+          if (batch.length === 1 && batch[0]) await batch[0].work(conn);
+          else {
+            for (const job of batch) {
+              exec('SAVEPOINT job');
+              try {
+                await job.work(conn);
+              } catch (err) {
+                // This throws in turn when the transaction itself is gone (an I/O error rolled it
+                // back): then nothing of the batch is committed and every job fails below.
+                exec('ROLLBACK TO job');
+                errors.set(job, err);
+              }
+              exec('RELEASE job');
+            }
           }
-          await runInTransaction(trx, 'release job');
+          exec('COMMIT');
+        } catch (err) {
+          // SQLite may have rolled back already (some I/O and full-disk errors do).
+          if (sqlite.inTransaction) exec('ROLLBACK');
+          throw err;
         }
       });
     } catch (err) {

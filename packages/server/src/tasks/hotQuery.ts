@@ -1,4 +1,4 @@
-import { type Compilable, CompiledQuery, type QueryResult, type Transaction } from 'kysely';
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from '../storage/schema';
 import { sqliteHandleOf } from '../storage/storage';
 
@@ -16,7 +16,7 @@ const texts = new WeakMap<object, Map<string, string>>();
  * most of the relay's garbage, and with it most of its GC pauses.
  */
 export async function hotQuery<R>(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   name: string,
   params: readonly unknown[],
   build: () => Compilable<R>,
@@ -43,8 +43,8 @@ export async function hotQuery<R>(
  * Runs SQL text inside `trx`: on SQLite directly on the handle the transaction holds (as
  * Kysely's driver would, without its promise layers), elsewhere through Kysely.
  */
-export async function runInTransaction<R>(
-  trx: Transaction<Database>,
+async function runInTransaction<R>(
+  trx: Kysely<Database>,
   text: string,
   params: readonly unknown[] = [],
 ): Promise<QueryResult<R>> {

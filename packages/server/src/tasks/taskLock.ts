@@ -1,9 +1,9 @@
 import type { PersistedType } from '@codevf/protocol';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { canonicalJson, eventHash } from '../audit/hashChain';
 import { ApiError } from '../http/errors';
 import type { Database, TaskEventRow, TaskRow } from '../storage/schema';
-import { dialectOf } from '../storage/storage';
+import { dialectOf, sqliteHandleOf } from '../storage/storage';
 import { groupCommitOf } from './groupCommit';
 import { hotQuery } from './hotQuery';
 
@@ -52,7 +52,7 @@ export class TaskTx {
   readonly events: StoredEvent[] = [];
 
   constructor(
-    readonly trx: Transaction<Database>,
+    readonly trx: Kysely<Database>,
     /** The locked row; callers that change it through `trx` update this copy as well. */
     readonly task: TaskRow,
     readonly now: Date,
@@ -108,14 +108,19 @@ export class TaskTx {
 }
 
 /**
- * Takes the task's row lock inside `trx`. `UPDATE … SET last_seq = last_seq … RETURNING` is
- * portable (SQLite ≥ 3.35, PostgreSQL) and, in PostgreSQL, makes concurrent lockers wait and
- * then see the committed row — so a seq is never handed out twice.
+ * Takes the task's lock inside `trx`. On PostgreSQL that is the row lock of
+ * `UPDATE … SET last_seq = last_seq … RETURNING`: concurrent lockers (other instances too)
+ * wait, then see the committed row — so a seq is never handed out twice. SQLite has a single
+ * writer, and task work runs in the group commit's transaction, which took the database's write
+ * lock at BEGIN IMMEDIATE (see GroupCommit): the row only needs reading. The UPDATE there was
+ * the costliest statement of a relayed message.
  */
-export async function lockTask(trx: Transaction<Database>, taskId: string, now: Date): Promise<TaskTx> {
-  const { rows } = await hotQuery(trx, 'lockTask', [taskId], () =>
-    trx.updateTable('tasks').set({ last_seq: sql`last_seq` }).where('id', '=', taskId).returningAll(),
-  );
+export async function lockTask(trx: Kysely<Database>, taskId: string, now: Date): Promise<TaskTx> {
+  const { rows } = sqliteHandleOf(trx)
+    ? await hotQuery(trx, 'readTask', [taskId], () => trx.selectFrom('tasks').selectAll().where('id', '=', taskId))
+    : await hotQuery(trx, 'lockTask', [taskId], () =>
+        trx.updateTable('tasks').set({ last_seq: sql`last_seq` }).where('id', '=', taskId).returningAll(),
+      );
   const task = rows[0];
   if (!task) throw new ApiError('E_NOT_FOUND', 'No such task.');
   // The row is this call's own object: normalised in place rather than copied once more per message.
@@ -143,7 +148,7 @@ export interface TaskChange<T> {
  * GroupCommit); on PostgreSQL each is its own transaction, so row locks stay per task and two
  * instances can never deadlock over a batch.
  */
-function transact<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+function transact<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   return dialectOf(db) === 'sqlite' ? groupCommitOf(db).run(work) : db.transaction().execute(work);
 }
 
@@ -165,7 +170,7 @@ export async function withTaskLock<T>(
 /** Like withTaskLock for a task row inserted in the same transaction (task creation). */
 export async function withNewTask<T>(
   db: Kysely<Database>,
-  insert: (trx: Transaction<Database>) => Promise<string>,
+  insert: (trx: Kysely<Database>) => Promise<string>,
   now: Date,
   fn: (tx: TaskTx) => Promise<T>,
 ): Promise<TaskChange<T>> {
