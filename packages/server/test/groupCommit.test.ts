@@ -58,7 +58,7 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent appends (%s)', (diale
     for (const [t, id] of tasks.entries()) {
       const all = await eventsAfter(ctx.storage.db, id, 0);
       const before = heads[t]?.length ?? 0;
-      const texts = all.slice(before).map((e) => (e.payload as { text: string }).text);
+      const texts = all.slice(before).map((e) => (JSON.parse(e.payloadJson) as { text: string }).text);
       const expected = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 3 === t && i % 5 !== 4);
       // SQLite applies queued jobs in arrival order; PostgreSQL runs them side by side (a live
       // connection sends its next message only after the previous one's ack).
@@ -69,7 +69,8 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent appends (%s)', (diale
         .select(['last_seq', 'head_hash'])
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
-      const verdict = verifyChain(all, { lastSeq: Number(row.last_seq), headHash: row.head_hash });
+      const chained = all.map((e) => ({ ...e, payload: JSON.parse(e.payloadJson) }));
+      const verdict = verifyChain(chained, { lastSeq: Number(row.last_seq), headHash: row.head_hash });
       expect(verdict.verified).toBe(true);
     }
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
+import { canonicalJson } from '../src/audit/hashChain';
 import { type FeedListener, TaskFeed } from '../src/live/taskFeed';
-import { withTaskLock } from '../src/tasks/taskLock';
+import { wireOf, withTaskLock } from '../src/tasks/taskLock';
 import { createTask } from '../src/tasks/taskService';
 
 const seqOf = (wire: string) => (JSON.parse(wire) as { seq: number }).seq;
@@ -152,5 +153,41 @@ describe('task feed', () => {
       feed.ingest(await append('next'));
       expect(live.position).toBe(head + 1);
     });
+  });
+});
+
+describe('wireOf (the frame of a stored event)', () => {
+  it('writes the same JSON as serialising the frame object, around the stored payload text', () => {
+    const base = { taskId: 't1', seq: 7, timestamp: '2026-11-29T00:00:00.000Z', senderId: 'u1', hash: 'h' };
+    const cases = [
+      { type: 'customer_message', payload: { text: 'hi "there" \\ é 😀\n\u0001' }, clientMsgId: 'm-1_A' },
+      {
+        type: 'command_output',
+        payload: { data: 'x'.repeat(100), requestId: 'r1', stream: 'stdout' },
+        clientMsgId: null,
+      },
+      {
+        type: 'billing_update',
+        payload: { balance: 0, creditsUsed: 3, minutes: 3, ratePerMinute: 1 },
+        clientMsgId: null,
+      },
+      {
+        type: 'engineer_connected',
+        payload: { engineer: { id: 'e', name: 'Ann', title: null }, kind: 'human' },
+        clientMsgId: null,
+      },
+    ] as const;
+    for (const c of cases) {
+      const payloadJson = canonicalJson(c.payload);
+      const wire = wireOf({ ...base, type: c.type, clientMsgId: c.clientMsgId, payloadJson });
+      const expected = {
+        type: c.type,
+        timestamp: base.timestamp,
+        payload: JSON.parse(payloadJson),
+        seq: base.seq,
+        ...(c.clientMsgId ? { id: c.clientMsgId } : {}),
+      };
+      expect(wire).toBe(JSON.stringify(expected));
+    }
   });
 });

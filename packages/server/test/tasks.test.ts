@@ -197,7 +197,7 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
     await claim(url(), engineer, tasks[0]?.id as string);
     for (const [i, t] of tasks.slice(1).entries()) {
       const statuses = (await eventsAfter(server.ctx.storage.db, t.id, 0)).filter((e) => e.type === 'task_status');
-      expect(statuses.map((e) => e.payload.queuePosition)).toEqual([i + 2, i + 1]);
+      expect(statuses.map((e) => JSON.parse(e.payloadJson).queuePosition)).toEqual([i + 2, i + 1]);
     }
   });
 

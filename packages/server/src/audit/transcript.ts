@@ -24,7 +24,12 @@ export async function readTranscript(db: Kysely<Database>, taskId: string, after
     .where('seq', '<=', lastSeq)
     .orderBy('seq', 'asc')
     .execute();
-  const all = rows.map(eventFromRow);
+  // The chain is verified from the parsed payloads, re-canonicalised: a stored text that was
+  // edited, even into an equivalent form, no longer matches its hash.
+  const all = rows.map((row) => ({
+    ...eventFromRow(row),
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  }));
   const chain = verifyChain(all, head ? { lastSeq, headHash: head.head_hash } : undefined);
   return {
     events: all

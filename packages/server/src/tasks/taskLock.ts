@@ -13,7 +13,8 @@ export interface StoredEvent {
   seq: number;
   type: PersistedType;
   timestamp: string;
-  payload: Record<string, unknown>;
+  /** The payload's canonical JSON: the text stored, hashed and sent, never parsed on the way. */
+  payloadJson: string;
   senderId: string | null;
   clientMsgId: string | null;
   hash: string;
@@ -25,22 +26,22 @@ export function eventFromRow(row: TaskEventRow): StoredEvent {
     seq: Number(row.seq),
     type: row.type as PersistedType,
     timestamp: row.created_at,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    payloadJson: row.payload,
     senderId: row.sender_id,
     clientMsgId: row.client_msg_id,
     hash: row.hash,
   };
 }
 
-/** The frame every participant receives (built once per event, then cached by the task's feed). */
+/**
+ * The frame every participant receives (built once per event, then cached by the task's feed):
+ * JSON of {type, timestamp, payload, seq, id?}, written out around the payload's stored text
+ * rather than parsing it only to serialise it again (a test holds it to JSON.stringify).
+ */
 export function wireOf(ev: StoredEvent): string {
-  return JSON.stringify({
-    type: ev.type,
-    timestamp: ev.timestamp,
-    payload: ev.payload,
-    seq: ev.seq,
-    ...(ev.clientMsgId ? { id: ev.clientMsgId } : {}),
-  });
+  const str = JSON.stringify;
+  const id = ev.clientMsgId ? `,"id":${str(ev.clientMsgId)}` : '';
+  return `{"type":${str(ev.type)},"timestamp":${str(ev.timestamp)},"payload":${ev.payloadJson},"seq":${ev.seq}${id}}`;
 }
 
 /**
@@ -71,7 +72,7 @@ export class TaskTx {
       seq: Number(this.task.last_seq) + 1,
       type,
       timestamp: this.now.toISOString(),
-      payload: JSON.parse(payloadJson) as Record<string, unknown>,
+      payloadJson,
       senderId: options.senderId ?? null,
       clientMsgId: options.clientMsgId ?? null,
       hash: '',
