@@ -24,10 +24,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * first problem as "field: what is wrong".
  *
  * Decision: written by hand, not as a zod schema like the payloads. Every relayed message
- * passes through it, and zod copied the frame and its payload on every parse — with the
- * payload's own parse after it, a tenth of the relay's work per message (BENCHMARKS.md,
- * eighth round). The envelope is small and fixed, so the hand-written form stays readable;
- * the payloads, one schema per message type, stay zod.
+ * passes through it, and zod copied the frame and its payload on every parse (garbage that
+ * made the server's GC pauses more frequent; BENCHMARKS.md, eighth round). The envelope is
+ * small and fixed, so the hand-written form stays readable; the payloads, one schema per
+ * message type, stay zod.
  */
 export function readFrame(raw: unknown): FrameCheck {
   if (!isRecord(raw)) return { ok: false, issue: '(frame): expected a JSON object' };

@@ -11,6 +11,10 @@ import { MESSAGE_ID } from './frame';
  * - Size limits: a frame is at most MAX_FRAME_BYTES; a chat text at most MAX_CHAT_CHARS; one
  *   `command_output` chunk at most MAX_OUTPUT_CHUNK_CHARS; file content at most MAX_FILE_CHARS.
  * - `id` is 1–64 characters of [A-Za-z0-9_-] (a UUID fits).
+ * - The envelope (readFrame, frame.ts): `type` 1–64 characters, `timestamp` a string of at most
+ *   64 (the server stamps its own), `payload` an object, `seq` a positive integer; other keys
+ *   are ignored. A persisted event's `payload` goes out exactly as stored: its canonical JSON
+ *   (keys sorted), the text its audit hash covers.
  * - `end_session` (client → server, either participant) ends the task like POST /v1/tasks/:id/end.
  * - `billing_update` also carries `warning: "low_balance"` once the balance drops under 5 minutes.
  * - `file_upload.size` and `.sha256` describe `content` exactly as sent (UTF-8 bytes, after
