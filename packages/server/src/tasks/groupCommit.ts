@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
 import { sqliteHandleOf } from '../storage/storage';
@@ -31,7 +32,7 @@ const MAX_BATCH = 64;
 export class GroupCommit {
   private queue: Job[] = [];
   private draining = false;
-  private held: Kysely<Database> | undefined;
+  private held: { conn: Kysely<Database>; sqlite: SQLite.Database } | undefined;
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -52,11 +53,17 @@ export class GroupCommit {
 
   /**
    * Kysely bound to SQLite's connection (Kysely's SQLite driver has exactly one), for the jobs'
-   * queries. Made once: `db.connection()` builds a new instance per call, with more garbage
-   * than the rest of a batch's transaction. Used only while runBatch holds the connection.
+   * queries, and the better-sqlite3 handle under it. Made once: `db.connection()` builds a new
+   * instance per call, with more garbage than the rest of a batch's transaction. Used only
+   * while runBatch holds the connection.
    */
-  private async connection(): Promise<Kysely<Database>> {
-    this.held ??= await this.db.connection().execute(async (conn) => conn);
+  private async connection(): Promise<{ conn: Kysely<Database>; sqlite: SQLite.Database }> {
+    if (!this.held) {
+      const conn = await this.db.connection().execute(async (c) => c);
+      const sqlite = sqliteHandleOf(conn);
+      if (!sqlite) throw new Error('GroupCommit needs an SQLite storage');
+      this.held = { conn, sqlite };
+    }
     return this.held;
   }
 
@@ -79,9 +86,7 @@ export class GroupCommit {
   private async runBatch(batch: Job[]): Promise<void> {
     const errors = new Map<Job, unknown>();
     try {
-      const conn = await this.connection();
-      const sqlite = sqliteHandleOf(conn);
-      if (!sqlite) throw new Error('GroupCommit needs an SQLite storage');
+      const { conn, sqlite } = await this.connection();
       const exec = (text: string) => sqlite.prepare(text).run();
       // Holds the connection's mutex for the whole batch, as any Kysely query of this process
       // would for its own statement.

@@ -36,18 +36,7 @@ export async function hotQuery<R>(
     text = compiled.sql;
     byName.set(name, text);
   }
-  return runInTransaction<R>(trx, text, params);
-}
-
-/**
- * Runs SQL text inside `trx`: on SQLite directly on the handle the transaction holds (as
- * Kysely's driver would, without its promise layers), elsewhere through Kysely.
- */
-async function runInTransaction<R>(
-  trx: Kysely<Database>,
-  text: string,
-  params: readonly unknown[] = [],
-): Promise<QueryResult<R>> {
+  // Inside `trx`: on SQLite directly on the handle it holds, elsewhere through Kysely.
   const sqlite = sqliteHandleOf(trx);
   if (!sqlite) return trx.executeQuery<R>(CompiledQuery.raw(text, params as unknown[]));
   const stmt = sqlite.prepare(text);
