@@ -7,7 +7,7 @@ import type { LiveConnection } from '../src/live/liveConnection';
 import { LiveRuntime, liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
-import { openSession, refusedUpgrade, type TestSession } from './support/wsClient';
+import { openSession, type ReceivedFrame, refusedUpgrade, type TestSession } from './support/wsClient';
 
 describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (dialect) => {
   let server: TestServer;
@@ -321,6 +321,26 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       expect((await e.waitForSeq(ok)).payload.text).toBe('still fine');
       // The server as a whole is fine too.
       expect((await fetch(`${url()}/healthz`)).status).toBe(200);
+    });
+
+    it('tells a client that floods it to slow down, keeps the rest in order and stays usable', async () => {
+      const { c, e } = await session();
+      // Sent in one go: the server applies one at a time, and at most 256 may wait meanwhile.
+      const ids = Array.from({ length: 400 }, (_, i) => `flood-${i}`);
+      for (const [i, id] of ids.entries()) c.send('customer_message', { text: `flood ${i}` }, id);
+      const answered = (f: ReceivedFrame) =>
+        (f.type === 'ack' || f.type === 'error') && String((f.payload as { id?: string }).id).startsWith('flood-');
+      await c.waitFor(() => c.frames.filter(answered).length === ids.length, 20_000);
+      const limited = c.errors().filter((x) => x.code === 'E_RATE_LIMITED');
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0]?.id).toMatch(/^flood-/);
+      // Everything not refused was stored once, in the order sent.
+      const acked = c.frames.filter((f) => f.type === 'ack').map((f) => (f.payload as { id: string }).id);
+      expect(acked.length + limited.length).toBe(ids.length);
+      const texts = (await e.waitForEvents(acked.length)).filter((f) => f.type === 'customer_message');
+      expect(texts.map((f) => f.id)).toEqual(ids.filter((id) => acked.includes(id)));
+      const ok = await c.expectAck('customer_message', { text: 'after the flood' });
+      expect((await e.waitForSeq(ok)).payload.text).toBe('after the flood');
     });
 
     it('ends the session from either side, then refuses everything but reading', async () => {

@@ -60,8 +60,9 @@ export class LiveConnection implements FeedListener {
   private feed: TaskFeed | null = null;
   private closed = false;
   private lastSeen = performance.now();
-  private chain: Promise<void> = Promise.resolve();
-  private queued = 0;
+  /** Frames that arrived while an earlier one was being applied, oldest first. */
+  private readonly inbox: Frame[] = [];
+  private applying = false;
   private pumping = false;
   private pumpAgain = false;
   private corked = false;
@@ -138,16 +139,29 @@ export class LiveConnection implements FeedListener {
       this.sendError(refused.code, refused.message, refused.id);
       return;
     }
-    const { frame } = refused;
-    this.queued++;
-    this.chain = this.runtime.track(
-      this.chain
-        .then(() => this.process(frame))
-        .catch((err: unknown) => this.failed(err, frame.id))
-        .then(() => {
-          this.queued--;
-        }),
-    );
+    if (this.applying) this.inbox.push(refused.frame);
+    else void this.runtime.track(this.apply(refused.frame));
+  }
+
+  /**
+   * Applies `first`, then every frame that arrived meanwhile, one at a time in order. A plain
+   * queue rather than a promise chain per connection: the chain's last link (and the ones
+   * before it, with their closures) lived until the socket's next frame a second later, long
+   * enough to be copied by a young-generation GC and promoted.
+   */
+  private async apply(first: Frame): Promise<void> {
+    this.applying = true;
+    try {
+      for (let frame: Frame | undefined = first; frame; frame = this.inbox.shift()) {
+        try {
+          await this.process(frame);
+        } catch (err) {
+          this.failed(err, frame.id);
+        }
+      }
+    } finally {
+      this.applying = false;
+    }
   }
 
   /** Everything that can be decided about a frame without the database. */
@@ -176,7 +190,7 @@ export class LiveConnection implements FeedListener {
     if (raw === undefined) return { code: 'E_VALIDATION', message: 'The frame is not valid JSON.' };
     const envelope = readFrame(raw);
     if (!envelope.ok) return { code: 'E_VALIDATION', message: `Malformed frame: ${envelope.issue}`, id: idOf(raw) };
-    if (this.queued >= MAX_QUEUED) {
+    if (this.inbox.length >= MAX_QUEUED) {
       return { code: 'E_RATE_LIMITED', message: 'Too many messages in flight; wait for acks.', id: envelope.frame.id };
     }
     return { frame: envelope.frame };
@@ -273,17 +287,23 @@ export class LiveConnection implements FeedListener {
   /** engineer_connected / engineer_disconnected — only for an active task (not after session_end). */
   private async announceEngineer(type: 'engineer_connected' | 'engineer_disconnected'): Promise<void> {
     const user = this.user;
-    const change = await withTaskLock(this.ctx.storage.db, this.taskId, this.ctx.clock.now(), async (tx) => {
-      if (tx.task.status !== 'active') return;
-      if (type === 'engineer_connected') {
-        await tx.append('engineer_connected', {
-          engineer: { id: user.id, name: user.name, title: user.title },
-          kind: 'human',
-        });
-      } else {
-        await tx.append('engineer_disconnected', { engineerId: user.id });
-      }
-    });
+    const change = await withTaskLock(
+      this.ctx.storage.db,
+      this.taskId,
+      this.ctx.clock.now(),
+      async (tx) => {
+        if (tx.task.status !== 'active') return;
+        if (type === 'engineer_connected') {
+          await tx.append('engineer_connected', {
+            engineer: { id: user.id, name: user.name, title: user.title },
+            kind: 'human',
+          });
+        } else {
+          await tx.append('engineer_disconnected', { engineerId: user.id });
+        }
+      },
+      'head',
+    );
     this.runtime.publish(this.taskId, change.events);
   }
 

@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
-import { type StoredEvent, type TaskTx, withTaskLock } from '../tasks/taskLock';
+import { type StoredEvent, type TaskHead, type TaskTx, withTaskLock } from '../tasks/taskLock';
 import { defaultEndReason, endTask } from '../tasks/taskService';
 import { publishEvents } from './liveRuntime';
 
@@ -28,9 +28,12 @@ interface Message<T extends Persisted> {
   id: string | undefined;
   requestTtlSeconds: number;
 }
-type Handler<T extends Persisted> = (tx: TaskTx, m: Message<T>) => Promise<{ event?: StoredEvent; error?: ApiError }>;
+type Handler<T extends Persisted> = (
+  tx: TaskTx<TaskHead>,
+  m: Message<T>,
+) => Promise<{ event?: StoredEvent; error?: ApiError }>;
 
-function requireActive(tx: TaskTx): void {
+function requireActive(tx: TaskTx<TaskHead>): void {
   if (tx.task.status === 'ended') throw new ApiError('E_CONFLICT', 'The session has ended.');
   if (tx.task.status !== 'active') throw new ApiError('E_CONFLICT', 'The session has not started yet (no engineer).');
 }
@@ -118,21 +121,27 @@ export async function handleMessage(
     id,
     requestTtlSeconds: ctx.config.requestTtlSeconds,
   };
-  const change = await withTaskLock(ctx.storage.db, sender.taskId, ctx.clock.now(), async (tx) => {
-    if (id) {
-      // A re-send (reconnect, lost ack) is answered with the original ack before any rule is
-      // applied again — the original may have changed the state the rules look at. This runs
-      // after the lock is taken, as its own statement, so in PostgreSQL it sees a copy that a
-      // racing instance committed while we waited: two copies still store once.
-      const dup = await tx.findByClientId(id);
-      if (dup) {
-        if (dup.senderId !== sender.user.id)
-          throw new ApiError('E_CONFLICT', 'This message id is already used in this task.');
-        return { event: dup };
+  const change = await withTaskLock(
+    ctx.storage.db,
+    sender.taskId,
+    ctx.clock.now(),
+    async (tx) => {
+      if (id) {
+        // A re-send (reconnect, lost ack) is answered with the original ack before any rule is
+        // applied again — the original may have changed the state the rules look at. This runs
+        // after the lock is taken, as its own statement, so in PostgreSQL it sees a copy that a
+        // racing instance committed while we waited: two copies still store once.
+        const dup = await tx.findByClientId(id);
+        if (dup) {
+          if (dup.senderId !== sender.user.id)
+            throw new ApiError('E_CONFLICT', 'This message id is already used in this task.');
+          return { event: dup };
+        }
       }
-    }
-    return handler(tx, message);
-  });
+      return handler(tx, message);
+    },
+    'head',
+  );
   publishEvents(ctx, sender.taskId, change.events);
   return { seq: change.value.event?.seq ?? null, error: change.value.error };
 }

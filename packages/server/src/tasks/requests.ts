@@ -2,7 +2,7 @@ import type { ErrorCode } from '@codevf/protocol';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
 import type { TaskRequestsTable } from '../storage/schema';
-import type { TaskTx } from './taskLock';
+import type { TaskHead, TaskTx } from './taskLock';
 
 export type RequestKind = TaskRequestsTable['kind'];
 export type RequestState = TaskRequestsTable['state'];
@@ -46,7 +46,7 @@ export interface RequestRow {
 }
 
 /** Creates a pending request that expires `ttlSeconds` from now. */
-export async function openRequest(tx: TaskTx, kind: RequestKind, subject: string, ttlSeconds: number) {
+export async function openRequest(tx: TaskTx<TaskHead>, kind: RequestKind, subject: string, ttlSeconds: number) {
   const id = newId();
   const expiresAt = new Date(tx.now.getTime() + ttlSeconds * 1000).toISOString();
   await tx.trx
@@ -67,7 +67,7 @@ export async function openRequest(tx: TaskTx, kind: RequestKind, subject: string
 }
 
 /** The task's request of this kind; unknown ids (or another task's) are E_NOT_FOUND. */
-export async function findRequest(tx: TaskTx, requestId: string, kind: RequestKind): Promise<RequestRow> {
+export async function findRequest(tx: TaskTx<TaskHead>, requestId: string, kind: RequestKind): Promise<RequestRow> {
   const row = await tx.trx
     .selectFrom('task_requests')
     .select(['id', 'kind', 'state', 'expires_at'])
@@ -79,7 +79,7 @@ export async function findRequest(tx: TaskTx, requestId: string, kind: RequestKi
 }
 
 /** Marks a pending request expired and records `request_expired`; false if it was not pending. */
-export async function expireRequest(tx: TaskTx, requestId: string): Promise<boolean> {
+export async function expireRequest(tx: TaskTx<TaskHead>, requestId: string): Promise<boolean> {
   const res = await tx.trx
     .updateTable('task_requests')
     .set({ state: 'expired', decided_at: tx.now.toISOString() })
@@ -101,7 +101,7 @@ export interface Outcome {
  * not reached yet is expired here, in the same transaction, so a late "yes" never slips through.
  */
 export async function decideRequest(
-  tx: TaskTx,
+  tx: TaskTx<TaskHead>,
   requestId: string,
   kind: RequestKind,
   approved: boolean,
@@ -133,7 +133,7 @@ export async function decideRequest(
 
 /** Checks that output / a result / a file may be sent for this request; `finish` completes it. */
 export async function useRequest(
-  tx: TaskTx,
+  tx: TaskTx<TaskHead>,
   requestId: string,
   kind: RequestKind,
   action: 'use' | 'finish',

@@ -45,17 +45,25 @@ export function wireOf(ev: StoredEvent): string {
 }
 
 /**
+ * The columns of a task that the live relay's rules read: its state and the head of its event
+ * chain. Message handlers lock the task with only these: reading the whole row made a dozen
+ * strings per message (description, ids, dates) that nothing looked at.
+ */
+export type TaskHead = Pick<TaskRow, 'id' | 'status' | 'last_seq' | 'head_hash'>;
+const HEAD_COLUMNS = ['id', 'status', 'last_seq', 'head_hash'] as const;
+
+/**
  * A transaction that holds the task's row lock. Every change to a task and every event append
  * goes through one, so all of a task's state transitions are serialised — across instances too,
  * because the lock is PostgreSQL's row lock (SQLite has a single writer anyway).
  */
-export class TaskTx {
+export class TaskTx<Row extends TaskHead = TaskRow> {
   readonly events: StoredEvent[] = [];
 
   constructor(
     readonly trx: Kysely<Database>,
     /** The locked row; callers that change it through `trx` update this copy as well. */
-    readonly task: TaskRow,
+    readonly task: Row,
     readonly now: Date,
   ) {}
 
@@ -116,12 +124,23 @@ export class TaskTx {
  * lock at BEGIN IMMEDIATE (see GroupCommit): the row only needs reading. The UPDATE there was
  * the costliest statement of a relayed message.
  */
-export async function lockTask(trx: Kysely<Database>, taskId: string, now: Date): Promise<TaskTx> {
+export function lockTask(trx: Kysely<Database>, taskId: string, now: Date): Promise<TaskTx>;
+export function lockTask(trx: Kysely<Database>, taskId: string, now: Date, head: 'head'): Promise<TaskTx<TaskHead>>;
+export async function lockTask(
+  trx: Kysely<Database>,
+  taskId: string,
+  now: Date,
+  head?: 'head',
+): Promise<TaskTx<TaskHead>> {
   const { rows } = sqliteHandleOf(trx)
-    ? await hotQuery(trx, 'readTask', [taskId], () => trx.selectFrom('tasks').selectAll().where('id', '=', taskId))
-    : await hotQuery(trx, 'lockTask', [taskId], () =>
-        trx.updateTable('tasks').set({ last_seq: sql`last_seq` }).where('id', '=', taskId).returningAll(),
-      );
+    ? await hotQuery<TaskHead>(trx, head ? 'readTaskHead' : 'readTask', [taskId], () => {
+        const read = trx.selectFrom('tasks').where('id', '=', taskId);
+        return head ? read.select(HEAD_COLUMNS) : read.selectAll();
+      })
+    : await hotQuery<TaskHead>(trx, head ? 'lockTaskHead' : 'lockTask', [taskId], () => {
+        const lock = trx.updateTable('tasks').set({ last_seq: sql`last_seq` }).where('id', '=', taskId);
+        return head ? lock.returning(HEAD_COLUMNS) : lock.returningAll();
+      });
   const task = rows[0];
   if (!task) throw new ApiError('E_NOT_FOUND', 'No such task.');
   // The row is this call's own object: normalised in place rather than copied once more per message.
@@ -130,7 +149,7 @@ export async function lockTask(trx: Kysely<Database>, taskId: string, now: Date)
 }
 
 /** Writes the new chain head after the appends of `tx`. */
-async function saveHead(tx: TaskTx): Promise<void> {
+async function saveHead(tx: TaskTx<TaskHead>): Promise<void> {
   if (tx.events.length === 0) return;
   const { last_seq, head_hash, id } = tx.task;
   await hotQuery(tx.trx, 'saveHead', [last_seq, head_hash, id], () =>
@@ -138,10 +157,10 @@ async function saveHead(tx: TaskTx): Promise<void> {
   );
 }
 
-export interface TaskChange<T> {
+export interface TaskChange<T, Row extends TaskHead = TaskRow> {
   value: T;
   events: StoredEvent[];
-  task: TaskRow;
+  task: Row;
 }
 
 /**
@@ -153,15 +172,33 @@ function transact<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Prom
   return dialectOf(db) === 'sqlite' ? groupCommitOf(db).run(work) : db.transaction().execute(work);
 }
 
-/** Runs `fn` in a transaction holding the task's lock; commits its appends atomically. */
-export async function withTaskLock<T>(
+/**
+ * Runs `fn` in a transaction holding the task's lock; commits its appends atomically. With
+ * `'head'`, `tx.task` holds only the task's state and chain head (TaskHead).
+ */
+export function withTaskLock<T>(
   db: Kysely<Database>,
   taskId: string,
   now: Date,
   fn: (tx: TaskTx) => Promise<T>,
-): Promise<TaskChange<T>> {
+): Promise<TaskChange<T>>;
+export function withTaskLock<T>(
+  db: Kysely<Database>,
+  taskId: string,
+  now: Date,
+  fn: (tx: TaskTx<TaskHead>) => Promise<T>,
+  head: 'head',
+): Promise<TaskChange<T, TaskHead>>;
+export async function withTaskLock<T, Row extends TaskHead>(
+  db: Kysely<Database>,
+  taskId: string,
+  now: Date,
+  fn: (tx: TaskTx<Row>) => Promise<T>,
+  head?: 'head',
+): Promise<TaskChange<T, Row>> {
   return transact(db, async (trx) => {
-    const tx = await lockTask(trx, taskId, now);
+    // The overloads pair `head` with the row type `fn` is given.
+    const tx = (await (head ? lockTask(trx, taskId, now, head) : lockTask(trx, taskId, now))) as TaskTx<Row>;
     const value = await fn(tx);
     await saveHead(tx);
     return { value, events: tx.events, task: tx.task };
