@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index';
 import type { Database } from './schema';
+import { ConnectionLock, LockingSqliteDialect } from './sqliteDriver';
 import {
   BACKSTOP_AUTOCHECKPOINT_PAGES,
   type CheckpointerEvents,
@@ -65,8 +66,10 @@ export function createStorage(options: StorageOptions): Storage {
     // (FULL would put an fsync on the event loop in every commit).
     file.pragma('synchronous = NORMAL');
     cachePreparedStatements(file);
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    const lock = new ConnectionLock();
+    kysely = new Kysely<Database>({ dialect: new LockingSqliteDialect(file, lock) });
     sqliteHandles.set(kysely.getExecutor().adapter, file);
+    sqliteLocks.set(kysely, lock);
   }
 
   dialects.set(kysely, dialect);
@@ -136,6 +139,12 @@ function cachePreparedStatements(file: SQLite.Database, max = 500): void {
 const dialects = new WeakMap<Kysely<Database>, Dialect>();
 /** better-sqlite3 handles by Kysely adapter (a database and its transactions share one). */
 const sqliteHandles = new WeakMap<object, SQLite.Database>();
+const sqliteLocks = new WeakMap<Kysely<Database>, ConnectionLock>();
+
+/** The lock on SQLite's one connection of a database opened by createStorage (see GroupCommit). */
+export function sqliteLockOf(db: Kysely<Database>): ConnectionLock | undefined {
+  return sqliteLocks.get(db);
+}
 
 /**
  * The better-sqlite3 handle under a transaction (or a held connection) of an SQLite storage;

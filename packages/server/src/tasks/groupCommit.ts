@@ -1,12 +1,16 @@
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
-import { sqliteHandleOf } from '../storage/storage';
+import type { ConnectionLock } from '../storage/sqliteDriver';
+import { sqliteHandleOf, sqliteLockOf } from '../storage/storage';
 
 interface Job {
-  work: (trx: Kysely<Database>) => Promise<void>;
-  resolve: () => void;
+  work: (trx: Kysely<Database>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
+  /** What `work` returned, or why it failed (`failed`), until the batch has committed. */
+  value?: unknown;
+  failed?: boolean;
 }
 
 /** Jobs per transaction: large enough to share a commit, small enough not to hold the event loop long. */
@@ -23,8 +27,9 @@ const MAX_BATCH = 64;
  *
  * The transaction is run on the better-sqlite3 handle itself, not through Kysely's transaction
  * wrapper, whose promise layers and objects per BEGIN and COMMIT were a tenth of the relay's
- * garbage (BENCHMARKS.md, eighth round). Kysely's single connection is held for the whole
- * batch all the same, so no other query of this process can land inside the transaction.
+ * garbage (BENCHMARKS.md, eighth round). SQLite's one connection is held for the whole batch
+ * all the same — through the storage's ConnectionLock, taken without waiting when it is free —
+ * so no other query of this process can land inside the transaction.
  * BEGIN IMMEDIATE takes SQLite's write lock before the first read: the jobs read the task row
  * and then write, and a deferred transaction would fail (SQLITE_BUSY_SNAPSHOT) if another
  * process — `codevf-server` granting credits — committed in between.
@@ -32,37 +37,31 @@ const MAX_BATCH = 64;
 export class GroupCommit {
   private queue: Job[] = [];
   private draining = false;
-  private held: { conn: Kysely<Database>; sqlite: SQLite.Database } | undefined;
+  private held: { conn: Kysely<Database>; sqlite: SQLite.Database; lock: ConnectionLock } | undefined;
 
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Runs `work` inside a shared transaction; resolves with its value once committed. */
   run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let value: T;
-      this.queue.push({
-        work: async (trx) => {
-          value = await work(trx);
-        },
-        resolve: () => resolve(value),
-        reject,
-      });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) void this.drain();
     });
   }
 
   /**
    * Kysely bound to SQLite's connection (Kysely's SQLite driver has exactly one), for the jobs'
-   * queries, and the better-sqlite3 handle under it. Made once: `db.connection()` builds a new
-   * instance per call, with more garbage than the rest of a batch's transaction. Used only
-   * while runBatch holds the connection.
+   * queries, the better-sqlite3 handle under it and the lock that guards it. Made once:
+   * `db.connection()` builds a new instance per call, with more garbage than the rest of a
+   * batch's transaction. Used only while runBatch holds the lock.
    */
-  private async connection(): Promise<{ conn: Kysely<Database>; sqlite: SQLite.Database }> {
+  private async connection(): Promise<{ conn: Kysely<Database>; sqlite: SQLite.Database; lock: ConnectionLock }> {
     if (!this.held) {
       const conn = await this.db.connection().execute(async (c) => c);
       const sqlite = sqliteHandleOf(conn);
-      if (!sqlite) throw new Error('GroupCommit needs an SQLite storage');
-      this.held = { conn, sqlite };
+      const lock = sqliteLockOf(this.db);
+      if (!sqlite || !lock) throw new Error('GroupCommit needs an SQLite storage');
+      this.held = { conn, sqlite, lock };
     }
     return this.held;
   }
@@ -84,28 +83,28 @@ export class GroupCommit {
   }
 
   private async runBatch(batch: Job[]): Promise<void> {
-    const errors = new Map<Job, unknown>();
     try {
-      const { conn, sqlite } = await this.connection();
+      const { conn, sqlite, lock } = this.held ?? (await this.connection());
       const exec = (text: string) => sqlite.prepare(text).run();
-      // Holds the connection's mutex for the whole batch, as any Kysely query of this process
-      // would for its own statement.
-      await this.db.getExecutor().provideConnection(async () => {
+      if (!lock.tryLock()) await lock.lock();
+      try {
         exec('BEGIN IMMEDIATE');
         try {
           // One job alone needs no savepoint: if it throws, rolling back the transaction undoes
           // exactly its writes.
-          if (batch.length === 1 && batch[0]) await batch[0].work(conn);
+          const only = batch.length === 1 ? batch[0] : undefined;
+          if (only) only.value = await only.work(conn);
           else {
             for (const job of batch) {
               exec('SAVEPOINT job');
               try {
-                await job.work(conn);
+                job.value = await job.work(conn);
               } catch (err) {
                 // This throws in turn when the transaction itself is gone (an I/O error rolled it
                 // back): then nothing of the batch is committed and every job fails below.
                 exec('ROLLBACK TO job');
-                errors.set(job, err);
+                job.failed = true;
+                job.value = err;
               }
               exec('RELEASE job');
             }
@@ -116,14 +115,16 @@ export class GroupCommit {
           if (sqlite.inTransaction) exec('ROLLBACK');
           throw err;
         }
-      });
+      } finally {
+        lock.unlock();
+      }
     } catch (err) {
       for (const job of batch) job.reject(err);
       return;
     }
     for (const job of batch) {
-      if (errors.has(job)) job.reject(errors.get(job));
-      else job.resolve();
+      if (job.failed) job.reject(job.value);
+      else job.resolve(job.value);
     }
   }
 }

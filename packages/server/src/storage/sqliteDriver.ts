@@ -1,0 +1,113 @@
+import type SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SelectQueryNode,
+  SqliteDialect,
+} from 'kysely';
+
+/**
+ * Who holds SQLite's one connection. Kysely's own SQLite driver guards it with a mutex that
+ * costs a few promises even when nobody else wants it; the live relay's group commit takes it
+ * once per batch, so this one can also be taken synchronously when free (`tryLock`). Waiters
+ * are served in arrival order, and `unlock` hands the lock straight to the next one.
+ */
+export class ConnectionLock {
+  private held = false;
+  private readonly waiters: (() => void)[] = [];
+
+  /** Takes the lock if it is free, without waiting. */
+  tryLock(): boolean {
+    if (this.held) return false;
+    this.held = true;
+    return true;
+  }
+
+  /** Takes the lock, waiting for the holders before this call. */
+  lock(): Promise<void> {
+    if (this.tryLock()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  unlock(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.held = false;
+  }
+}
+
+/** A better-sqlite3 handle as Kysely's connection (as Kysely's own SQLite driver runs queries). */
+class SqliteConnection implements DatabaseConnection {
+  constructor(private readonly db: SQLite.Database) {}
+
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const stmt = this.db.prepare(compiled.sql);
+    const parameters = compiled.parameters as unknown[];
+    if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(compiled.query)) throw new Error('SQLite streams only select queries');
+    for (const row of this.db.prepare(compiled.sql).iterate(compiled.parameters as unknown[]))
+      yield { rows: [row as R] };
+  }
+}
+
+class LockingSqliteDriver implements Driver {
+  private readonly connection: SqliteConnection;
+
+  constructor(
+    private readonly db: SQLite.Database,
+    private readonly lock: ConnectionLock,
+  ) {
+    this.connection = new SqliteConnection(db);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.lock.lock();
+    return this.connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.lock.unlock();
+  }
+
+  async destroy(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/**
+ * Kysely's SQLite dialect on a better-sqlite3 handle, with the connection guarded by `lock`,
+ * which code outside Kysely (the group commit) takes to run statements on the handle directly.
+ */
+export class LockingSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly db: SQLite.Database,
+    readonly lock: ConnectionLock,
+  ) {
+    super({ database: db });
+  }
+
+  override createDriver(): Driver {
+    return new LockingSqliteDriver(this.db, this.lock);
+  }
+}
