@@ -10,7 +10,13 @@ import { createRedisBus } from './redisBus';
  * next message (or the periodic resync), and never reorders or drops an event.
  */
 export interface Bus {
-  publish(taskId: string, seq: number): Promise<void>;
+  /**
+   * Tells every subscriber (on every instance) that `taskId` has events up to `seq`. A promise
+   * when the message leaves the process (it rejects if it could not be sent); the in-process
+   * bus delivers synchronously and returns nothing, so that the relay's hot path pays for no
+   * promise there.
+   */
+  publish(taskId: string, seq: number): Promise<void> | undefined;
   /** Calls `onSeq` for every publish on this task, from any instance. Returns the unsubscribe. */
   subscribe(taskId: string, onSeq: (seq: number) => void): () => void;
   /**

@@ -5,17 +5,18 @@ export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<(seq: number) => void>>();
   return {
     kind: 'memory',
-    async publish(taskId, seq) {
+    publish(taskId, seq) {
       const set = listeners.get(taskId);
-      if (!set) return;
-      // Copy: a listener may unsubscribe while we iterate.
-      for (const fn of [...set]) {
+      if (!set) return undefined;
+      // A listener may unsubscribe while we iterate: a Set's iterator skips what was deleted.
+      for (const fn of set) {
         try {
           fn(seq);
         } catch {
           // A failing listener must not stop delivery to the others.
         }
       }
+      return undefined;
     },
     subscribe(taskId, onSeq) {
       const set = listeners.get(taskId) ?? new Set();

@@ -66,6 +66,8 @@ export class LiveConnection implements FeedListener {
   private pumping = false;
   private pumpAgain = false;
   private corked = false;
+  /** The TCP socket under the WebSocket (see hold). */
+  private readonly tcp: Socket | undefined;
 
   constructor(
     private readonly runtime: LiveRuntime,
@@ -75,6 +77,7 @@ export class LiveConnection implements FeedListener {
     this.taskId = target.taskId;
     this.role = target.role;
     this.user = target.user;
+    this.tcp = (socket as unknown as { _socket?: Socket })._socket;
     runtime.attach(this);
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     socket.on('pong', () => {
@@ -334,7 +337,7 @@ export class LiveConnection implements FeedListener {
    * Sends every event past `sentSeq`, in order. Live events come from the feed's cache without
    * waiting on anything; only a replay or a gap in the cache reads the database.
    */
-  private async pump(flushLate = false): Promise<void> {
+  private async pump(ownEvent = false): Promise<void> {
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -346,9 +349,10 @@ export class LiveConnection implements FeedListener {
         while (!this.closed && this.feed && this.sentSeq < this.feed.latest) {
           const wires = this.feed.cachedAfter(this.sentSeq) ?? (await this.feed.readAfter(this.sentSeq));
           if (wires.length === 0) break;
+          if (ownEvent || wires.length > 1) this.hold(ownEvent);
           for (const wire of wires) {
             if (this.closed) break;
-            this.write(wire, flushLate);
+            this.socket.send(wire);
             this.sentSeq++;
           }
           if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES)
@@ -366,32 +370,31 @@ export class LiveConnection implements FeedListener {
 
   private sendControl<T extends MessageType>(type: T, payload: Payload<T>): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.write(JSON.stringify({ type, timestamp: this.ctx.clock.now().toISOString(), payload }));
+    this.socket.send(JSON.stringify({ type, timestamp: this.ctx.clock.now().toISOString(), payload }));
   }
 
   /**
-   * Sends a frame, holding the TCP socket corked until the current burst of work is done: the
-   * event and the ack of a message (and every event of a group commit) then leave in one write
-   * instead of one system call each. The frames and their order are unchanged. Normally the
-   * socket is flushed at the end of this tick; a sender's socket holding the echo of its own
-   * message is flushed one turn of the event loop later, after every other participant's —
-   * with several messages in one group commit, their recipients no longer wait behind the
-   * senders' writes.
+   * Holds the TCP socket's writes (corked) until the current burst of work is done, so that
+   * several frames leave in one write instead of one system call each: the events of a group
+   * commit, and the echo of the sender's own message with its ack, which is sent right after.
+   * Frames and order are unchanged. The sender's socket (`late`) is flushed one turn of the
+   * event loop later, after every other participant's: they are the ones waiting for the
+   * message. A lone frame to another participant is not held: `ws` writes each frame in one
+   * call anyway, and holding it would only delay it.
    */
-  private write(frame: string, flushLate = false): void {
-    const tcp = (this.socket as unknown as { _socket?: Socket })._socket;
-    if (!this.corked && tcp && !tcp.destroyed) {
-      this.corked = true;
-      tcp.cork();
-      const flush = () => {
-        this.corked = false;
-        tcp.uncork();
-      };
-      if (flushLate) setImmediate(flush);
-      else process.nextTick(flush);
-    }
-    this.socket.send(frame);
+  private hold(late: boolean): void {
+    const tcp = this.tcp;
+    if (this.corked || !tcp || tcp.destroyed) return;
+    this.corked = true;
+    tcp.cork();
+    if (late) setImmediate(this.flush);
+    else process.nextTick(this.flush);
   }
+
+  private readonly flush = (): void => {
+    this.corked = false;
+    this.tcp?.uncork();
+  };
 
   private sendError(code: ErrorCode, message: string, id?: string): void {
     this.sendControl('error', { code, message, ...(id ? { id } : {}) });

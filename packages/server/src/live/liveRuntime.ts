@@ -45,12 +45,14 @@ export class LiveRuntime {
     const last = events[events.length - 1];
     if (!last) return;
     this.feeds.get(taskId)?.ingest(events);
-    this.track(
-      this.ctx.bus.publish(taskId, last.seq).catch((err: unknown) => {
-        // The event is committed; other instances catch up at their next resync.
-        this.ctx.log.warn({ err, taskId }, 'bus publish failed');
-      }),
-    );
+    const sent = this.ctx.bus.publish(taskId, last.seq);
+    if (sent)
+      this.track(
+        sent.catch((err: unknown) => {
+          // The event is committed; other instances catch up at their next resync.
+          this.ctx.log.warn({ err, taskId }, 'bus publish failed');
+        }),
+      );
   }
 
   /** The feed of a task, created (and subscribed to the bus) on first use. */
