@@ -5,7 +5,7 @@ import { type FeedListener, TaskFeed } from '../src/live/taskFeed';
 import { wireOf, withTaskLock } from '../src/tasks/taskLock';
 import { createTask } from '../src/tasks/taskService';
 
-const seqOf = (wire: string) => (JSON.parse(wire) as { seq: number }).seq;
+const seqOf = (wire: Buffer) => (JSON.parse(wire.toString('utf8')) as { seq: number }).seq;
 
 /**
  * A task's feed on one instance: frames come from its cache when it has them and from the

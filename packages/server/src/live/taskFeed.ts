@@ -2,6 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
 import { eventsAfter, type StoredEvent, wireOf } from '../tasks/taskLock';
 
+/** An event's frame as sockets send it (see wireOf), UTF-8. */
+const frameOf = (ev: StoredEvent): Buffer => Buffer.from(wireOf(ev));
+
 /** Events kept per task for listeners that have fallen behind; beyond this they read the database. */
 const CACHE_LIMIT = 512;
 const PAGE = 500;
@@ -36,8 +39,11 @@ export class TaskFeed {
   /** Highest seq seen committed for certain: read from the database or committed here. */
   private confirmed = 0;
   readonly listeners = new Set<FeedListener>();
-  /** Wire frames, contiguous and ascending: cache[i] is the frame of event cacheBase + i + 1. */
-  private cache: string[] = [];
+  /**
+   * Wire frames, contiguous and ascending: cache[i] is the frame of event cacheBase + i + 1.
+   * Encoded once as UTF-8 here rather than by every socket it is written to.
+   */
+  private cache: Buffer[] = [];
   private cacheBase = 0;
   private filling: Promise<void> | null = null;
   unsubscribe: () => void = () => {};
@@ -65,7 +71,7 @@ export class TaskFeed {
    */
   ingest(events: readonly StoredEvent[]): void {
     for (const ev of events) {
-      if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
+      if (ev.seq === this.cacheEnd + 1) this.push(frameOf(ev));
       if (ev.seq > this.latest) this.latest = ev.seq;
       if (ev.seq > this.confirmed) this.confirmed = ev.seq;
     }
@@ -107,14 +113,14 @@ export class TaskFeed {
    * The frames of the events right after `after`, in order, when the cache has them (possibly
    * none yet); undefined when they must be read with `readAfter`.
    */
-  cachedAfter(after: number): readonly string[] | undefined {
+  cachedAfter(after: number): readonly Buffer[] | undefined {
     if (after < this.cacheBase) return undefined;
     if (after >= this.cacheEnd && this.latest > this.cacheEnd) return undefined;
     return this.cache.slice(after - this.cacheBase);
   }
 
   /** Like cachedAfter, reading what the cache lacks: replays from the database, a fill. */
-  async readAfter(after: number): Promise<readonly string[]> {
+  async readAfter(after: number): Promise<readonly Buffer[]> {
     if (after >= this.cacheBase) {
       await this.fill();
       // Asked again: while the fill ran, the cache may have moved past `after` (a long fill
@@ -124,15 +130,15 @@ export class TaskFeed {
     }
     // Older than the cache: a replay; read straight from the database, up to any gap.
     const rows = await eventsAfter(this.db, this.taskId, after, PAGE);
-    const wires: string[] = [];
+    const wires: Buffer[] = [];
     for (const ev of rows) {
       if (ev.seq !== after + wires.length + 1) break;
-      wires.push(wireOf(ev));
+      wires.push(frameOf(ev));
     }
     return wires;
   }
 
-  private push(wire: string): void {
+  private push(wire: Buffer): void {
     this.cache.push(wire);
     if (this.cache.length > CACHE_LIMIT) {
       const drop = this.cache.length - CACHE_LIMIT;
@@ -150,7 +156,7 @@ export class TaskFeed {
             const rows = await eventsAfter(this.db, this.taskId, this.cacheEnd, PAGE);
             if (rows.length === 0) break;
             for (const ev of rows) {
-              if (ev.seq === this.cacheEnd + 1) this.push(wireOf(ev));
+              if (ev.seq === this.cacheEnd + 1) this.push(frameOf(ev));
               if (ev.seq > this.confirmed) this.confirmed = ev.seq;
             }
             if (rows.length < PAGE) break;
