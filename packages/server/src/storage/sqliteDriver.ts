@@ -38,16 +38,23 @@ export class ConnectionLock {
   }
 }
 
+/**
+ * Runs SQL text on a better-sqlite3 handle with the result Kysely's SQLite driver gives: rows
+ * for a reader, the changed-row count and last rowid otherwise. Synchronous, like the handle.
+ */
+export function runOnHandle<R>(db: SQLite.Database, text: string, params: readonly unknown[]): QueryResult<R> {
+  const stmt = db.prepare(text);
+  if (stmt.reader) return { rows: stmt.all(params as unknown[]) as R[] };
+  const { changes, lastInsertRowid } = stmt.run(params as unknown[]);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+}
+
 /** A better-sqlite3 handle as Kysely's connection (as Kysely's own SQLite driver runs queries). */
 class SqliteConnection implements DatabaseConnection {
   constructor(private readonly db: SQLite.Database) {}
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.db.prepare(compiled.sql);
-    const parameters = compiled.parameters as unknown[];
-    if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
-    const { changes, lastInsertRowid } = stmt.run(parameters);
-    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    return Promise.resolve(runOnHandle<R>(this.db, compiled.sql, compiled.parameters));
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {

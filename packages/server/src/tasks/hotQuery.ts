@@ -1,5 +1,6 @@
 import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from '../storage/schema';
+import { runOnHandle } from '../storage/sqliteDriver';
 import { sqliteHandleOf } from '../storage/storage';
 
 /** SQL text per dialect adapter (a database and its transactions share one) and query name. */
@@ -39,7 +40,5 @@ export async function hotQuery<R>(
   // Inside `trx`: on SQLite directly on the handle it holds, elsewhere through Kysely.
   const sqlite = sqliteHandleOf(trx);
   if (!sqlite) return trx.executeQuery<R>(CompiledQuery.raw(text, params as unknown[]));
-  const stmt = sqlite.prepare(text);
-  if (stmt.reader) return { rows: stmt.all(params) as R[] };
-  return { rows: [], numAffectedRows: BigInt(stmt.run(params).changes) };
+  return runOnHandle<R>(sqlite, text, params);
 }
