@@ -10,6 +10,8 @@
 // statement that blocked the server's event loop (lib/tailAttribution.mjs, lib/slowStatements.mjs),
 // and how much of the machine the run got: CPU steal and a fixed workload timed (lib/machine.mjs). The
 // server runs as a bundle of its sources, built the way the shipped server is (lib/benchServer.mjs).
+// The clients run under SCHED_BATCH, so that they share the servers' cores without preempting
+// them at every frame (lib/machine.mjs, yieldOnWakeup).
 //   TMPDIR=/dev/shm to put the server's database on tmpfs: the relay without a disk under it.
 //   node --expose-gc --import tsx bench/relay.bench.mjs [maxSessions]   (npm run bench -- relay)
 //   BENCH_DIALECT=postgres to measure on PostgreSQL (default: the embedded SQLite).
@@ -21,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startBenchServer } from './lib/benchServer.mjs';
 import { helloFrame } from './lib/hello.mjs';
-import { cpuCalibrationMs, stealMeter } from './lib/machine.mjs';
+import { cpuCalibrationMs, stealMeter, yieldOnWakeup } from './lib/machine.mjs';
 import { recordSlowStatements } from './lib/slowStatements.mjs';
 import { percentile } from './lib/stats.mjs';
 import { attributeTail, recordGcPauses } from './lib/tailAttribution.mjs';
@@ -146,6 +148,11 @@ else {
   const echo = startChild('--echo');
   const { baseUrl, customerToken, engineerToken, dialect } = await server.ready;
   const { port: echoPort } = await echo.ready;
+  // Clients on other machines never take a server's CPU; these share its two cores. Under the
+  // batch policy a client woken by a server's frame waits for the running thread rather than
+  // preempting it mid-message (see yieldOnWakeup). Set after the servers were forked, so that
+  // they keep the normal policy; it applies to the relay, bare relay and echo rounds alike.
+  const clientsYield = yieldOnWakeup();
   const wsBase = baseUrl.replace(/^http/, 'ws');
 
   async function http(method, path, token, body) {
@@ -524,6 +531,11 @@ else {
         `- CPU time the hypervisor gave to other guests during those rounds (steal, /proc/stat): ${stolen(tail.steal.relay)} of the machine's while the relay ran, ${stolen(tail.steal.echo)} while the echo ran. A run with more than a few percent measures the neighbours as much as the relay.`,
       );
     }
+    out.push(
+      clientsYield
+        ? "- This benchmark's client process ran under Linux's SCHED_BATCH policy: its wake-ups (a frame arrived) did not preempt the servers' running threads, as clients on other machines would not; the kernel's preemptions of the server are the count in the first line."
+        : "- This benchmark's client process could not be put under SCHED_BATCH (no chrt): its wake-ups preempted the servers mid-message, which inflates the relay's tail more than the echo's.",
+    );
     out.push(
       `- The machine's speed before the run: a fixed CPU workload (lib/machine.mjs) took ${f1(calibrationMs)} ms. Busy time per message scales with it; compare runs of different days by both.`,
     );

@@ -7,6 +7,8 @@
 //   says nothing about a 3× target);
 // - the speed of what is left: a fixed piece of work, timed, to compare runs of different
 //   days by (busy time per message scales with it).
+
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { percentile } from './stats.mjs';
@@ -70,4 +72,37 @@ export function cpuCalibrationMs() {
     Array.from({ length: 5 }, work).sort((a, b) => a - b),
     50,
   );
+}
+
+/**
+ * Puts every thread of process `pid` (by default this one) under Linux's SCHED_BATCH, with
+ * util-linux's `chrt`: the same share of the CPU as before, but its wake-ups no longer preempt
+ * the thread that is running. For a benchmark's load generator on the cores of the servers it
+ * measures: each frame a server writes on loopback wakes the client at once, and the kernel let
+ * that client preempt the server in the middle of its work about once per relayed message
+ * (BENCHMARKS.md, tenth round) — a cost that clients on other machines never impose. Forked
+ * children keep the policy of their parent at the fork, so call it after starting them.
+ * Returns whether the policy is now in force (false where chrt or the policy is unavailable).
+ */
+export function yieldOnWakeup(pid = process.pid) {
+  try {
+    execFileSync('chrt', ['--all-tasks', '--batch', '--pid', '0', String(pid)], { stdio: 'ignore' });
+  } catch {
+    return false;
+  }
+  return schedulingPolicyOf(pid) === SCHED_BATCH;
+}
+
+const SCHED_BATCH = 3;
+
+/** The scheduling policy of process `pid` (0 normal, 3 batch …), or null where unknown. */
+export function schedulingPolicyOf(pid) {
+  try {
+    // The fields after the command name, which is in parentheses and may hold spaces; the
+    // policy is field 41 of the line, the 39th after the name.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+  } catch {
+    return null;
+  }
 }

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpuCalibrationMs, stealMeter } from './machine.mjs';
+import { cpuCalibrationMs, schedulingPolicyOf, stealMeter, yieldOnWakeup } from './machine.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'codevf-steal-'));
 const stat = join(dir, 'stat');
@@ -40,5 +41,28 @@ describe('cpuCalibrationMs', () => {
     const ms = cpuCalibrationMs();
     expect(Number.isFinite(ms)).toBe(true);
     expect(ms).toBeGreaterThan(0);
+  });
+});
+
+describe('yieldOnWakeup', () => {
+  it.runIf(process.platform === 'linux')(
+    'puts another process under SCHED_BATCH and leaves this one alone',
+    async () => {
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10_000)'], { stdio: 'ignore' });
+      try {
+        await new Promise((resolve) => child.once('spawn', resolve));
+        expect(schedulingPolicyOf(child.pid)).toBe(0);
+        expect(yieldOnWakeup(child.pid)).toBe(true);
+        expect(schedulingPolicyOf(child.pid)).toBe(3);
+        expect(schedulingPolicyOf(process.pid)).toBe(0);
+      } finally {
+        child.kill();
+      }
+    },
+  );
+
+  it('says false, without throwing, for a process that does not exist', () => {
+    expect(yieldOnWakeup(2 ** 22 + 1)).toBe(false);
+    expect(schedulingPolicyOf(2 ** 22 + 1)).toBeNull();
   });
 });
