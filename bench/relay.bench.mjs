@@ -534,7 +534,7 @@ else {
     out.push(
       clientsYield
         ? "- This benchmark's client process ran under Linux's SCHED_BATCH policy: its wake-ups (a frame arrived) did not preempt the servers' running threads, as clients on other machines would not; the kernel's preemptions of the server are the count in the first line."
-        : "- This benchmark's client process could not be put under SCHED_BATCH (no chrt): its wake-ups preempted the servers mid-message, which inflates the relay's tail more than the echo's.",
+        : "- This benchmark's client process could not be put under SCHED_BATCH (not Linux, or no chrt): its wake-ups preempted the servers mid-message, which inflates the relay's tail more than the echo's.",
     );
     out.push(
       `- The machine's speed before the run: a fixed CPU workload (lib/machine.mjs) took ${f1(calibrationMs)} ms. Busy time per message scales with it; compare runs of different days by both.`,

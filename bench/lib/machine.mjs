@@ -7,6 +7,8 @@
 //   says nothing about a 3× target);
 // - the speed of what is left: a fixed piece of work, timed, to compare runs of different
 //   days by (busy time per message scales with it).
+// And one thing a benchmark can set: that its own load generator, on the same cores, does not
+// preempt the servers it measures (yieldOnWakeup).
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
