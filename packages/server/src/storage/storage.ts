@@ -85,9 +85,12 @@ export function createStorage(options: StorageOptions): Storage {
         provider: { getMigrations: async () => migrations },
         ...(options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
       });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) throw error;
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      for (let attempt = 1; ; attempt++) {
+        const { error, results } = await migrator.migrateToLatest();
+        if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+        if (attempt < MIGRATE_ATTEMPTS && isOtherSchemaDropped(error, options.pgSchema)) continue;
+        throw error;
+      }
     },
     async ping() {
       await sql`select 1`.execute(kysely);
@@ -134,6 +137,24 @@ function cachePreparedStatements(file: SQLite.Database, max = 500): void {
     }
     return stmt;
   }) as typeof file.prepare;
+}
+
+/** How often migrate() starts over when another schema vanished under it (see below). */
+const MIGRATE_ATTEMPTS = 10;
+
+/**
+ * Whether a failed migration is PostgreSQL's "schema … does not exist" (3F000) about a schema
+ * other than ours. Kysely's migrator looks for its bookkeeping table by listing the tables of
+ * every schema in the database, and a schema that someone else drops while that listing runs
+ * fails it with this error: in a database shared by several tenants, or by the test files of
+ * one run, each in its own schema. Nothing of ours was touched, so the migration can start
+ * over. An error about our own schema is real and is reported.
+ */
+export function isOtherSchemaDropped(error: unknown, ownSchema: string | undefined): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== '3F000' || typeof message !== 'string') return false;
+  const named = /^schema "(.+)" does not exist$/.exec(message)?.[1];
+  return named !== undefined && named !== (ownSchema ?? 'public');
 }
 
 const dialects = new WeakMap<Kysely<Database>, Dialect>();
