@@ -109,7 +109,7 @@ class LockingSqliteDriver implements Driver {
 export class LockingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly db: SQLite.Database,
-    readonly lock: ConnectionLock,
+    private readonly lock: ConnectionLock,
   ) {
     super({ database: db });
   }
