@@ -31,7 +31,7 @@ describe('interoperability with a standard OAuth client (openid-client)', () => 
     const tokens = await client.pollDeviceAuthorizationGrant(config, device);
     await approver;
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
-    expect(tokens.refresh_token).toBeTruthy();
+    expect(tokens.refresh_token).toMatch(/^cvf_rt_./);
 
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.access_token).not.toBe(tokens.access_token);

@@ -59,7 +59,7 @@ export default defineCommand({
     }
 
     const { findProjectRoot, readProjectConfig } = await import('../project/projectConfig');
-    const cwd = process.cwd();
+    const cwd = ctx.cwd();
     const projectRoot = await findProjectRoot(cwd);
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
 

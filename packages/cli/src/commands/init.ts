@@ -57,7 +57,7 @@ export default defineCommand({
       import('../project/projectConfig'),
     ]);
     const given = parseInitFlags(flags);
-    const cwd = process.cwd();
+    const cwd = ctx.cwd();
     const root = (await findProjectRoot(cwd)) ?? cwd;
     const existing = await readProjectConfig(root).catch((err: unknown) => {
       if (err instanceof CodevfError && err.code === 'E_CONFIG_INVALID') {
@@ -177,7 +177,7 @@ export default defineCommand({
       }
       if (s.excluded.sensitive.length > 0) io.out(`  Secrets (kept)   ${s.excluded.sensitive.join(', ')}\n`);
     }
-    io.out(`  Config           ${relative(process.cwd(), data.configPath) || data.configPath}\n`);
+    io.out(`  Config           ${relative(ctx.cwd(), data.configPath) || data.configPath}\n`);
     if (data.gitignore.suggested && !data.gitignore.updated) {
       io.err(
         `${io.style('dim', 'Tip:')} add ${data.gitignore.line} to .gitignore: echo '${data.gitignore.line}' >> .gitignore\n`,

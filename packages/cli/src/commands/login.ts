@@ -13,7 +13,7 @@ import { revokeLogin } from './logout';
 function mayOpenBrowser(ctx: CommandContext): boolean {
   const { io } = ctx;
   if (!io.stderrIsTTY || isCI(io.env)) return false;
-  if (process.platform === 'linux' && !io.env.DISPLAY && !io.env.WAYLAND_DISPLAY) return false;
+  if (ctx.platform === 'linux' && !io.env.DISPLAY && !io.env.WAYLAND_DISPLAY) return false;
   return true;
 }
 

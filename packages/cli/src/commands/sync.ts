@@ -32,7 +32,7 @@ export default defineCommand({
       import('../project/projectConfig'),
       import('../project/git'),
     ]);
-    const { root, config } = await loadProject(process.cwd());
+    const { root, config } = await loadProject(ctx.cwd());
     const state = assertSyncable(await readGitState(root), {
       branchMode: config.branchMode,
       force: Boolean(flags.force),

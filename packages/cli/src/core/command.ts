@@ -50,6 +50,10 @@ export interface CommandContext {
   /** Aborted on Ctrl+C; pass it on to anything long-running. */
   signal: AbortSignal;
   now(): number;
+  /** The operating system, for decisions such as whether a browser can appear. */
+  platform: NodeJS.Platform;
+  /** The folder the command runs in; project commands look for `.codevf/` from here. */
+  cwd(): string;
   /** Waits, rejecting with an interruption (exit 130) when `signal` aborts. */
   sleep(ms: number): Promise<void>;
   paths(): Paths;

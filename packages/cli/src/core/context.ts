@@ -14,6 +14,8 @@ export interface ContextOverrides {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   openBrowser?: (url: string) => Promise<boolean>;
   platform?: NodeJS.Platform;
+  /** The folder the command runs in (default: the process's working directory). */
+  cwd?: string;
   /** Default per-request timeout of the API client. */
   timeoutMs?: number;
 }
@@ -42,7 +44,8 @@ const once = <T>(make: () => T): (() => T) => {
 export function createContext(options: ContextOptions): CommandContext {
   const { io, signal, overrides = {} } = options;
   const now = overrides.now ?? Date.now;
-  const paths = once<Paths>(() => resolvePaths(io.env, overrides.platform));
+  const platform = overrides.platform ?? process.platform;
+  const paths = once<Paths>(() => resolvePaths(io.env, platform));
   const authStore = once<AuthStore>(() => createAuthStore(paths().authFile));
   const baseUrl = once(async () => {
     const fromUser = options.baseUrlFlag || io.env.CODEVF_API_URL;
@@ -73,6 +76,8 @@ export function createContext(options: ContextOptions): CommandContext {
     json: options.json,
     signal,
     now,
+    platform,
+    cwd: () => overrides.cwd ?? process.cwd(),
     sleep: (ms) => (overrides.sleep ?? abortableSleep)(ms, signal),
     paths,
     authStore,

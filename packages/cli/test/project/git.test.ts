@@ -155,7 +155,11 @@ describe('createBundle', () => {
     const out = track(tempDir());
     const file = join(out, 'repo.bundle');
     await createBundle(repo, 'codevf', file);
-    expect(git(repo, 'bundle', 'verify', file)).toBeDefined();
+    const head = git(repo, 'rev-parse', 'HEAD').trim();
+    const verified = git(repo, 'bundle', 'verify', file);
+    expect(verified).toContain(`${head} refs/heads/codevf\n`);
+    expect(verified).toContain(`${head} HEAD\n`);
+    expect(verified).toContain('The bundle records a complete history.');
     git(out, 'clone', '-q', file, 'clone');
     expect(git(join(out, 'clone'), 'rev-parse', 'HEAD')).toBe(git(repo, 'rev-parse', 'HEAD'));
     expect(git(join(out, 'clone'), 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('codevf');
