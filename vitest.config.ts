@@ -10,6 +10,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.{ts,tsx}',
       'e2e/**/*.test.ts',
       'bench/lib/*.test.mjs',
+      'scripts/*.test.mjs',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
