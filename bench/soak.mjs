@@ -193,12 +193,13 @@ console.log(`  kills               ${kills} (kill -9), replacement started ${RES
 console.log(`  violations          ${violations.length}`);
 for (const v of violations.slice(0, 20)) console.log(`    ${v}`);
 if (violations.length > 20) console.log(`    … and ${violations.length - 20} more`);
-console.log(`  server RSS (MiB, sampled every ${RSS_EVERY_MS / 1000} s)`);
-for (const i of instances) {
+console.log(`  server RSS (MiB, sampled every ${RSS_EVERY_MS / 1000} s; trend: one sample every ~30 s)`);
+for (const i of [...instances].sort((a, b) => a.name.localeCompare(b.name))) {
   const kbs = i.rss.map((r) => r.kb).filter((kb) => kb !== undefined);
   const end = i.alive ? 'end' : 'at kill';
+  const trend = kbs.filter((_, k) => k % Math.round(30_000 / RSS_EVERY_MS) === 0 || k === kbs.length - 1).map(mb);
   console.log(
-    `    ${i.name.padEnd(3)} min ${mb(Math.min(...kbs))}  max ${mb(Math.max(...kbs))}  ${end} ${mb(kbs.at(-1))}  (${kbs.length} samples)`,
+    `    ${i.name.padEnd(3)} min ${mb(Math.min(...kbs))}  max ${mb(Math.max(...kbs))}  ${end} ${mb(kbs.at(-1))}  (${kbs.length} samples: ${trend.join(' → ')})`,
   );
 }
 
