@@ -9,7 +9,7 @@
 // event of its task exactly once and in order, every message must be stored once, in the order
 // its sender sent it, and each task's hash chain must verify. Server RSS is sampled throughout.
 // Exits non-zero on any violation.
-//   npm run build -w packages/server && npm run soak [-- --minutes N --sessions N]
+//   npm run soak [-- --minutes N --sessions N]   (builds the server first)
 // PostgreSQL: BENCH_DATABASE_URL (default the local `test` database), in a schema soak_<hex>
 // dropped at the end; Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379).
 import { readFileSync } from 'node:fs';
