@@ -8,14 +8,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../packages/cli/src/commands/registry';
 import type { StoredAuth } from '../packages/cli/src/core/authStore';
+import { startTestServer, type TestServer, type TestUser } from '../packages/server/test/support/testServer';
+import { decideDeviceLogin, refreshTokenWorks } from './harness/auth';
 import { authFileFor, createTempHome, parseJsonOutput, REPO_ROOT, runCli, startCli, storeLogin } from './harness/cli';
-import {
-  decideDeviceLogin,
-  refreshTokenWorks,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from './harness/server';
 
 let server: TestServer;
 let home: string;

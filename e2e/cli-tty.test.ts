@@ -1,7 +1,7 @@
 /** The CLI in a real pseudo-terminal: colour decisions and Ctrl+C, as a person would see them. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../packages/server/test/support/testServer';
 import { createTempHome, spawnCliPty } from './harness/cli';
-import { startTestServer, type TestServer } from './harness/server';
 
 let server: TestServer;
 let home: string;

@@ -6,9 +6,9 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
+import type { TestUser } from '../packages/server/test/support/testServer';
 import { screenshot, signInThroughForm } from './harness/browser';
 import { useConsoleWorld } from './harness/consoleWorld';
-import type { TestUser } from './harness/server';
 
 const world = useConsoleWorld();
 let owner: TestUser;

@@ -4,9 +4,9 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestUser } from '../packages/server/test/support/testServer';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
 import { useConsoleWorld } from './harness/consoleWorld';
-import type { TestUser } from './harness/server';
 
 const world = useConsoleWorld();
 let admin: TestUser;

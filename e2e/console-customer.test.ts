@@ -6,10 +6,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
+import { startTestServer, type TestUser } from '../packages/server/test/support/testServer';
 import { openSession } from '../packages/server/test/support/wsClient';
 import { type ConsolePage, openConsole, screenshot, signInThroughForm } from './harness/browser';
 import { useConsoleWorld } from './harness/consoleWorld';
-import { startTestServer, type TestUser } from './harness/server';
 
 const world = useConsoleWorld();
 let customer: TestUser & { token: string };

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../packages/server/src/clock';
 import { liveRuntime } from '../packages/server/src/live/liveRuntime';
 import { api } from '../packages/server/test/support/api';
+import type { TestUser } from '../packages/server/test/support/testServer';
 import { openSession, type ReceivedFrame, type TestSession } from '../packages/server/test/support/wsClient';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
 import { useConsoleWorld } from './harness/consoleWorld';
-import type { TestUser } from './harness/server';
 
 const ESC = '\x1b';
 

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestUser } from '../packages/server/test/support/testServer';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
 import { createTempHome, type PtyCli, spawnCliPty, startCli } from './harness/cli';
 import { useConsoleWorld } from './harness/consoleWorld';
-import type { TestUser } from './harness/server';
 
 // A value the customer's redactor recognises (Stripe key shape); it must never reach the browser.
 const PLANTED_SECRET = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';

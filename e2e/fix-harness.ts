@@ -9,9 +9,14 @@ import { join } from 'node:path';
 import type { Task } from '@codevf/protocol';
 import { afterEach } from 'vitest';
 import { api } from '../packages/server/test/support/api';
+import {
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+  type TestUser,
+} from '../packages/server/test/support/testServer';
 import { openSession, type ReceivedFrame, type TestSession } from '../packages/server/test/support/wsClient';
 import { createTempHome, loginRecord, type PtyCli, spawnCliPty, writeAuthFile } from './harness/cli';
-import { startTestServer, type TestServer, type TestServerOptions, type TestUser } from './harness/server';
 
 export interface Person {
   user: TestUser;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EventsResponse } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
+import { startTestServer } from '../packages/server/test/support/testServer';
 import { openSession } from '../packages/server/test/support/wsClient';
 import {
   count,
@@ -15,7 +16,6 @@ import {
   waitForTask,
 } from './fix-harness';
 import { loginRecord, writeAuthFile } from './harness/cli';
-import { startTestServer } from './harness/server';
 
 const run = useFixRun();
 

@@ -10,8 +10,8 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { cleanup, gitEnv, makeRepo, tempDir } from '../packages/cli/test/project/gitFixture';
+import { startTestServer, type TestServer, type TestUser } from '../packages/server/test/support/testServer';
 import { createTempHome, runCli, storeLogin } from './harness/cli';
-import { startTestServer, type TestServer, type TestUser } from './harness/server';
 
 export { git, writeTree } from '../packages/cli/test/project/gitFixture';
 

@@ -52,24 +52,27 @@ async function loadServer() {
   return import(pathToFileURL(outfile).href);
 }
 
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
 /**
  * `dialect: 'postgres'` puts the tables in a fresh schema of BENCH_DATABASE_URL (default: the
- * local test database), dropped again by `close()`.
+ * local test database), named `<schemaPrefix><8 hex>` and dropped again by `close()`.
  */
-export async function startBenchServer({ dialect = 'sqlite', dataDirPrefix = 'codevf-bench-' } = {}) {
+export async function startBenchServer({
+  dialect = 'sqlite',
+  dataDirPrefix = 'codevf-bench-',
+  schemaPrefix = 'bench_',
+} = {}) {
   const { buildApp, resolveConfig, createStorage, createLogger, createUser, grantCredits, issueTokens } =
     await loadServer();
   const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
-  const pgSchema = dialect === 'postgres' ? `bench_${randomUUID().slice(0, 8)}` : undefined;
+  const pgSchema = dialect === 'postgres' ? `${schemaPrefix}${randomUUID().slice(0, 8)}` : undefined;
   const config = resolveConfig(
     {
       dataDir,
       port: 0,
       host: '127.0.0.1',
-      databaseUrl:
-        dialect === 'postgres'
-          ? (process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
-          : undefined,
+      databaseUrl: dialect === 'postgres' ? BENCH_DATABASE_URL : undefined,
       accessTokenTtlSeconds: 3 * 3600,
     },
     {},
@@ -96,6 +99,8 @@ export async function startBenchServer({ dialect = 'sqlite', dataDirPrefix = 'co
   return {
     baseUrl,
     dialect,
+    /** PostgreSQL: the schema the tables live in, for other instances to share. */
+    pgSchema,
     customer,
     engineer,
     /** The token endpoint's answers: access_token, refresh_token, expires_in. */

@@ -1,11 +1,11 @@
 // The first frame a live-session client sends (PROTOCOL.md: hello, then the server's welcome).
 import { PROTOCOL_VERSION } from '../../packages/protocol/src/constants.ts';
 
-/** A fresh session's hello: nothing seen yet, so the server replays from the start. */
-export function helloFrame() {
+/** A session's hello: `lastSeq` is the last event seen (0 when fresh: the server replays all). */
+export function helloFrame(lastSeq = 0) {
   return JSON.stringify({
     type: 'hello',
     timestamp: new Date().toISOString(),
-    payload: { protocolVersion: PROTOCOL_VERSION, lastSeq: 0 },
+    payload: { protocolVersion: PROTOCOL_VERSION, lastSeq },
   });
 }

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import type { StoredAuth } from '../../packages/cli/src/core/authStore';
-import type { TestServer, TestUser } from './server';
+import type { TestServer, TestUser } from '../../packages/server/test/support/testServer';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI_PATH = join(REPO_ROOT, 'packages/cli/dist/codevf.js');

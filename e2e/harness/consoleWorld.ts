@@ -6,8 +6,12 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import {
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '../../packages/server/test/support/testServer';
 import { type ConsolePage, ensureConsoleBuilt, launchBrowser, openConsole } from './browser';
-import { startTestServer, type TestServer, type TestServerOptions } from './server';
 
 type ConsoleOptions = Parameters<typeof openConsole>[2];
 

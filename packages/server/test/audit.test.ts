@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { canonicalEventBody, canonicalJson, eventHash, verifyChain } from '../src/audit/hashChain';
 import { api } from './support/api';
 import { liveSession, type Party, party } from './support/liveFixture';
+import { startTestServer, type TestServer } from './support/testServer';
 
 const ev = (seq: number, payload: unknown, prev: string | null) => {
   const e = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
+import { startTestServer, type TestServer } from './support/testServer';
 
 describe.each(['sqlite', 'postgres'] as const)('accounts and OAuth on %s', (dialect) => {
   let server: TestServer;

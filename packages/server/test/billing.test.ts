@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { chargeMinute } from '../src/billing/billing';
 import { FakeClock } from '../src/clock';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
+import { startTestServer, type TestServer } from './support/testServer';
 import { openSession, type TestSession } from './support/wsClient';
 
 const balanceOf = async (server: TestServer, who: Party) =>

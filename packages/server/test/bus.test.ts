@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, startTestServer, type TestServer } from '../../../e2e/harness/server';
 import type { Bus } from '../src/bus/bus';
 import { createBus } from '../src/bus/bus';
 import { createMemoryBus } from '../src/bus/memoryBus';
 import { createRedisBus } from '../src/bus/redisBus';
 import { withTaskLock } from '../src/tasks/taskLock';
 import { liveSession, party } from './support/liveFixture';
+import { REDIS_URL, startTestServer, type TestServer } from './support/testServer';
 
 /** Collects what a subscriber hears and lets the test wait for a count. */
 function listener() {

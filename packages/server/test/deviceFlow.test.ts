@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { FakeClock } from '../src/clock';
+import { startTestServer, type TestServer } from './support/testServer';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 

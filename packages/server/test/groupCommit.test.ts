@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestUser } from '../../../e2e/harness/server';
 import { verifyChain } from '../src/audit/hashChain';
 import type { AuthUser } from '../src/auth/guards';
 import { ApiError } from '../src/http/errors';
@@ -11,6 +10,7 @@ import { sqliteHandleOf } from '../src/storage/storage';
 import { GroupCommit } from '../src/tasks/groupCommit';
 import { eventsAfter, withTaskLock } from '../src/tasks/taskLock';
 import { claimTask, createTask } from '../src/tasks/taskService';
+import { startTestServer, type TestServer, type TestUser } from './support/testServer';
 
 const asAuth = (u: TestUser): AuthUser => ({ ...u, title: null, credits: 0, via: 'bearer' }) as AuthUser;
 

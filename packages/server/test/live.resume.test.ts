@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { api } from './support/api';
 import { liveSession, type Party, party } from './support/liveFixture';
+import { POSTGRES_URL, startTestServer, type TestServer } from './support/testServer';
 import { openSession, type TestSession } from './support/wsClient';
 
 /** Seqs a connection received must be exactly lastSeq+1, lastSeq+2, … — no gap, no repeat. */

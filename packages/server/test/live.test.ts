@@ -1,12 +1,12 @@
 import { MAX_CHAT_CHARS, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@codevf/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { FakeClock } from '../src/clock';
 import type { AppContext } from '../src/context';
 import type { LiveConnection } from '../src/live/liveConnection';
 import { LiveRuntime, liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
+import { startTestServer, type TestServer } from './support/testServer';
 import { openSession, type ReceivedFrame, refusedUpgrade, type TestSession } from './support/wsClient';
 
 describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (dialect) => {

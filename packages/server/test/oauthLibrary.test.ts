@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
+import { startTestServer, type TestServer } from './support/testServer';
 
 /** A standard OAuth library, knowing only our issuer URL, runs the whole device flow. */
 describe('interoperability with a standard OAuth client (openid-client)', () => {

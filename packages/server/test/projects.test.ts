@@ -3,9 +3,9 @@ import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestUser } from '../../../e2e/harness/server';
 import { newId } from '../src/ids';
 import { api } from './support/api';
+import { startTestServer, type TestServer, type TestUser } from './support/testServer';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

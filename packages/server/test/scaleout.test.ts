@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, REDIS_URL, startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
 import { type ServerProcess, startServerProcess } from './support/serverProcess';
+import { POSTGRES_URL, REDIS_URL, startTestServer, type TestServer } from './support/testServer';
 import { openSession, type TestSession } from './support/wsClient';
 
 /**

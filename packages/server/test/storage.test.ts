@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { POSTGRES_URL } from '../../../e2e/harness/server';
 import { createStorage, isOtherSchemaDropped, type Storage, sqliteHandleOf } from '../src/storage/storage';
+import { POSTGRES_URL } from './support/testServer';
 
 describe('prepared statement cache (sqlite)', () => {
   let storage: Storage | undefined;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { canonicalJson } from '../src/audit/hashChain';
 import { type FeedListener, TaskFeed } from '../src/live/taskFeed';
 import { wireOf, withTaskLock } from '../src/tasks/taskLock';
 import { createTask } from '../src/tasks/taskService';
+import { startTestServer, type TestServer } from './support/testServer';
 
 const seqOf = (wire: Buffer) => (JSON.parse(wire.toString('utf8')) as { seq: number }).seq;
 

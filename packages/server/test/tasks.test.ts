@@ -1,10 +1,10 @@
 import type { Task } from '@codevf/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { FakeClock } from '../src/clock';
 import { eventsAfter } from '../src/tasks/taskLock';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
+import { startTestServer, type TestServer } from './support/testServer';
 import { openSession } from './support/wsClient';
 
 describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect) => {

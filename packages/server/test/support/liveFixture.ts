@@ -3,9 +3,9 @@
  * their tokens, and helpers to create, claim and open tasks.
  */
 import type { Task } from '@codevf/protocol';
-import type { TestServer, TestUser } from '../../../../e2e/harness/server';
 import { liveRuntime } from '../../src/live/liveRuntime';
 import { api } from './api';
+import type { TestServer, TestUser } from './testServer';
 import { openSession, type TestSession } from './wsClient';
 
 export interface Party {

@@ -1,13 +1,15 @@
 /**
- * Runs `codevf-server start` as a real child process (TypeScript sources through tsx), for
- * tests that need separate server processes — scale-out, kill -9 — rather than in-process apps.
+ * Runs `codevf-server start` as a real child process, for tests that need separate server
+ * processes — scale-out, kill -9 — rather than in-process apps: by default the TypeScript
+ * sources through tsx; with `built`, the shipped build (dist/main.js), as the soak runs it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
+const BUILT_MAIN = join(import.meta.dirname, '../../dist/main.js');
 
 export interface ServerProcess {
   baseUrl: string;
@@ -18,9 +20,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { built?: boolean } = {},
+): Promise<ServerProcess> {
+  if (options.built && !existsSync(BUILT_MAIN)) {
+    throw new Error(`${BUILT_MAIN} is missing: run npm run build -w packages/server first`);
+  }
+  const entry = options.built ? [BUILT_MAIN] : ['--import', 'tsx', MAIN];
   const dataDir = mkdtempSync(join(tmpdir(), 'codevf-proc-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...entry, 'start', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, CODEVF_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

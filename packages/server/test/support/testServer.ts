@@ -10,15 +10,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { expect } from 'vitest';
-import { buildApp } from '../../packages/server/src/app';
-import { issueTokens } from '../../packages/server/src/auth/tokens';
-import type { Clock } from '../../packages/server/src/clock';
-import { resolveConfig, type ServerConfigInput } from '../../packages/server/src/config';
-import type { AppContext } from '../../packages/server/src/context';
-import { createLogger } from '../../packages/server/src/logger';
-import { createStorage } from '../../packages/server/src/storage/storage';
-import { createUser, grantCredits } from '../../packages/server/src/users/users';
+import { buildApp } from '../../src/app';
+import { issueTokens } from '../../src/auth/tokens';
+import type { Clock } from '../../src/clock';
+import { resolveConfig, type ServerConfigInput } from '../../src/config';
+import type { AppContext } from '../../src/context';
+import { createLogger } from '../../src/logger';
+import { createStorage } from '../../src/storage/storage';
+import { createUser, grantCredits } from '../../src/users/users';
 
 export const POSTGRES_URL = process.env.CODEVF_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.CODEVF_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -140,30 +139,4 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Approves or denies a pending device login as `user`, through the console's real endpoints. */
-export async function decideDeviceLogin(
-  server: TestServer,
-  user: TestUser,
-  userCode: string,
-  decision: 'approve' | 'deny',
-): Promise<void> {
-  const { cookie, csrfToken } = await server.signIn(user.email, user.password);
-  const res = await fetch(`${server.baseUrl}/v1/device/${decision}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ user_code: userCode }),
-  });
-  expect(res.status).toBe(200);
-}
-
-/** Whether the server still honours this refresh token (logout and reuse detection revoke it). */
-export async function refreshTokenWorks(server: TestServer, refreshToken: string): Promise<boolean> {
-  const res = await fetch(`${server.baseUrl}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'codevf-cli' }),
-  });
-  return res.status === 200;
 }

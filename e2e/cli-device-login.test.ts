@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decideDeviceLogin, startTestServer, type TestServer, type TestUser } from '../../../../e2e/harness/server';
-import { FakeClock } from '../../../server/src/clock';
-import { createApiClient } from '../../src/core/api';
-import { createAuthStore } from '../../src/core/authStore';
-import { deviceLogin } from '../../src/core/deviceLogin';
+import { createApiClient } from '../packages/cli/src/core/api';
+import { createAuthStore } from '../packages/cli/src/core/authStore';
+import { deviceLogin } from '../packages/cli/src/core/deviceLogin';
+import { FakeClock } from '../packages/server/src/clock';
+import { startTestServer, type TestServer, type TestUser } from '../packages/server/test/support/testServer';
+import { decideDeviceLogin } from './harness/auth';
 
 /**
  * The poll loop against the real server, whose clock is fake: the loop's sleeps move that clock
