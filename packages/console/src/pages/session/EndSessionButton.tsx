@@ -6,11 +6,15 @@ export function EndSessionButton({ send }: { send: LiveSend }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // A refused end closes the confirmation, so its reason shows beside the button, not inside it.
   if (!confirming) {
     return (
-      <button type="button" className="btn danger" onClick={() => setConfirming(true)}>
-        End session
-      </button>
+      <>
+        <button type="button" className="btn danger" onClick={() => setConfirming(true)}>
+          End session
+        </button>
+        {error ? <p className="field-error">{error}</p> : null}
+      </>
     );
   }
   return (
