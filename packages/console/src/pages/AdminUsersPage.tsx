@@ -1,20 +1,19 @@
 import type { Role } from '@codevf/protocol';
 import { type FormEvent, useState } from 'react';
 import { type AdminUser, api } from '../api/api';
-import { ApiError } from '../api/apiError';
+import { asApiError } from '../api/apiError';
 import { useUser } from '../auth/AuthProvider';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
+import { useAction } from '../hooks/useAction';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime } from '../lib/format';
 
 const ROLES: Role[] = ['customer', 'engineer', 'admin'];
 
-function asApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'That did not work.', 0);
-}
+const FAILED = 'That did not work.';
 
 /** Users: create, change role, disable/enable (the console side of `codevf-server user …`). */
 export function AdminUsersPage() {
@@ -33,7 +32,7 @@ export function AdminUsersPage() {
       setFlash(done);
       reload();
     } catch (err) {
-      setRowError(`${user.email}: ${asApiError(err).message}`);
+      setRowError(`${user.email}: ${asApiError(err, FAILED).message}`);
     } finally {
       setBusy(null);
     }
@@ -153,14 +152,11 @@ function CreateUser({ onCreated }: { onCreated: (u: AdminUser) => void }) {
   const [role, setRole] = useState<Role>('customer');
   const [password, setPassword] = useState('');
   const [title, setTitle] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction((err) => asApiError(err, FAILED));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const user = await api.createUser({
         email: email.trim(),
         name: name.trim(),
@@ -174,11 +170,7 @@ function CreateUser({ onCreated }: { onCreated: (u: AdminUser) => void }) {
       setTitle('');
       setRole('customer');
       onCreated(user);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,11 +1,11 @@
 import { useState } from 'react';
+import { errorMessage, useAction } from '../../hooks/useAction';
 import type { LiveSend } from './liveSend';
 
 /** Ends the session for both sides, after the engineer confirms. */
 export function EndSessionButton({ send }: { send: LiveSend }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction((err) => errorMessage(err, 'Could not end the session.'));
   // A refused end closes the confirmation, so its reason shows beside the button, not inside it.
   if (!confirming) {
     return (
@@ -25,16 +25,8 @@ export function EndSessionButton({ send }: { send: LiveSend }) {
         className="btn danger"
         disabled={busy}
         onClick={async () => {
-          setBusy(true);
-          setError(null);
-          try {
-            await send('end_session', { reason: 'ended by the engineer' });
-          } catch (err) {
-            setError(err instanceof Error ? err.message : 'Could not end the session.');
-          } finally {
-            setBusy(false);
-            setConfirming(false);
-          }
+          await run(() => send('end_session', { reason: 'ended by the engineer' }));
+          setConfirming(false);
         }}
       >
         {busy ? 'Ending…' : 'Yes, end it'}

@@ -1,25 +1,18 @@
 import { useState } from 'react';
+import { errorMessage, useAction } from '../../hooks/useAction';
 
 export type Submit = ReturnType<typeof useSubmit>;
 
-/** Shared submit handling of the session forms: busy state, the server's refusal shown next to the form. */
+/** A session form's send: busy state, the server's refusal, and what was sent, shown next to the form. */
 export function useSubmit() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction((err) => errorMessage(err, 'Could not send.'));
   const [sent, setSent] = useState<string | null>(null);
-  async function run(action: () => Promise<unknown>, done: string, reset: () => void) {
-    setBusy(true);
-    setError(null);
+  async function run(send: () => Promise<unknown>, done: string, reset: () => void) {
     setSent(null);
-    try {
-      await action();
+    if (await action.run(send)) {
       reset();
       setSent(done);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Could not send.');
-    } finally {
-      setBusy(false);
     }
   }
-  return { busy, error, sent, run };
+  return { busy: action.busy, error: action.error, sent, run };
 }
