@@ -2,6 +2,7 @@ import type { Role } from '@codevf/protocol';
 import { formatClock, plural } from '../lib/format';
 import { splitRedactions } from '../lib/redaction';
 import type { SessionState, TimelineItem } from '../live/sessionState';
+import { RedactedMark } from './RedactedMark';
 import { RequestCard } from './RequestCard';
 
 /** Only http(s) links become clickable: a `javascript:` URL in a transcript must stay text. */
@@ -20,9 +21,7 @@ function MessageText({ text }: { text: string }) {
       {splitRedactions(text).map((p, i) =>
         p.redacted !== undefined ? (
           // biome-ignore lint/suspicious/noArrayIndexKey: positional parts of one message
-          <mark key={i} className="redacted" title="Redacted by the customer's side before it was sent">
-            {p.text}
-          </mark>
+          <RedactedMark key={i} text={p.text} />
         ) : (
           p.text
         ),
