@@ -1,15 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Rendered, render } from '../../testing/render';
 import { EndSessionButton } from './EndSessionButton';
 import type { LiveSend } from './liveSend';
-
-let view: Rendered | null = null;
-afterEach(() => {
-  view?.unmount();
-  view = null;
-});
 
 async function click(v: Rendered, name: string) {
   const button = [...v.container.querySelectorAll('button')].find((b) => b.textContent === name);
@@ -26,7 +20,7 @@ describe('EndSessionButton', () => {
       sent.push({ type, payload });
       return { seq: 1 };
     }) as LiveSend;
-    view = render(<EndSessionButton send={send} />);
+    const view = render(<EndSessionButton send={send} />);
     await click(view, 'End session');
     await click(view, 'Cancel');
     expect(sent).toEqual([]);
@@ -40,7 +34,7 @@ describe('EndSessionButton', () => {
     const send = (async () => {
       throw new Error('The session already ended.');
     }) as LiveSend;
-    view = render(<EndSessionButton send={send} />);
+    const view = render(<EndSessionButton send={send} />);
     await click(view, 'End session');
     await click(view, 'Yes, end it');
     expect(view.container.querySelector('.field-error')?.textContent).toBe('The session already ended.');

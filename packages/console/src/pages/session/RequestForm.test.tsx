@@ -1,15 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Rendered, render } from '../../testing/render';
 import type { LiveSend } from './liveSend';
 import { RequestForm } from './RequestForm';
-
-let view: Rendered | null = null;
-afterEach(() => {
-  view?.unmount();
-  view = null;
-});
 
 /** Records what the form sends; `refuse` makes the next send fail as the server would. */
 function recordingSend(refuse?: string) {
@@ -46,7 +40,7 @@ async function submit(v: Rendered) {
 describe('RequestForm', () => {
   it('asks to run a command, trimmed, and clears itself once sent', async () => {
     const { sent, send } = recordingSend();
-    view = render(<RequestForm kind="command" send={send} />);
+    const view = render(<RequestForm kind="command" send={send} />);
     expect(view.container.querySelector('h2')?.textContent).toBe('Ask to run a command');
     const button = view.container.querySelector('button');
     expect(button?.textContent).toBe('Request command');
@@ -67,7 +61,7 @@ describe('RequestForm', () => {
 
   it('asks for a file by its path', async () => {
     const { sent, send } = recordingSend();
-    view = render(<RequestForm kind="file" send={send} />);
+    const view = render(<RequestForm kind="file" send={send} />);
     expect(view.container.querySelector('h2')?.textContent).toBe('Ask for a file');
     expect(view.container.querySelector('button')?.textContent).toBe('Request file');
 
@@ -79,7 +73,7 @@ describe('RequestForm', () => {
 
   it('sends nothing for a blank target', async () => {
     const { sent, send } = recordingSend();
-    view = render(<RequestForm kind="file" send={send} />);
+    const view = render(<RequestForm kind="file" send={send} />);
     type(input(view, 'Path'), '   ');
     await submit(view);
     expect(sent).toEqual([]);
@@ -87,7 +81,7 @@ describe('RequestForm', () => {
 
   it('shows the refusal next to the form and keeps what was typed', async () => {
     const { send } = recordingSend('Command is too long.');
-    view = render(<RequestForm kind="command" send={send} />);
+    const view = render(<RequestForm kind="command" send={send} />);
     type(input(view, 'Command'), 'npm test');
     await submit(view);
 
@@ -97,7 +91,7 @@ describe('RequestForm', () => {
 
   it('gives each kind its own input ids, so both forms can sit on one page', () => {
     const { send } = recordingSend();
-    view = render(
+    const view = render(
       <>
         <RequestForm kind="command" send={send} />
         <RequestForm kind="file" send={send} />
