@@ -1,9 +1,10 @@
-/** Only web links: anything else would not open as a screenshare anyway. */
+import { parseWebLink } from '../../lib/webLink';
+
+/** What is wrong with a screenshare link as typed, or null: anything but a web link would not open anyway. */
 export function screenshareProblem(url: string): string | null {
-  try {
-    const u = new URL(url.trim());
-    return u.protocol === 'https:' || u.protocol === 'http:' ? null : 'Use an https:// link.';
-  } catch {
-    return 'Paste a full link, such as https://meet.example.com/abc.';
-  }
+  const link = parseWebLink(url.trim());
+  if (!('problem' in link)) return null;
+  return link.problem === 'not-http'
+    ? 'Use an https:// link.'
+    : 'Paste a full link, such as https://meet.example.com/abc.';
 }
