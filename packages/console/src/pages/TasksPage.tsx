@@ -1,29 +1,13 @@
-import type { Task } from '@codevf/protocol';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { PageHeader } from '../components/PageHeader';
+import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
+import { StatusPill } from '../components/StatusPill';
 import { useAsync } from '../hooks/useAsync';
 import { useNow } from '../hooks/useNow';
 import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
 import { Link } from '../router/router';
-
-export function Rating({ value }: { value: number | null }) {
-  if (value === null) return <span className="muted">not rated</span>;
-  return (
-    <span className="rating" title={`${value} out of 5`}>
-      <span aria-hidden="true">
-        {'★'.repeat(value)}
-        {'☆'.repeat(Math.max(0, 5 - value))}
-      </span>{' '}
-      <span className="rating-num">{value}/5</span>
-    </span>
-  );
-}
-
-export function StatusPill({ status }: { status: Task['status'] }) {
-  return <span className={`pill status-${status}`}>{status === 'queued' ? 'waiting' : status}</span>;
-}
 
 /** Task history: the customer's own tasks, or the engineer's claimed sessions. */
 export function TasksPage() {

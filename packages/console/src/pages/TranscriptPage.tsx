@@ -4,13 +4,14 @@ import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
+import { Rating } from '../components/Rating';
 import { ErrorState, Loading } from '../components/States';
+import { StatusPill } from '../components/StatusPill';
 import { Timeline } from '../components/Timeline';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
 import { applyEvents, initialSessionState } from '../live/sessionState';
 import { Link } from '../router/router';
-import { Rating, StatusPill } from './TasksPage';
 
 /**
  * A task's transcript: every persisted event in order, replayed through the same fold as the
