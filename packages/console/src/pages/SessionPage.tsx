@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
+import { LoadFailurePage } from '../components/LoadFailurePage';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
-import { ErrorState, Loading } from '../components/States';
+import { Loading } from '../components/States';
 import { useAsync } from '../hooks/useAsync';
 import { Link, navigate } from '../router/router';
 import { LiveSessionView } from './session/LiveSessionView';
@@ -27,19 +28,14 @@ export function SessionPage({ taskId }: { taskId: string }) {
 
   if (task.error) {
     return (
-      <div className="page">
-        <PageHeader title="Session" />
-        {task.error.code === 'E_FORBIDDEN' || task.error.code === 'E_NOT_FOUND' ? (
-          <Notice tone="bad" title="You cannot open this session">
-            Only the engineer who claimed a task can open its session. {task.error.message}
-          </Notice>
-        ) : (
-          <ErrorState error={task.error} retry={task.reload} />
-        )}
-        <p>
-          <Link href="/queue">Back to the queue</Link>
-        </p>
-      </div>
+      <LoadFailurePage
+        title="Session"
+        refusedTitle="You cannot open this session"
+        whoMayOpen="Only the engineer who claimed a task can open its session."
+        error={task.error}
+        retry={task.reload}
+        back={{ href: '/queue', label: 'Back to the queue' }}
+      />
     );
   }
   if (!t) return <Loading label="Opening the session…" />;

@@ -2,10 +2,11 @@ import type { EventsResponse, Task } from '@codevf/protocol';
 import { useMemo } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
+import { LoadFailurePage } from '../components/LoadFailurePage';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { Rating } from '../components/Rating';
-import { ErrorState, Loading } from '../components/States';
+import { Loading } from '../components/States';
 import { StatusPill } from '../components/StatusPill';
 import { Timeline } from '../components/Timeline';
 import { useAsync } from '../hooks/useAsync';
@@ -28,19 +29,14 @@ export function TranscriptPage({ taskId }: { taskId: string }) {
   );
   if (error) {
     return (
-      <div className="page">
-        <PageHeader title="Transcript" />
-        {error.code === 'E_FORBIDDEN' || error.code === 'E_NOT_FOUND' ? (
-          <Notice tone="bad" title="You cannot open this transcript">
-            Transcripts are visible only to the task's customer and engineer. {error.message}
-          </Notice>
-        ) : (
-          <ErrorState error={error} retry={reload} />
-        )}
-        <p>
-          <Link href="/tasks">Back to tasks</Link>
-        </p>
-      </div>
+      <LoadFailurePage
+        title="Transcript"
+        refusedTitle="You cannot open this transcript"
+        whoMayOpen="Transcripts are visible only to the task's customer and engineer."
+        error={error}
+        retry={reload}
+        back={{ href: '/tasks', label: 'Back to tasks' }}
+      />
     );
   }
   if (loading && !data) return <Loading label="Loading the transcript…" />;
