@@ -1,5 +1,6 @@
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
 import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
@@ -36,51 +37,44 @@ export function TasksPage() {
           )}
         </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Task</th>
-                <th scope="col">Status</th>
-                <th scope="col">{isEngineer ? 'Customer' : 'Engineer'}</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col" className="num">
-                  Credits
-                </th>
-                <th scope="col">Rating</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...data]
-                .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-                .map((t) => {
-                  const d = taskDurationSeconds(t, now);
-                  const href =
-                    isEngineer && t.status === 'active'
-                      ? `/session/${encodeURIComponent(t.id)}`
-                      : `/tasks/${encodeURIComponent(t.id)}`;
-                  return (
-                    <tr key={t.id} data-task-id={t.id}>
-                      <td className="cell-desc">
-                        <Link href={href}>{t.description}</Link>
-                      </td>
-                      <td>
-                        <StatusPill status={t.status} />
-                      </td>
-                      <td>{isEngineer ? (t.customerName ?? '—') : (t.engineer?.name ?? '—')}</td>
-                      <td>{formatDateTime(t.createdAt)}</td>
-                      <td>{d === null ? '—' : formatDuration(d)}</td>
-                      <td className="num">{t.creditsUsed}</td>
-                      <td>
-                        <Rating value={t.rating} />
-                      </td>
-                    </tr>
-                  );
-                })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            'Task',
+            'Status',
+            isEngineer ? 'Customer' : 'Engineer',
+            'Started',
+            'Duration',
+            { label: 'Credits', numeric: true },
+            'Rating',
+          ]}
+        >
+          {[...data]
+            .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+            .map((t) => {
+              const d = taskDurationSeconds(t, now);
+              const href =
+                isEngineer && t.status === 'active'
+                  ? `/session/${encodeURIComponent(t.id)}`
+                  : `/tasks/${encodeURIComponent(t.id)}`;
+              return (
+                <tr key={t.id} data-task-id={t.id}>
+                  <td className="cell-desc">
+                    <Link href={href}>{t.description}</Link>
+                  </td>
+                  <td>
+                    <StatusPill status={t.status} />
+                  </td>
+                  <td>{isEngineer ? (t.customerName ?? '—') : (t.engineer?.name ?? '—')}</td>
+                  <td>{formatDateTime(t.createdAt)}</td>
+                  <td>{d === null ? '—' : formatDuration(d)}</td>
+                  <td className="num">{t.creditsUsed}</td>
+                  <td>
+                    <Rating value={t.rating} />
+                  </td>
+                </tr>
+              );
+            })}
+        </DataTable>
       )}
     </div>
   );

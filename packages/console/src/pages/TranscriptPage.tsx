@@ -2,6 +2,7 @@ import type { EventsResponse, Task } from '@codevf/protocol';
 import { useMemo } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
+import { DataTable } from '../components/DataTable';
 import { LoadFailurePage } from '../components/LoadFailurePage';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
@@ -127,37 +128,23 @@ function Transcript({
       </section>
       <details className="raw-events">
         <summary>All {events.events.length} events, in order</summary>
-        <div className="table-wrap">
-          <table className="table compact">
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  #
-                </th>
-                <th scope="col">Time</th>
-                <th scope="col">Event</th>
-                <th scope="col">Hash</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.events.map((e) => (
-                <tr
-                  key={e.seq}
-                  className={chain.brokenAtSeq !== null && e.seq >= chain.brokenAtSeq ? 'row-bad' : undefined}
-                >
-                  <td className="num">{e.seq}</td>
-                  <td>{formatDateTime(e.timestamp, { seconds: true })}</td>
-                  <td>
-                    <code>{e.type}</code>
-                  </td>
-                  <td>
-                    <code title={e.hash}>{e.hash.slice(0, 12)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[{ label: '#', numeric: true }, 'Time', 'Event', 'Hash']} compact>
+          {events.events.map((e) => (
+            <tr
+              key={e.seq}
+              className={chain.brokenAtSeq !== null && e.seq >= chain.brokenAtSeq ? 'row-bad' : undefined}
+            >
+              <td className="num">{e.seq}</td>
+              <td>{formatDateTime(e.timestamp, { seconds: true })}</td>
+              <td>
+                <code>{e.type}</code>
+              </td>
+              <td>
+                <code title={e.hash}>{e.hash.slice(0, 12)}</code>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </details>
       <p>
         <Link href="/tasks">Back to tasks</Link>
