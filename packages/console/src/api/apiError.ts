@@ -50,3 +50,8 @@ export function friendlyMessage(code: ErrorCode, detail: string | undefined): st
   if (d && DETAIL_FIRST.has(code)) return d.endsWith('.') ? d : `${d}.`;
   return base ?? (d || 'Something went wrong.');
 }
+
+/** The error a page shows for a failed call: an ApiError as it came, anything else as E_INTERNAL with `fallback`. */
+export function asApiError(err: unknown, fallback: string): ApiError {
+  return err instanceof ApiError ? err : new ApiError('E_INTERNAL', fallback, 0);
+}

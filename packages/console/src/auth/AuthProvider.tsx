@@ -57,25 +57,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     });
   }, [load]);
 
-  const value = useMemo<AuthValue>(
-    () => ({
+  const value = useMemo<AuthValue>(() => {
+    /** Signing in and signing up both end with a fresh session for `info.user`. */
+    function signedIn(info: { user: Me }): Me {
+      setUser(info.user);
+      setExpired(false);
+      setStatus('signedIn');
+      return info.user;
+    }
+    return {
       status,
       user,
       expired,
-      async signIn(email, password) {
-        const info = await api.signIn(email, password);
-        setUser(info.user);
-        setExpired(false);
-        setStatus('signedIn');
-        return info.user;
-      },
-      async signUp(email, password, name) {
-        const info = await api.signUp(email, password, name);
-        setUser(info.user);
-        setExpired(false);
-        setStatus('signedIn');
-        return info.user;
-      },
+      signIn: async (email, password) => signedIn(await api.signIn(email, password)),
+      signUp: async (email, password, name) => signedIn(await api.signUp(email, password, name)),
       async signOut() {
         try {
           await api.signOut();
@@ -93,9 +88,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           // A failed refresh keeps what we have; a 401 is handled by the expiry listener.
         }
       },
-    }),
-    [status, user, expired],
-  );
+    };
+  }, [status, user, expired]);
   // `load` is exposed to the unreachable screen through a retry that reloads the page state.
   return (
     <AuthContext.Provider value={value}>

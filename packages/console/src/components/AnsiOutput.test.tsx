@@ -1,19 +1,13 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutputChunk } from '../live/sessionState';
-import { inlineStyles, type Rendered, render } from '../testing/render';
+import { inlineStyles, render } from '../testing/render';
 import { AnsiOutput } from './AnsiOutput';
 
 const ESC = '\x1b';
-let view: Rendered | null = null;
-afterEach(() => {
-  view?.unmount();
-  view = null;
-});
-
 describe('AnsiOutput', () => {
   it('says what it is waiting for before any output', () => {
-    view = render(<AnsiOutput chunks={[]} done={false} label="out" />);
+    const view = render(<AnsiOutput chunks={[]} done={false} label="out" />);
     expect(view.container.textContent).toBe('Waiting for output…');
     view.rerender(<AnsiOutput chunks={[]} done label="out" />);
     expect(view.container.textContent).toBe('No output.');
@@ -21,7 +15,7 @@ describe('AnsiOutput', () => {
 
   it('renders chunks as they arrive, keeping colour across chunk boundaries and cut escapes', () => {
     const chunks: OutputChunk[] = [{ stream: 'stdout', data: `${ESC}[32mok ` }];
-    view = render(<AnsiOutput chunks={chunks} done={false} label="out" />);
+    const view = render(<AnsiOutput chunks={chunks} done={false} label="out" />);
     expect(view.container.querySelector('.ansi-green-fg')?.textContent).toBe('ok ');
 
     const more = [...chunks, { stream: 'stdout' as const, data: `still green ${ESC}[3` }];
@@ -37,7 +31,7 @@ describe('AnsiOutput', () => {
   });
 
   it('marks redactions, uses no inline styles, and renders markup as text', () => {
-    view = render(
+    const view = render(
       <AnsiOutput
         chunks={[{ stream: 'stdout', data: `${ESC}[1mKEY=[REDACTED:aws-key]${ESC}[0m <script>alert(1)</script>\n` }]}
         done

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { type AnsiSegment, type AnsiStream, createAnsiStream } from '../lib/ansiStream';
 import type { OutputChunk } from '../live/sessionState';
+import { RedactedMark } from './RedactedMark';
 
 interface Rendered extends AnsiSegment {
   stream: OutputChunk['stream'];
@@ -81,9 +82,7 @@ export function AnsiOutput({ chunks, done, label }: { chunks: readonly OutputChu
           const cls = [s.className, s.stream === 'stderr' ? 'stream-stderr' : ''].filter(Boolean).join(' ');
           return s.redacted !== undefined ? (
             // biome-ignore lint/suspicious/noArrayIndexKey: segments only ever grow at the end
-            <mark key={i} className={`redacted ${cls}`} title="Redacted by the customer's side before it was sent">
-              {s.text}
-            </mark>
+            <RedactedMark key={i} text={s.text} className={cls} />
           ) : (
             // biome-ignore lint/suspicious/noArrayIndexKey: segments only ever grow at the end
             <span key={i} className={cls || undefined}>

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { highlightFile } from '../lib/highlight';
+import { RedactedMark } from './RedactedMark';
 
 /** Lines rendered at first; a huge file would otherwise make the page sluggish. */
 const INITIAL_LINES = 2000;
@@ -29,9 +30,7 @@ export function CodeView({ content, path }: { content: string; path: string }) {
                   {line.map((t, i) =>
                     t.redacted !== undefined ? (
                       // biome-ignore lint/suspicious/noArrayIndexKey: tokens are positional
-                      <mark key={i} className="redacted" title="Redacted by the customer's side before it was sent">
-                        {t.text}
-                      </mark>
+                      <RedactedMark key={i} text={t.text} />
                     ) : t.className ? (
                       // biome-ignore lint/suspicious/noArrayIndexKey: tokens are positional
                       <span key={i} className={t.className}>

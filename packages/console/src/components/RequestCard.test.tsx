@@ -1,16 +1,10 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandRequest, FileRequest } from '../live/sessionState';
 import { inlineStyles, type Rendered, render } from '../testing/render';
 import { RequestCard } from './RequestCard';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
-let view: Rendered | null = null;
-afterEach(() => {
-  view?.unmount();
-  view = null;
-});
-
 const command = (over: Partial<CommandRequest> = {}): CommandRequest => ({
   kind: 'command',
   requestId: 'r1',
@@ -40,7 +34,7 @@ const status = (v: Rendered) => v.container.querySelector('[data-testid=request-
 
 describe('RequestCard', () => {
   it('shows the command, the reason and a countdown while waiting', () => {
-    view = render(<RequestCard request={command()} now={NOW} />);
+    const view = render(<RequestCard request={command()} now={NOW} />);
     expect(view.container.querySelector('.request-what')?.textContent).toBe('npm test');
     expect(view.container.textContent).toContain('Reason: see the failure');
     expect(status(view)?.textContent).toBe('Waiting for the customer 1:35');
@@ -50,7 +44,7 @@ describe('RequestCard', () => {
   });
 
   it('shows the outcome instead of the countdown once decided', () => {
-    view = render(<RequestCard request={command({ state: 'denied' })} now={NOW} />);
+    const view = render(<RequestCard request={command({ state: 'denied' })} now={NOW} />);
     expect(status(view)?.textContent).toBe('Denied by the customer');
     expect(status(view)?.className).toContain('badge-bad');
     view.rerender(
@@ -69,7 +63,7 @@ describe('RequestCard', () => {
 
   it('shows a received file with line numbers and its masked secret, as text', () => {
     const content = 'const k = "[REDACTED:k]";\n// <img src=x onerror=alert(1)>\n';
-    view = render(
+    const view = render(
       <RequestCard
         request={file({
           state: 'done',
@@ -88,7 +82,7 @@ describe('RequestCard', () => {
   });
 
   it('shows why a file was refused without asking', () => {
-    view = render(
+    const view = render(
       <RequestCard request={file({ state: 'denied', refusedReason: 'sensitive file (.env)' })} now={NOW} />,
     );
     expect(status(view)?.textContent).toBe('Refused: sensitive file (.env)');

@@ -1,14 +1,8 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEvents, type EventLike, initialSessionState } from '../live/sessionState';
-import { type Rendered, render } from '../testing/render';
+import { render } from '../testing/render';
 import { Timeline } from './Timeline';
-
-let view: Rendered | null = null;
-afterEach(() => {
-  view?.unmount();
-  view = null;
-});
 
 const at = '2024-05-01T12:00:00.000Z';
 const state = (events: Omit<EventLike, 'seq' | 'timestamp'>[]) =>
@@ -24,8 +18,8 @@ describe('Timeline', () => {
       { type: 'engineer_message', payload: { text: 'hi' } },
       { type: 'customer_message', payload: { text: 'hello' } },
     ]);
-    view = render(<Timeline state={s} viewer="engineer" now={0} />);
-    const who = () => [...(view?.container.querySelectorAll('.msg-who') ?? [])].map((e) => e.textContent);
+    const view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    const who = () => [...view.container.querySelectorAll('.msg-who')].map((e) => e.textContent);
     expect(who()).toEqual(['You', 'Customer']);
     view.rerender(<Timeline state={s} viewer="customer" now={0} />);
     expect(who()).toEqual(['Maria', 'You']);
@@ -36,7 +30,7 @@ describe('Timeline', () => {
       { type: 'screenshare_request', payload: { url: 'https://meet.example/abc' } },
       { type: 'screenshare_request', payload: { url: 'javascript:alert(1)' } },
     ]);
-    view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    const view = render(<Timeline state={s} viewer="engineer" now={0} />);
     const links = view.container.querySelectorAll('a');
     expect(links).toHaveLength(1);
     expect(links[0]?.getAttribute('href')).toBe('https://meet.example/abc');
@@ -48,7 +42,7 @@ describe('Timeline', () => {
     const s = state([
       { type: 'customer_message', payload: { text: 'key [REDACTED:k] and [REDACTED:j]', redactions: 2 } },
     ]);
-    view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    const view = render(<Timeline state={s} viewer="engineer" now={0} />);
     expect([...view.container.querySelectorAll('mark.redacted')].map((m) => m.textContent)).toEqual([
       '[REDACTED:k]',
       '[REDACTED:j]',
@@ -57,7 +51,7 @@ describe('Timeline', () => {
   });
 
   it('says so when nothing happened yet', () => {
-    view = render(<Timeline state={initialSessionState()} viewer="engineer" now={0} />);
+    const view = render(<Timeline state={initialSessionState()} viewer="engineer" now={0} />);
     expect(view.container.textContent).toBe('Nothing has happened in this session yet.');
   });
 });

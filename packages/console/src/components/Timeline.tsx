@@ -1,18 +1,10 @@
 import type { Role } from '@codevf/protocol';
 import { formatClock, plural } from '../lib/format';
 import { splitRedactions } from '../lib/redaction';
+import { parseWebLink } from '../lib/webLink';
 import type { SessionState, TimelineItem } from '../live/sessionState';
+import { RedactedMark } from './RedactedMark';
 import { RequestCard } from './RequestCard';
-
-/** Only http(s) links become clickable: a `javascript:` URL in a transcript must stay text. */
-function safeHttpUrl(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}
 
 function MessageText({ text }: { text: string }) {
   return (
@@ -20,9 +12,7 @@ function MessageText({ text }: { text: string }) {
       {splitRedactions(text).map((p, i) =>
         p.redacted !== undefined ? (
           // biome-ignore lint/suspicious/noArrayIndexKey: positional parts of one message
-          <mark key={i} className="redacted" title="Redacted by the customer's side before it was sent">
-            {p.text}
-          </mark>
+          <RedactedMark key={i} text={p.text} />
         ) : (
           p.text
         ),
@@ -67,7 +57,8 @@ export function Timeline({ state, viewer, now }: { state: SessionState; viewer: 
               </li>
             );
           case 'screenshare': {
-            const href = safeHttpUrl(item.url);
+            const link = parseWebLink(item.url);
+            const href = 'href' in link ? link.href : null;
             return (
               <li key={item.seq} className="timeline-notice tone-info">
                 <span>Screenshare link shared: </span>

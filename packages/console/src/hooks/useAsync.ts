@@ -1,5 +1,5 @@
 import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api/apiError';
+import { type ApiError, asApiError } from '../api/apiError';
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -7,10 +7,6 @@ export interface AsyncState<T> {
   loading: boolean;
   /** Loads again; keeps showing the previous data meanwhile. */
   reload: () => void;
-}
-
-function asApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'Something went wrong in the console.', 0);
 }
 
 /** Runs a loader when `deps` change, aborting the previous run; errors become ApiError. */
@@ -35,7 +31,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        setError(asApiError(err));
+        setError(asApiError(err, 'Something went wrong in the console.'));
       })
       .finally(() => {
         if (!controller.signal.aborted) setLoading(false);

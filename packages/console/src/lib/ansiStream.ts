@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noControlCharactersInRegex: matching terminal control sequences is this module's job
 import Anser from 'anser';
-import { splitRedactions } from './redaction';
+import { splitClassedRedactions } from './redaction';
 
 /**
  * Streaming ANSI → styled segments for command output.
@@ -104,16 +104,12 @@ function toSegments(text: string, anser: Anser): AnsiSegment[] {
   const out: AnsiSegment[] = [];
   for (const entry of entries) {
     const className = classesOf(entry);
-    for (const part of splitRedactions(entry.content)) {
+    for (const part of splitClassedRedactions(entry.content, className)) {
       const prev = out[out.length - 1];
       if (part.redacted === undefined && prev && prev.redacted === undefined && prev.className === className) {
         prev.text += part.text;
       } else {
-        out.push(
-          part.redacted === undefined
-            ? { text: part.text, className }
-            : { text: part.text, className, redacted: part.redacted },
-        );
+        out.push(part);
       }
     }
   }

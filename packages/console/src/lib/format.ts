@@ -4,16 +4,20 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** Whole seconds as a clock: `h:mm:ss` from an hour on, else minutes and `:ss` (minutes padded by `padMinutes`). */
+function clock(totalSeconds: number, padMinutes: boolean): string {
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  return h > 0 ? `${h}:${pad2(m)}:${pad2(s)}` : `${padMinutes ? pad2(m) : m}:${pad2(s)}`;
+}
+
 /**
  * Time left before a request expires, as shown on its countdown: `m:ss` (or `h:mm:ss`).
  * Never negative: once the deadline has passed it reads `0:00`.
  */
 export function formatCountdown(msLeft: number): string {
-  const total = Math.max(0, Math.ceil(msLeft / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return h > 0 ? `${h}:${pad2(m)}:${pad2(s)}` : `${m}:${pad2(s)}`;
+  return clock(Math.max(0, Math.ceil(msLeft / 1000)), false);
 }
 
 /** Milliseconds from `now` until `iso`; NaN-safe (an unparsable date counts as already passed). */
@@ -34,11 +38,7 @@ export function formatDuration(seconds: number): string {
 
 /** A running clock for the live session header: `mm:ss` or `h:mm:ss`. */
 export function formatElapsed(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return h > 0 ? `${h}:${pad2(m)}:${pad2(s)}` : `${pad2(m)}:${pad2(s)}`;
+  return clock(Math.max(0, Math.floor(ms / 1000)), true);
 }
 
 /** How long ago, coarse: `just now`, `3 min ago`, `2 h ago`, `4 days ago`. */

@@ -17,7 +17,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
-import { splitRedactions } from './redaction';
+import { splitClassedRedactions } from './redaction';
 
 /**
  * Syntax highlighting for files the customer approved, split into lines for line numbers.
@@ -143,28 +143,14 @@ function htmlToLines(html: string): CodeToken[][] {
     const pieces = decode(m[2]).split('\n');
     pieces.forEach((piece, i) => {
       if (i > 0) lines.push([]);
-      if (piece !== '') pushText(lines[lines.length - 1] as CodeToken[], piece, className);
+      if (piece !== '') (lines[lines.length - 1] as CodeToken[]).push(...splitClassedRedactions(piece, className));
     });
   }
   return lines;
 }
 
-function pushText(line: CodeToken[], text: string, className: string): void {
-  for (const part of splitRedactions(text)) {
-    line.push(
-      part.redacted === undefined
-        ? { text: part.text, className }
-        : { text: part.text, className, redacted: part.redacted },
-    );
-  }
-}
-
 function plainLines(content: string): CodeToken[][] {
-  return content.split('\n').map((line) => {
-    const tokens: CodeToken[] = [];
-    if (line !== '') pushText(tokens, line, '');
-    return tokens;
-  });
+  return content.split('\n').map((line) => (line === '' ? [] : splitClassedRedactions(line, '')));
 }
 
 export function highlightFile(content: string, path: string): HighlightedFile {

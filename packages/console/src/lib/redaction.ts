@@ -25,6 +25,16 @@ export function splitRedactions(text: string): TextPart[] {
   return parts;
 }
 
+/** A part of text carrying CSS classes: a segment of terminal output, a token of highlighted code. */
+export interface ClassedPart extends TextPart {
+  className: string;
+}
+
+/** `splitRedactions` with every part carrying `className`; only markers have `redacted`. */
+export function splitClassedRedactions(text: string, className: string): ClassedPart[] {
+  return splitRedactions(text).map((part) => ({ ...part, className }));
+}
+
 /** Counts the markers in a text (used when the sender did not say how many it masked). */
 export function countRedactions(text: string): number {
   let n = 0;

@@ -1,9 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { type AdminUser, api } from '../api/api';
-import { ApiError } from '../api/apiError';
+import { asApiError } from '../api/apiError';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../hooks/useAction';
 import { useAsync } from '../hooks/useAsync';
 
 /** Credit grants (the console side of `codevf-server credits grant`). */
@@ -12,9 +13,8 @@ export function AdminCreditsPage() {
   const [email, setEmail] = useState('');
   const [amount, setAmount] = useState('');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction((err) => asApiError(err, 'The grant failed.'));
 
   const parsed = Number(amount);
   const amountProblem =
@@ -23,10 +23,8 @@ export function AdminCreditsPage() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (amountProblem || !amount) return;
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
+    await run(async () => {
       const user = (await api.grantCredits(email.trim(), parsed, note.trim() || undefined)) as
         | Partial<AdminUser>
         | undefined;
@@ -36,11 +34,7 @@ export function AdminCreditsPage() {
       setAmount('');
       setNote('');
       users.reload();
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'The grant failed.', 0));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,20 +1,20 @@
 import type { Role } from '@codevf/protocol';
 import { type FormEvent, useState } from 'react';
 import { type AdminUser, api } from '../api/api';
-import { ApiError } from '../api/apiError';
+import { asApiError } from '../api/apiError';
 import { useUser } from '../auth/AuthProvider';
+import { DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
+import { useAction } from '../hooks/useAction';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime } from '../lib/format';
 
 const ROLES: Role[] = ['customer', 'engineer', 'admin'];
 
-function asApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'That did not work.', 0);
-}
+const FAILED = 'That did not work.';
 
 /** Users: create, change role, disable/enable (the console side of `codevf-server user …`). */
 export function AdminUsersPage() {
@@ -33,7 +33,7 @@ export function AdminUsersPage() {
       setFlash(done);
       reload();
     } catch (err) {
-      setRowError(`${user.email}: ${asApiError(err).message}`);
+      setRowError(`${user.email}: ${asApiError(err, FAILED).message}`);
     } finally {
       setBusy(null);
     }
@@ -72,76 +72,58 @@ export function AdminUsersPage() {
       ) : !data || data.length === 0 ? (
         <EmptyState title="No users" />
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col" className="num">
-                  Credits
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col">Access</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((u) => (
-                <tr key={u.id} data-user-email={u.email} className={u.disabled ? 'row-muted' : undefined}>
-                  <td>
-                    {u.name}
-                    {u.title ? <span className="muted"> · {u.title}</span> : null}
-                  </td>
-                  <td>{u.email}</td>
-                  <td>
-                    <label className="visually-hidden" htmlFor={`role-${u.id}`}>
-                      Role of {u.email}
-                    </label>
-                    <select
-                      id={`role-${u.id}`}
-                      value={u.role}
-                      disabled={busy === u.id || u.id === me.id}
-                      onChange={(e) =>
-                        update(u, { role: e.target.value as Role }, `${u.email} is now ${e.target.value}.`)
-                      }
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td className="num">{u.credits}</td>
-                  <td>{u.createdAt ? formatDateTime(u.createdAt) : '—'}</td>
-                  <td>
-                    {u.id === me.id ? (
-                      <span className="muted">you</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className={`btn small ${u.disabled ? '' : 'danger'}`}
-                        disabled={busy === u.id}
-                        onClick={() =>
-                          update(
-                            u,
-                            { disabled: !u.disabled },
-                            u.disabled ? `${u.email} can sign in again.` : `${u.email} is disabled.`,
-                          )
-                        }
-                        aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
-                      >
-                        {u.disabled ? 'Enable' : 'Disable'}
-                      </button>
-                    )}
-                    {u.disabled ? <span className="pill status-ended">disabled</span> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', 'Email', 'Role', { label: 'Credits', numeric: true }, 'Created', 'Access']}>
+          {data.map((u) => (
+            <tr key={u.id} data-user-email={u.email} className={u.disabled ? 'row-muted' : undefined}>
+              <td>
+                {u.name}
+                {u.title ? <span className="muted"> · {u.title}</span> : null}
+              </td>
+              <td>{u.email}</td>
+              <td>
+                <label className="visually-hidden" htmlFor={`role-${u.id}`}>
+                  Role of {u.email}
+                </label>
+                <select
+                  id={`role-${u.id}`}
+                  value={u.role}
+                  disabled={busy === u.id || u.id === me.id}
+                  onChange={(e) => update(u, { role: e.target.value as Role }, `${u.email} is now ${e.target.value}.`)}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td className="num">{u.credits}</td>
+              <td>{u.createdAt ? formatDateTime(u.createdAt) : '—'}</td>
+              <td>
+                {u.id === me.id ? (
+                  <span className="muted">you</span>
+                ) : (
+                  <button
+                    type="button"
+                    className={`btn small ${u.disabled ? '' : 'danger'}`}
+                    disabled={busy === u.id}
+                    onClick={() =>
+                      update(
+                        u,
+                        { disabled: !u.disabled },
+                        u.disabled ? `${u.email} can sign in again.` : `${u.email} is disabled.`,
+                      )
+                    }
+                    aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
+                  >
+                    {u.disabled ? 'Enable' : 'Disable'}
+                  </button>
+                )}
+                {u.disabled ? <span className="pill status-ended">disabled</span> : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );
@@ -153,14 +135,11 @@ function CreateUser({ onCreated }: { onCreated: (u: AdminUser) => void }) {
   const [role, setRole] = useState<Role>('customer');
   const [password, setPassword] = useState('');
   const [title, setTitle] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction((err) => asApiError(err, FAILED));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const user = await api.createUser({
         email: email.trim(),
         name: name.trim(),
@@ -174,11 +153,7 @@ function CreateUser({ onCreated }: { onCreated: (u: AdminUser) => void }) {
       setTitle('');
       setRole('customer');
       onCreated(user);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

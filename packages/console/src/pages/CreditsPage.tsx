@@ -1,4 +1,5 @@
 import { api } from '../api/api';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { useAsync } from '../hooks/useAsync';
@@ -29,41 +30,28 @@ export function CreditsPage() {
               Credits granted to you and minutes charged will show here.
             </EmptyState>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">What</th>
-                    <th scope="col" className="num">
-                      Amount
-                    </th>
+            <DataTable columns={['When', 'What', { label: 'Amount', numeric: true }]}>
+              {[...data.ledger]
+                .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+                .map((row) => (
+                  <tr key={row.id}>
+                    <td>{formatDateTime(row.createdAt)}</td>
+                    <td>
+                      {row.kind === 'grant' ? 'Granted' : 'Session minute'}
+                      {row.note ? <span className="muted"> · {row.note}</span> : null}
+                      {row.taskId ? (
+                        <>
+                          {' '}
+                          · <Link href={`/tasks/${encodeURIComponent(row.taskId)}`}>task</Link>
+                        </>
+                      ) : null}
+                    </td>
+                    <td className={`num ${row.amount < 0 ? 'neg' : 'pos'}`}>
+                      {row.amount > 0 ? `+${row.amount}` : row.amount}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {[...data.ledger]
-                    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-                    .map((row) => (
-                      <tr key={row.id}>
-                        <td>{formatDateTime(row.createdAt)}</td>
-                        <td>
-                          {row.kind === 'grant' ? 'Granted' : 'Session minute'}
-                          {row.note ? <span className="muted"> · {row.note}</span> : null}
-                          {row.taskId ? (
-                            <>
-                              {' '}
-                              · <Link href={`/tasks/${encodeURIComponent(row.taskId)}`}>task</Link>
-                            </>
-                          ) : null}
-                        </td>
-                        <td className={`num ${row.amount < 0 ? 'neg' : 'pos'}`}>
-                          {row.amount > 0 ? `+${row.amount}` : row.amount}
-                        </td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+            </DataTable>
           )}
         </>
       ) : null}

@@ -2,7 +2,7 @@ import type { DeviceInfo } from '@codevf/protocol';
 import { formatUserCode, normalizeUserCode, USER_CODE_ALPHABET, USER_CODE_LENGTH } from '@codevf/protocol/constants';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { api } from '../api/api';
-import { ApiError } from '../api/apiError';
+import { type ApiError, asApiError } from '../api/apiError';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
@@ -119,9 +119,10 @@ function DeviceDecision({ userCode }: { userCode: string }) {
       else await api.denyDevice(info.userCode);
       setOutcome({ kind: decision === 'approve' ? 'approved' : 'denied' });
     } catch (err) {
-      setActionError(err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'That did not work.', 0));
+      const e = asApiError(err, 'That did not work.');
+      setActionError(e);
       // The request may have been decided or expired meanwhile: show its current state.
-      if (err instanceof ApiError && err.code === 'E_CONFLICT') reload();
+      if (e.code === 'E_CONFLICT') reload();
     } finally {
       setBusy(null);
     }

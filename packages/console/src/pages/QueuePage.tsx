@@ -1,7 +1,7 @@
 import type { Task } from '@codevf/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
-import { ApiError } from '../api/apiError';
+import { type ApiError, asApiError } from '../api/apiError';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
@@ -54,7 +54,7 @@ export function QueuePage() {
       setLoadError(null);
       setPollError(null);
     } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'Could not load the queue.', 0);
+      const e = asApiError(err, 'Could not load the queue.');
       if (tasksRef.current) setPollError(e);
       else setLoadError(e);
     }
@@ -80,7 +80,7 @@ export function QueuePage() {
     } catch (err) {
       claimingRef.current = null;
       setClaiming(null);
-      const e = err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'Could not claim the task.', 0);
+      const e = asApiError(err, 'Could not claim the task.');
       if (e.code === 'E_CONFLICT' || e.code === 'E_NOT_FOUND') {
         setNotices((n) => [
           ...n,

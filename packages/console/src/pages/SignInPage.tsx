@@ -1,9 +1,10 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../api/apiError';
+import { asApiError } from '../api/apiError';
 import { useAuth } from '../auth/AuthProvider';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../hooks/useAction';
 import { Link, navigate, safeLocalPath, useLocation } from '../router/router';
 
 /**
@@ -15,21 +16,15 @@ export function SignInPage({ inline = false }: { inline?: boolean }) {
   const { pathname, search } = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction((err) => asApiError(err, 'Sign-in failed.'));
   const isDevice = pathname === '/device';
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await signIn(email.trim(), password);
       if (!inline) navigate(safeLocalPath(new URLSearchParams(search).get('next')), { replace: true });
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'Sign-in failed.', 0));
-      setBusy(false);
-    }
+    });
   }
 
   const message = error?.code === 'E_UNAUTHORIZED' ? 'Wrong email or password.' : (error?.message ?? null);

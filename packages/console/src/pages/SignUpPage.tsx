@@ -1,9 +1,10 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../api/apiError';
+import { asApiError } from '../api/apiError';
 import { useAuth } from '../auth/AuthProvider';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../hooks/useAction';
 import { Link, navigate, safeLocalPath, useLocation } from '../router/router';
 
 /** Self sign-up for customers, when the server allows it (it answers E_FORBIDDEN otherwise). */
@@ -14,20 +15,14 @@ export function SignUpPage() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction((err) => asApiError(err, 'Sign-up failed.'));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await signUp(email.trim(), password, name.trim());
       navigate(next, { replace: true });
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError('E_INTERNAL', 'Sign-up failed.', 0));
-      setBusy(false);
-    }
+    });
   }
 
   const disabled = error?.code === 'E_FORBIDDEN';

@@ -1,29 +1,14 @@
-import type { Task } from '@codevf/protocol';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
+import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
+import { StatusPill } from '../components/StatusPill';
 import { useAsync } from '../hooks/useAsync';
 import { useNow } from '../hooks/useNow';
 import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
 import { Link } from '../router/router';
-
-export function Rating({ value }: { value: number | null }) {
-  if (value === null) return <span className="muted">not rated</span>;
-  return (
-    <span className="rating" title={`${value} out of 5`}>
-      <span aria-hidden="true">
-        {'★'.repeat(value)}
-        {'☆'.repeat(Math.max(0, 5 - value))}
-      </span>{' '}
-      <span className="rating-num">{value}/5</span>
-    </span>
-  );
-}
-
-export function StatusPill({ status }: { status: Task['status'] }) {
-  return <span className={`pill status-${status}`}>{status === 'queued' ? 'waiting' : status}</span>;
-}
 
 /** Task history: the customer's own tasks, or the engineer's claimed sessions. */
 export function TasksPage() {
@@ -52,51 +37,44 @@ export function TasksPage() {
           )}
         </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Task</th>
-                <th scope="col">Status</th>
-                <th scope="col">{isEngineer ? 'Customer' : 'Engineer'}</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col" className="num">
-                  Credits
-                </th>
-                <th scope="col">Rating</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...data]
-                .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-                .map((t) => {
-                  const d = taskDurationSeconds(t, now);
-                  const href =
-                    isEngineer && t.status === 'active'
-                      ? `/session/${encodeURIComponent(t.id)}`
-                      : `/tasks/${encodeURIComponent(t.id)}`;
-                  return (
-                    <tr key={t.id} data-task-id={t.id}>
-                      <td className="cell-desc">
-                        <Link href={href}>{t.description}</Link>
-                      </td>
-                      <td>
-                        <StatusPill status={t.status} />
-                      </td>
-                      <td>{isEngineer ? (t.customerName ?? '—') : (t.engineer?.name ?? '—')}</td>
-                      <td>{formatDateTime(t.createdAt)}</td>
-                      <td>{d === null ? '—' : formatDuration(d)}</td>
-                      <td className="num">{t.creditsUsed}</td>
-                      <td>
-                        <Rating value={t.rating} />
-                      </td>
-                    </tr>
-                  );
-                })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            'Task',
+            'Status',
+            isEngineer ? 'Customer' : 'Engineer',
+            'Started',
+            'Duration',
+            { label: 'Credits', numeric: true },
+            'Rating',
+          ]}
+        >
+          {[...data]
+            .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+            .map((t) => {
+              const d = taskDurationSeconds(t, now);
+              const href =
+                isEngineer && t.status === 'active'
+                  ? `/session/${encodeURIComponent(t.id)}`
+                  : `/tasks/${encodeURIComponent(t.id)}`;
+              return (
+                <tr key={t.id} data-task-id={t.id}>
+                  <td className="cell-desc">
+                    <Link href={href}>{t.description}</Link>
+                  </td>
+                  <td>
+                    <StatusPill status={t.status} />
+                  </td>
+                  <td>{isEngineer ? (t.customerName ?? '—') : (t.engineer?.name ?? '—')}</td>
+                  <td>{formatDateTime(t.createdAt)}</td>
+                  <td>{d === null ? '—' : formatDuration(d)}</td>
+                  <td className="num">{t.creditsUsed}</td>
+                  <td>
+                    <Rating value={t.rating} />
+                  </td>
+                </tr>
+              );
+            })}
+        </DataTable>
       )}
     </div>
   );

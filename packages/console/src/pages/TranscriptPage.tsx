@@ -2,15 +2,18 @@ import type { EventsResponse, Task } from '@codevf/protocol';
 import { useMemo } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
+import { DataTable } from '../components/DataTable';
+import { LoadFailurePage } from '../components/LoadFailurePage';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
-import { ErrorState, Loading } from '../components/States';
+import { Rating } from '../components/Rating';
+import { Loading } from '../components/States';
+import { StatusPill } from '../components/StatusPill';
 import { Timeline } from '../components/Timeline';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
 import { applyEvents, initialSessionState } from '../live/sessionState';
 import { Link } from '../router/router';
-import { Rating, StatusPill } from './TasksPage';
 
 /**
  * A task's transcript: every persisted event in order, replayed through the same fold as the
@@ -27,19 +30,14 @@ export function TranscriptPage({ taskId }: { taskId: string }) {
   );
   if (error) {
     return (
-      <div className="page">
-        <PageHeader title="Transcript" />
-        {error.code === 'E_FORBIDDEN' || error.code === 'E_NOT_FOUND' ? (
-          <Notice tone="bad" title="You cannot open this transcript">
-            Transcripts are visible only to the task's customer and engineer. {error.message}
-          </Notice>
-        ) : (
-          <ErrorState error={error} retry={reload} />
-        )}
-        <p>
-          <Link href="/tasks">Back to tasks</Link>
-        </p>
-      </div>
+      <LoadFailurePage
+        title="Transcript"
+        refusedTitle="You cannot open this transcript"
+        whoMayOpen="Transcripts are visible only to the task's customer and engineer."
+        error={error}
+        retry={reload}
+        back={{ href: '/tasks', label: 'Back to tasks' }}
+      />
     );
   }
   if (loading && !data) return <Loading label="Loading the transcript…" />;
@@ -130,37 +128,23 @@ function Transcript({
       </section>
       <details className="raw-events">
         <summary>All {events.events.length} events, in order</summary>
-        <div className="table-wrap">
-          <table className="table compact">
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  #
-                </th>
-                <th scope="col">Time</th>
-                <th scope="col">Event</th>
-                <th scope="col">Hash</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.events.map((e) => (
-                <tr
-                  key={e.seq}
-                  className={chain.brokenAtSeq !== null && e.seq >= chain.brokenAtSeq ? 'row-bad' : undefined}
-                >
-                  <td className="num">{e.seq}</td>
-                  <td>{formatDateTime(e.timestamp, { seconds: true })}</td>
-                  <td>
-                    <code>{e.type}</code>
-                  </td>
-                  <td>
-                    <code title={e.hash}>{e.hash.slice(0, 12)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[{ label: '#', numeric: true }, 'Time', 'Event', 'Hash']} compact>
+          {events.events.map((e) => (
+            <tr
+              key={e.seq}
+              className={chain.brokenAtSeq !== null && e.seq >= chain.brokenAtSeq ? 'row-bad' : undefined}
+            >
+              <td className="num">{e.seq}</td>
+              <td>{formatDateTime(e.timestamp, { seconds: true })}</td>
+              <td>
+                <code>{e.type}</code>
+              </td>
+              <td>
+                <code title={e.hash}>{e.hash.slice(0, 12)}</code>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </details>
       <p>
         <Link href="/tasks">Back to tasks</Link>

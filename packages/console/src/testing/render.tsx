@@ -1,5 +1,6 @@
 import { act, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { afterEach } from 'vitest';
 
 // Tells React that updates are wrapped in act(), as a test renderer would.
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -10,7 +11,13 @@ export interface Rendered {
   unmount(): void;
 }
 
-/** Renders into a detached-from-nothing div in jsdom; tests read the real DOM React produced. */
+const mounted = new Set<Rendered>();
+// Every test starts from an empty document, without each test file keeping its own bookkeeping.
+afterEach(() => {
+  for (const view of mounted) view.unmount();
+});
+
+/** Renders into a detached-from-nothing div in jsdom; tests read the real DOM React produced. Unmounted after each test. */
 export function render(node: ReactNode): Rendered {
   const container = document.createElement('div');
   document.body.appendChild(container);
@@ -19,16 +26,19 @@ export function render(node: ReactNode): Rendered {
     root = createRoot(container);
     root.render(node);
   });
-  return {
+  const view: Rendered = {
     container,
     rerender(next) {
       act(() => root?.render(next));
     },
     unmount() {
+      mounted.delete(view);
       act(() => root?.unmount());
       container.remove();
     },
   };
+  mounted.add(view);
+  return view;
 }
 
 /** Every element with an inline style attribute: the console's CSP forbids them. */
