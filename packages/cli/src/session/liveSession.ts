@@ -12,10 +12,10 @@ import {
   sessionReducer,
 } from '../ui/sessionState';
 import { type ApprovalPolicy, createApprovalPolicy } from './approvalPolicy';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '@codevf/protocol/client';
 import type { LocalWork } from './localWork';
 import { createOutputSender } from './outputSender';
-import { createSessionClient, type SessionClient, sessionUrl } from './sessionClient';
+import { createSessionClient, type SessionClient, sessionUrl } from './sessionConnection';
 import { createStore } from './store';
 
 export interface LiveSessionOptions {

@@ -1,7 +1,6 @@
 import type { TypedFrame } from '@codevf/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBackoff } from '../../src/session/backoff';
-import { type ConnectionState, createSessionClient, sessionUrl } from '../../src/session/sessionClient';
+import { type ConnectionState, createSessionClient, sessionUrl } from '../../src/session/sessionConnection';
 import { startFakeSessionServer } from './fakeSessionServer';
 import { waitFor } from './waitFor';
 
@@ -210,15 +209,6 @@ describe('session client', () => {
     await expect(client.send('customer_message', { text: 'late' }).acked).rejects.toMatchObject({
       code: 'E_CANCELLED',
     });
-  });
-});
-
-describe('backoff', () => {
-  it('grows exponentially up to the cap, with jitter in the upper half of each window', () => {
-    const low = createBackoff({ initialMs: 100, maxMs: 1000, random: () => 0 });
-    const high = createBackoff({ initialMs: 100, maxMs: 1000, random: () => 1 });
-    expect([1, 2, 3, 4, 5, 6].map((n) => low.delay(n))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 6].map((n) => high.delay(n))).toEqual([100, 200, 400, 800, 1000, 1000]);
   });
 });
 

@@ -1,0 +1,68 @@
+import {
+  type ClientMessageType,
+  type Frame,
+  isMessageType,
+  MAX_FILE_FRAME_BYTES,
+  maxFrameBytes,
+  type Payload,
+  parsePayload,
+  type TypedFrame,
+} from '@codevf/protocol';
+import { type BackoffOptions, createLiveClient, type LiveClient, type LiveClientState } from '@codevf/protocol/client';
+import { CodevfError } from '../core/errors';
+import { wsTransport } from './wsTransport';
+
+export type ConnectionState = LiveClientState<CodevfError>;
+
+/** What the customer's CLI may send, by type. */
+export type ClientMessages = { [T in ClientMessageType]: Payload<T> };
+
+export type SessionClient = LiveClient<TypedFrame, CodevfError, ClientMessages>;
+
+export interface SessionClientOptions {
+  /** `ws(s)://host/v1/tasks/:id/ws`. */
+  url: string;
+  accessToken: () => Promise<string> | string;
+  refreshAccessToken?: () => Promise<string>;
+  lastSeq?: number;
+  maxReconnectAttempts?: number;
+  backoff?: BackoffOptions;
+  heartbeatMs?: number;
+  handshakeTimeoutMs?: number;
+  maxInFlight?: number;
+}
+
+/**
+ * The CLI's live-session client: the shared client over the `ws` package, with payloads
+ * checked against the protocol's schemas and failures as CodevfErrors (so E_UNREACHABLE
+ * exits with 5).
+ */
+export function createSessionClient(options: SessionClientOptions): SessionClient {
+  return createLiveClient<TypedFrame, CodevfError, ClientMessages>({
+    ...options,
+    transport: wsTransport({
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      // Accept frames somewhat larger than the contract's limit; the server is the one that
+      // enforces it, and refusing a replayed event here would lose it.
+      maxPayload: MAX_FILE_FRAME_BYTES + 64 * 1024,
+    }),
+    maxFrameBytes,
+    acceptFrame: typedFrame,
+    createError: (code, message, cause) =>
+      cause instanceof CodevfError ? cause : new CodevfError(code, message, cause === undefined ? {} : { cause }),
+  });
+}
+
+/** The frame with its payload checked against its type's schema, or null. */
+function typedFrame(f: Frame): TypedFrame | null {
+  if (!isMessageType(f.type)) return null;
+  const parsed = parsePayload(f.type, f.payload);
+  return parsed.success ? ({ ...f, type: f.type, payload: parsed.data } as TypedFrame) : null;
+}
+
+/** `http://host` → `ws://host/v1/tasks/:id/ws` (and https → wss). */
+export function sessionUrl(baseUrl: string, taskId: string): string {
+  const url = new URL(`/v1/tasks/${encodeURIComponent(taskId)}/ws`, baseUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}

@@ -1,0 +1,7 @@
+/** The live-session client shared by the CLI and the console. Browser-safe: no zod, no Node modules. */
+export * from './backoff';
+export * from './browserTransport';
+export * from './clock';
+export * from './closeCodes';
+export * from './liveClient';
+export * from './transport';
