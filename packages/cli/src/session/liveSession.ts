@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { MAX_CHAT_CHARS, type Payload, type Task, type TypedFrame } from '@codevf/protocol';
+import { type BackoffOptions, liveSessionUrl } from '@codevf/protocol/client';
 import type { ApiClient } from '../core/api';
 import { CodevfError } from '../core/errors';
 import {
@@ -12,10 +13,9 @@ import {
   sessionReducer,
 } from '../ui/sessionState';
 import { type ApprovalPolicy, createApprovalPolicy } from './approvalPolicy';
-import type { BackoffOptions } from '@codevf/protocol/client';
 import type { LocalWork } from './localWork';
 import { createOutputSender } from './outputSender';
-import { createSessionClient, type SessionClient, sessionUrl } from './sessionConnection';
+import { createSessionClient, type SessionClient } from './sessionConnection';
 import { createStore } from './store';
 
 export interface LiveSessionOptions {
@@ -137,7 +137,7 @@ export function createLiveSession(options: LiveSessionOptions) {
 
   function connect(taskId: string) {
     const c = createSessionClient({
-      url: sessionUrl(options.api.baseUrl, taskId),
+      url: liveSessionUrl(options.api.baseUrl, taskId),
       accessToken: () => options.api.accessToken(),
       maxReconnectAttempts: options.maxReconnectAttempts,
       backoff: options.backoff,

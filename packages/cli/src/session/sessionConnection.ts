@@ -1,21 +1,22 @@
 import {
-  type ClientMessageType,
   type Frame,
   isMessageType,
   MAX_FILE_FRAME_BYTES,
   maxFrameBytes,
-  type Payload,
   parsePayload,
   type TypedFrame,
 } from '@codevf/protocol';
-import { type BackoffOptions, createLiveClient, type LiveClient, type LiveClientState } from '@codevf/protocol/client';
+import {
+  type BackoffOptions,
+  type ClientMessages,
+  createLiveClient,
+  type LiveClient,
+  type LiveClientState,
+} from '@codevf/protocol/client';
 import { CodevfError } from '../core/errors';
 import { wsTransport } from './wsTransport';
 
 export type ConnectionState = LiveClientState<CodevfError>;
-
-/** What the customer's CLI may send, by type. */
-export type ClientMessages = { [T in ClientMessageType]: Payload<T> };
 
 export type SessionClient = LiveClient<TypedFrame, CodevfError, ClientMessages>;
 
@@ -58,11 +59,4 @@ function typedFrame(f: Frame): TypedFrame | null {
   if (!isMessageType(f.type)) return null;
   const parsed = parsePayload(f.type, f.payload);
   return parsed.success ? ({ ...f, type: f.type, payload: parsed.data } as TypedFrame) : null;
-}
-
-/** `http://host` → `ws://host/v1/tasks/:id/ws` (and https → wss). */
-export function sessionUrl(baseUrl: string, taskId: string): string {
-  const url = new URL(`/v1/tasks/${encodeURIComponent(taskId)}/ws`, baseUrl);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.toString();
 }

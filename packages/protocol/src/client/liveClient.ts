@@ -429,14 +429,14 @@ export function createLiveClient<
       const id = newId();
       const text = JSON.stringify(frameOf(type, payload, id));
       let acked: Promise<number | null>;
-      if (stopped) {
-        acked = Promise.reject(
-          state.kind === 'failed' ? state.error : error('E_CANCELLED', 'The session is closed.'),
-        );
-      } else if (ended) {
+      if (ended) {
         acked = Promise.reject(error('E_CONFLICT', 'The session has ended.'));
+      } else if (stopped) {
+        acked = Promise.reject(state.kind === 'failed' ? state.error : error('E_CANCELLED', 'The session is closed.'));
       } else if (options.maxFrameBytes && overLimit(text, options.maxFrameBytes(type))) {
-        acked = Promise.reject(error('E_TOO_LARGE', `A ${type} frame is over the limit of ${options.maxFrameBytes(type)} bytes.`));
+        acked = Promise.reject(
+          error('E_TOO_LARGE', `A ${type} frame is over the limit of ${options.maxFrameBytes(type)} bytes.`),
+        );
       } else {
         acked = new Promise((resolve, reject) => {
           outbox.set(id, { text, sent: false, resolve, reject });
