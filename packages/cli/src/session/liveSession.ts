@@ -6,7 +6,7 @@ import { sendChat } from './chatSender';
 import { type CommandChoice, createCommandApprovals } from './commandApprovals';
 import { createFileApprovals } from './fileApprovals';
 import { createQueueWait } from './queueWait';
-import { createSessionConnect } from './sessionConnect';
+import { createSessionStart } from './sessionStart';
 import { createSessionCore, type LiveSessionOptions } from './sessionCore';
 import { createSessionEnd } from './sessionEnd';
 
@@ -25,7 +25,7 @@ export function createLiveSession(options: LiveSessionOptions) {
   const files = createFileApprovals(core);
   const end = createSessionEnd(core);
   const queue = createQueueWait(core, end.cancelWhileQueued);
-  const connection = createSessionConnect(core, { onQueued: queue.arm, onFrame });
+  const starting = createSessionStart(core, { onQueued: queue.arm, onFrame });
 
   function onFrame(f: TypedFrame) {
     const before = state();
@@ -76,13 +76,13 @@ export function createLiveSession(options: LiveSessionOptions) {
     store: core.store,
     done: core.done,
     start() {
-      if (options.description || options.resumeTaskId) void connection.begin(options.description);
+      if (options.description || options.resumeTaskId) void starting.begin(options.description);
     },
     submitIssue(text: string) {
       const description = text.trim();
       if (!description || state().phase !== 'askIssue') return;
       dispatch({ type: 'issueSubmitted' });
-      void connection.begin(description);
+      void starting.begin(description);
     },
     setDraft(text: string) {
       dispatch({ type: 'draft', text });
