@@ -4,6 +4,7 @@ import { type Frame, readFrame } from '../frame';
 import { type BackoffOptions, createBackoff } from './backoff';
 import { type Clock, systemClock, unref } from './clock';
 import { finalCloseError } from './closeCodes';
+import { createOutbox } from './outbox';
 import type { OpenTransport, Transport } from './transport';
 
 export type LiveClientState<E> =
@@ -30,10 +31,7 @@ export interface LiveClientOptions<F extends Frame, E extends Error> {
   heartbeatMs?: number;
   /** How long an attempt may take from opening to `welcome` before it is dropped and retried. */
   handshakeTimeoutMs?: number;
-  /**
-   * Most messages sent and not yet acknowledged. The server refuses a peer with too many in
-   * flight (E_RATE_LIMITED); a command streaming output would hit that, so the rest waits here.
-   */
+  /** Most messages on the wire and not yet acknowledged (see createOutbox). */
   maxInFlight?: number;
   /** The size limit of a frame of `type`; a bigger one is refused here with E_TOO_LARGE. */
   maxFrameBytes?: (type: string) => number;
@@ -56,14 +54,6 @@ export interface SentMessage {
 export interface ServerError {
   code: ErrorCode;
   message: string;
-}
-
-interface Pending {
-  text: string;
-  /** Written to the current connection (reset on reconnect: everything unacknowledged goes again). */
-  sent: boolean;
-  resolve: (seq: number | null) => void;
-  reject: (err: Error) => void;
 }
 
 type Listener<T> = (value: T) => void;
@@ -99,8 +89,7 @@ export function createLiveClient<
   const stateListeners = new Set<Listener<LiveClientState<E>>>();
   const ackListeners = new Set<Listener<{ id: string; seq: number | null }>>();
   const errorListeners = new Set<Listener<ServerError>>();
-  const outbox = new Map<string, Pending>();
-  const drainWaiters = new Set<() => void>();
+  const outbox = createOutbox(clock, maxInFlight);
 
   let lastSeq = options.lastSeq ?? 0;
   let transport: Transport | null = null;
@@ -147,11 +136,7 @@ export function createLiveClient<
     clock.clearTimeout(retryTimer);
     clock.clearTimeout(pumpTimer);
     dropTransport(next.kind === 'closed' ? 'close' : 'terminate');
-    for (const [id, p] of outbox) {
-      outbox.delete(id);
-      p.reject(reason);
-    }
-    notifyDrain();
+    outbox.refuseAll(reason);
     setState(next);
   }
 
@@ -159,25 +144,9 @@ export function createLiveClient<
     stop({ kind: 'failed', error: err }, err);
   }
 
-  function notifyDrain() {
-    if (outbox.size > 0) return;
-    for (const w of drainWaiters) w();
-    drainWaiters.clear();
-  }
-
-  /** Writes unsent messages, oldest first, while the in-flight window has room. */
   function pump() {
     const t = transport;
-    if (!welcomed || !t) return;
-    let inFlight = 0;
-    for (const p of outbox.values()) if (p.sent) inFlight++;
-    for (const p of outbox.values()) {
-      if (inFlight >= maxInFlight) break;
-      if (p.sent) continue;
-      t.send(p.text);
-      p.sent = true;
-      inFlight++;
-    }
+    if (welcomed && t) outbox.pump((text) => t.send(text));
   }
 
   /** The current attempt is over: reconnect, or stay closed when the session has ended. */
@@ -343,20 +312,15 @@ export function createLiveClient<
         emitFrame(f);
         // Re-send everything not yet acknowledged, in the order it was first sent, with the
         // original ids: the server answers a known id with its original ack.
-        for (const pending of outbox.values()) pending.sent = false;
+        outbox.resendAll();
         pump();
         return;
       }
       case 'ack': {
         if (typeof p.id !== 'string') return;
         const seq = typeof p.seq === 'number' ? p.seq : null;
-        const pending = outbox.get(p.id);
-        if (pending) {
-          outbox.delete(p.id);
-          pending.resolve(seq);
-        }
+        outbox.acknowledge(p.id, seq);
         for (const l of ackListeners) l({ id: p.id, seq });
-        notifyDrain();
         pump();
         return;
       }
@@ -364,19 +328,16 @@ export function createLiveClient<
         const code = isErrorCode(p.code) ? p.code : 'E_INTERNAL';
         const message = typeof p.message === 'string' ? p.message : 'The server refused the message.';
         const id = typeof p.id === 'string' ? p.id : undefined;
-        const pending = id ? outbox.get(id) : undefined;
-        if (id && pending && code === 'E_RATE_LIMITED') {
+        const ours = id !== undefined && outbox.has(id);
+        if (ours && code === 'E_RATE_LIMITED' && outbox.resend(id)) {
           // Not stored: send it again in a moment (the window normally prevents this).
-          pending.sent = false;
           clock.clearTimeout(pumpTimer);
           pumpTimer = clock.setTimeout(pump, RATE_LIMIT_RETRY_MS);
           return;
         }
         emitFrame(f);
-        if (id && pending) {
-          outbox.delete(id);
-          pending.reject(error(code, message));
-          notifyDrain();
+        if (ours) {
+          outbox.refuse(id, error(code, message));
           pump();
           return;
         }
@@ -438,9 +399,7 @@ export function createLiveClient<
           error('E_TOO_LARGE', `A ${type} frame is over the limit of ${options.maxFrameBytes(type)} bytes.`),
         );
       } else {
-        acked = new Promise((resolve, reject) => {
-          outbox.set(id, { text, sent: false, resolve, reject });
-        });
+        acked = outbox.add(id, text);
         pump();
       }
       // A caller that only cares about ordering may ignore the result; never crash on it.
@@ -479,19 +438,7 @@ export function createLiveClient<
 
     /** Resolves true when every sent message is acknowledged, false after `timeoutMs`. */
     drain(timeoutMs: number): Promise<boolean> {
-      if (outbox.size === 0) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const done = () => {
-          clock.clearTimeout(t);
-          resolve(true);
-        };
-        const t = clock.setTimeout(() => {
-          drainWaiters.delete(done);
-          resolve(false);
-        }, timeoutMs);
-        unref(t);
-        drainWaiters.add(done);
-      });
+      return outbox.drain(timeoutMs);
     },
 
     /** Drops the connection now (as a network failure would) and reconnects; used by tests. */
