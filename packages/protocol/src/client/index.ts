@@ -7,4 +7,5 @@ export * from './closeCodes';
 export * from './liveClient';
 export * from './liveClientError';
 export * from './liveSessionUrl';
+export * from './refusals';
 export * from './transport';

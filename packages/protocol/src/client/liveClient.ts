@@ -5,6 +5,7 @@ import { type BackoffOptions, createBackoff } from './backoff';
 import { type Clock, systemClock, unref } from './clock';
 import { finalCloseError } from './closeCodes';
 import { createOutbox } from './outbox';
+import { unansweredError, upgradeRefusal } from './refusals';
 import type { OpenTransport, Transport } from './transport';
 
 export type LiveClientState<E> =
@@ -58,11 +59,6 @@ export interface ServerError {
 
 type Listener<T> = (value: T) => void;
 
-/** Codes after which retrying cannot help: the task or the login is not usable. */
-const FINAL_CODES = new Set<ErrorCode>(['E_FORBIDDEN', 'E_NOT_FOUND', 'E_PROTOCOL_VERSION']);
-const FINAL_STATUS: Record<number, ErrorCode> = { 403: 'E_FORBIDDEN', 404: 'E_NOT_FOUND', 426: 'E_PROTOCOL_VERSION' };
-/** Answers to `hello` that a later attempt may not get: anything else refuses the resume for good. */
-const PASSING_CODES = new Set<ErrorCode>(['E_INTERNAL', 'E_RATE_LIMITED']);
 /** After an E_RATE_LIMITED answer, how long before the message goes again. */
 const RATE_LIMIT_RETRY_MS = 250;
 
@@ -268,24 +264,21 @@ export function createLiveClient<
   }
 
   function refused(status: number, code: ErrorCode | null) {
-    if (status === 401) {
-      if (options.refreshAccessToken && !refreshedThisRound) {
-        refreshedThisRound = true;
-        options.refreshAccessToken().then(
-          () => void open(),
-          (err) => fail(error('E_UNAUTHORIZED', 'The login was rejected.', err)),
-        );
-        return;
-      }
-      fail(error(code === 'E_NOT_LOGGED_IN' ? code : 'E_UNAUTHORIZED', 'The server rejected the login.'));
-      return;
-    }
-    const final = code && FINAL_CODES.has(code) ? code : FINAL_STATUS[status];
-    if (final) {
-      fail(error(final, `The server refused the session (HTTP ${status}).`));
-      return;
-    }
-    lost(`HTTP ${status}`);
+    const verdict = upgradeRefusal(status, code, !!options.refreshAccessToken && !refreshedThisRound);
+    if (verdict.do === 'refresh') {
+      refreshedThisRound = true;
+      options.refreshAccessToken?.().then(
+        () => void open(),
+        (err) => fail(error('E_UNAUTHORIZED', 'The login was rejected.', err)),
+      );
+    } else if (verdict.do === 'fail') {
+      fail(
+        error(
+          verdict.code,
+          status === 401 ? 'The server rejected the login.' : `The server refused the session (HTTP ${status}).`,
+        ),
+      );
+    } else lost(`HTTP ${status}`);
   }
 
   function onMessage(text: string) {
@@ -357,22 +350,10 @@ export function createLiveClient<
 
   /** An error that answers none of our messages. */
   function serverError(code: ErrorCode, message: string) {
-    // Before the welcome it answers our hello: the session cannot be joined as asked.
-    if (!welcomed) {
-      if (PASSING_CODES.has(code)) lost(message);
-      else fail(error(code, message));
-      return;
-    }
-    if (FINAL_CODES.has(code)) {
-      fail(error(code, message));
-      return;
-    }
-    // The login expired mid-session: the server closes, and the reconnect refreshes it.
-    if (code === 'E_UNAUTHORIZED') {
-      if (!options.refreshAccessToken) fail(error(code, message));
-      return;
-    }
-    for (const l of errorListeners) l({ code, message });
+    const verdict = unansweredError(code, welcomed, !!options.refreshAccessToken);
+    if (verdict.do === 'retry') lost(message);
+    else if (verdict.do === 'fail') fail(error(verdict.code, message));
+    else if (verdict.do === 'relay') for (const l of errorListeners) l({ code, message });
   }
 
   function frameOf(type: string, payload: object, id?: string) {
