@@ -91,8 +91,6 @@ export function createLiveClient<
   let transport: Transport | null = null;
   /** Ends the current attempt (stops its timers, ignores its events); set while one is open. */
   let endAttempt: (() => void) | null = null;
-  /** Drops an attempt that is not welcomed in time. */
-  let handshakeTimer: unknown;
   let welcomed = false;
   /** The session ended (`session_end`, or a welcome saying so): a close is final, not a drop. */
   let ended = false;
@@ -201,10 +199,11 @@ export function createLiveClient<
     let current = true;
     let alive = true;
     let heartbeat: unknown;
-    handshakeTimer = clock.setTimeout(() => {
+    // Drops an attempt that is not welcomed in time (after the welcome it does nothing).
+    const handshake = clock.setTimeout(() => {
       if (current && !welcomed) lost('no welcome from the server');
     }, handshakeTimeoutMs);
-    unref(handshakeTimer);
+    unref(handshake);
     const beat = () => {
       heartbeat = clock.setTimeout(() => {
         if (!current || !t.ping) return;
@@ -220,7 +219,7 @@ export function createLiveClient<
     };
     endAttempt = () => {
       current = false;
-      clock.clearTimeout(handshakeTimer);
+      clock.clearTimeout(handshake);
       clock.clearTimeout(heartbeat);
     };
     let t: Transport;
@@ -299,7 +298,6 @@ export function createLiveClient<
         everConnected = true;
         attempt = 0;
         refreshedThisRound = false;
-        clock.clearTimeout(handshakeTimer);
         if (p.status === 'ended') ended = true;
         setState({ kind: 'connected' });
         emitFrame(f);
