@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { ConnectionState } from '../session/sessionClient';
+import type { ConnectionState } from '../session/sessionConnection';
 import { formatDuration } from './format';
 
 /** Shown while the socket is down: what happens now, so silence never looks like a hang. */

@@ -1,6 +1,6 @@
 import type { Payload, TypedFrame } from '@codevf/protocol';
 import type { CommandOutcome } from '../session/localWork';
-import type { ConnectionState } from '../session/sessionClient';
+import type { ConnectionState } from '../session/sessionConnection';
 
 /**
  * Everything the live screen shows, as a pure function of what happened: protocol events from

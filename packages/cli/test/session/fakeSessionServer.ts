@@ -26,12 +26,14 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
   let ackDelayMs = 0;
   let dropAcks = false;
   let rateLimitNext = false;
+  let silent = false;
 
   const server = http.createServer((_req, res) => {
     res.statusCode = 404;
     res.end();
   });
-  const wss = new WebSocketServer({ noServer: true });
+  // Pongs by hand, so a test can make the server go silent (a dead peer for the heartbeat).
+  const wss = new WebSocketServer({ noServer: true, autoPong: false });
   server.on('upgrade', (req, socket, head) => {
     if (refuseWith) {
       const body = JSON.stringify({ code: refuseWith === 401 ? 'E_UNAUTHORIZED' : 'E_INTERNAL' });
@@ -64,6 +66,9 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
 
   function onConnection(ws: WebSocket) {
     let hello = false;
+    ws.on('ping', (data) => {
+      if (!silent) ws.pong(data);
+    });
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data)) as { type: string; id?: string; payload: Record<string, unknown> };
       if (!hello) {
@@ -155,6 +160,10 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
     /** Answers the next message with E_RATE_LIMITED (not stored), as a busy server does. */
     rateLimitNext() {
       rateLimitNext = true;
+    },
+    /** Stops answering pings, as a server that vanished without closing would. */
+    setSilent(v: boolean) {
+      silent = v;
     },
     setDropAcks(v: boolean) {
       dropAcks = v;

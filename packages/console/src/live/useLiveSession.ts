@@ -1,9 +1,19 @@
-import type { ClientMessageType, Payload } from '@codevf/protocol';
+import type { Frame } from '@codevf/protocol';
+import {
+  browserTransport,
+  type ClientMessages,
+  createLiveClient,
+  type LiveClient,
+  LiveClientError,
+  type LiveClientState,
+  liveSessionUrl,
+} from '@codevf/protocol/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { ApiError } from '../api/apiError';
-import { type ConnectionState, LiveSocket, liveSocketUrl, type ServerFrame } from './liveSocket';
-import { applyEvent, initialSessionState, type SessionState } from './sessionState';
+import { applyEvent, type EventLike, initialSessionState, type SessionState } from './sessionState';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'failed';
 
 export interface Connection {
   state: ConnectionState;
@@ -17,61 +27,76 @@ export interface LiveSession {
   /** Last server error that answered none of our messages (shown, then dismissed). */
   serverError: string | null;
   clearServerError(): void;
-  send<T extends ClientMessageType>(type: T, payload: Payload<T>): Promise<{ seq: number | null }>;
+  send<T extends keyof ClientMessages>(type: T, payload: ClientMessages[T]): Promise<{ seq: number | null }>;
 }
 
-function reducer(state: SessionState, frame: ServerFrame & { seq: number }): SessionState {
-  return applyEvent(state, frame);
+type Client = LiveClient<Frame, LiveClientError, ClientMessages>;
+
+export function connectionOf(s: LiveClientState<Error>): Connection {
+  switch (s.kind) {
+    case 'connecting':
+      return { state: 'connecting', attempt: 0 };
+    case 'connected':
+      return { state: 'live', attempt: 0 };
+    case 'reconnecting':
+      return { state: 'reconnecting', attempt: s.attempt, reason: s.reason };
+    case 'closed':
+      return { state: 'closed', attempt: 0 };
+    case 'failed':
+      return { state: 'failed', attempt: 0, reason: s.error.message };
+  }
+}
+
+/** Asked before each reconnect: a browser cannot see why an upgrade was refused, REST can. */
+async function stillAllowed(taskId: string): Promise<boolean> {
+  try {
+    await api.task(taskId);
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && ['E_FORBIDDEN', 'E_NOT_FOUND', 'E_UNAUTHORIZED'].includes(err.code)) return false;
+    return true;
+  }
 }
 
 /** Connects the page to a task's live session and folds its events into view state. */
 export function useLiveSession(taskId: string, enabled: boolean): LiveSession {
-  const [state, dispatch] = useReducer(reducer, undefined, initialSessionState);
+  const [state, dispatch] = useReducer(applyEvent, undefined, initialSessionState);
   const [connection, setConnection] = useState<Connection>({ state: 'connecting', attempt: 0 });
   const [serverError, setServerError] = useState<string | null>(null);
-  const socketRef = useRef<LiveSocket | null>(null);
+  const clientRef = useRef<Client | null>(null);
   // Events are applied in arrival order, so the highest seq received is the resume point.
   const lastSeq = useRef(0);
 
   useEffect(() => {
     if (!enabled) return;
-    const socket = new LiveSocket({
-      url: liveSocketUrl(taskId, window.location),
-      lastSeq: () => lastSeq.current,
-      onEvent: (frame) => {
-        if (frame.seq > lastSeq.current) lastSeq.current = frame.seq;
-        dispatch(frame);
-      },
-      onState: (s, detail) =>
-        setConnection({
-          state: s,
-          attempt: detail?.attempt ?? 0,
-          ...(detail?.reason ? { reason: detail.reason } : {}),
-        }),
-      onServerError: (_code, message) => setServerError(message),
-      shouldReconnect: async () => {
-        try {
-          await api.task(taskId);
-          return true;
-        } catch (err) {
-          if (err instanceof ApiError && ['E_FORBIDDEN', 'E_NOT_FOUND', 'E_UNAUTHORIZED'].includes(err.code))
-            return false;
-          return true;
-        }
-      },
+    const client = createLiveClient<Frame, LiveClientError, ClientMessages>({
+      url: liveSessionUrl(window.location.origin, taskId),
+      transport: browserTransport(),
+      lastSeq: lastSeq.current,
+      // The console keeps trying until the session ends, access is gone or the page closes.
+      maxReconnectAttempts: Number.POSITIVE_INFINITY,
+      createError: (code, message) => new LiveClientError(code, message),
+      beforeReconnect: () => stillAllowed(taskId),
     });
-    socketRef.current = socket;
-    socket.start();
+    client.onState((s) => setConnection(connectionOf(s)));
+    client.onFrame((f) => {
+      if (f.seq === undefined) return;
+      if (f.seq > lastSeq.current) lastSeq.current = f.seq;
+      dispatch(f as EventLike);
+    });
+    client.onServerError((e) => setServerError(e.message));
+    clientRef.current = client;
+    client.start();
     return () => {
-      socket.stop();
-      socketRef.current = null;
+      client.close();
+      clientRef.current = null;
     };
   }, [taskId, enabled]);
 
-  const send = useCallback(<T extends ClientMessageType>(type: T, payload: Payload<T>) => {
-    const s = socketRef.current;
-    if (!s) return Promise.reject(new Error('Not connected.'));
-    return s.send(type, payload);
+  const send = useCallback(<T extends keyof ClientMessages>(type: T, payload: ClientMessages[T]) => {
+    const c = clientRef.current;
+    if (!c) return Promise.reject(new Error('Not connected.'));
+    return c.send(type, payload).acked.then((seq) => ({ seq }));
   }, []);
   const clearServerError = useCallback(() => setServerError(null), []);
   return { state, connection, serverError, clearServerError, send };

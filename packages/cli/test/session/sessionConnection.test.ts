@@ -1,7 +1,6 @@
 import type { TypedFrame } from '@codevf/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBackoff } from '../../src/session/backoff';
-import { type ConnectionState, createSessionClient, sessionUrl } from '../../src/session/sessionClient';
+import { type ConnectionState, createSessionClient } from '../../src/session/sessionConnection';
 import { startFakeSessionServer } from './fakeSessionServer';
 import { waitFor } from './waitFor';
 
@@ -199,6 +198,20 @@ describe('session client', () => {
     expect(client.lastSeq).toBe(1);
   });
 
+  it('treats a server that stops answering pings as gone, and reconnects', async () => {
+    const { server, client, states } = await setup({ heartbeatMs: 40 });
+    client.start();
+    await waitFor(() => client.state.kind === 'connected', 'connected');
+    await new Promise((r) => setTimeout(r, 150));
+    // Pings answered: still the first connection.
+    expect(server.helloCount).toBe(1);
+    server.setSilent(true);
+    await waitFor(() => states.find((s) => s.kind === 'reconnecting'), 'reconnecting');
+    expect(states.find((s) => s.kind === 'reconnecting')).toMatchObject({ reason: 'no answer to heartbeat' });
+    server.setSilent(false);
+    await waitFor(() => server.helloCount === 2 && client.state.kind === 'connected', 'reconnected');
+  });
+
   it('rejects pending sends when closed, and refuses new ones', async () => {
     const { client, server } = await setup();
     client.start();
@@ -210,22 +223,6 @@ describe('session client', () => {
     await expect(client.send('customer_message', { text: 'late' }).acked).rejects.toMatchObject({
       code: 'E_CANCELLED',
     });
-  });
-});
-
-describe('backoff', () => {
-  it('grows exponentially up to the cap, with jitter in the upper half of each window', () => {
-    const low = createBackoff({ initialMs: 100, maxMs: 1000, random: () => 0 });
-    const high = createBackoff({ initialMs: 100, maxMs: 1000, random: () => 1 });
-    expect([1, 2, 3, 4, 5, 6].map((n) => low.delay(n))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 6].map((n) => high.delay(n))).toEqual([100, 200, 400, 800, 1000, 1000]);
-  });
-});
-
-describe('sessionUrl', () => {
-  it('maps http to ws and https to wss, and encodes the task id', () => {
-    expect(sessionUrl('http://127.0.0.1:7878', 'abc')).toBe('ws://127.0.0.1:7878/v1/tasks/abc/ws');
-    expect(sessionUrl('https://api.codevf.com/', 'a/b')).toBe('wss://api.codevf.com/v1/tasks/a%2Fb/ws');
   });
 });
 

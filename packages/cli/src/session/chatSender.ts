@@ -1,0 +1,17 @@
+import { MAX_CHAT_CHARS } from '@codevf/protocol';
+import { reasonOf, type SessionCore } from './sessionCore';
+
+/** The customer's chat lines: length limit, redaction, and a failure shown next to the line. */
+export function sendChat(core: SessionCore, text: string) {
+  const trimmed = text.trim();
+  const client = core.client;
+  if (!trimmed || !client) return;
+  if (trimmed.length > MAX_CHAT_CHARS) {
+    core.dispatch({ type: 'notice', text: `Messages are limited to ${MAX_CHAT_CHARS} characters.`, tone: 'warn' });
+    return;
+  }
+  const { text: safe, redactions } = core.options.local.redactText(trimmed);
+  const sent = client.send('customer_message', { text: safe, ...(redactions ? { redactions } : {}) });
+  core.dispatch({ type: 'chatSent', localId: sent.id, text: safe, redactions, at: core.at() });
+  sent.acked.catch((err) => core.dispatch({ type: 'sendFailed', localId: sent.id, reason: reasonOf(err) }));
+}

@@ -1,0 +1,62 @@
+import {
+  type Frame,
+  isMessageType,
+  MAX_FILE_FRAME_BYTES,
+  maxFrameBytes,
+  parsePayload,
+  type TypedFrame,
+} from '@codevf/protocol';
+import {
+  type BackoffOptions,
+  type ClientMessages,
+  createLiveClient,
+  type LiveClient,
+  type LiveClientState,
+} from '@codevf/protocol/client';
+import { CodevfError } from '../core/errors';
+import { wsTransport } from './wsTransport';
+
+export type ConnectionState = LiveClientState<CodevfError>;
+
+export type SessionClient = LiveClient<TypedFrame, CodevfError, ClientMessages>;
+
+export interface SessionClientOptions {
+  /** `ws(s)://host/v1/tasks/:id/ws`. */
+  url: string;
+  accessToken: () => Promise<string> | string;
+  refreshAccessToken?: () => Promise<string>;
+  lastSeq?: number;
+  maxReconnectAttempts?: number;
+  backoff?: BackoffOptions;
+  heartbeatMs?: number;
+  handshakeTimeoutMs?: number;
+  maxInFlight?: number;
+}
+
+/**
+ * The CLI's live-session client: the shared client over the `ws` package, with payloads
+ * checked against the protocol's schemas and failures as CodevfErrors (so E_UNREACHABLE
+ * exits with 5).
+ */
+export function createSessionClient(options: SessionClientOptions): SessionClient {
+  return createLiveClient<TypedFrame, CodevfError, ClientMessages>({
+    ...options,
+    transport: wsTransport({
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      // Accept frames somewhat larger than the contract's limit; the server is the one that
+      // enforces it, and refusing a replayed event here would lose it.
+      maxPayload: MAX_FILE_FRAME_BYTES + 64 * 1024,
+    }),
+    maxFrameBytes,
+    acceptFrame: typedFrame,
+    createError: (code, message, cause) =>
+      cause instanceof CodevfError ? cause : new CodevfError(code, message, cause === undefined ? {} : { cause }),
+  });
+}
+
+/** The frame with its payload checked against its type's schema, or null. */
+function typedFrame(f: Frame): TypedFrame | null {
+  if (!isMessageType(f.type)) return null;
+  const parsed = parsePayload(f.type, f.payload);
+  return parsed.success ? ({ ...f, type: f.type, payload: parsed.data } as TypedFrame) : null;
+}

@@ -1,0 +1,82 @@
+import type { Task, TypedFrame } from '@codevf/protocol';
+import { liveSessionUrl } from '@codevf/protocol/client';
+import { CodevfError } from '../core/errors';
+import { createSessionClient } from './sessionConnection';
+import { asCodevfError, type SessionCore } from './sessionCore';
+
+/**
+ * Creating (or resuming) the task and keeping its socket: everything before the first
+ * event, and what a lost connection means for the exit.
+ */
+export function createSessionStart(core: SessionCore, hooks: { onQueued(): void; onFrame(f: TypedFrame): void }) {
+  const { options, dispatch, state } = core;
+  let tick: NodeJS.Timeout | undefined;
+  core.onFinish(() => clearInterval(tick));
+
+  async function begin(description: string | undefined) {
+    let task: Task;
+    try {
+      if (options.resumeTaskId) {
+        task = await options.api.get<Task>(`/v1/tasks/${encodeURIComponent(options.resumeTaskId)}`);
+        if (task.status === 'ended') {
+          throw new CodevfError('E_CONFLICT', `Task ${task.id} has already ended.`, {
+            hint: 'Start a new session: codevf fix "<issue>"',
+          });
+        }
+      } else {
+        task = await options.api.post<Task>('/v1/tasks', {
+          description,
+          mode: 'human',
+          ...(options.projectId ? { projectId: options.projectId } : {}),
+        });
+      }
+    } catch (err) {
+      const error = asCodevfError(err);
+      core.finish({ exitCode: error.exitCode, error });
+      return;
+    }
+    dispatch({
+      type: 'taskCreated',
+      taskId: task.id,
+      status: task.status,
+      queuePosition: task.queuePosition,
+      estimatedWaitSeconds: task.estimatedWaitSeconds,
+    });
+    if (task.status === 'queued') hooks.onQueued();
+    connect(task.id);
+  }
+
+  function connect(taskId: string) {
+    const c = createSessionClient({
+      url: liveSessionUrl(options.api.baseUrl, taskId),
+      accessToken: () => options.api.accessToken(),
+      maxReconnectAttempts: options.maxReconnectAttempts,
+      backoff: options.backoff,
+      heartbeatMs: options.heartbeatMs,
+    });
+    core.client = c;
+    c.onState((s) => {
+      dispatch({ type: 'connection', state: s });
+      if (s.kind === 'failed') onConnectionFailed(s.error);
+    });
+    c.onAck(({ id, seq }) => dispatch({ type: 'ack', id, seq }));
+    c.onFrame(hooks.onFrame);
+    c.start();
+    tick = setInterval(() => dispatch({ type: 'tick', now: core.now() }), 1_000);
+    tick.unref();
+  }
+
+  function onConnectionFailed(error: CodevfError) {
+    const taskId = state().taskId;
+    const resumable =
+      state().status !== 'ended' && taskId && (error.code === 'E_UNREACHABLE' || error.code === 'E_TIMEOUT');
+    const wrapped = resumable
+      ? new CodevfError(error.code, `${error.message} Task ${taskId} is still open.`, {
+          hint: `Resume it with: codevf fix --resume ${taskId}`,
+        })
+      : error;
+    core.finish({ exitCode: wrapped.exitCode, error: wrapped });
+  }
+
+  return { begin };
+}

@@ -1,0 +1,4 @@
+import type { ClientMessageType, Payload } from '../ws';
+
+/** What a participant may send, by type: the message map the clients type `send` with. */
+export type ClientMessages = { [T in ClientMessageType]: Payload<T> };
