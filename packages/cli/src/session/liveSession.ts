@@ -6,9 +6,9 @@ import { sendChat } from './chatSender';
 import { type CommandChoice, createCommandApprovals } from './commandApprovals';
 import { createFileApprovals } from './fileApprovals';
 import { createQueueWait } from './queueWait';
-import { createSessionStart } from './sessionStart';
 import { createSessionCore, type LiveSessionOptions } from './sessionCore';
 import { createSessionEnd } from './sessionEnd';
+import { createSessionStart } from './sessionStart';
 
 export type { LiveSessionOptions, SessionOutcome } from './sessionCore';
 
