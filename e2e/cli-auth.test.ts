@@ -3,11 +3,11 @@
  * ephemeral port, a temp HOME, and the device approved through the real console API.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../packages/cli/src/commands/registry';
 import type { StoredAuth } from '../packages/cli/src/core/authStore';
+import { deadUrl } from '../packages/cli/test/commands/commandWorld';
 import { startTestServer, type TestServer, type TestUser } from '../packages/server/test/support/testServer';
 import { decideDeviceLogin, refreshTokenWorks } from './harness/auth';
 import { authFileFor, createTempHome, parseJsonOutput, REPO_ROOT, runCli, startCli, storeLogin } from './harness/cli';
@@ -41,15 +41,6 @@ async function loginAs(user: TestUser, decision: 'approve' | 'deny' = 'approve',
 
 function readAuth(): StoredAuth {
   return JSON.parse(readFileSync(authFileFor(home), 'utf8'));
-}
-
-/** An address where nothing listens: a port that was just free. */
-async function deadUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((r) => probe.close(() => r()));
-  return `http://127.0.0.1:${port}`;
 }
 
 function expectNoSecrets(text: string, ...secrets: string[]) {
