@@ -67,21 +67,24 @@ export async function pruneExpired(ctx: AppContext): Promise<PrunedCounts> {
 
 /**
  * Runs `pruneExpired` when the server is ready and then every `pruneIntervalSeconds`, on every
- * instance (deleting is idempotent). Close waits for a run in progress, so the database is
- * never closed under it.
+ * instance (deleting is idempotent). A tick that finds the previous run still going is skipped;
+ * close waits for a run in progress, so the database is never closed under it.
  */
 export async function pruneExpiredJob(app: FastifyInstance, ctx: AppContext): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
   const run = () => {
-    running = running.then(async () => {
+    if (running) return;
+    running = (async () => {
       try {
         const pruned = await pruneExpired(ctx);
         if (Object.values(pruned).some((n) => n > 0)) ctx.log.info({ pruned }, 'expired sign-in rows pruned');
       } catch (err) {
         ctx.log.warn({ err }, 'pruning expired sign-in rows failed');
+      } finally {
+        running = undefined;
       }
-    });
+    })();
   };
   app.addHook('onReady', async () => {
     run();
