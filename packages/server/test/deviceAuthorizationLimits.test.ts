@@ -68,7 +68,7 @@ describe.each(['sqlite', 'postgres'] as const)('device authorization limits on %
     expect((await huge.json()).error).toBe('invalid_request');
     expect(await deviceCodes()).toBe(before);
 
-    const fine = await start({ scope: 'a'.repeat(MAX_SCOPE_CHARS - 6) + ' tasks' });
+    const fine = await start({ scope: `${'a'.repeat(MAX_SCOPE_CHARS - 6)} tasks` });
     expect(fine.status).toBe(200);
     const { device_code } = await fine.json();
     expect(typeof device_code).toBe('string');
