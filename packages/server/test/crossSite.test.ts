@@ -78,9 +78,10 @@ describe('cross-site browser requests', () => {
     const routes = server.app.routeTable.filter((r) => UNSAFE.has(r.method));
     // A sanity floor: the sweep must actually cover the API (sign-in, sign-up, tasks, projects…).
     expect(routes.length).toBeGreaterThanOrEqual(15);
+    const hostileHeaders: Record<string, string>[] = [{ origin: EVIL }, { 'sec-fetch-site': 'cross-site' }];
     for (const route of routes) {
       const path = route.url.replace(/:[A-Za-z_]+/g, 'x1').replace(/\*/g, 'x');
-      for (const hostile of [{ origin: EVIL }, { 'sec-fetch-site': 'cross-site' }]) {
+      for (const hostile of hostileHeaders) {
         const res = await fetch(`${server.baseUrl}${path}`, {
           method: route.method,
           headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...hostile },
