@@ -49,6 +49,12 @@ export const ERROR_CODES = {
     meaning: 'Signed in, but this account may not do that (role, ownership or task state).',
     hint: 'Check that you are signed in with the right account.',
   },
+  E_CROSS_SITE: {
+    status: 403,
+    exit: 1,
+    meaning: 'A browser request that came from another web site was refused (cross-site request forgery).',
+    hint: "Use the console at the server's own address; behind a proxy, set CODEVF_PUBLIC_URL to that address.",
+  },
   E_NOT_FOUND: {
     status: 404,
     exit: 1,

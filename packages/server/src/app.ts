@@ -5,8 +5,10 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin/adminRoutes';
+import { installCrossSiteGuard } from './auth/crossSite';
 import { deviceRoutes } from './auth/deviceRoutes';
 import { oauthRoutes } from './auth/oauthRoutes';
+import { pruneExpiredJob } from './auth/pruneExpired';
 import { sessionRoutes } from './auth/sessionRoutes';
 import { creditsRoutes } from './billing/creditsRoutes';
 import { type BlobStore, createFileBlobStore } from './blobs/blobStore';
@@ -80,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
+  installCrossSiteGuard(app);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   // Above the largest frame the protocol allows (a file upload); larger frames close the socket.
@@ -96,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(creditsRoutes, ctx);
   await app.register(projectRoutes, ctx);
   await app.register(consoleRoutes, ctx);
+  await app.register(pruneExpiredJob, ctx);
 
   return app;
 }

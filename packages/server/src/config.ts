@@ -26,7 +26,11 @@ export interface ServerConfig {
   /** Sign-in attempts per email+IP per window, and wrong device codes per user per window. */
   loginAttemptsPerWindow: number;
   deviceCodeAttemptsPerWindow: number;
+  /** Device authorizations (`codevf login` starts) per client address per window. */
+  deviceAuthorizationsPerWindow: number;
   rateLimitWindowSeconds: number;
+  /** How often expired device codes, sessions and tokens are deleted. */
+  pruneIntervalSeconds: number;
   /** Largest JSON body accepted. */
   bodyLimitBytes: number;
   /** Largest snapshot or bundle upload. */
@@ -68,7 +72,9 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     devicePollIntervalSeconds: int(env.CODEVF_DEVICE_POLL_INTERVAL, DEVICE_POLL_INTERVAL_SECONDS),
     loginAttemptsPerWindow: int(env.CODEVF_LOGIN_ATTEMPTS, 10),
     deviceCodeAttemptsPerWindow: int(env.CODEVF_DEVICE_CODE_ATTEMPTS, 10),
+    deviceAuthorizationsPerWindow: int(env.CODEVF_DEVICE_AUTHORIZATIONS, 20),
     rateLimitWindowSeconds: int(env.CODEVF_RATE_LIMIT_WINDOW, 300),
+    pruneIntervalSeconds: int(env.CODEVF_PRUNE_INTERVAL, 15 * 60),
     bodyLimitBytes: int(env.CODEVF_BODY_LIMIT, 1024 * 1024),
     uploadLimitBytes: int(env.CODEVF_UPLOAD_LIMIT, 200 * 1024 * 1024),
     requestTtlSeconds: int(env.CODEVF_REQUEST_TTL, 120),

@@ -14,6 +14,7 @@ import type { AppContext } from '../context';
 import { publicUrl } from '../http/publicUrl';
 import { newId } from '../ids';
 import { isUniqueViolation } from '../storage/storage';
+import { countAttempt } from './rateLimit';
 import { hashSecret, newSecret } from './secrets';
 import { issueTokens, revokeToken, rotateRefreshToken } from './tokens';
 
@@ -33,6 +34,16 @@ function newUserCode(): string {
   for (let i = 0; i < USER_CODE_LENGTH; i++) code += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
   return code;
 }
+
+/**
+ * Every field these endpoints read is short (ids, codes, tokens), so their bodies are capped
+ * far below the server-wide limit; anything larger is `invalid_request` with HTTP 413.
+ */
+const OAUTH_BODY_LIMIT = 4 * 1024;
+/** We define no scopes; a requested one is stored for the record, so it is kept short. */
+export const MAX_SCOPE_CHARS = 200;
+/** RFC 6749 §3.3: space-separated tokens of printable ASCII other than `"` and `\`. */
+const SCOPE_RE = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 type Form = Record<string, string | string[] | undefined>;
 const field = (body: unknown, name: string): string | undefined => {
@@ -55,9 +66,36 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext) {
     };
   });
 
-  app.post('/oauth/device_authorization', async (request, reply) => {
+  app.post('/oauth/device_authorization', { bodyLimit: OAUTH_BODY_LIMIT }, async (request, reply) => {
+    // Unauthenticated and it writes a row: limited per address. RFC 8628 has no error for this
+    // endpoint, so it answers like the token endpoint does to a hasty client (slow_down), with
+    // the HTTP status and Retry-After of RFC 6585.
+    const { limited, retryAfterSeconds } = await countAttempt(
+      ctx.storage,
+      ctx.clock,
+      `device_authorization:${request.ip}`,
+      ctx.config.deviceAuthorizationsPerWindow,
+      ctx.config.rateLimitWindowSeconds,
+    );
+    if (limited) {
+      reply.header('retry-after', String(retryAfterSeconds));
+      return oauthError(
+        reply,
+        'slow_down',
+        `Too many sign-in requests. Try again in ${retryAfterSeconds} seconds.`,
+        429,
+      );
+    }
     const clientId = field(request.body, 'client_id');
     if (!clientId || !CLIENTS[clientId]) return oauthError(reply, 'invalid_client', 'Unknown client_id.', 401);
+    const scope = field(request.body, 'scope');
+    if (scope !== undefined && (scope.length > MAX_SCOPE_CHARS || !SCOPE_RE.test(scope))) {
+      return oauthError(
+        reply,
+        'invalid_scope',
+        `scope must be at most ${MAX_SCOPE_CHARS} characters of space-separated printable ASCII.`,
+      );
+    }
     const deviceCode = newSecret('cvf_dc_');
     const now = ctx.clock.now();
     const base = publicUrl(app);
@@ -72,7 +110,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext) {
             device_code_hash: hashSecret(deviceCode),
             user_code: userCode,
             client_id: clientId,
-            scope: field(request.body, 'scope') ?? null,
+            scope: scope ?? null,
             status: 'pending',
             user_id: null,
             interval_seconds: ctx.config.devicePollIntervalSeconds,
@@ -101,7 +139,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext) {
     throw new Error('could not allocate a unique user code');
   });
 
-  app.post('/oauth/token', async (request, reply) => {
+  app.post('/oauth/token', { bodyLimit: OAUTH_BODY_LIMIT }, async (request, reply) => {
     const grantType = field(request.body, 'grant_type');
     const clientId = field(request.body, 'client_id');
     if (!clientId || !CLIENTS[clientId]) return oauthError(reply, 'invalid_client', 'Unknown client_id.', 401);
@@ -159,7 +197,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.header('cache-control', 'no-store').send(tokens);
   });
 
-  app.post('/oauth/revoke', async (request, reply) => {
+  app.post('/oauth/revoke', { bodyLimit: OAUTH_BODY_LIMIT }, async (request, reply) => {
     const token = field(request.body, 'token');
     if (!token) return oauthError(reply, 'invalid_request', 'token is required.');
     await revokeToken(ctx, token);

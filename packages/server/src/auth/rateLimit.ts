@@ -6,14 +6,15 @@ import type { Storage } from '../storage/storage';
 /**
  * Fixed-window counters kept in the database, so every server instance shares them
  * (an attacker gains nothing by spreading attempts over instances).
+ * Counts one attempt; `limited` when the key is over `limit` in the current window.
  */
-export async function hitRateLimit(
+export async function countAttempt(
   storage: Storage,
   clock: Clock,
   key: string,
   limit: number,
   windowSeconds: number,
-): Promise<void> {
+): Promise<{ limited: boolean; retryAfterSeconds: number }> {
   const nowMs = clock.now().getTime();
   const windowMs = windowSeconds * 1000;
   const windowStart = new Date(Math.floor(nowMs / windowMs) * windowMs).toISOString();
@@ -25,10 +26,22 @@ export async function hitRateLimit(
     .executeTakeFirstOrThrow();
   // A new window began for this key: a cheap moment to drop windows that ended long ago.
   if (row.count === 1) await pruneRateLimits(storage, clock);
-  if (row.count > limit) {
-    const retryAfter = Math.ceil((Date.parse(windowStart) + windowMs - nowMs) / 1000);
-    throw new ApiError('E_RATE_LIMITED', `Too many attempts. Try again in ${retryAfter} seconds.`, {
-      headers: { 'retry-after': String(retryAfter) },
+  const retryAfterSeconds = Math.ceil((Date.parse(windowStart) + windowMs - nowMs) / 1000);
+  return { limited: row.count > limit, retryAfterSeconds };
+}
+
+/** `countAttempt` that throws `E_RATE_LIMITED` (with Retry-After) once over the limit. */
+export async function hitRateLimit(
+  storage: Storage,
+  clock: Clock,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+): Promise<void> {
+  const { limited, retryAfterSeconds } = await countAttempt(storage, clock, key, limit, windowSeconds);
+  if (limited) {
+    throw new ApiError('E_RATE_LIMITED', `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {
+      headers: { 'retry-after': String(retryAfterSeconds) },
     });
   }
 }

@@ -14,3 +14,8 @@ export function publicUrl(app: FastifyInstance): string {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
 }
+
+/** The scheme://host:port browsers send as `Origin` for pages this server serves. */
+export function ownOrigin(app: FastifyInstance): string {
+  return new URL(publicUrl(app)).origin;
+}
