@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
+import { startTestServer, type TestServer } from './support/testServer';
 
 const EVIL = 'https://evil.example';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

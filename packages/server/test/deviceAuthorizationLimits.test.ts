@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { MAX_SCOPE_CHARS } from '../src/auth/oauthRoutes';
 import { FakeClock } from '../src/clock';
+import { startTestServer, type TestServer } from './support/testServer';
 
 const LIMIT = 4;
 const WINDOW_SECONDS = 300;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { pruneExpired } from '../src/auth/pruneExpired';
 import { hashSecret } from '../src/auth/secrets';
 import { revokeFamily } from '../src/auth/tokens';
 import { FakeClock } from '../src/clock';
+import { startTestServer, type TestServer } from './support/testServer';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
