@@ -25,48 +25,25 @@ export async function detectPython(dir: ProjectDir): Promise<Detection | null> {
   const pyproject = (await dir.read('pyproject.toml')) ?? '';
   const pytest = await usesPytest(dir);
   const hasPyproject = dir.has('pyproject.toml');
+  const tests = pytest ? 'pytest' : 'python -m unittest';
+  const found = (tool: string, label: string, testCommand: string, buildCommand: string): Detection => ({
+    type: 'python',
+    tool,
+    label: `Python (${label})`,
+    testCommand,
+    buildCommand,
+    explicit: { test: false, build: false },
+    evidence,
+  });
 
   // The lockfile (or the tool's own table in pyproject.toml) names the tool the team uses.
   if (dir.has('uv.lock') || /^\s*\[tool\.uv\b/m.test(pyproject)) {
-    return {
-      type: 'python',
-      tool: 'uv',
-      label: 'Python (uv)',
-      testCommand: pytest ? 'uv run pytest' : 'uv run python -m unittest',
-      buildCommand: hasPyproject ? 'uv build' : '',
-      explicit: { test: false, build: false },
-      evidence,
-    };
+    return found('uv', 'uv', `uv run ${tests}`, hasPyproject ? 'uv build' : '');
   }
   if (dir.has('poetry.lock') || /^\s*\[tool\.poetry\b/m.test(pyproject)) {
-    return {
-      type: 'python',
-      tool: 'poetry',
-      label: 'Python (Poetry)',
-      testCommand: pytest ? 'poetry run pytest' : 'poetry run python -m unittest',
-      buildCommand: 'poetry build',
-      explicit: { test: false, build: false },
-      evidence,
-    };
+    return found('poetry', 'Poetry', `poetry run ${tests}`, 'poetry build');
   }
-  if (dir.has('Pipfile')) {
-    return {
-      type: 'python',
-      tool: 'pipenv',
-      label: 'Python (Pipenv)',
-      testCommand: pytest ? 'pipenv run pytest' : 'pipenv run python -m unittest',
-      buildCommand: '',
-      explicit: { test: false, build: false },
-      evidence,
-    };
-  }
-  return {
-    type: 'python',
-    tool: 'pip',
-    label: 'Python (pip)',
-    testCommand: pytest ? 'python -m pytest' : 'python -m unittest',
-    buildCommand: hasPyproject || dir.has('setup.py') ? 'python -m build' : '',
-    explicit: { test: false, build: false },
-    evidence,
-  };
+  if (dir.has('Pipfile')) return found('pipenv', 'Pipenv', `pipenv run ${tests}`, '');
+  const build = hasPyproject || dir.has('setup.py') ? 'python -m build' : '';
+  return found('pip', 'pip', pytest ? 'python -m pytest' : tests, build);
 }
