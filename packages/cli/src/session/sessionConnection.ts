@@ -7,10 +7,10 @@ import {
   type TypedFrame,
 } from '@codevf/protocol';
 import {
-  type BackoffOptions,
   type ClientMessages,
   createLiveClient,
   type LiveClient,
+  type LiveClientOptions,
   type LiveClientState,
 } from '@codevf/protocol/client';
 import { CodevfError } from '../core/errors';
@@ -20,18 +20,18 @@ export type ConnectionState = LiveClientState<CodevfError>;
 
 export type SessionClient = LiveClient<TypedFrame, CodevfError, ClientMessages>;
 
-export interface SessionClientOptions {
-  /** `ws(s)://host/v1/tasks/:id/ws`. */
-  url: string;
-  accessToken: () => Promise<string> | string;
-  refreshAccessToken?: () => Promise<string>;
-  lastSeq?: number;
-  maxReconnectAttempts?: number;
-  backoff?: BackoffOptions;
-  heartbeatMs?: number;
-  handshakeTimeoutMs?: number;
-  maxInFlight?: number;
-}
+/** The shared client's options the CLI sets per session (the transport and checks are fixed here). */
+export type SessionClientOptions = Pick<
+  LiveClientOptions<TypedFrame, CodevfError>,
+  | 'url'
+  | 'refreshAccessToken'
+  | 'lastSeq'
+  | 'maxReconnectAttempts'
+  | 'backoff'
+  | 'heartbeatMs'
+  | 'handshakeTimeoutMs'
+  | 'maxInFlight'
+> & { accessToken: () => Promise<string> | string };
 
 /**
  * The CLI's live-session client: the shared client over the `ws` package, with payloads
