@@ -2,7 +2,7 @@ import type { Task } from '@codevf/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../e2e/harness/server';
 import { FakeClock } from '../src/clock';
-import { eventsAfter } from '../src/tasks/taskLock';
+import { eventsAfter } from '../src/tasks/eventLog';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
 import { openSession } from './support/wsClient';

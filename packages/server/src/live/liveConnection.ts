@@ -18,7 +18,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
 import { ApiError } from '../http/errors';
 import { firstIssue } from '../http/validate';
-import { withTaskLock } from '../tasks/taskLock';
+import { withTaskLock } from '../tasks/taskTransaction';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
 import type { FeedListener, TaskFeed } from './taskFeed';
@@ -293,8 +293,8 @@ export class LiveConnection implements FeedListener {
   /** engineer_connected / engineer_disconnected — only for an active task (not after session_end). */
   private async announceEngineer(type: 'engineer_connected' | 'engineer_disconnected'): Promise<void> {
     const user = this.user;
-    const change = await withTaskLock(
-      this.ctx.storage.db,
+    await withTaskLock(
+      this.ctx,
       this.taskId,
       this.ctx.clock.now(),
       async (tx) => {
@@ -310,7 +310,6 @@ export class LiveConnection implements FeedListener {
       },
       'head',
     );
-    this.runtime.publish(this.taskId, change.events);
   }
 
   private onClose(): void {

@@ -1,7 +1,7 @@
 import { billConnectedTask, minuteIndex } from '../billing/billing';
-import type { AppContext } from '../context';
+import type { AppContext, EventPublisher } from '../context';
+import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
-import type { StoredEvent } from '../tasks/taskLock';
 import type { LiveConnection } from './liveConnection';
 import { TaskFeed } from './taskFeed';
 
@@ -20,7 +20,7 @@ const HEARTBEAT_STEP_MS = 50;
  * watch, and the background jobs (request expiry, billing, heartbeats, resync). Nothing here
  * is needed by another instance — all shared state is in the database.
  */
-export class LiveRuntime {
+export class LiveRuntime implements EventPublisher {
   readonly feeds = new Map<string, TaskFeed>();
   readonly connections = new Set<LiveConnection>();
   /** Writes started outside a request (disconnect events, publishes) that close must wait for. */
@@ -182,7 +182,6 @@ export class LiveRuntime {
       try {
         const pass = await billConnectedTask(this.ctx, taskId, since);
         this.settled.set(taskId, { claimedAt: pass.claimedAt, through: pass.through });
-        for (const c of pass.changes) this.publish(taskId, c.events);
       } catch (err) {
         this.ctx.log.error({ err, taskId }, 'billing tick failed');
       }
@@ -190,7 +189,7 @@ export class LiveRuntime {
   }
 
   expireRequests(): Promise<number> {
-    return expireDueRequests(this.ctx, (change) => this.publish(change.task.id, change.events));
+    return expireDueRequests(this.ctx);
   }
 
   /** Re-reads the head of every watched task: the safety net for lost bus messages. */
@@ -303,19 +302,8 @@ export class LiveRuntime {
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const runtimes = new WeakMap<AppContext, LiveRuntime>();
-
-/** The live runtime of a server (one per AppContext). */
+/** The live runtime serving `ctx`: buildApp makes it the context's event publisher. */
 export function liveRuntime(ctx: AppContext): LiveRuntime {
-  let rt = runtimes.get(ctx);
-  if (!rt) {
-    rt = new LiveRuntime(ctx);
-    runtimes.set(ctx, rt);
-  }
-  return rt;
-}
-
-/** Hands committed events to local sockets and other instances. */
-export function publishEvents(ctx: AppContext, taskId: string, events: readonly StoredEvent[]): void {
-  liveRuntime(ctx).publish(taskId, events);
+  if (ctx.events instanceof LiveRuntime) return ctx.events;
+  throw new Error('This context was not built by buildApp: it has no live runtime.');
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
-import { eventsAfter, type StoredEvent, wireOf } from '../tasks/taskLock';
+import { eventsAfter, type StoredEvent } from '../tasks/eventLog';
+import { wireOf } from './wireFrame';
 
 /** An event's frame as sockets send it (see wireOf), UTF-8. */
 const frameOf = (ev: StoredEvent): Buffer => Buffer.from(wireOf(ev));
