@@ -103,8 +103,12 @@ export function createStorage(options: StorageOptions): Storage {
     db: kysely,
     dialect,
     transaction(work) {
-      // A transaction begun inside another one's work would wait for it (SQLite) or lock against it.
-      scope.refuseInside();
+      try {
+        // A transaction begun inside another one's work would wait for it (SQLite) or lock against it.
+        scope.refuseInside();
+      } catch (err) {
+        return Promise.reject(err);
+      }
       return transaction(work);
     },
     async migrate() {
