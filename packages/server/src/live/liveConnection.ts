@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import {
   type ClientMessageType,
   CUSTOMER_SENDS,
@@ -16,14 +15,11 @@ import type { AuthUser } from '../auth/guards';
 import { ApiError } from '../http/errors';
 import { firstIssue } from '../http/validate';
 import { announceEngineer } from './engineerPresence';
+import { EventPump, TEXT } from './eventPump';
 import { checkFrame } from './frameGate';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
-import { SocketCork } from './socketCork';
-import type { FeedListener, TaskFeed } from './taskFeed';
-
-/** A peer that lets this much pile up unread is dropped; it resumes with `lastSeq`. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+import type { FeedListener } from './taskFeed';
 
 export interface LiveTarget {
   user: AuthUser;
@@ -31,17 +27,13 @@ export interface LiveTarget {
   role: 'customer' | 'engineer';
 }
 
-/** Frames are JSON text: `ws` would send a Buffer as a binary frame unless told. */
-const TEXT = { binary: false } as const;
-
 const SENDS: Record<LiveTarget['role'], readonly string[]> = { customer: CUSTOMER_SENDS, engineer: ENGINEER_SENDS };
 
 /**
  * One participant's socket. Incoming frames are checked (size, JSON, envelope, type, role,
  * payload) and then applied one at a time, in order; every broken rule is answered with an
- * `error` frame and the socket stays usable. Outgoing, the connection pulls persisted events
- * from the task's feed strictly in seq order — replay and live are the same loop, so there is
- * no gap and no duplicate where one ends and the other begins.
+ * `error` frame and the socket stays usable. Outgoing, once welcomed, its EventPump delivers
+ * the task's events in seq order.
  */
 export class LiveConnection implements FeedListener {
   readonly taskId: string;
@@ -50,17 +42,13 @@ export class LiveConnection implements FeedListener {
   /** When hello succeeded (on the app's clock: billing counts from it). */
   welcomedAt: Date | null = null;
   private helloStarted = false;
-  private sentSeq = 0;
-  private feed: TaskFeed | null = null;
+  /** Delivers events from the task's feed, from the welcome on. */
+  private pump: EventPump | null = null;
   private closed = false;
   private lastSeen = performance.now();
   /** Frames that arrived while an earlier one was being applied, oldest first. */
   private readonly inbox: Frame[] = [];
   private applying = false;
-  private pumping = false;
-  private pumpAgain = false;
-  /** Batches this socket's writes (see SocketCork). */
-  private readonly cork: SocketCork;
 
   constructor(
     private readonly runtime: LiveRuntime,
@@ -70,7 +58,6 @@ export class LiveConnection implements FeedListener {
     this.taskId = target.taskId;
     this.role = target.role;
     this.user = target.user;
-    this.cork = new SocketCork((socket as unknown as { _socket?: Socket })._socket);
     runtime.attach(this);
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     socket.on('pong', () => {
@@ -82,7 +69,7 @@ export class LiveConnection implements FeedListener {
   }
 
   get position(): number | undefined {
-    return this.welcomedAt && !this.closed ? this.sentSeq : undefined;
+    return this.welcomedAt && !this.closed ? this.pump?.sentSeq : undefined;
   }
 
   get isClosed(): boolean {
@@ -236,9 +223,8 @@ export class LiveConnection implements FeedListener {
         frame.id,
       );
     }
-    this.feed = feed;
     feed.reset(head);
-    this.sentSeq = lastSeq;
+    this.pump = new EventPump(feed, this.socket, this, this.ctx.log, lastSeq);
     this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
     this.welcomedAt = this.ctx.clock.now();
     this.wake();
@@ -251,7 +237,7 @@ export class LiveConnection implements FeedListener {
     if (this.closed) return;
     this.closed = true;
     this.runtime.detach(this);
-    if (this.feed) this.runtime.feeds.release(this.feed, this);
+    if (this.pump) this.runtime.feeds.release(this.pump.feed, this);
     if (this.role === 'engineer' && this.runtime.engineers.left(this)) {
       this.runtime.track(
         announceEngineer(this.ctx, this.taskId, this.user, 'engineer_disconnected').catch((err: unknown) => {
@@ -267,43 +253,7 @@ export class LiveConnection implements FeedListener {
   wake(ownEvent = false): void {
     // The echo of our own message (and its ack, written right after) can wait until the other
     // participants' sockets are flushed: they are the ones waiting for it.
-    if (this.welcomedAt && !this.closed) void this.pump(ownEvent);
-  }
-
-  /**
-   * Sends every event past `sentSeq`, in order. Live events come from the feed's cache without
-   * waiting on anything; only a replay or a gap in the cache reads the database.
-   */
-  private async pump(ownEvent = false): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        while (!this.closed && this.feed && this.sentSeq < this.feed.latest) {
-          const wires = this.feed.cachedAfter(this.sentSeq) ?? (await this.feed.readAfter(this.sentSeq));
-          if (wires.length === 0) break;
-          // The events of a group commit, or our own echo and its ack, leave in one write.
-          if (ownEvent || wires.length > 1) this.cork.hold(ownEvent);
-          for (const wire of wires) {
-            if (this.closed) break;
-            this.socket.send(wire, TEXT);
-            this.sentSeq++;
-          }
-          if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES)
-            return this.shutdown(1013, 'too far behind; reconnect with lastSeq');
-        }
-      } while (this.pumpAgain && !this.closed);
-    } catch (err) {
-      this.ctx.log.error({ err, taskId: this.taskId }, 'event delivery failed');
-      // The client resumes from its lastSeq on a new connection; better than a silent gap.
-      this.shutdown(1011, 'delivery failed');
-    } finally {
-      this.pumping = false;
-    }
+    if (this.welcomedAt && !this.closed) void this.pump?.run(ownEvent);
   }
 
   private sendControl<T extends MessageType>(type: T, payload: Payload<T>): void {
