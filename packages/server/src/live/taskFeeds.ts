@@ -8,7 +8,7 @@ const RESYNC_CHUNK = 100;
 
 /** The feeds of the tasks this instance's sockets watch: one per task, subscribed to the bus while watched. */
 export class TaskFeeds {
-  readonly byTask = new Map<string, TaskFeed>();
+  private readonly byTask = new Map<string, TaskFeed>();
 
   constructor(private readonly ctx: Pick<AppContext, 'bus' | 'storage'>) {}
 
