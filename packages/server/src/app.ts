@@ -15,11 +15,12 @@ import { type BlobStore, createFileBlobStore } from './blobs/blobStore';
 import { type Bus, createBus } from './bus/bus';
 import { type Clock, systemClock } from './clock';
 import type { ServerConfig } from './config';
-import type { AppContext } from './context';
+import type { AppContext, EventPublisher } from './context';
 import { consoleRoutes, SECURITY_HEADERS } from './http/consoleRoutes';
 import { installErrorHandler } from './http/errorHandler';
 import { healthRoutes } from './http/healthRoutes';
 import { liveRoutes } from './live/liveRoutes';
+import { LiveRuntime } from './live/liveRuntime';
 import { createLogger } from './logger';
 import { projectRoutes } from './projects/projectRoutes';
 import type { Storage } from './storage/storage';
@@ -28,6 +29,8 @@ import { taskRoutes } from './tasks/taskRoutes';
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
+    /** This instance's sockets, task feeds and background jobs; also the context's event publisher. */
+    live: LiveRuntime;
     /** Every route, as registered (method + URL pattern); tests sweep it for bad-input checks. */
     routeTable: { method: string; url: string }[];
   }
@@ -61,8 +64,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bus: deps.bus ?? createBus(deps.config),
     blobs: deps.blobs ?? createFileBlobStore(`${deps.config.dataDir}/blobs`),
     log: app.log,
+    // Set just below: the live runtime publishes, and it needs the finished context for its jobs.
+    events: undefined as unknown as EventPublisher,
   };
+  const live = new LiveRuntime(ctx);
+  ctx.events = live;
   app.decorate('ctx', ctx);
+  app.decorate('live', live);
   const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {

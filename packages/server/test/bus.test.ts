@@ -5,7 +5,7 @@ import type { Bus } from '../src/bus/bus';
 import { createBus } from '../src/bus/bus';
 import { createMemoryBus } from '../src/bus/memoryBus';
 import { createRedisBus } from '../src/bus/redisBus';
-import { withTaskLock } from '../src/tasks/taskLock';
+import { withTaskLock } from '../src/tasks/taskTransaction';
 import { liveSession, party } from './support/liveFixture';
 import { REDIS_URL, startTestServer, type TestServer } from './support/testServer';
 
@@ -156,7 +156,8 @@ describe('a lost bus message', () => {
     const engineer = await party(a, 'engineer');
     const { task, c, e } = await liveSession(a, customer, engineer, {}, b);
     // Committed on B without telling the bus: as if the publish had been lost.
-    const silent = await withTaskLock(b.ctx.storage.db, task.id, b.ctx.clock.now(), (tx) =>
+    const lostPublish = { storage: b.ctx.storage, events: { publish() {} } };
+    const silent = await withTaskLock(lostPublish, task.id, b.ctx.clock.now(), (tx) =>
       tx.append('engineer_message', { text: 'sent while the bus was down' }, { senderId: engineer.user.id }),
     );
     const next = await e.expectAck('engineer_message', { text: 'and this one made it' });

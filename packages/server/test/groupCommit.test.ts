@@ -1,15 +1,18 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/hashChain';
 import type { AuthUser } from '../src/auth/guards';
 import { ApiError } from '../src/http/errors';
 import { handleMessage } from '../src/live/messageHandlers';
-import { sqliteHandleOf } from '../src/storage/storage';
-import { GroupCommit } from '../src/tasks/groupCommit';
-import { eventsAfter, withTaskLock } from '../src/tasks/taskLock';
+import { preparedQuery } from '../src/storage/preparedQuery';
+import type { Database } from '../src/storage/schema';
+import type { StorageTx } from '../src/storage/storage';
+import { eventsAfter } from '../src/tasks/eventLog';
 import { claimTask, createTask } from '../src/tasks/taskService';
+import { withTaskLock } from '../src/tasks/taskTransaction';
 import { startTestServer, type TestServer, type TestUser } from './support/testServer';
 
 const asAuth = (u: TestUser): AuthUser => ({ ...u, title: null, credits: 0, via: 'bearer' }) as AuthUser;
@@ -43,7 +46,7 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent appends (%s)', (diale
     // Fired at once, so on SQLite they queue up behind each other and commit in shared batches.
     const outcomes = await Promise.allSettled(
       Array.from({ length: 60 }, (_, i) =>
-        withTaskLock(ctx.storage.db, tasks[i % 3] as string, ctx.clock.now(), async (tx) => {
+        withTaskLock(ctx, tasks[i % 3] as string, ctx.clock.now(), async (tx) => {
           await tx.append('customer_message', { text: `m${i}` }, { senderId: customer.id });
           // Every fifth job breaks a rule after it has written: its append must not survive.
           if (i % 5 === 4) throw new ApiError('E_CONFLICT', `refused ${i}`);
@@ -94,7 +97,10 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent appends (%s)', (diale
   });
 });
 
-describe('GroupCommit', () => {
+/** The probe table of these tests, which the schema's types do not know. */
+const probe = (db: Kysely<Database>) => db as unknown as Kysely<{ gc_probe: { v: string } }>;
+
+describe('GroupCommit (the SQLite storage transaction)', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ dialect: 'sqlite' });
@@ -103,59 +109,61 @@ describe('GroupCommit', () => {
   afterAll(async () => server?.close());
   const stored = async () =>
     (await sql<{ v: string }>`select v from gc_probe order by v`.execute(server.ctx.storage.db)).rows.map((r) => r.v);
-  const insert = (v: string) => (trx: Parameters<Parameters<GroupCommit['run']>[0]>[0]) =>
-    sql`insert into gc_probe (v) values (${v})`.execute(trx).then(() => v);
+  const insert = (v: string) => (tx: StorageTx) =>
+    sql`insert into gc_probe (v) values (${v})`.execute(tx.db).then(() => v);
 
   it('rolls back only the job whose statement failed; the others commit', async () => {
-    const gc = new GroupCommit(server.ctx.storage.db);
+    const gc = server.ctx.storage;
     const results = await Promise.allSettled([
-      gc.run(insert('a')),
-      gc.run(insert('a')), // unique violation: this job alone fails
-      gc.run(async (trx) => {
-        await insert('b')(trx);
+      gc.transaction(insert('a')),
+      gc.transaction(insert('a')), // unique violation: this job alone fails
+      gc.transaction(async (tx) => {
+        await insert('b')(tx);
         throw new Error('not an ApiError either');
       }),
-      gc.run(insert('c')),
+      gc.transaction(insert('c')),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
     expect(await stored()).toEqual(['a', 'c']);
   });
 
   it('fails every job of a batch whose transaction is lost, and commits none of it', async () => {
-    const gc = new GroupCommit(server.ctx.storage.db);
+    const gc = server.ctx.storage;
     const results = await Promise.allSettled([
-      gc.run(insert('d')),
+      gc.transaction(insert('d')),
       // Ends the shared transaction behind the committer's back, as an I/O error would.
-      gc.run((trx) => sql`rollback`.execute(trx)),
-      gc.run(insert('e')),
+      gc.transaction((tx) => sql`rollback`.execute(tx.db)),
+      gc.transaction(insert('e')),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(await stored()).toEqual(['a', 'c']);
     // The committer is usable afterwards.
-    await expect(gc.run(insert('f'))).resolves.toBe('f');
+    await expect(gc.transaction(insert('f'))).resolves.toBe('f');
     expect(await stored()).toEqual(['a', 'c', 'f']);
   });
 
   it('undoes the writes of a job that fails alone in its batch (no savepoint needed)', async () => {
-    const gc = new GroupCommit(server.ctx.storage.db);
+    const gc = server.ctx.storage;
     await expect(
-      gc.run(async (trx) => {
-        await insert('g')(trx);
+      gc.transaction(async (tx) => {
+        await insert('g')(tx);
         throw new Error('refused after writing');
       }),
     ).rejects.toThrow('refused after writing');
-    await expect(gc.run(insert('h'))).resolves.toBe('h');
+    await expect(gc.transaction(insert('h'))).resolves.toBe('h');
     expect(await stored()).toEqual(['a', 'c', 'f', 'h']);
   });
 
   it('keeps the process’s other queries out of its transaction until it ends', async () => {
-    const gc = new GroupCommit(server.ctx.storage.db);
+    const gc = server.ctx.storage;
     let outside: Promise<unknown> | undefined;
+    // Another request: code that does not run inside the transaction's work.
+    const anotherRequest = AsyncLocalStorage.snapshot();
     await expect(
-      gc.run(async (trx) => {
-        await insert('k')(trx);
+      gc.transaction(async (tx) => {
+        await insert('k')(tx);
         // Another request's write, issued while the batch is open and waiting on something.
-        outside = sql`insert into gc_probe (v) values ('l')`.execute(server.ctx.storage.db);
+        outside = anotherRequest(() => sql`insert into gc_probe (v) values ('l')`.execute(server.ctx.storage.db));
         await new Promise((r) => setTimeout(r, 20));
         throw new Error('refused after writing');
       }),
@@ -166,7 +174,7 @@ describe('GroupCommit', () => {
   });
 
   it('takes the write lock before its jobs read, so another process’s commit cannot fail it', async () => {
-    const file = sqliteHandleOf(server.ctx.storage.db)?.name;
+    const file = join(server.dataDir, 'codevf.sqlite');
     // Another process (as `codevf-server` granting credits would be) holds the write lock.
     const other = spawn(
       process.execPath,
@@ -181,12 +189,12 @@ describe('GroupCommit', () => {
       { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => other.stdout.once('data', () => resolve()));
-    const gc = new GroupCommit(server.ctx.storage.db);
+    const gc = server.ctx.storage;
     // Reads, then writes: with a deferred BEGIN the read would see the database before the
     // other process's commit, and the write after it would fail with SQLITE_BUSY_SNAPSHOT.
-    const seen = await gc.run(async (trx) => {
-      const { rows } = await sql<{ v: string }>`select v from gc_probe where v = 'm'`.execute(trx);
-      await insert('n')(trx);
+    const seen = await gc.transaction(async (tx) => {
+      const { rows } = await sql<{ v: string }>`select v from gc_probe where v = 'm'`.execute(tx.db);
+      await insert('n')(tx);
       return rows.length;
     });
     expect(seen).toBe(1);
@@ -194,45 +202,43 @@ describe('GroupCommit', () => {
     expect(await stored()).toEqual(['a', 'c', 'f', 'h', 'l', 'm', 'n']);
   });
 
-  it('runs hot statements on the connection of their SQLite transaction, with the results Kysely gives', async () => {
-    const { hotQuery } = await import('../src/tasks/hotQuery');
-    const db = server.ctx.storage.db;
-    const viaHot = await db.transaction().execute(async (trx) => {
-      const ins = await hotQuery(trx, 'probe-insert', ['i'], () =>
-        trx.insertInto('gc_probe' as never).values({ v: 'i' } as never),
-      );
-      const sel = await hotQuery(trx, 'probe-select', ['i'], () =>
-        trx
-          .selectFrom('gc_probe' as never)
-          .select('v' as never)
-          .where('v' as never, '=', 'i' as never),
-      );
+  const probeInsert = preparedQuery('probe-insert', (db, p: { v: string }) =>
+    probe(db).insertInto('gc_probe').values({ v: p.v }),
+  );
+  const probeSelect = preparedQuery('probe-select', (db, p: { v: string }) =>
+    probe(db).selectFrom('gc_probe').select('v').where('v', '=', p.v),
+  );
+
+  it('runs prepared statements on the connection of their SQLite transaction, with the results Kysely gives', async () => {
+    const storage = server.ctx.storage;
+    const viaPrepared = await storage.transaction(async (tx) => {
+      const ins = await tx.run(probeInsert, { v: 'i' });
+      const sel = await tx.run(probeSelect, { v: 'i' });
       return { affected: ins.numAffectedRows, rows: sel.rows };
     });
-    expect(viaHot).toEqual({ affected: 1n, rows: [{ v: 'i' }] });
+    expect(viaPrepared).toEqual({ affected: 1n, rows: [{ v: 'i' }] });
     // Rolled back with its transaction like any other statement.
     await expect(
-      db.transaction().execute(async (trx) => {
-        await hotQuery(trx, 'probe-insert', ['j'], () =>
-          trx.insertInto('gc_probe' as never).values({ v: 'j' } as never),
-        );
+      storage.transaction(async (tx) => {
+        await tx.run(probeInsert, { v: 'j' });
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
     expect(await stored()).toEqual(['a', 'c', 'f', 'h', 'i', 'l', 'm', 'n']);
   });
 
-  it('rejects bad input to a hot query instead of binding parameters in the wrong order', async () => {
-    const { hotQuery } = await import('../src/tasks/hotQuery');
-    const db = server.ctx.storage.db;
-    await expect(
-      db
-        .transaction()
-        .execute((trx) =>
-          hotQuery(trx, 'probe-mismatch', ['x', 'y'], () =>
-            trx.selectFrom('tasks').selectAll().where('id', '=', 'y').where('status', '=', 'queued'),
-          ),
-        ),
-    ).rejects.toThrow(/parameters/);
+  it('binds named values where Kysely puts them, in whatever order the query uses them', async () => {
+    const between = preparedQuery('probe-between', (db, p: { low: string; high: string }) =>
+      probe(db).selectFrom('gc_probe').select('v').where('v', '<=', p.high).where('v', '>=', p.low).orderBy('v'),
+    );
+    const { rows } = await server.ctx.storage.transaction((tx) => tx.run(between, { low: 'b', high: 'f' }));
+    expect(rows).toEqual([{ v: 'c' }, { v: 'f' }]);
+  });
+
+  it('refuses a prepared query that uses a named value inside an expression instead of binding it', async () => {
+    const mixed = preparedQuery('probe-mixed', (db, p: { v: string }) =>
+      probe(db).selectFrom('gc_probe').select('v').where('v', '=', `x${p.v}`),
+    );
+    await expect(server.ctx.storage.transaction((tx) => tx.run(mixed, { v: 'y' }))).rejects.toThrow(/expression/);
   });
 });

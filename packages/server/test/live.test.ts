@@ -1,9 +1,8 @@
 import { MAX_CHAT_CHARS, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@codevf/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../src/clock';
-import type { AppContext } from '../src/context';
-import type { LiveConnection } from '../src/live/liveConnection';
-import { LiveRuntime, liveRuntime } from '../src/live/liveRuntime';
+import { Heartbeat } from '../src/live/heartbeat';
+import { liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
@@ -432,16 +431,16 @@ describe('heartbeats', () => {
   it('runs only while the instance holds sockets: an idle server is not woken for it', async () => {
     const runtime = liveRuntime(server.ctx);
     // The sockets of the tests before have gone.
-    await vi.waitFor(() => expect(runtime.heartbeatArmed).toBe(false));
+    await vi.waitFor(() => expect(runtime.heartbeat.armed).toBe(false));
     const customer = await party(server, 'customer', 10);
     const engineer = await party(server, 'engineer');
     const { c, e } = await liveSession(server, customer, engineer);
-    expect(runtime.heartbeatArmed).toBe(true);
+    expect(runtime.heartbeat.armed).toBe(true);
     await c.close();
     // The engineer is still here, and still checked: a silent one would be dropped.
-    expect(runtime.heartbeatArmed).toBe(true);
+    expect(runtime.heartbeat.armed).toBe(true);
     e.ws.pause();
-    await vi.waitFor(() => expect(runtime.heartbeatArmed).toBe(false), { timeout: 5000 });
+    await vi.waitFor(() => expect(runtime.heartbeat.armed).toBe(false), { timeout: 5000 });
     e.ws.resume();
     expect((await e.closed).code).toBe(1006);
   });
@@ -449,12 +448,12 @@ describe('heartbeats', () => {
 
 describe('heartbeat rounds', () => {
   /** Stand-ins for sockets that record when the heartbeat looked at them. */
-  function fakeConnections(runtime: LiveRuntime, n: number) {
+  function fakeConnections(heartbeat: Heartbeat, n: number) {
     const checks: number[][] = [];
     for (let i = 0; i < n; i++) {
       const mine: number[] = [];
       checks.push(mine);
-      runtime.connections.add({ heartbeat: () => mine.push(step) } as unknown as LiveConnection);
+      heartbeat.add({ heartbeat: () => mine.push(step) });
     }
     return checks;
   }
@@ -462,13 +461,13 @@ describe('heartbeat rounds', () => {
 
   it('checks every socket once per ping period, a small share at each step', () => {
     // 30 s heartbeat: a check every 10 s, in steps of 50 ms, so 200 steps a period.
-    const runtime = new LiveRuntime({ config: { heartbeatSeconds: 30 } } as AppContext);
-    expect(runtime.heartbeatSteps).toBe(200);
-    const checks = fakeConnections(runtime, 2000);
+    const heartbeat = new Heartbeat(30);
+    expect(heartbeat.steps).toBe(200);
+    const checks = fakeConnections(heartbeat, 2000);
     const perStep: number[] = [];
     for (step = 0; step < 400; step++) {
       const before = checks.reduce((a, c) => a + c.length, 0);
-      runtime.heartbeatStep();
+      heartbeat.step();
       perStep.push(checks.reduce((a, c) => a + c.length, 0) - before);
     }
     // 400 steps = two ping periods: every socket twice, 200 steps apart, never a burst.
@@ -480,11 +479,11 @@ describe('heartbeat rounds', () => {
   });
 
   it('takes in sockets that arrive mid-round at the next round', () => {
-    const runtime = new LiveRuntime({ config: { heartbeatSeconds: 30 } } as AppContext);
-    const early = fakeConnections(runtime, 10);
-    for (step = 0; step < 5; step++) runtime.heartbeatStep();
-    const late = fakeConnections(runtime, 10);
-    for (; step < 400; step++) runtime.heartbeatStep();
+    const heartbeat = new Heartbeat(30);
+    const early = fakeConnections(heartbeat, 10);
+    for (step = 0; step < 5; step++) heartbeat.step();
+    const late = fakeConnections(heartbeat, 10);
+    for (; step < 400; step++) heartbeat.step();
     expect(early.every((c) => c.length === 2)).toBe(true);
     expect(late.every((c) => c.length === 1)).toBe(true);
   });

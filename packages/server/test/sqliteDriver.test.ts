@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConnectionLock } from '../src/storage/sqliteDriver';
-import { createStorage, sqliteLockOf } from '../src/storage/storage';
+import type { Database } from '../src/storage/schema';
+import { ConnectionLock, LockingSqliteDialect } from '../src/storage/sqliteDriver';
 
 describe('ConnectionLock', () => {
   it('is taken without waiting when free, and refused to a second taker', () => {
@@ -40,17 +41,18 @@ describe('ConnectionLock', () => {
   });
 });
 
-describe('the SQLite storage and its connection lock', () => {
+describe('the SQLite dialect and its connection lock', () => {
   const dir = mkdtempSync(join(tmpdir(), 'codevf-lock-'));
-  const storage = createStorage({ dataDir: dir });
+  const lock = new ConnectionLock();
+  const storage = {
+    db: new Kysely<Database>({ dialect: new LockingSqliteDialect(new SQLite(join(dir, 'lock.sqlite')), lock) }),
+  };
   afterAll(async () => {
-    await storage.close();
+    await storage.db.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('makes Kysely queries wait while code outside Kysely holds the connection', async () => {
-    await storage.migrate();
-    const lock = sqliteLockOf(storage.db);
     expect(lock?.tryLock()).toBe(true);
     let answered = false;
     const query = sql<{ one: number }>`select 1 as one`.execute(storage.db).then((r) => {

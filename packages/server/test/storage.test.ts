@@ -2,26 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type SQLite from 'better-sqlite3';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStorage, isOtherSchemaDropped, type Storage, sqliteHandleOf } from '../src/storage/storage';
+import { cachePreparedStatements } from '../src/storage/statementCache';
+import { createStorage, isOtherSchemaDropped } from '../src/storage/storage';
 import { POSTGRES_URL } from './support/testServer';
 
 describe('prepared statement cache (sqlite)', () => {
-  let storage: Storage | undefined;
+  let file: SQLite.Database | undefined;
   let dir: string | undefined;
-  afterEach(async () => {
-    await storage?.close();
+  afterEach(() => {
+    file?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The better-sqlite3 handle of a fresh storage, as the relay's hot path reaches it. */
+  /** A better-sqlite3 handle with the cache, as the SQLite storage sets it up. */
   async function handle(): Promise<SQLite.Database> {
     dir = mkdtempSync(join(tmpdir(), 'codevf-storage-'));
-    storage = createStorage({ dataDir: dir });
-    const file = await storage.db.transaction().execute(async (trx) => sqliteHandleOf(trx));
-    if (!file) throw new Error('no SQLite handle');
+    file = new SQLite(join(dir, 'codevf.sqlite'));
+    cachePreparedStatements(file);
     return file;
   }
 

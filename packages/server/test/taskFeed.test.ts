@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { canonicalJson } from '../src/audit/hashChain';
 import { type FeedListener, TaskFeed } from '../src/live/taskFeed';
-import { wireOf, withTaskLock } from '../src/tasks/taskLock';
+import { wireOf } from '../src/live/wireFrame';
 import { createTask } from '../src/tasks/taskService';
+import { withTaskLock } from '../src/tasks/taskTransaction';
 import { startTestServer, type TestServer } from './support/testServer';
 
 const seqOf = (wire: Buffer) => (JSON.parse(wire.toString('utf8')) as { seq: number }).seq;
@@ -13,6 +14,8 @@ const seqOf = (wire: Buffer) => (JSON.parse(wire.toString('utf8')) as { seq: num
  */
 describe('task feed', () => {
   let server: TestServer;
+  /** Commits that this instance's runtime is not told about: the feeds under test learn of them themselves. */
+  const unpublished = () => ({ storage: server.ctx.storage, events: { publish() {} } });
   let taskId: string;
   let head: number;
   beforeAll(async () => {
@@ -24,7 +27,7 @@ describe('task feed', () => {
     });
     taskId = task.id;
     // As if another instance had written a long burst (command output) this feed has not seen.
-    const change = await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), async (tx) => {
+    const change = await withTaskLock(unpublished(), taskId, server.ctx.clock.now(), async (tx) => {
       for (let i = 0; i < 1200; i++) await tx.append('customer_message', { text: `line ${i}` });
     });
     head = change.task.last_seq;
@@ -33,7 +36,7 @@ describe('task feed', () => {
   /** Stores customer messages in one transaction, as a commit on this instance does. */
   const append = async (...texts: string[]) =>
     (
-      await withTaskLock(server.ctx.storage.db, taskId, server.ctx.clock.now(), async (tx) => {
+      await withTaskLock(unpublished(), taskId, server.ctx.clock.now(), async (tx) => {
         for (const text of texts) await tx.append('customer_message', { text });
       })
     ).events;

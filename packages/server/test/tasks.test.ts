@@ -1,7 +1,7 @@
 import type { Task } from '@codevf/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/clock';
-import { eventsAfter } from '../src/tasks/taskLock';
+import { eventsAfter } from '../src/tasks/eventLog';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';

@@ -54,9 +54,8 @@ export function eventHash(
   payloadJson?: string,
 ): string {
   payloadJson ??= canonicalJson(event.payload);
-  // One-shot, not createHash(): a Hash object is backed by a C++ object behind a weak handle,
-  // and with one per relayed message every young-generation GC of the server spent a sixth of
-  // its pause finalising them (see the seventh round in BENCHMARKS.md).
+  // One-shot, not createHash(): a Hash object is a C++ object the GC must finalise, and one per
+  // relayed message made a large share of every young-generation pause.
   return hash('sha256', `${prevHash ?? ''}\n${canonicalEventBody(event, payloadJson)}`, 'hex');
 }
 

@@ -1,7 +1,7 @@
 import type { EventsResponse } from '@codevf/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
-import { eventFromRow } from '../tasks/taskLock';
+import { eventFromRow } from '../tasks/eventLog';
 import { verifyChain } from './hashChain';
 
 /**

@@ -1,8 +1,9 @@
 import type { AppContext } from '../context';
 import { newId } from '../ids';
-import { hotQuery } from '../tasks/hotQuery';
+import { preparedQuery } from '../storage/preparedQuery';
+import type { CreditLedgerTable } from '../storage/schema';
 import { endTaskInTx } from '../tasks/taskEnd';
-import { type TaskChange, withTaskLock } from '../tasks/taskLock';
+import { type TaskChange, withTaskLock } from '../tasks/taskTransaction';
 
 /** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
 export const LOW_BALANCE_MINUTES = 5;
@@ -14,6 +15,35 @@ export function minuteIndex(claimedAt: string, at: Date): number {
   return Math.max(0, Math.floor((at.getTime() - Date.parse(claimedAt)) / 60_000));
 }
 
+// At a minute boundary every live session is charged: its statements are prepared once.
+const ledgerMinute = preparedQuery('ledgerMinute', (db, p: { taskId: string; minute: number }) =>
+  db.selectFrom('credit_ledger').select('id').where('task_id', '=', p.taskId).where('minute_index', '=', p.minute),
+);
+const payMinute = preparedQuery('payMinute', (db, p: { customerId: string; rate: number }) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ credits: eb('credits', '-', p.rate) }))
+    .where('id', '=', p.customerId)
+    .where('credits', '>=', p.rate)
+    .returning('credits'),
+);
+const ledgerCharge = preparedQuery('ledgerCharge', (db, p: CreditLedgerTable) =>
+  db
+    .insertInto('credit_ledger')
+    .values({
+      id: p.id,
+      user_id: p.user_id,
+      task_id: p.task_id,
+      minute_index: p.minute_index,
+      amount: p.amount,
+      kind: p.kind,
+      note: p.note,
+      created_at: p.created_at,
+    })
+    // Belt and braces: the task lock already serialises chargers; the key makes it a rule.
+    .onConflict((oc) => oc.columns(['task_id', 'minute_index']).doNothing()),
+);
+
 export type ChargeResult = 'charged' | 'already' | 'inactive' | 'ended';
 
 /**
@@ -23,14 +53,10 @@ export type ChargeResult = 'charged' | 'already' | 'inactive' | 'ended';
  */
 export async function chargeMinute(ctx: AppContext, taskId: string, k: number): Promise<TaskChange<ChargeResult>> {
   const rate = ctx.config.creditsPerMinute;
-  return withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx): Promise<ChargeResult> => {
+  return withTaskLock(ctx, taskId, ctx.clock.now(), async (tx): Promise<ChargeResult> => {
     const task = tx.task;
     if (task.status !== 'active') return 'inactive';
-    // The statements of a charge are hot queries: at a minute boundary every live session is
-    // charged, and building each query anew cost as much as running it.
-    const existing = await hotQuery(tx.trx, 'ledgerMinute', [taskId, k], () =>
-      tx.trx.selectFrom('credit_ledger').select('id').where('task_id', '=', taskId).where('minute_index', '=', k),
-    );
+    const existing = await tx.run(ledgerMinute, { taskId, minute: k });
     if (existing.rows.length > 0) return 'already';
 
     const used = Number(task.credits_used);
@@ -38,46 +64,26 @@ export async function chargeMinute(ctx: AppContext, taskId: string, k: number): 
       await endTaskInTx(tx, 'system', `The task reached its credit limit (${task.max_credits} credits).`);
       return 'ended';
     }
-    const paid = (
-      await hotQuery(tx.trx, 'payMinute', [rate, task.customer_id, rate], () =>
-        tx.trx
-          .updateTable('users')
-          .set((eb) => ({ credits: eb('credits', '-', rate) }))
-          .where('id', '=', task.customer_id)
-          .where('credits', '>=', rate)
-          .returning('credits'),
-      )
-    ).rows[0];
+    const paid = (await tx.run(payMinute, { customerId: task.customer_id, rate })).rows[0];
     if (!paid) {
       await endTaskInTx(tx, 'system', 'The account ran out of credits.');
       return 'ended';
     }
-    const row = {
+    const inserted = await tx.run(ledgerCharge, {
       id: newId(),
       user_id: task.customer_id,
       task_id: taskId,
       minute_index: k,
       amount: -rate,
-      kind: 'charge' as const,
+      kind: 'charge',
       note: `minute ${k + 1}`,
       created_at: tx.now.toISOString(),
-    };
-    const inserted = await hotQuery(tx.trx, 'ledgerCharge', Object.values(row), () =>
-      tx.trx
-        .insertInto('credit_ledger')
-        .values(row)
-        // Belt and braces: the task lock already serialises chargers; the key makes it a rule.
-        .onConflict((oc) => oc.columns(['task_id', 'minute_index']).doNothing()),
-    );
+    });
     if (Number(inserted.numAffectedRows ?? 0) !== 1) throw new Error('minute charged concurrently');
 
     const minutes = Number(task.billed_minutes) + 1;
     const creditsUsed = used + rate;
-    await hotQuery(tx.trx, 'taskCharged', [creditsUsed, minutes, taskId], () =>
-      tx.trx.updateTable('tasks').set({ credits_used: creditsUsed, billed_minutes: minutes }).where('id', '=', taskId),
-    );
-    task.credits_used = creditsUsed;
-    task.billed_minutes = minutes;
+    await tx.update({ credits_used: creditsUsed, billed_minutes: minutes });
 
     const balance = Number(paid.credits);
     const threshold = LOW_BALANCE_MINUTES * rate;
@@ -95,7 +101,6 @@ export async function chargeMinute(ctx: AppContext, taskId: string, k: number): 
 }
 
 export interface BillingPass {
-  changes: TaskChange<ChargeResult>[];
   /** When minute 0 began; null when the task is not billable (not active). */
   claimedAt: string | null;
   /** Every minute up to this index is settled (charged, or the task stopped being billable). */
@@ -113,8 +118,7 @@ export async function billConnectedTask(ctx: AppContext, taskId: string, since: 
     .select(['status', 'claimed_at'])
     .where('id', '=', taskId)
     .executeTakeFirst();
-  if (task?.status !== 'active' || !task.claimed_at)
-    return { changes: [], claimedAt: null, through: Number.MAX_SAFE_INTEGER };
+  if (task?.status !== 'active' || !task.claimed_at) return { claimedAt: null, through: Number.MAX_SAFE_INTEGER };
   const now = ctx.clock.now();
   const last = minuteIndex(task.claimed_at, now);
   const first = Math.max(minuteIndex(task.claimed_at, since), last - MAX_CATCH_UP + 1);
@@ -129,14 +133,10 @@ export async function billConnectedTask(ctx: AppContext, taskId: string, since: 
         .execute()
     ).map((r) => Number(r.minute_index)),
   );
-  const changes: TaskChange<ChargeResult>[] = [];
   for (let k = first; k <= last; k++) {
     if (charged.has(k)) continue;
-    const change = await chargeMinute(ctx, taskId, k);
-    if (change.events.length > 0) changes.push(change);
-    if (change.value === 'ended' || change.value === 'inactive') {
-      return { changes, claimedAt: null, through: Number.MAX_SAFE_INTEGER };
-    }
+    const { value } = await chargeMinute(ctx, taskId, k);
+    if (value === 'ended' || value === 'inactive') return { claimedAt: null, through: Number.MAX_SAFE_INTEGER };
   }
-  return { changes, claimedAt: task.claimed_at, through: last };
+  return { claimedAt: task.claimed_at, through: last };
 }

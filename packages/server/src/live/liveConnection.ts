@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import {
   type ClientMessageType,
   CUSTOMER_SENDS,
@@ -6,27 +5,21 @@ import {
   type ErrorCode,
   type Frame,
   isMessageType,
-  MESSAGE_ID,
   type MessageType,
-  maxFrameBytes,
   type Payload,
   PROTOCOL_VERSION,
   parsePayload,
-  readFrame,
 } from '@codevf/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
 import { ApiError } from '../http/errors';
 import { firstIssue } from '../http/validate';
-import { withTaskLock } from '../tasks/taskLock';
+import { announceEngineer } from './engineerPresence';
+import { EventPump, TEXT } from './eventPump';
+import { checkFrame } from './frameGate';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
-import type { FeedListener, TaskFeed } from './taskFeed';
-
-/** Messages a client may have waiting for processing before it is told to slow down. */
-const MAX_QUEUED = 256;
-/** A peer that lets this much pile up unread is dropped; it resumes with `lastSeq`. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+import type { FeedListener } from './taskFeed';
 
 export interface LiveTarget {
   user: AuthUser;
@@ -34,23 +27,13 @@ export interface LiveTarget {
   role: 'customer' | 'engineer';
 }
 
-/** Frames are JSON text: `ws` would send a Buffer as a binary frame unless told. */
-const TEXT = { binary: false } as const;
-
 const SENDS: Record<LiveTarget['role'], readonly string[]> = { customer: CUSTOMER_SENDS, engineer: ENGINEER_SENDS };
-
-/** A frame's `id` if one can be read, so that even a refused frame's error names its message. */
-function idOf(raw: unknown): string | undefined {
-  const id = (raw as { id?: unknown } | null)?.id;
-  return typeof id === 'string' && MESSAGE_ID.test(id) ? id : undefined;
-}
 
 /**
  * One participant's socket. Incoming frames are checked (size, JSON, envelope, type, role,
  * payload) and then applied one at a time, in order; every broken rule is answered with an
- * `error` frame and the socket stays usable. Outgoing, the connection pulls persisted events
- * from the task's feed strictly in seq order — replay and live are the same loop, so there is
- * no gap and no duplicate where one ends and the other begins.
+ * `error` frame and the socket stays usable. Outgoing, once welcomed, its EventPump delivers
+ * the task's events in seq order.
  */
 export class LiveConnection implements FeedListener {
   readonly taskId: string;
@@ -59,18 +42,13 @@ export class LiveConnection implements FeedListener {
   /** When hello succeeded (on the app's clock: billing counts from it). */
   welcomedAt: Date | null = null;
   private helloStarted = false;
-  private sentSeq = 0;
-  private feed: TaskFeed | null = null;
+  /** Delivers events from the task's feed, from the welcome on. */
+  private pump: EventPump | null = null;
   private closed = false;
   private lastSeen = performance.now();
   /** Frames that arrived while an earlier one was being applied, oldest first. */
   private readonly inbox: Frame[] = [];
   private applying = false;
-  private pumping = false;
-  private pumpAgain = false;
-  private corked = false;
-  /** The TCP socket under the WebSocket (see hold). */
-  private readonly tcp: Socket | undefined;
 
   constructor(
     private readonly runtime: LiveRuntime,
@@ -80,7 +58,6 @@ export class LiveConnection implements FeedListener {
     this.taskId = target.taskId;
     this.role = target.role;
     this.user = target.user;
-    this.tcp = (socket as unknown as { _socket?: Socket })._socket;
     runtime.attach(this);
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     socket.on('pong', () => {
@@ -92,7 +69,7 @@ export class LiveConnection implements FeedListener {
   }
 
   get position(): number | undefined {
-    return this.welcomedAt && !this.closed ? this.sentSeq : undefined;
+    return this.welcomedAt && !this.closed ? this.pump?.sentSeq : undefined;
   }
 
   get isClosed(): boolean {
@@ -140,20 +117,19 @@ export class LiveConnection implements FeedListener {
   private onFrame(data: RawData, isBinary: boolean): void {
     this.lastSeen = performance.now();
     if (this.closed) return;
-    const refused = this.check(data, isBinary);
-    if ('code' in refused) {
-      this.sendError(refused.code, refused.message, refused.id);
+    const verdict = checkFrame(data, isBinary, this.inbox.length);
+    if ('code' in verdict) {
+      this.sendError(verdict.code, verdict.message, verdict.id);
       return;
     }
-    if (this.applying) this.inbox.push(refused.frame);
-    else void this.runtime.track(this.apply(refused.frame));
+    if (this.applying) this.inbox.push(verdict.frame);
+    else void this.runtime.track(this.apply(verdict.frame));
   }
 
   /**
    * Applies `first`, then every frame that arrived meanwhile, one at a time in order. A plain
-   * queue rather than a promise chain per connection: the chain's last link (and the ones
-   * before it, with their closures) lived until the socket's next frame a second later, long
-   * enough to be copied by a young-generation GC and promoted.
+   * queue, because a promise chain per connection kept its links alive until the socket's next
+   * frame, long enough for a young-generation GC to copy and promote them.
    */
   private async apply(first: Frame): Promise<void> {
     this.applying = true;
@@ -168,38 +144,6 @@ export class LiveConnection implements FeedListener {
     } finally {
       this.applying = false;
     }
-  }
-
-  /** Everything that can be decided about a frame without the database. */
-  private check(
-    data: RawData,
-    isBinary: boolean,
-  ): { frame: Frame } | { code: ErrorCode; message: string; id?: string } {
-    if (isBinary) return { code: 'E_VALIDATION', message: 'Frames must be JSON text, not binary.' };
-    // A text frame arrives as one Buffer; the other shapes are converted (without a copy when possible).
-    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    const text = buf.toString('utf8');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      raw = undefined;
-    }
-    const limit = maxFrameBytes((raw as { type?: unknown } | undefined)?.type as string | undefined);
-    if (buf.length > limit) {
-      return {
-        code: 'E_TOO_LARGE',
-        message: `A frame of this type may be at most ${limit} bytes; this one has ${buf.length}.`,
-        id: idOf(raw),
-      };
-    }
-    if (raw === undefined) return { code: 'E_VALIDATION', message: 'The frame is not valid JSON.' };
-    const envelope = readFrame(raw);
-    if (!envelope.ok) return { code: 'E_VALIDATION', message: `Malformed frame: ${envelope.issue}`, id: idOf(raw) };
-    if (this.inbox.length >= MAX_QUEUED) {
-      return { code: 'E_RATE_LIMITED', message: 'Too many messages in flight; wait for acks.', id: envelope.frame.id };
-    }
-    return { frame: envelope.frame };
   }
 
   private failed(err: unknown, id: string | undefined): void {
@@ -250,7 +194,7 @@ export class LiveConnection implements FeedListener {
       return;
     }
     this.helloStarted = true;
-    const feed = await this.runtime.acquireFeed(this.taskId, this);
+    const feed = await this.runtime.feeds.acquire(this.taskId, this);
     let task: { status: 'queued' | 'active' | 'ended'; last_seq: number } | undefined;
     try {
       task = await this.ctx.storage.db
@@ -263,7 +207,7 @@ export class LiveConnection implements FeedListener {
       const head = Number(task?.last_seq ?? 0);
       if (this.closed || !task || lastSeq > head) {
         this.helloStarted = false;
-        this.runtime.releaseFeed(feed, this);
+        this.runtime.feeds.release(feed, this);
       }
     }
     if (this.closed) return;
@@ -279,48 +223,24 @@ export class LiveConnection implements FeedListener {
         frame.id,
       );
     }
-    this.feed = feed;
     feed.reset(head);
-    this.sentSeq = lastSeq;
+    this.pump = new EventPump(feed, this.socket, this, this.ctx.log, lastSeq);
     this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
     this.welcomedAt = this.ctx.clock.now();
     this.wake();
-    if (this.role === 'engineer' && this.runtime.engineerArrived(this) && task.status === 'active') {
-      await this.announceEngineer('engineer_connected');
+    if (this.role === 'engineer' && this.runtime.engineers.arrived(this) && task.status === 'active') {
+      await announceEngineer(this.ctx, this.taskId, this.user, 'engineer_connected');
     }
-  }
-
-  /** engineer_connected / engineer_disconnected — only for an active task (not after session_end). */
-  private async announceEngineer(type: 'engineer_connected' | 'engineer_disconnected'): Promise<void> {
-    const user = this.user;
-    const change = await withTaskLock(
-      this.ctx.storage.db,
-      this.taskId,
-      this.ctx.clock.now(),
-      async (tx) => {
-        if (tx.task.status !== 'active') return;
-        if (type === 'engineer_connected') {
-          await tx.append('engineer_connected', {
-            engineer: { id: user.id, name: user.name, title: user.title },
-            kind: 'human',
-          });
-        } else {
-          await tx.append('engineer_disconnected', { engineerId: user.id });
-        }
-      },
-      'head',
-    );
-    this.runtime.publish(this.taskId, change.events);
   }
 
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.runtime.detach(this);
-    if (this.feed) this.runtime.releaseFeed(this.feed, this);
-    if (this.role === 'engineer' && this.runtime.engineerLeft(this)) {
+    if (this.pump) this.runtime.feeds.release(this.pump.feed, this);
+    if (this.role === 'engineer' && this.runtime.engineers.left(this)) {
       this.runtime.track(
-        this.announceEngineer('engineer_disconnected').catch((err: unknown) => {
+        announceEngineer(this.ctx, this.taskId, this.user, 'engineer_disconnected').catch((err: unknown) => {
           this.ctx.log.warn({ err, taskId: this.taskId }, 'could not record engineer_disconnected');
         }),
       );
@@ -333,42 +253,7 @@ export class LiveConnection implements FeedListener {
   wake(ownEvent = false): void {
     // The echo of our own message (and its ack, written right after) can wait until the other
     // participants' sockets are flushed: they are the ones waiting for it.
-    if (this.welcomedAt && !this.closed) void this.pump(ownEvent);
-  }
-
-  /**
-   * Sends every event past `sentSeq`, in order. Live events come from the feed's cache without
-   * waiting on anything; only a replay or a gap in the cache reads the database.
-   */
-  private async pump(ownEvent = false): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        while (!this.closed && this.feed && this.sentSeq < this.feed.latest) {
-          const wires = this.feed.cachedAfter(this.sentSeq) ?? (await this.feed.readAfter(this.sentSeq));
-          if (wires.length === 0) break;
-          if (ownEvent || wires.length > 1) this.hold(ownEvent);
-          for (const wire of wires) {
-            if (this.closed) break;
-            this.socket.send(wire, TEXT);
-            this.sentSeq++;
-          }
-          if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES)
-            return this.shutdown(1013, 'too far behind; reconnect with lastSeq');
-        }
-      } while (this.pumpAgain && !this.closed);
-    } catch (err) {
-      this.ctx.log.error({ err, taskId: this.taskId }, 'event delivery failed');
-      // The client resumes from its lastSeq on a new connection; better than a silent gap.
-      this.shutdown(1011, 'delivery failed');
-    } finally {
-      this.pumping = false;
-    }
+    if (this.welcomedAt && !this.closed) void this.pump?.run(ownEvent);
   }
 
   private sendControl<T extends MessageType>(type: T, payload: Payload<T>): void {
@@ -378,29 +263,6 @@ export class LiveConnection implements FeedListener {
     const frame = JSON.stringify({ type, timestamp: this.ctx.clock.now().toISOString(), payload });
     this.socket.send(Buffer.from(frame), TEXT);
   }
-
-  /**
-   * Holds the TCP socket's writes (corked) until the current burst of work is done, so that
-   * several frames leave in one write instead of one system call each: the events of a group
-   * commit, and the echo of the sender's own message with its ack, which is sent right after.
-   * Frames and order are unchanged. The sender's socket (`late`) is flushed one turn of the
-   * event loop later, after every other participant's: they are the ones waiting for the
-   * message. A lone frame to another participant is not held: `ws` writes each frame in one
-   * call anyway, and holding it would only delay it.
-   */
-  private hold(late: boolean): void {
-    const tcp = this.tcp;
-    if (this.corked || !tcp || tcp.destroyed) return;
-    this.corked = true;
-    tcp.cork();
-    if (late) setImmediate(this.flush);
-    else process.nextTick(this.flush);
-  }
-
-  private readonly flush = (): void => {
-    this.corked = false;
-    this.tcp?.uncork();
-  };
 
   private sendError(code: ErrorCode, message: string, id?: string): void {
     this.sendControl('error', { code, message, ...(id ? { id } : {}) });

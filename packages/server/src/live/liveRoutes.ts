@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../auth/guards';
 import type { AppContext } from '../context';
@@ -7,17 +7,23 @@ import { publicUrl } from '../http/publicUrl';
 import { parseWith } from '../http/validate';
 import { roleIn, visibleTask } from '../tasks/taskService';
 import { LiveConnection, type LiveTarget } from './liveConnection';
-import { liveRuntime } from './liveRuntime';
 
 const Params = z.object({ id: z.string().min(1).max(64) });
-const targets = new WeakMap<FastifyRequest, LiveTarget>();
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the live socket of this request is for, once every check before the upgrade passed. */
+    liveTarget: LiveTarget | null;
+  }
+}
 
 /**
  * `GET /v1/tasks/:id/ws` — the live session (PROTOCOL.md §3). Everything is checked before the
  * upgrade, so a refused client gets an HTTP status and problem details, never an open socket.
  */
 export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const runtime = liveRuntime(ctx);
+  const runtime = app.live;
+  app.decorateRequest('liveTarget', null);
   app.addHook('onReady', async () => runtime.start());
   app.addHook('onClose', async () => runtime.stop());
 
@@ -37,11 +43,11 @@ export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise
         }
         const { id } = parseWith(Params, request.params);
         const task = await visibleTask(ctx, user, id, 'participate');
-        targets.set(request, { user, taskId: id, role: roleIn(task, user) });
+        request.liveTarget = { user, taskId: id, role: roleIn(task, user) };
       },
     },
     (socket, request) => {
-      const target = targets.get(request);
+      const target = request.liveTarget;
       if (!target) {
         socket.close(1011, 'not authorised');
         return;

@@ -2,10 +2,10 @@ import type { ClientMessageType, Payload } from '@codevf/protocol';
 import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
+import type { StoredEvent } from '../tasks/eventLog';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
-import { type StoredEvent, type TaskHead, type TaskTx, withTaskLock } from '../tasks/taskLock';
 import { defaultEndReason, endTask } from '../tasks/taskService';
-import { publishEvents } from './liveRuntime';
+import { type TaskHead, type TaskTx, withTaskLock } from '../tasks/taskTransaction';
 
 export interface Sender {
   user: AuthUser;
@@ -122,7 +122,7 @@ export async function handleMessage(
     requestTtlSeconds: ctx.config.requestTtlSeconds,
   };
   const change = await withTaskLock(
-    ctx.storage.db,
+    ctx,
     sender.taskId,
     ctx.clock.now(),
     async (tx) => {
@@ -142,6 +142,5 @@ export async function handleMessage(
     },
     'head',
   );
-  publishEvents(ctx, sender.taskId, change.events);
   return { seq: change.value.event?.seq ?? null, error: change.value.error };
 }

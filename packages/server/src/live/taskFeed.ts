@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
-import { eventsAfter, type StoredEvent, wireOf } from '../tasks/taskLock';
+import { eventsAfter, type StoredEvent } from '../tasks/eventLog';
+import { wireOf } from './wireFrame';
 
 /** An event's frame as sockets send it (see wireOf), UTF-8. */
 const frameOf = (ev: StoredEvent): Buffer => Buffer.from(wireOf(ev));
@@ -28,10 +29,8 @@ export interface FeedListener {
  * One task's event stream on this instance. It knows the highest committed seq (from local
  * commits, bus messages and periodic resyncs) and caches the newest events as the frames
  * sockets receive; listeners pull from it in order, so delivery never depends on a bus message
- * arriving — only on the DB. The cache holds frames (one string per event) only until every
- * listener here has been sent them: a frame that outlived a young-generation collection
- * would be copied, then promoted, and a thousand live sessions each keeping their recent
- * events made the relay's largest share of surviving garbage (and of memory per session).
+ * arriving — only on the DB. The cache holds frames only until every listener here has been
+ * sent them, because frames kept longer outlive young-generation collections and are promoted.
  */
 export class TaskFeed {
   /** Highest seq believed committed (a bus message may claim more than exists; resync corrects it). */
@@ -67,7 +66,7 @@ export class TaskFeed {
   /**
    * Events committed on this instance: cached directly, no read needed. The sender of the
    * last of them already has its message; the others are waiting for it, so their sockets
-   * are written first and the sender's are flushed after them (see LiveConnection.write).
+   * are written first and the sender's are flushed after them (see SocketCork).
    */
   ingest(events: readonly StoredEvent[]): void {
     for (const ev of events) {

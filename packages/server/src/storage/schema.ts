@@ -190,6 +190,11 @@ export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type TaskRow = Selectable<TasksTable>;
+/**
+ * The columns of a task that the live relay's rules read: its state and the head of its event
+ * chain. Reading the whole row per message made a dozen strings nothing looked at.
+ */
+export type TaskHead = Pick<TaskRow, 'id' | 'status' | 'last_seq' | 'head_hash'>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type TaskEventRow = Selectable<TaskEventsTable>;
 export type { Generated };

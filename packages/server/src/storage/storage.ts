@@ -3,9 +3,13 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { GroupCommit } from './groupCommit';
 import { migrations } from './migrations/index';
 import type { Database } from './schema';
 import { ConnectionLock, LockingSqliteDialect } from './sqliteDriver';
+import { cachePreparedStatements } from './statementCache';
+import { type Dialect, StatementSet, type StorageTx, Transaction } from './transaction';
+import { guardDialect, TransactionScope } from './transactionScope';
 import {
   BACKSTOP_AUTOCHECKPOINT_PAGES,
   type CheckpointerEvents,
@@ -13,11 +17,18 @@ import {
   startWalCheckpointer,
 } from './walCheckpointer';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect, StorageTx };
 
 export interface Storage {
+  /** The database outside any transaction (refused inside the work of `transaction`). */
   db: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * Runs `work` in a write transaction and resolves once it has committed. On SQLite concurrent
+   * ones share a commit (see GroupCommit); on PostgreSQL each is its own. Inside `work`, a query
+   * through `db` instead of `tx.db` fails at once with WrongHandleError (it would hang on SQLite).
+   */
+  transaction<T>(work: (tx: StorageTx) => Promise<T>): Promise<T>;
   /** Runs pending migrations; returns the names applied now. */
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
@@ -40,9 +51,11 @@ export interface StorageOptions {
 
 export function createStorage(options: StorageOptions): Storage {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
+  const scope = new TransactionScope();
   let kysely: Kysely<Database>;
   let sqliteFile: SQLite.Database | undefined;
   let stopCheckpointer: (() => Promise<void>) | undefined;
+  let transaction: Storage['transaction'];
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -50,7 +63,12 @@ export function createStorage(options: StorageOptions): Storage {
       // search_path is set per connection so one database can hold isolated test schemas.
       ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
     });
-    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool }), scope) });
+    const statements = new StatementSet(db);
+    kysely = db;
+    // Each its own transaction, so row locks stay per task and two instances never deadlock over a batch.
+    transaction = (work) =>
+      db.transaction().execute((trx) => scope.run(() => work(new Transaction(trx, statements, 'postgres'))));
   } else {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const file = new SQLite(join(options.dataDir, 'codevf.sqlite'));
@@ -67,15 +85,32 @@ export function createStorage(options: StorageOptions): Storage {
     file.pragma('synchronous = NORMAL');
     cachePreparedStatements(file);
     const lock = new ConnectionLock();
-    kysely = new Kysely<Database>({ dialect: new LockingSqliteDialect(file, lock) });
-    sqliteHandles.set(kysely.getExecutor().adapter, file);
-    sqliteLocks.set(kysely, lock);
+    const db = new Kysely<Database>({ dialect: guardDialect(new LockingSqliteDialect(file, lock), scope) });
+    const statements = new StatementSet(db);
+    const committer = new GroupCommit(db, file, lock);
+    // One transaction object serves every job: they all run on SQLite's one connection.
+    let tx: Transaction | undefined;
+    kysely = db;
+    transaction = (work) =>
+      committer.run((conn) => {
+        tx ??= new Transaction(conn, statements, 'sqlite', file);
+        const own = tx;
+        return scope.run(() => work(own));
+      });
   }
 
-  dialects.set(kysely, dialect);
   return {
     db: kysely,
     dialect,
+    transaction(work) {
+      try {
+        // A transaction begun inside another one's work would wait for it (SQLite) or lock against it.
+        scope.refuseInside();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return transaction(work);
+    },
     async migrate() {
       if (options.pgSchema) await sql`create schema if not exists ${sql.id(options.pgSchema)}`.execute(kysely);
       // migrationTableSchema: Kysely looks for its bookkeeping tables in every schema otherwise, and
@@ -116,29 +151,6 @@ export function createStorage(options: StorageOptions): Storage {
   };
 }
 
-/**
- * Kysely's SQLite driver prepares every statement anew; on the live relay's hot path (six
- * statements per message) that parsing dominates. Statements are reusable in better-sqlite3,
- * so keep them by SQL text. Bounded, because SQL text varies with `IN (...)` lists and
- * multi-row inserts: when full, the oldest entry goes (first in, first out). A hit changes
- * nothing. Reordering the Map on every use (least recently used) made it rebuild its table
- * every few statements: in the relay benchmark, over a third of all the memory that outlived
- * a young-generation GC. An evicted hot statement is only prepared once more.
- */
-function cachePreparedStatements(file: SQLite.Database, max = 500): void {
-  const prepare = file.prepare.bind(file);
-  const cache = new Map<string, SQLite.Statement>();
-  file.prepare = ((source: string) => {
-    let stmt = cache.get(source);
-    if (!stmt) {
-      stmt = prepare(source);
-      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
-      cache.set(source, stmt);
-    }
-    return stmt;
-  }) as typeof file.prepare;
-}
-
 /** How often migrate() starts over when another schema vanished under it (see below). */
 const MIGRATE_ATTEMPTS = 10;
 
@@ -155,30 +167,6 @@ export function isOtherSchemaDropped(error: unknown, ownSchema: string | undefin
   if (code !== '3F000' || typeof message !== 'string') return false;
   const named = /^schema "(.+)" does not exist$/.exec(message)?.[1];
   return named !== undefined && named !== (ownSchema ?? 'public');
-}
-
-const dialects = new WeakMap<Kysely<Database>, Dialect>();
-/** better-sqlite3 handles by Kysely adapter (a database and its transactions share one). */
-const sqliteHandles = new WeakMap<object, SQLite.Database>();
-const sqliteLocks = new WeakMap<Kysely<Database>, ConnectionLock>();
-
-/** The lock on SQLite's one connection of a database opened by createStorage (see GroupCommit). */
-export function sqliteLockOf(db: Kysely<Database>): ConnectionLock | undefined {
-  return sqliteLocks.get(db);
-}
-
-/**
- * The better-sqlite3 handle under a transaction (or a held connection) of an SQLite storage;
- * undefined on PostgreSQL. Only for statements inside that transaction or connection: it holds
- * SQLite's single connection, so nothing else can run on the handle until it ends.
- */
-export function sqliteHandleOf(trx: Kysely<Database>): SQLite.Database | undefined {
-  return sqliteHandles.get(trx.getExecutor().adapter);
-}
-
-/** The dialect of a database opened by createStorage (undefined for any other Kysely instance). */
-export function dialectOf(db: Kysely<Database>): Dialect | undefined {
-  return dialects.get(db);
 }
 
 function quoteIdent(name: string): string {

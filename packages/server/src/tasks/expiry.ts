@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { expireRequest } from './requests';
-import { type TaskChange, withTaskLock } from './taskLock';
+import { withTaskLock } from './taskTransaction';
 
 const BATCH = 200;
 
@@ -9,10 +9,7 @@ const BATCH = 200;
  * instance may run this at once: the conditional update inside the task lock lets exactly one
  * of them record each expiry.
  */
-export async function expireDueRequests(
-  ctx: AppContext,
-  onExpired: (change: TaskChange<boolean>) => void,
-): Promise<number> {
+export async function expireDueRequests(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const due = await ctx.storage.db
     .selectFrom('task_requests')
@@ -24,11 +21,8 @@ export async function expireDueRequests(
     .execute();
   let n = 0;
   for (const r of due) {
-    const change = await withTaskLock(ctx.storage.db, r.task_id, now, (tx) => expireRequest(tx, r.id));
-    if (change.value) {
-      onExpired(change);
-      n++;
-    }
+    const change = await withTaskLock(ctx, r.task_id, now, (tx) => expireRequest(tx, r.id));
+    if (change.value) n++;
     // Socket I/O goes in between: a batch of expiries must not stall live messages.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

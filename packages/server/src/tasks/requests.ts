@@ -2,7 +2,7 @@ import type { ErrorCode } from '@codevf/protocol';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
 import type { TaskRequestsTable } from '../storage/schema';
-import type { TaskHead, TaskTx } from './taskLock';
+import type { TaskHead, TaskTx } from './taskTransaction';
 
 export type RequestKind = TaskRequestsTable['kind'];
 export type RequestState = TaskRequestsTable['state'];

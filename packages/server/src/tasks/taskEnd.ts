@@ -1,7 +1,7 @@
 import type { Payload } from '@codevf/protocol';
 import { ApiError } from '../http/errors';
 import { expireRequest } from './requests';
-import type { TaskTx } from './taskLock';
+import type { TaskTx } from './taskTransaction';
 
 export type EndedBy = Payload<'session_end'>['endedBy'];
 
@@ -22,16 +22,7 @@ export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string, 
     .execute();
   for (const r of pending) await expireRequest(tx, r.id);
 
-  const endedAt = tx.now.toISOString();
-  await tx.trx
-    .updateTable('tasks')
-    .set({ status: 'ended', ended_at: endedAt, ended_by: endedBy, end_reason: reason })
-    .where('id', '=', task.id)
-    .execute();
-  task.status = 'ended';
-  task.ended_at = endedAt;
-  task.ended_by = endedBy;
-  task.end_reason = reason;
+  await tx.update({ status: 'ended', ended_at: tx.now.toISOString(), ended_by: endedBy, end_reason: reason });
 
   const engineer = task.engineer_id
     ? await tx.trx.selectFrom('users').select('name').where('id', '=', task.engineer_id).executeTakeFirst()

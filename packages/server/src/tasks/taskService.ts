@@ -3,10 +3,9 @@ import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
-import { publishEvents } from '../live/liveRuntime';
 import { claimPaceSeconds, estimateWaitSeconds, queuedTaskIds, queueSlot } from './queue';
 import { type EndedBy, endTaskInTx } from './taskEnd';
-import { withNewTask, withTaskLock } from './taskLock';
+import { withNewTask, withTaskLock } from './taskTransaction';
 import { findTaskRecord, selectTasks, type TaskRecord, toTask } from './taskView';
 
 export type Access = 'view' | 'participate';
@@ -81,7 +80,7 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
 
   const now = ctx.clock.now();
   const change = await withNewTask(
-    db,
+    ctx,
     async (trx) => {
       const id = newId();
       await trx
@@ -117,7 +116,6 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
       return slot;
     },
   );
-  publishEvents(ctx, change.task.id, change.events);
   return { ...toTask(await mustFindTask(ctx, change.task.id)), ...change.value, creditsRemaining: balance };
 }
 
@@ -166,20 +164,14 @@ export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string)
   const found = await ctx.storage.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
   if (!found) throw new ApiError('E_NOT_FOUND', 'No such task.');
   if (found.status !== 'queued') throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
-  const change = await withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx) => {
-    const claimedAt = tx.now.toISOString();
-    const res = await tx.trx
-      .updateTable('tasks')
-      .set({ status: 'active', engineer_id: user.id, claimed_at: claimedAt })
-      .where('id', '=', taskId)
-      .where('status', '=', 'queued')
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1)
-      throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
-    Object.assign(tx.task, { status: 'active', engineer_id: user.id, claimed_at: claimedAt });
+  await withTaskLock(ctx, taskId, ctx.clock.now(), async (tx) => {
+    const claimed = await tx.update(
+      { status: 'active', engineer_id: user.id, claimed_at: tx.now.toISOString() },
+      'queued',
+    );
+    if (!claimed) throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
     await tx.append('task_status', { status: 'active' });
   });
-  publishEvents(ctx, taskId, change.events);
   await refreshQueuePositions(ctx);
   return toTask(await mustFindTask(ctx, taskId));
 }
@@ -193,7 +185,7 @@ export async function endTask(
   clientMsgId?: string,
 ): Promise<{ seq: number; wasQueued: boolean }> {
   let wasQueued = false;
-  const change = await withTaskLock(ctx.storage.db, taskId, ctx.clock.now(), async (tx) => {
+  const change = await withTaskLock(ctx, taskId, ctx.clock.now(), async (tx) => {
     if (clientMsgId) {
       // The same end_session again: answer with the session_end it caused.
       const dup = await tx.findByClientId(clientMsgId);
@@ -203,7 +195,6 @@ export async function endTask(
     await endTaskInTx(tx, endedBy, reason, clientMsgId);
     return tx.task.last_seq;
   });
-  publishEvents(ctx, taskId, change.events);
   if (wasQueued) await refreshQueuePositions(ctx);
   return { seq: change.value, wasQueued };
 }
@@ -252,7 +243,7 @@ export async function refreshQueuePositions(ctx: AppContext): Promise<void> {
   const now = ctx.clock.now();
   const pace = await claimPaceSeconds(db, now);
   const rerank = async (id: string, queuePosition: number) => {
-    const change = await withTaskLock(db, id, now, async (tx) => {
+    await withTaskLock(ctx, id, now, async (tx) => {
       if (tx.task.status !== 'queued') return;
       const last = await tx.trx
         .selectFrom('task_events')
@@ -270,7 +261,6 @@ export async function refreshQueuePositions(ctx: AppContext): Promise<void> {
         estimatedWaitSeconds: estimateWaitSeconds(queuePosition, pace),
       });
     });
-    publishEvents(ctx, id, change.events);
   };
   for (let i = 0; i < ids.length; i += RERANK_CHUNK) {
     await Promise.all(ids.slice(i, i + RERANK_CHUNK).map((id, k) => rerank(id, i + k + 1)));

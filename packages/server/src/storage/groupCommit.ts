@@ -1,8 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema';
-import type { ConnectionLock } from '../storage/sqliteDriver';
-import { sqliteHandleOf, sqliteLockOf } from '../storage/storage';
+import type { Database } from './schema';
+import type { ConnectionLock } from './sqliteDriver';
 
 interface Job {
   work: (trx: Kysely<Database>) => Promise<unknown>;
@@ -25,11 +24,10 @@ const MAX_BATCH = 64;
  * throws rolls back only its own writes and gets its own error. No job resolves before the
  * COMMIT that contains it succeeded; if that COMMIT fails, every job of the batch fails.
  *
- * The transaction is run on the better-sqlite3 handle itself, not through Kysely's transaction
- * wrapper, whose promise layers and objects per BEGIN and COMMIT were a tenth of the relay's
- * garbage (BENCHMARKS.md, eighth round). SQLite's one connection is held for the whole batch
- * all the same — through the storage's ConnectionLock, taken without waiting when it is free —
- * so no other query of this process can land inside the transaction.
+ * BEGIN and COMMIT run on the better-sqlite3 handle itself, because Kysely's transaction wrapper
+ * makes promises and objects per BEGIN and COMMIT that were a tenth of the relay's garbage.
+ * SQLite's one connection is held for the whole batch all the same, through the storage's
+ * ConnectionLock, so no other query of this process can land inside the transaction.
  * BEGIN IMMEDIATE takes SQLite's write lock before the first read: the jobs read the task row
  * and then write, and a deferred transaction would fail (SQLITE_BUSY_SNAPSHOT) if another
  * process — `codevf-server` granting credits — committed in between.
@@ -37,9 +35,13 @@ const MAX_BATCH = 64;
 export class GroupCommit {
   private queue: Job[] = [];
   private draining = false;
-  private held: { conn: Kysely<Database>; sqlite: SQLite.Database; lock: ConnectionLock } | undefined;
+  private conn: Kysely<Database> | undefined;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sqlite: SQLite.Database,
+    private readonly lock: ConnectionLock,
+  ) {}
 
   /** Runs `work` inside a shared transaction; resolves with its value once committed. */
   run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -51,19 +53,12 @@ export class GroupCommit {
 
   /**
    * Kysely bound to SQLite's connection (Kysely's SQLite driver has exactly one), for the jobs'
-   * queries, the better-sqlite3 handle under it and the lock that guards it. Made once:
-   * `db.connection()` builds a new instance per call, with more garbage than the rest of a
-   * batch's transaction. Used only while runBatch holds the lock.
+   * queries; used only while runBatch holds the lock. Made once, because `db.connection()`
+   * builds a new instance per call, with more garbage than the rest of a batch's transaction.
    */
-  private async connection(): Promise<{ conn: Kysely<Database>; sqlite: SQLite.Database; lock: ConnectionLock }> {
-    if (!this.held) {
-      const conn = await this.db.connection().execute(async (c) => c);
-      const sqlite = sqliteHandleOf(conn);
-      const lock = sqliteLockOf(this.db);
-      if (!sqlite || !lock) throw new Error('GroupCommit needs an SQLite storage');
-      this.held = { conn, sqlite, lock };
-    }
-    return this.held;
+  private async connection(): Promise<Kysely<Database>> {
+    this.conn ??= await this.db.connection().execute(async (c) => c);
+    return this.conn;
   }
 
   private async drain(): Promise<void> {
@@ -84,7 +79,8 @@ export class GroupCommit {
 
   private async runBatch(batch: Job[]): Promise<void> {
     try {
-      const { conn, sqlite, lock } = this.held ?? (await this.connection());
+      const conn = this.conn ?? (await this.connection());
+      const { sqlite, lock } = this;
       const exec = (text: string) => sqlite.prepare(text).run();
       if (!lock.tryLock()) await lock.lock();
       try {
@@ -127,16 +123,4 @@ export class GroupCommit {
       else job.resolve(job.value);
     }
   }
-}
-
-const committers = new WeakMap<Kysely<Database>, GroupCommit>();
-
-/** The group committer of an SQLite database (one per Kysely instance). */
-export function groupCommitOf(db: Kysely<Database>): GroupCommit {
-  let gc = committers.get(db);
-  if (!gc) {
-    gc = new GroupCommit(db);
-    committers.set(db, gc);
-  }
-  return gc;
 }
