@@ -1,5 +1,6 @@
+import type { AdminUser } from '@codevf/protocol';
 import { type FormEvent, useState } from 'react';
-import { type AdminUser, api } from '../api/api';
+import { api } from '../api/api';
 import { ApiError } from '../api/apiError';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
@@ -27,9 +28,7 @@ export function AdminCreditsPage() {
     setError(null);
     setDone(null);
     try {
-      const user = (await api.grantCredits(email.trim(), parsed, note.trim() || undefined)) as
-        | Partial<AdminUser>
-        | undefined;
+      const user: Partial<AdminUser> | undefined = await api.grantCredits(email.trim(), parsed, note.trim() || undefined);
       setDone(
         `Granted ${parsed} credits to ${email.trim()}.${typeof user?.credits === 'number' ? ` New balance: ${user.credits}.` : ''}`,
       );
