@@ -32,4 +32,3 @@ export function isServerMessageType(type: string): type is ServerMessageType {
 export function parseServerPayload<T extends ServerMessageType>(type: T, payload: unknown) {
   return (serverPayloads[type] as z.ZodTypeAny).safeParse(payload) as z.SafeParseReturnType<unknown, ServerPayload<T>>;
 }
-

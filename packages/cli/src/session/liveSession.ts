@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
-import { MAX_CHAT_CHARS, type Payload, type Task, type TypedFrame } from '@codevf/protocol';
+import { MAX_CHAT_CHARS, type ServerMessage, type Task } from '@codevf/protocol';
 import type { ApiClient } from '../core/api';
 import { CodevfError } from '../core/errors';
+import { sessionReducer } from '../ui/sessionReducer';
 import {
   type Action,
   activePrompt,
@@ -9,7 +10,6 @@ import {
   initialSessionState,
   type SessionState,
   type Summary,
-  sessionReducer,
 } from '../ui/sessionState';
 import { type ApprovalPolicy, createApprovalPolicy } from './approvalPolicy';
 import type { BackoffOptions } from './backoff';
@@ -169,13 +169,13 @@ export function createLiveSession(options: LiveSessionOptions) {
 
   // ---- events from the server -----------------------------------------------------------
 
-  function onFrame(f: TypedFrame) {
+  function onFrame(f: ServerMessage) {
     const before = state();
     dispatch({ type: 'frame', frame: f, now: now() });
     const after = state();
     switch (f.type) {
       case 'task_status': {
-        const p = f.payload as Payload<'task_status'>;
+        const p = f.payload;
         if (p.status === 'queued' && before.status !== 'queued') armQueueTimer();
         if (p.status !== 'queued') clearTimeout(queueTimer);
         break;
@@ -184,8 +184,7 @@ export function createLiveSession(options: LiveSessionOptions) {
         clearTimeout(queueTimer);
         break;
       case 'request_command': {
-        const id = (f.payload as Payload<'request_command'>).requestId;
-        const r = id ? after.requests[id] : undefined;
+        const r = after.requests[f.payload.requestId];
         if (
           r?.kind === 'command' &&
           r.status === 'pending' &&
@@ -197,8 +196,7 @@ export function createLiveSession(options: LiveSessionOptions) {
         break;
       }
       case 'request_file': {
-        const id = (f.payload as Payload<'request_file'>).requestId;
-        if (id) void checkFile(id);
+        void checkFile(f.payload.requestId);
         break;
       }
       case 'session_end': {

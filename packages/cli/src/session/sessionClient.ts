@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ClientMessageType,
+  type ClientPayload,
+  clientFrame,
   type ErrorCode,
-  frame,
   isErrorCode,
-  isMessageType,
+  isServerMessageType,
   MAX_FILE_FRAME_BYTES,
-  type MessageType,
   maxFrameBytes,
-  type Payload,
   PROTOCOL_VERSION,
-  parsePayload,
+  parseServerPayload,
   readFrame,
-  type TypedFrame,
+  type ServerMessage,
 } from '@codevf/protocol';
 import WebSocket from 'ws';
 import { CodevfError } from '../core/errors';
@@ -79,7 +78,7 @@ export function createSessionClient(options: SessionClientOptions) {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxInFlight = options.maxInFlight ?? 64;
   const backoff = createBackoff(options.backoff);
-  const frameListeners = new Set<Listener<TypedFrame>>();
+  const frameListeners = new Set<Listener<ServerMessage>>();
   const stateListeners = new Set<Listener<ConnectionState>>();
   const ackListeners = new Set<Listener<{ id: string; seq: number | null }>>();
   const outbox = new Map<string, Pending>();
@@ -101,7 +100,7 @@ export function createSessionClient(options: SessionClientOptions) {
     for (const l of stateListeners) l(next);
   }
 
-  function emitFrame(f: TypedFrame) {
+  function emitFrame(f: ServerMessage) {
     for (const l of frameListeners) l(f);
   }
 
@@ -210,7 +209,7 @@ export function createSessionClient(options: SessionClientOptions) {
       res.on('error', () => goDown(`HTTP ${status}`));
     });
     ws.on('open', () => {
-      ws.send(JSON.stringify(frame('hello', { protocolVersion: PROTOCOL_VERSION, lastSeq })));
+      ws.send(JSON.stringify(clientFrame('hello', { protocolVersion: PROTOCOL_VERSION, lastSeq })));
       heartbeat = setInterval(() => {
         if (!alive) {
           goDown('no answer to heartbeat');
@@ -265,11 +264,11 @@ export function createSessionClient(options: SessionClientOptions) {
       return;
     }
     const envelope = readFrame(raw);
-    if (!envelope.ok || !isMessageType(envelope.frame.type)) return;
+    if (!envelope.ok || !isServerMessageType(envelope.frame.type)) return;
     const type = envelope.frame.type;
-    const parsed = parsePayload(type, envelope.frame.payload);
+    const parsed = parseServerPayload(type, envelope.frame.payload);
     if (!parsed.success) return;
-    const f = { ...envelope.frame, type, payload: parsed.data } as TypedFrame;
+    const f = { ...envelope.frame, type, payload: parsed.data } as ServerMessage;
 
     switch (f.type) {
       case 'welcome': {
@@ -286,7 +285,7 @@ export function createSessionClient(options: SessionClientOptions) {
         return;
       }
       case 'ack': {
-        const { id, seq } = (f as TypedFrame<'ack'>).payload;
+        const { id, seq } = f.payload;
         const p = outbox.get(id);
         if (p) {
           outbox.delete(id);
@@ -298,7 +297,7 @@ export function createSessionClient(options: SessionClientOptions) {
         return;
       }
       case 'error': {
-        const { id, code, message } = (f as TypedFrame<'error'>).payload;
+        const { id, code, message } = f.payload;
         const p = id ? outbox.get(id) : undefined;
         if (id && p && code === 'E_RATE_LIMITED') {
           // Not stored: send it again in a moment (the window normally prevents this).
@@ -339,7 +338,7 @@ export function createSessionClient(options: SessionClientOptions) {
       void open();
     },
 
-    send<T extends ClientMessageType & MessageType>(type: T, payload: Payload<T>): SentMessage {
+    send<T extends ClientMessageType>(type: T, payload: ClientPayload<T>): SentMessage {
       const id = randomUUID();
       const text = JSON.stringify({ type, timestamp: new Date().toISOString(), payload, id });
       const bytes = Buffer.byteLength(text);
@@ -361,7 +360,7 @@ export function createSessionClient(options: SessionClientOptions) {
       return { id, acked };
     },
 
-    onFrame(l: Listener<TypedFrame>) {
+    onFrame(l: Listener<ServerMessage>) {
       frameListeners.add(l);
       return () => frameListeners.delete(l);
     },

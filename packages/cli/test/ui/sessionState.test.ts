@@ -1,5 +1,6 @@
-import type { MessageType, Payload, TypedFrame } from '@codevf/protocol';
+import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
+import { sessionReducer } from '../../src/ui/sessionReducer';
 import {
   type Action,
   activePrompt,
@@ -7,12 +8,11 @@ import {
   type Request,
   type SessionState,
   secondsLeft,
-  sessionReducer,
 } from '../../src/ui/sessionState';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
 
-function ev<T extends MessageType>(type: T, payload: Payload<T>, seq?: number, at = T0): TypedFrame<T> {
+function ev<T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number, at = T0): ServerMessage<T> {
   return { type, timestamp: new Date(at).toISOString(), payload, seq };
 }
 
@@ -20,7 +20,7 @@ function run(actions: Action[], state = initialSessionState({ customerName: 'Ann
   return actions.reduce(sessionReducer, state);
 }
 
-const frame = (f: TypedFrame, now = T0): Action => ({ type: 'frame', frame: f, now });
+const frame = (f: ServerMessage, now = T0): Action => ({ type: 'frame', frame: f, now });
 const welcome = (lastSeq = 0, serverAt = T0) =>
   frame(ev('welcome', { taskId: 't1', status: 'active', role: 'customer', lastSeq }, undefined, serverAt));
 const maria = ev('engineer_connected', { engineer: { id: 'e1', name: 'Maria', title: 'ex-FAANG' }, kind: 'human' }, 1);

@@ -28,7 +28,11 @@ export function AdminCreditsPage() {
     setError(null);
     setDone(null);
     try {
-      const user: Partial<AdminUser> | undefined = await api.grantCredits(email.trim(), parsed, note.trim() || undefined);
+      const user: Partial<AdminUser> | undefined = await api.grantCredits(
+        email.trim(),
+        parsed,
+        note.trim() || undefined,
+      );
       setDone(
         `Granted ${parsed} credits to ${email.trim()}.${typeof user?.credits === 'number' ? ` New balance: ${user.credits}.` : ''}`,
       );

@@ -1,6 +1,6 @@
 import type { EventPayload, PersistedEvent } from '../serverEvents';
-import { nextRequestState, type RequestAction, type RequestState } from './requestLifecycle';
 import { unhandled } from './exhaustive';
+import { nextRequestState, type RequestAction, type RequestState } from './requestLifecycle';
 
 /**
  * What a client knows about a session from its persisted events (live frames or the stored
@@ -230,7 +230,13 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
       }
       const who = ended.endedBy === 'system' ? 'the server' : `the ${ended.endedBy}`;
       return push(
-        { kind: 'notice', seq, at, text: `Session ended by ${who}${ended.reason ? `: ${ended.reason}` : ''}`, tone: 'info' },
+        {
+          kind: 'notice',
+          seq,
+          at,
+          text: `Session ended by ${who}${ended.reason ? `: ${ended.reason}` : ''}`,
+          tone: 'info',
+        },
         { ...v, status: 'ended', ended, requests, engineerConnected: false },
       );
     }

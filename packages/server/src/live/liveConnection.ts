@@ -38,7 +38,10 @@ export interface LiveTarget {
 /** Frames are JSON text: `ws` would send a Buffer as a binary frame unless told. */
 const TEXT = { binary: false } as const;
 
-const SENDS: Record<LiveTarget['role'], readonly ClientMessageType[]> = { customer: CUSTOMER_SENDS, engineer: ENGINEER_SENDS };
+const SENDS: Record<LiveTarget['role'], readonly ClientMessageType[]> = {
+  customer: CUSTOMER_SENDS,
+  engineer: ENGINEER_SENDS,
+};
 
 /** A frame's `id` if one can be read, so that even a refused frame's error names its message. */
 function idOf(raw: unknown): string | undefined {

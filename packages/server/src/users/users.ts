@@ -21,7 +21,6 @@ export function toMe(u: UserRow): Me {
   return { id: u.id, email: u.email, name: u.name, role: u.role, credits: u.credits, title: u.title };
 }
 
-
 export function toAdminView(u: UserRow): AdminUser {
   return { ...toMe(u), disabled: u.disabled === 1, createdAt: u.created_at };
 }
