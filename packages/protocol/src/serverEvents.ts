@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clientPayloads, RequestId } from './clientMessages';
+import { PERSISTED_TYPES, type PersistedType } from './shared/messageTypes';
 
 /**
  * Persisted events: what the transcript holds, in `seq` order, and what the server relays to
@@ -64,22 +65,14 @@ export const eventPayloads = {
       creditsUsed: z.number().int(),
     }),
   }),
-} as const;
+} as const satisfies Record<PersistedType, z.ZodTypeAny>;
 
-export type PersistedType = keyof typeof eventPayloads;
 export type EventPayload<T extends PersistedType> = z.infer<(typeof eventPayloads)[T]>;
-
-/** Persisted event types, in the order of the schema table. */
-export const PERSISTED_TYPES = Object.keys(eventPayloads) as [PersistedType, ...PersistedType[]];
 
 /** A persisted event as a client folds it: a union discriminated on `type`, with its `seq`. */
 export type PersistedEvent<T extends PersistedType = PersistedType> = {
   [K in T]: { type: K; seq: number; timestamp: string; payload: EventPayload<K>; id?: string };
 }[T];
-
-export function isPersistedType(type: string): type is PersistedType {
-  return Object.hasOwn(eventPayloads, type);
-}
 
 /** A persisted event as stored and replayed (also the rows of GET /v1/tasks/:id/events). */
 export const SessionEvent = z.object({

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
+
+import type { OutputChunk } from '@codevf/protocol/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutputChunk } from '../live/sessionState';
 import { inlineStyles, type Rendered, render } from '../testing/render';
 import { AnsiOutput } from './AnsiOutput';
 

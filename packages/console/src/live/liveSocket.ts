@@ -1,8 +1,9 @@
-import type { ClientMessageType, Payload } from '@codevf/protocol';
+import type { ClientMessageType, ClientPayload, ServerPayload } from '@codevf/protocol';
 import { PROTOCOL_VERSION } from '@codevf/protocol/constants';
+import { isFatalClose } from '@codevf/protocol/shared';
 
 /**
- * The console's end of the live-session WebSocket (PROTOCOL.md §3).
+ * The console's end of the live-session WebSocket (docs/PROTOCOL.md §3).
  *
  * - Says `hello {protocolVersion, lastSeq}` on every (re)connect, so the server replays only
  *   what the view has not applied yet: resuming loses nothing and repeats nothing.
@@ -44,7 +45,7 @@ export interface LiveSocketOptions {
   lastSeq: () => number;
   onEvent: (frame: ServerFrame & { seq: number }) => void;
   onState: (state: ConnectionState, detail?: { attempt: number; retryInMs?: number; reason?: string }) => void;
-  onWelcome?: (welcome: Payload<'welcome'>) => void;
+  onWelcome?: (welcome: ServerPayload<'welcome'>) => void;
   /** Server `error` frames that answer no message of ours (e.g. a refused frame). */
   onServerError?: (code: string, message: string) => void;
   /** Delay before reconnect attempt `n` (1-based). */
@@ -72,8 +73,6 @@ interface Pending {
 }
 
 const OPEN = 1;
-/** Close codes after which reconnecting cannot help: 1002 protocol error, 1008 policy violation. */
-const FATAL_CLOSE = new Set([1002, 1008, 4001, 4003, 4401, 4403, 4404, 4426]);
 const FATAL_ERRORS = new Set(['E_PROTOCOL_VERSION', 'E_UNAUTHORIZED', 'E_FORBIDDEN', 'E_NOT_FOUND']);
 
 export function defaultBackoff(attempt: number): number {
@@ -156,7 +155,7 @@ export class LiveSocket {
   }
 
   /** Sends a message; resolves with the server's ack (persisted `seq`), survives reconnects. */
-  send<T extends ClientMessageType>(type: T, payload: Payload<T>): Promise<{ seq: number | null }> {
+  send<T extends ClientMessageType>(type: T, payload: ClientPayload<T>): Promise<{ seq: number | null }> {
     if (this.stopped || this.ended) return Promise.reject(new SendError('E_CONFLICT', 'The session is closed.'));
     const id = (this.options.newId ?? randomId)();
     const data = JSON.stringify({ type, timestamp: new Date().toISOString(), payload, id });
@@ -199,7 +198,7 @@ export class LiveSocket {
         this.options.onState('closed', { attempt: this.attempt });
         return;
       }
-      if (FATAL_CLOSE.has(ev.code)) {
+      if (isFatalClose(ev.code)) {
         this.fail(ev.reason || `The server closed the connection (${ev.code}).`);
         return;
       }
@@ -215,7 +214,7 @@ export class LiveSocket {
       case 'welcome':
         this.welcomed = true;
         this.attempt = 0;
-        this.options.onWelcome?.(p as Payload<'welcome'>);
+        this.options.onWelcome?.(p as ServerPayload<'welcome'>);
         this.options.onState('live', { attempt: 0 });
         if (p.status === 'ended') this.ended = true;
         for (const pending of this.outbox) socket.send(pending.data);

@@ -1,9 +1,10 @@
-import type { ClientMessageType, Payload } from '@codevf/protocol';
+import type { ClientMessageType, ClientPayload } from '@codevf/protocol';
+import type { SessionView } from '@codevf/protocol/shared';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { ApiError } from '../api/apiError';
 import { type ConnectionState, LiveSocket, liveSocketUrl, type ServerFrame } from './liveSocket';
-import { applyEvent, initialSessionState, type SessionState } from './sessionState';
+import { applyEvent, initialSessionState } from './sessionState';
 
 export interface Connection {
   state: ConnectionState;
@@ -12,15 +13,15 @@ export interface Connection {
 }
 
 export interface LiveSession {
-  state: SessionState;
+  state: SessionView;
   connection: Connection;
   /** Last server error that answered none of our messages (shown, then dismissed). */
   serverError: string | null;
   clearServerError(): void;
-  send<T extends ClientMessageType>(type: T, payload: Payload<T>): Promise<{ seq: number | null }>;
+  send<T extends ClientMessageType>(type: T, payload: ClientPayload<T>): Promise<{ seq: number | null }>;
 }
 
-function reducer(state: SessionState, frame: ServerFrame & { seq: number }): SessionState {
+function reducer(state: SessionView, frame: ServerFrame & { seq: number }): SessionView {
   return applyEvent(state, frame);
 }
 
@@ -68,7 +69,7 @@ export function useLiveSession(taskId: string, enabled: boolean): LiveSession {
     };
   }, [taskId, enabled]);
 
-  const send = useCallback(<T extends ClientMessageType>(type: T, payload: Payload<T>) => {
+  const send = useCallback(<T extends ClientMessageType>(type: T, payload: ClientPayload<T>) => {
     const s = socketRef.current;
     if (!s) return Promise.reject(new Error('Not connected.'));
     return s.send(type, payload);

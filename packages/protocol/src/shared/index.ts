@@ -3,9 +3,12 @@
  * marker, close codes, the status → error code mapping, the request lifecycle and the session
  * fold. Nothing here may import zod at run time (a test checks it).
  */
+
+export type { EventPayload, PersistedEvent } from '../serverEvents';
 export * from './closeCodes';
 export * from './exhaustive';
 export * from './limits';
+export * from './messageTypes';
 export * from './redaction';
 export * from './requestLifecycle';
 export * from './sessionFold';
