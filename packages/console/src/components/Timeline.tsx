@@ -1,7 +1,7 @@
 import type { Role } from '@codevf/protocol';
 import type { SessionView, TimelineItem } from '@codevf/protocol/shared';
+import { splitRedactions } from '@codevf/protocol/shared';
 import { formatClock, plural } from '../lib/format';
-import { splitRedactions } from '../lib/redaction';
 import { RequestCard } from './RequestCard';
 
 /** Only http(s) links become clickable: a `javascript:` URL in a transcript must stay text. */
