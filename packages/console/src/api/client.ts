@@ -1,5 +1,5 @@
 import { CSRF_HEADER } from '@codevf/protocol/constants';
-import { type ErrorCode, isErrorCode } from '@codevf/protocol/errors';
+import { isErrorCode } from '@codevf/protocol/errors';
 import { codeForStatus } from '@codevf/protocol/shared';
 import { ApiError, friendlyMessage } from './apiError';
 import { csrfToken } from './csrf';
