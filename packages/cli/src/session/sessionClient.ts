@@ -67,7 +67,7 @@ const FATAL_CODES = new Set<ErrorCode>(['E_FORBIDDEN', 'E_NOT_FOUND', 'E_PROTOCO
 const FATAL_STATUS: Record<number, ErrorCode> = { 403: 'E_FORBIDDEN', 404: 'E_NOT_FOUND', 426: 'E_PROTOCOL_VERSION' };
 
 /**
- * The customer's end of a live session socket (PROTOCOL.md §3). It hides disconnects from the
+ * The customer's end of a live session socket (docs/PROTOCOL.md §3). It hides disconnects from the
  * rest of the CLI: every message sent gets a unique `id` and stays in an outbox until the
  * server acknowledges it; after a reconnect the client says `hello {lastSeq}` and re-sends
  * the outbox with the original ids, so the server stores each message once and the client

@@ -13,7 +13,7 @@ const Params = z.object({ id: z.string().min(1).max(64) });
 const targets = new WeakMap<FastifyRequest, LiveTarget>();
 
 /**
- * `GET /v1/tasks/:id/ws` — the live session (PROTOCOL.md §3). Everything is checked before the
+ * `GET /v1/tasks/:id/ws` — the live session (docs/PROTOCOL.md §3). Everything is checked before the
  * upgrade, so a refused client gets an HTTP status and problem details, never an open socket.
  */
 export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
