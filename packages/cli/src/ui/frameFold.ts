@@ -1,12 +1,14 @@
 import type { ServerMessage } from '@codevf/protocol';
 import { unhandled } from '@codevf/protocol/shared';
-import type { CommandRequest, FileRequest, Request, SessionState } from './sessionState';
+import type { CommandRequest, FileRequest, SessionState } from './sessionState';
 import {
   addEntry,
   addRequest,
   addSystem,
   deadlineOf,
+  decided,
   endWith,
+  expired,
   onAck,
   tail,
   updateCommand,
@@ -131,17 +133,17 @@ export function foldFrame(state: SessionState, f: ServerMessage, now: number): S
     case 'approve_command': {
       // Our decision as stored by the server (replayed after a restart, or echoed live).
       const p = f.payload;
-      return updateRequest(state, p.requestId, (r) => {
-        if (r.kind !== 'command' || r.status !== 'pending') return r;
-        return { ...r, status: p.approved ? 'approved' : 'denied', scope: p.scope };
+      return updateCommand(state, p.requestId, (r) => {
+        const status = decided(r, p.approved);
+        return status ? { ...r, status, scope: p.scope } : r;
       });
     }
     case 'approve_file': {
       const p = f.payload;
-      return updateRequest(state, p.requestId, (r) => {
-        if (r.kind !== 'file' || (r.status !== 'pending' && r.status !== 'checking')) return r;
-        if (p.refusedReason) return { ...r, status: 'refused', refusedReason: p.refusedReason };
-        return { ...r, status: p.approved ? 'approved' : 'denied' };
+      return updateFile(state, p.requestId, (r) => {
+        const status = decided(r, p.approved);
+        if (!status) return r;
+        return p.refusedReason ? { ...r, status: 'refused', refusedReason: p.refusedReason } : { ...r, status };
       });
     }
     case 'command_output': {
@@ -150,7 +152,7 @@ export function foldFrame(state: SessionState, f: ServerMessage, now: number): S
       if (r?.kind !== 'command' || r.ranHere) return state;
       return updateCommand(state, p.requestId, (c) => ({
         ...c,
-        status: c.status === 'done' ? c.status : 'running',
+        status: c.status === 'completed' ? c.status : 'running',
         outputTail: tail(c.outputTail + p.data),
         outputBytes: c.outputBytes + Buffer.byteLength(p.data),
       }));
@@ -161,7 +163,7 @@ export function foldFrame(state: SessionState, f: ServerMessage, now: number): S
       if (r?.kind !== 'command' || r.ranHere) return state;
       return updateCommand(state, p.requestId, (c) => ({
         ...c,
-        status: p.error ? 'failed' : 'done',
+        status: p.error ? 'failed' : 'completed',
         exitCode: p.exitCode,
         signal: p.signal ?? null,
         durationMs: p.durationMs,
@@ -174,14 +176,12 @@ export function foldFrame(state: SessionState, f: ServerMessage, now: number): S
     case 'file_upload': {
       const p = f.payload;
       return updateFile(state, p.requestId, (r) =>
-        r.status === 'sent' ? r : { ...r, status: 'sent', size: p.size, redactions: p.redactions },
+        r.status === 'completed' ? r : { ...r, status: 'completed', size: p.size, redactions: p.redactions },
       );
     }
     case 'request_expired': {
       const p = f.payload;
-      return updateRequest(state, p.requestId, (r) =>
-        r.status === 'pending' || r.status === 'checking' ? ({ ...r, status: 'expired' } as Request) : r,
-      );
+      return updateRequest(state, p.requestId, expired);
     }
     case 'screenshare_request': {
       const p = f.payload;

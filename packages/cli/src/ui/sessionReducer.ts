@@ -2,6 +2,7 @@ import { foldFrame } from './frameFold';
 import type { Action, SessionState } from './sessionState';
 import {
   addSystem,
+  decided,
   endWith,
   expireOverdue,
   onAck,
@@ -72,10 +73,9 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
     case 'decided':
       return updateRequest(state, action.requestId, (r) => {
         if (r.status !== 'pending') return r;
-        if (r.kind === 'command') {
-          return { ...r, status: action.approved ? 'approved' : 'denied', scope: action.scope, auto: action.auto };
-        }
-        return { ...r, status: action.approved ? 'approved' : 'denied' };
+        const status = decided(r, action.approved);
+        if (!status) return r;
+        return r.kind === 'command' ? { ...r, status, scope: action.scope, auto: action.auto } : { ...r, status };
       });
     case 'decisionRefused':
       return updateRequest(state, action.requestId, (r) =>
@@ -94,7 +94,7 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
     case 'commandFinished':
       return updateCommand(state, action.requestId, (r) => ({
         ...r,
-        status: action.error ? 'failed' : 'done',
+        status: action.error ? 'failed' : 'completed',
         exitCode: action.exitCode,
         signal: action.signal,
         durationMs: action.durationMs,
@@ -116,7 +116,7 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
     case 'fileSent':
       return updateFile(state, action.requestId, (r) => ({
         ...r,
-        status: 'sent',
+        status: 'completed',
         size: action.size,
         redactions: action.redactions,
       }));

@@ -1,4 +1,5 @@
 import type { ServerMessage } from '@codevf/protocol';
+import type { RequestState } from '@codevf/protocol/shared';
 import type { CommandOutcome } from '../session/localWork';
 import type { ConnectionState } from '../session/sessionClient';
 
@@ -38,8 +39,14 @@ export type Entry =
   | { kind: 'system'; key: string; at: string; text: string; tone: Tone }
   | { kind: 'request'; key: string; requestId: string };
 
-export type CommandStatus = 'pending' | 'approved' | 'running' | 'done' | 'denied' | 'expired' | 'failed';
-export type FileStatus = 'checking' | 'pending' | 'approved' | 'sent' | 'refused' | 'denied' | 'expired' | 'failed';
+/**
+ * A request's state is the protocol's request lifecycle (a request still pending when the
+ * session ends shows as expired here), plus what only this machine knows: `failed` (the command
+ * could not run, the file could not be read or sent), and for files `checking` (the local check
+ * before asking; the server sees it as pending) and `refused` (that check refused the file).
+ */
+export type CommandStatus = Exclude<RequestState, 'unanswered'> | 'failed';
+export type FileStatus = Exclude<RequestState, 'unanswered' | 'running'> | 'checking' | 'refused' | 'failed';
 
 export interface CommandRequest {
   kind: 'command';

@@ -1,4 +1,4 @@
-import { isPastExpiry } from '@codevf/protocol/shared';
+import { isPastExpiry, nextRequestState, type RequestState } from '@codevf/protocol/shared';
 import type { CommandRequest, Entry, FileRequest, Phase, Request, SessionState, Summary, Tone } from './sessionState';
 
 /** State changes shared by the frame fold and the UI reducer. */
@@ -98,11 +98,29 @@ export function updateFile(state: SessionState, requestId: string, fn: (r: FileR
 export function expireOverdue(state: SessionState): SessionState {
   let next = state;
   for (const r of Object.values(state.requests)) {
-    if ((r.status === 'pending' || r.status === 'checking') && isPastExpiry(r.deadline, state.now)) {
-      next = updateRequest(next, r.requestId, (x) => ({ ...x, status: 'expired' }) as Request);
-    }
+    if (isPastExpiry(r.deadline, state.now)) next = updateRequest(next, r.requestId, expired);
   }
   return next;
+}
+
+/** The request's place in the protocol's lifecycle; null for the states only this machine has. */
+function lifecycleState(r: Request): RequestState | null {
+  if (r.status === 'checking') return 'pending';
+  if (r.status === 'refused' || r.status === 'failed') return null;
+  return r.status;
+}
+
+/** The state after the customer's decision, or null when the request is no longer open to one. */
+export function decided(r: Request, approved: boolean): 'approved' | 'denied' | null {
+  const state = lifecycleState(r);
+  const next = state && nextRequestState(state, 'decide', approved);
+  return next === 'approved' || next === 'denied' ? next : null;
+}
+
+/** The request expired (counts as denied) if it was still open to a decision; else unchanged. */
+export function expired(r: Request): Request {
+  const state = lifecycleState(r);
+  return state && nextRequestState(state, 'expire') === 'expired' ? ({ ...r, status: 'expired' } as Request) : r;
 }
 
 export function tail(text: string): string {

@@ -120,7 +120,7 @@ describe('live session controller', () => {
     expect(sentTypes(server)).toEqual(['approve_command', 'command_output', 'command_result']);
     const output = server.events.find((e) => e.type === 'command_output');
     expect(output?.payload).toEqual({ requestId: 'r1', stream: 'stdout', data: 'a\nb\nc\n' });
-    await waitFor(() => session.store.getState().requests.r1?.status === 'done', 'done');
+    await waitFor(() => session.store.getState().requests.r1?.status === 'completed', 'completed');
   });
 
   it('deny sends the refusal and runs nothing', async () => {

@@ -127,7 +127,7 @@ describe('sessionReducer: command requests', () => {
       },
     ]);
     expect(s.requests.r1).toMatchObject({
-      status: 'done',
+      status: 'completed',
       exitCode: 1,
       outputTail: 'PASS a\nFAIL b\n',
       redactions: 2,
@@ -147,7 +147,7 @@ describe('sessionReducer: command requests', () => {
       frame(ev('approve_command', { requestId: 'r2', approved: false }, 7)),
     ]);
     expect(activePrompt(s)).toBeNull();
-    expect(s.requests.r1).toMatchObject({ status: 'done', exitCode: 0, outputTail: 'ok\n' });
+    expect(s.requests.r1).toMatchObject({ status: 'completed', exitCode: 0, outputTail: 'ok\n' });
     expect(s.requests.r2).toMatchObject({ status: 'denied' });
   });
 
@@ -210,7 +210,7 @@ describe('sessionReducer: file requests', () => {
       ],
       s,
     );
-    expect(s.requests.f1).toMatchObject({ status: 'sent', redactions: 3 });
+    expect(s.requests.f1).toMatchObject({ status: 'completed', redactions: 3 });
   });
 
   it('never asks about a file the local check refused', () => {
