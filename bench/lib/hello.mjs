@@ -1,4 +1,4 @@
-// The first frame a live-session client sends (PROTOCOL.md: hello, then the server's welcome).
+// The first frame a live-session client sends (docs/PROTOCOL.md: hello, then the server's welcome).
 import { PROTOCOL_VERSION } from '../../packages/protocol/src/constants.ts';
 
 /** A session's hello: `lastSeq` is the last event seen (0 when fresh: the server replays all). */

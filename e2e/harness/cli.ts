@@ -50,7 +50,7 @@ export function authFileFor(home: string): string {
   return join(home, '.config', 'codevf', 'auth.json');
 }
 
-/** What `codevf login` as `user` leaves in auth.json (PROTOCOL.md §4), for tokens issued just now. */
+/** What `codevf login` as `user` leaves in auth.json (docs/PROTOCOL.md §4), for tokens issued just now. */
 export function loginRecord(
   baseUrl: string,
   user: Pick<TestUser, 'id' | 'email' | 'name' | 'role'>,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
 
-/** RFC 9457 problem details with our stable `code` (PROTOCOL.md §2). */
+/** RFC 9457 problem details with our stable `code` (docs/PROTOCOL.md §2). */
 export const ProblemDetails = z.object({
   type: z.string(),
   title: z.string(),
@@ -60,7 +60,7 @@ export type ProjectType = z.infer<typeof ProjectType>;
 export const BranchMode = z.enum(['codevf', 'any']);
 
 /**
- * Projects (PROTOCOL.md §2). Where the contract is silent, these are the decisions:
+ * Projects (docs/PROTOCOL.md §2). Where the contract is silent, these are the decisions:
  * - `PUT /v1/projects/:id` (owner) replaces a project's settings with a full `ProjectBody` and
  *   answers the `Project`. `codevf init` run again in an initialised project uses it, so one
  *   folder never registers two projects.

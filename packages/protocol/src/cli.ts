@@ -3,7 +3,7 @@ import { Project, ProjectType } from './api';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
 
 /**
- * The CLI's `--json` envelope (PROTOCOL.md §4): stdout holds exactly one of these documents.
+ * The CLI's `--json` envelope (docs/PROTOCOL.md §4): stdout holds exactly one of these documents.
  */
 export const CliError = z.object({
   code: z.enum(ERROR_CODE_NAMES as [ErrorCode, ...ErrorCode[]]),

@@ -30,7 +30,7 @@ export const CSRF_COOKIE = 'codevf_csrf';
 
 /**
  * Normalises a user code as typed by a person: upper-case, dash and spaces removed.
- * "bcdf-ghjk" and "BCDFGHJK" compare equal (PROTOCOL.md §1).
+ * "bcdf-ghjk" and "BCDFGHJK" compare equal (docs/PROTOCOL.md §1).
  */
 export function normalizeUserCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, '');

@@ -7,7 +7,7 @@
  * CLI can load it on its fast paths without pulling in zod.
  */
 
-/** CLI exit codes (PROTOCOL.md §4). */
+/** CLI exit codes (docs/PROTOCOL.md §4). */
 export const ExitCode = {
   ok: 0,
   error: 1,

@@ -4,7 +4,7 @@ export const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_TYPE_CHARS = 64;
 export const MAX_TIMESTAMP_CHARS = 64;
 
-/** The envelope of every frame, before the payload is checked against its type (PROTOCOL.md §3). */
+/** The envelope of every frame, before the payload is checked against its type (docs/PROTOCOL.md §3). */
 export interface Frame {
   type: string;
   timestamp: string;

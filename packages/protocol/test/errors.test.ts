@@ -6,7 +6,7 @@ import { ERROR_CODE_NAMES, ERROR_CODES, ExitCode, errorTableMarkdown, isErrorCod
 const root = join(import.meta.dirname, '../../..');
 
 describe('the error-code table', () => {
-  it('contains every code PROTOCOL.md names', () => {
+  it('contains every code docs/PROTOCOL.md names', () => {
     const required = [
       'E_NOT_LOGGED_IN',
       'E_UNAUTHORIZED',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { finalCloseError, unansweredError, upgradeRefusal } from '../src/client';
+import { unansweredError, upgradeRefusal } from '../src/client';
+import { finalCloseError } from '../src/shared';
 
 describe('refusals (what the live client does about each)', () => {
   it('a refused upgrade: 401 refreshes once then fails; 403/404/426 are final; others retry', () => {

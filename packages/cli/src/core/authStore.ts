@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CodevfError } from './errors';
 
-/** The login kept in auth.json (PROTOCOL.md §4). Tokens never leave this file except as headers. */
+/** The login kept in auth.json (docs/PROTOCOL.md §4). Tokens never leave this file except as headers. */
 export interface StoredAuth {
   accessToken: string;
   refreshToken: string;

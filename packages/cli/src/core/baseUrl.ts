@@ -39,7 +39,7 @@ export interface BaseUrlSources {
   stored?: string;
 }
 
-/** PROTOCOL.md order: --base-url, CODEVF_API_URL, the address stored at login, the default. */
+/** docs/PROTOCOL.md order: --base-url, CODEVF_API_URL, the address stored at login, the default. */
 export function resolveBaseUrl(sources: BaseUrlSources): string {
   if (sources.flag) return normalizeBaseUrl(sources.flag, '--base-url');
   if (sources.env) return normalizeBaseUrl(sources.env, 'CODEVF_API_URL');

@@ -32,7 +32,7 @@ export function toCodevfError(err: unknown): CodevfError {
 
 export { ExitCode };
 
-/** The user pressed Ctrl+C: exit 130 (PROTOCOL.md §4), whatever the command was doing. */
+/** The user pressed Ctrl+C: exit 130 (docs/PROTOCOL.md §4), whatever the command was doing. */
 export function interrupted(): CodevfError {
   return new CodevfError('E_CANCELLED', 'Interrupted.', {
     exitCode: ExitCode.interrupted,

@@ -2,7 +2,7 @@ import { CodevfError, toCodevfError } from './errors';
 import type { IO } from './io';
 
 /**
- * The one place that writes a command's outcome: the `--json` envelope (PROTOCOL.md §4) or
+ * The one place that writes a command's outcome: the `--json` envelope (docs/PROTOCOL.md §4) or
  * friendly text, and the exit code that goes with it.
  */
 export function writeSuccess(io: IO, json: boolean, data: unknown): void {

@@ -5,7 +5,7 @@ import { CodevfError } from './errors';
 export interface Paths {
   /** ~/.config/codevf, $XDG_CONFIG_HOME/codevf or %APPDATA%\codevf. */
   configDir: string;
-  /** The stored login (PROTOCOL.md §4). */
+  /** The stored login (docs/PROTOCOL.md §4). */
   authFile: string;
 }
 

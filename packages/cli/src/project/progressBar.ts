@@ -13,7 +13,7 @@ const NONE: ProgressBar = { update() {}, finish() {} };
 
 /**
  * A one-line progress bar with bytes and rate on stderr. Drawn only for a person watching a
- * terminal: never with --json, never when stdout or stderr is piped (PROTOCOL.md §4).
+ * terminal: never with --json, never when stdout or stderr is piped (docs/PROTOCOL.md §4).
  */
 export function createProgressBar(io: IO, label: string, options: { json: boolean; now?: () => number }): ProgressBar {
   if (options.json || !io.stderrIsTTY || !io.stdoutIsTTY) return NONE;

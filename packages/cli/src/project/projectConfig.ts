@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CodevfError } from '../core/errors';
 import { writeFileAtomic } from '../core/writeFileAtomic';
 
-/** Folder CodeVF keeps in a project (PROTOCOL.md §4): config.json, last_sync.json, cache/. */
+/** Folder CodeVF keeps in a project (docs/PROTOCOL.md §4): config.json, last_sync.json, cache/. */
 export const PROJECT_DIR = '.codevf';
 export const CONFIG_VERSION = '1';
 

@@ -1,3 +1,4 @@
+import { isRedacted, redactionMarker } from '@codevf/protocol/shared';
 import { SECRET_RULES, type SecretSpan } from './secretRules';
 
 /**
@@ -38,14 +39,10 @@ export type { SecretSpan };
 export const MIN_EXTRA_VALUE_LENGTH = 6;
 export const EXTRA_VALUE_RULE_ID = 'env-value';
 
-export function redactionMarker(ruleId: string): string {
-  return `[REDACTED:${ruleId}]`;
-}
-
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   // Longest first, so a value that contains another is masked whole.
   const extras = [...new Set(options.extraValues ?? [])]
-    .filter((v) => v.length >= MIN_EXTRA_VALUE_LENGTH && !v.startsWith('[REDACTED'))
+    .filter((v) => v.length >= MIN_EXTRA_VALUE_LENGTH && !isRedacted(v))
     .sort((a, b) => b.length - a.length);
 
   function findSecrets(text: string): SecretSpan[] {

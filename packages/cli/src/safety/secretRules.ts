@@ -1,3 +1,4 @@
+import { isRedacted } from '@codevf/protocol/shared';
 import { characterClasses, shannonEntropy } from './entropy';
 
 /**
@@ -95,7 +96,7 @@ const NON_SECRET_WORDS = new Set([
  */
 export function isLikelySecretValue(value: string, bare: boolean): boolean {
   if (value.length < GENERIC_MIN_LENGTH) return false;
-  if (value.startsWith('[REDACTED')) return false; // already masked: keep redaction idempotent
+  if (isRedacted(value)) return false; // already masked: keep redaction idempotent
   const lower = value.toLowerCase();
   if (NON_SECRET_WORDS.has(lower)) return false;
   if (PLACEHOLDER_WORDS.some((w) => lower.includes(w))) return false;

@@ -1,4 +1,4 @@
-import type { Payload, TypedFrame } from '@codevf/protocol';
+import type { ServerMessage } from '@codevf/protocol';
 import { CodevfError } from '../core/errors';
 import { activePrompt } from '../ui/sessionState';
 import { createApprovalPolicy } from './approvalPolicy';
@@ -27,13 +27,13 @@ export function createLiveSession(options: LiveSessionOptions) {
   const queue = createQueueWait(core, end.cancelWhileQueued);
   const starting = createSessionStart(core, { onQueued: queue.arm, onFrame });
 
-  function onFrame(f: TypedFrame) {
+  function onFrame(f: ServerMessage) {
     const before = state();
     dispatch({ type: 'frame', frame: f, now: core.now() });
     const after = state();
     switch (f.type) {
       case 'task_status': {
-        const p = f.payload as Payload<'task_status'>;
+        const p = f.payload;
         if (p.status === 'queued' && before.status !== 'queued') queue.arm();
         if (p.status !== 'queued') queue.disarm();
         break;
@@ -42,13 +42,11 @@ export function createLiveSession(options: LiveSessionOptions) {
         queue.disarm();
         break;
       case 'request_command':
-        commands.onRequest((f.payload as Payload<'request_command'>).requestId, before);
+        commands.onRequest(f.payload.requestId, before);
         break;
-      case 'request_file': {
-        const id = (f.payload as Payload<'request_file'>).requestId;
-        if (id) void files.check(id);
+      case 'request_file':
+        void files.check(f.payload.requestId);
         break;
-      }
       case 'session_end':
         queue.disarm();
         end.onSessionEnd();

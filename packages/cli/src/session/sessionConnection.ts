@@ -1,10 +1,10 @@
 import {
   type Frame,
-  isMessageType,
+  isServerMessageType,
   MAX_FILE_FRAME_BYTES,
   maxFrameBytes,
-  parsePayload,
-  type TypedFrame,
+  parseServerPayload,
+  type ServerMessage,
 } from '@codevf/protocol';
 import {
   type ClientMessages,
@@ -18,11 +18,11 @@ import { wsTransport } from './wsTransport';
 
 export type ConnectionState = LiveClientState<CodevfError>;
 
-export type SessionClient = LiveClient<TypedFrame, CodevfError, ClientMessages>;
+export type SessionClient = LiveClient<ServerMessage, CodevfError, ClientMessages>;
 
 /** The shared client's options the CLI sets per session (the transport and checks are fixed here). */
 export type SessionClientOptions = Pick<
-  LiveClientOptions<TypedFrame, CodevfError>,
+  LiveClientOptions<ServerMessage, CodevfError>,
   | 'url'
   | 'refreshAccessToken'
   | 'lastSeq'
@@ -39,7 +39,7 @@ export type SessionClientOptions = Pick<
  * exits with 5).
  */
 export function createSessionClient(options: SessionClientOptions): SessionClient {
-  return createLiveClient<TypedFrame, CodevfError, ClientMessages>({
+  return createLiveClient<ServerMessage, CodevfError, ClientMessages>({
     ...options,
     transport: wsTransport({
       handshakeTimeoutMs: options.handshakeTimeoutMs,
@@ -55,8 +55,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
 }
 
 /** The frame with its payload checked against its type's schema, or null. */
-function typedFrame(f: Frame): TypedFrame | null {
-  if (!isMessageType(f.type)) return null;
-  const parsed = parsePayload(f.type, f.payload);
-  return parsed.success ? ({ ...f, type: f.type, payload: parsed.data } as TypedFrame) : null;
+function typedFrame(f: Frame): ServerMessage | null {
+  if (!isServerMessageType(f.type)) return null;
+  const parsed = parseServerPayload(f.type, f.payload);
+  return parsed.success ? ({ ...f, type: f.type, payload: parsed.data } as ServerMessage) : null;
 }

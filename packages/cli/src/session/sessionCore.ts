@@ -1,7 +1,8 @@
 import type { BackoffOptions } from '@codevf/protocol/client';
 import type { ApiClient } from '../core/api';
 import { CodevfError } from '../core/errors';
-import { type Action, initialSessionState, type SessionState, type Summary, sessionReducer } from '../ui/sessionState';
+import { sessionReducer } from '../ui/sessionReducer';
+import { type Action, initialSessionState, type SessionState, type Summary } from '../ui/sessionState';
 import type { ApprovalPolicy } from './approvalPolicy';
 import type { LocalWork } from './localWork';
 import type { SessionClient } from './sessionConnection';

@@ -1,4 +1,4 @@
-import type { Task, TypedFrame } from '@codevf/protocol';
+import type { ServerMessage, Task } from '@codevf/protocol';
 import { liveSessionUrl } from '@codevf/protocol/client';
 import { CodevfError } from '../core/errors';
 import { createSessionClient } from './sessionConnection';
@@ -8,7 +8,7 @@ import { asCodevfError, type SessionCore } from './sessionCore';
  * Creating (or resuming) the task and keeping its socket: everything before the first
  * event, and what a lost connection means for the exit.
  */
-export function createSessionStart(core: SessionCore, hooks: { onQueued(): void; onFrame(f: TypedFrame): void }) {
+export function createSessionStart(core: SessionCore, hooks: { onQueued(): void; onFrame(f: ServerMessage): void }) {
   const { options, dispatch, state } = core;
   let tick: NodeJS.Timeout | undefined;
   core.onFinish(() => clearInterval(tick));

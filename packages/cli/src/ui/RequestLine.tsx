@@ -38,7 +38,7 @@ function CommandLine({ r }: { r: CommandRequest }) {
           <OutputTail text={r.outputTail} />
         </Box>
       );
-    case 'done': {
+    case 'completed': {
       const how = r.timedOut
         ? `timed out, stopped (${r.signal ?? 'killed'})`
         : r.signal
@@ -84,7 +84,7 @@ function FileLine({ r }: { r: FileRequest }) {
       return <Text color="yellow">? Engineer requests file: {r.path}</Text>;
     case 'approved':
       return <Text color="cyan">▶ Sending {r.path}…</Text>;
-    case 'sent':
+    case 'completed':
       return (
         <Text color="green">
           ✓ Sent {r.path} ({formatBytes(r.size ?? 0)}){masked(r.redactions)}

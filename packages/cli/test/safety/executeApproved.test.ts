@@ -1,7 +1,7 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_FRAME_BYTES, MAX_OUTPUT_CHUNK_CHARS, payloads } from '@codevf/protocol';
+import { clientPayloads, MAX_FRAME_BYTES, MAX_OUTPUT_CHUNK_CHARS } from '@codevf/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type ExecuteApprovedOptions,
@@ -65,7 +65,9 @@ describe('executeApproved', () => {
     for (const e of r.outputs) {
       expect(e.data.length).toBeGreaterThan(0);
       expect(e.data.length).toBeLessThanOrEqual(MAX_OUTPUT_CHUNK_CHARS);
-      expect(payloads.command_output.safeParse({ requestId: 'r1', stream: e.stream, data: e.data }).success).toBe(true);
+      expect(clientPayloads.command_output.safeParse({ requestId: 'r1', stream: e.stream, data: e.data }).success).toBe(
+        true,
+      );
     }
   });
 
@@ -87,7 +89,7 @@ describe('executeApproved', () => {
     const r = await collect("head -c 50000 /dev/zero | tr '\\0' a; exit 2", { maxOutputBytes: 10_000 });
     expect(r.stdout).toHaveLength(10_000);
     expect(r.result).toMatchObject({ truncated: true, exitCode: 2, redactions: 0 });
-    expect(payloads.command_result.safeParse({ requestId: 'r1', ...r.result }).success).toBe(true);
+    expect(clientPayloads.command_result.safeParse({ requestId: 'r1', ...r.result }).success).toBe(true);
   });
 
   it('returns an error result when the command cannot start', async () => {

@@ -11,7 +11,7 @@ interface StoredEvent {
 }
 
 /**
- * A tiny stand-in for the live-session endpoint, speaking just enough of PROTOCOL.md §3 to
+ * A tiny stand-in for the live-session endpoint, speaking just enough of docs/PROTOCOL.md §3 to
  * unit-test the client's resume logic: hello/welcome, seq numbering, replay after lastSeq,
  * ack with the original seq for a re-sent id. The real server is covered by the e2e tests.
  */

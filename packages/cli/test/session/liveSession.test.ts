@@ -78,12 +78,15 @@ async function setup(script?: Parameters<typeof fakeLocal>[0]) {
 
 const sentTypes = (server: Awaited<ReturnType<typeof startFakeSessionServer>>) => server.received.map((r) => r.type);
 
+/** The server sets every request's expiry. */
+const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
+
 function request(server: Awaited<ReturnType<typeof startFakeSessionServer>>, requestId: string, command: string) {
   server.emit('request_command', {
     requestId,
     command,
     reason: '',
-    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    expiresAt: inAMinute(),
   });
 }
 
@@ -117,7 +120,7 @@ describe('live session controller', () => {
     expect(sentTypes(server)).toEqual(['approve_command', 'command_output', 'command_result']);
     const output = server.events.find((e) => e.type === 'command_output');
     expect(output?.payload).toEqual({ requestId: 'r1', stream: 'stdout', data: 'a\nb\nc\n' });
-    await waitFor(() => session.store.getState().requests.r1?.status === 'done', 'done');
+    await waitFor(() => session.store.getState().requests.r1?.status === 'completed', 'completed');
   });
 
   it('deny sends the refusal and runs nothing', async () => {
@@ -149,14 +152,14 @@ describe('live session controller', () => {
 
   it('answers a file the local check refuses without asking; asks about the others', async () => {
     const { server, session } = await setup({ files: { '../x': { refuse: 'outside the project' }, 'a.txt': 'hello' } });
-    server.emit('request_file', { requestId: 'f1', path: '../x', reason: '' });
+    server.emit('request_file', { requestId: 'f1', path: '../x', reason: '', expiresAt: inAMinute() });
     await waitFor(() => server.received.some((r) => r.type === 'approve_file'), 'refusal');
     expect(server.events.find((e) => e.type === 'approve_file')?.payload).toEqual({
       requestId: 'f1',
       approved: false,
       refusedReason: 'outside the project',
     });
-    server.emit('request_file', { requestId: 'f2', path: 'a.txt', reason: '' });
+    server.emit('request_file', { requestId: 'f2', path: 'a.txt', reason: '', expiresAt: inAMinute() });
     await waitFor(() => session.activePrompt()?.requestId === 'f2', 'asked');
     session.decideFile('f2', true);
     await waitFor(() => server.received.some((r) => r.type === 'file_upload'), 'upload');
@@ -165,7 +168,7 @@ describe('live session controller', () => {
 
   it('a sensitive file is sent only with the right name typed', async () => {
     const { server, session } = await setup({ files: { 'app/.env': 'A=1' } });
-    server.emit('request_file', { requestId: 'f1', path: 'app/.env', reason: '' });
+    server.emit('request_file', { requestId: 'f1', path: 'app/.env', reason: '', expiresAt: inAMinute() });
     await waitFor(() => session.activePrompt()?.requestId === 'f1', 'asked');
     session.setConfirmDraft('env');
     session.submitConfirm('f1');

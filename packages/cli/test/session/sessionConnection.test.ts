@@ -1,4 +1,4 @@
-import type { TypedFrame } from '@codevf/protocol';
+import type { ServerMessage } from '@codevf/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConnectionState, createSessionClient } from '../../src/session/sessionConnection';
 import { startFakeSessionServer } from './fakeSessionServer';
@@ -19,14 +19,14 @@ async function setup(opts: Partial<Parameters<typeof createSessionClient>[0]> = 
     ...opts,
   });
   cleanups.push(() => client.close());
-  const frames: TypedFrame[] = [];
+  const frames: ServerMessage[] = [];
   const states: ConnectionState[] = [];
   client.onFrame((f) => frames.push(f));
   client.onState((s) => states.push(s));
   return { server, client, frames, states };
 }
 
-const seqs = (frames: TypedFrame[]) => frames.filter((f) => f.seq !== undefined).map((f) => f.seq);
+const seqs = (frames: ServerMessage[]) => frames.filter((f) => f.seq !== undefined).map((f) => f.seq);
 
 describe('session client', () => {
   it('says hello, gets welcome and live events, and resolves sends with their seq', async () => {

@@ -1,18 +1,19 @@
-import type { MessageType, Payload, TypedFrame } from '@codevf/protocol';
+import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
 import { renderToString } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../src/session/store';
 import { App, type SessionView } from '../../src/ui/App';
-import { type Action, initialSessionState, sessionReducer } from '../../src/ui/sessionState';
+import { sessionReducer } from '../../src/ui/sessionReducer';
+import { type Action, initialSessionState } from '../../src/ui/sessionState';
 
 const T0 = Date.now();
-const ev = <T extends MessageType>(type: T, payload: Payload<T>, seq?: number): TypedFrame<T> => ({
+const ev = <T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number): ServerMessage<T> => ({
   type,
   payload,
   seq,
   timestamp: new Date(T0).toISOString(),
 });
-const frame = (f: TypedFrame): Action => ({ type: 'frame', frame: f, now: T0 });
+const frame = (f: ServerMessage): Action => ({ type: 'frame', frame: f, now: T0 });
 const live: Action[] = [
   frame(ev('welcome', { taskId: 'task-1', status: 'active', role: 'customer', lastSeq: 0 })),
   { type: 'connection', state: { kind: 'connected' } },

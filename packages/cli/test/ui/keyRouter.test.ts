@@ -1,10 +1,11 @@
-import type { MessageType, Payload, TypedFrame } from '@codevf/protocol';
+import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
 import { routeKey, type SessionActions } from '../../src/ui/keyRouter';
-import { type Action, initialSessionState, type SessionState, sessionReducer } from '../../src/ui/sessionState';
+import { sessionReducer } from '../../src/ui/sessionReducer';
+import { type Action, initialSessionState, type SessionState } from '../../src/ui/sessionState';
 
 const T0 = Date.parse('2025-01-01T12:00:00Z');
-const ev = <T extends MessageType>(type: T, payload: Payload<T>, seq?: number): TypedFrame<T> => ({
+const ev = <T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number): ServerMessage<T> => ({
   type,
   payload,
   seq,
@@ -14,7 +15,7 @@ const ev = <T extends MessageType>(type: T, payload: Payload<T>, seq?: number): 
 function stateWith(actions: Action[]): SessionState {
   return actions.reduce(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
 }
-const frame = (f: TypedFrame): Action => ({ type: 'frame', frame: f, now: T0 });
+const frame = (f: ServerMessage): Action => ({ type: 'frame', frame: f, now: T0 });
 const live = [
   frame(ev('welcome', { taskId: 't', status: 'active', role: 'customer', lastSeq: 0 })),
   frame(ev('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' }, 1)),

@@ -1,5 +1,6 @@
-import type { MessageType, Payload, TypedFrame } from '@codevf/protocol';
+import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
+import { sessionReducer } from '../../src/ui/sessionReducer';
 import {
   type Action,
   activePrompt,
@@ -7,12 +8,11 @@ import {
   type Request,
   type SessionState,
   secondsLeft,
-  sessionReducer,
 } from '../../src/ui/sessionState';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
 
-function ev<T extends MessageType>(type: T, payload: Payload<T>, seq?: number, at = T0): TypedFrame<T> {
+function ev<T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number, at = T0): ServerMessage<T> {
   return { type, timestamp: new Date(at).toISOString(), payload, seq };
 }
 
@@ -20,7 +20,7 @@ function run(actions: Action[], state = initialSessionState({ customerName: 'Ann
   return actions.reduce(sessionReducer, state);
 }
 
-const frame = (f: TypedFrame, now = T0): Action => ({ type: 'frame', frame: f, now });
+const frame = (f: ServerMessage, now = T0): Action => ({ type: 'frame', frame: f, now });
 const welcome = (lastSeq = 0, serverAt = T0) =>
   frame(ev('welcome', { taskId: 't1', status: 'active', role: 'customer', lastSeq }, undefined, serverAt));
 const maria = ev('engineer_connected', { engineer: { id: 'e1', name: 'Maria', title: 'ex-FAANG' }, kind: 'human' }, 1);
@@ -127,7 +127,7 @@ describe('sessionReducer: command requests', () => {
       },
     ]);
     expect(s.requests.r1).toMatchObject({
-      status: 'done',
+      status: 'completed',
       exitCode: 1,
       outputTail: 'PASS a\nFAIL b\n',
       redactions: 2,
@@ -147,7 +147,7 @@ describe('sessionReducer: command requests', () => {
       frame(ev('approve_command', { requestId: 'r2', approved: false }, 7)),
     ]);
     expect(activePrompt(s)).toBeNull();
-    expect(s.requests.r1).toMatchObject({ status: 'done', exitCode: 0, outputTail: 'ok\n' });
+    expect(s.requests.r1).toMatchObject({ status: 'completed', exitCode: 0, outputTail: 'ok\n' });
     expect(s.requests.r2).toMatchObject({ status: 'denied' });
   });
 
@@ -210,7 +210,7 @@ describe('sessionReducer: file requests', () => {
       ],
       s,
     );
-    expect(s.requests.f1).toMatchObject({ status: 'sent', redactions: 3 });
+    expect(s.requests.f1).toMatchObject({ status: 'completed', redactions: 3 });
   });
 
   it('never asks about a file the local check refused', () => {

@@ -1,34 +1,19 @@
-import type { CreditsView, DeviceInfo, EventsResponse, Me, Role, SessionInfo, Task } from '@codevf/protocol';
+import type {
+  AdminUser,
+  CreditGrantBody,
+  CreditsView,
+  DeviceInfo,
+  EventsResponse,
+  Me,
+  NewUserBody,
+  SessionInfo,
+  Task,
+  UserPatchBody,
+} from '@codevf/protocol';
 import { listFrom, request } from './client';
 import { rememberCsrfToken } from './csrf';
 
-/** Typed calls for every endpoint the console uses (PROTOCOL.md §1–§2 plus the admin API). */
-
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  title: string | null;
-  credits: number;
-  disabled: boolean;
-  createdAt?: string;
-}
-
-export interface NewUser {
-  email: string;
-  name: string;
-  role: Role;
-  password: string;
-  title?: string;
-}
-
-export interface UserPatch {
-  role?: Role;
-  disabled?: boolean;
-  name?: string;
-  title?: string | null;
-}
+/** Typed calls for every endpoint the console uses (docs/PROTOCOL.md §1–§2). */
 
 const enc = encodeURIComponent;
 
@@ -78,9 +63,11 @@ export const api = {
   // ---- admin ---------------------------------------------------------------------------
   users: async (signal?: AbortSignal) =>
     listFrom<AdminUser>(await request<unknown>('/v1/admin/users', { signal }), 'users'),
-  createUser: (user: NewUser) => request<AdminUser>('/v1/admin/users', { method: 'POST', body: user }),
-  updateUser: (id: string, patch: UserPatch) =>
+  createUser: (user: NewUserBody) => request<AdminUser>('/v1/admin/users', { method: 'POST', body: user }),
+  updateUser: (id: string, patch: UserPatchBody) =>
     request<AdminUser>(`/v1/admin/users/${enc(id)}`, { method: 'PATCH', body: patch }),
-  grantCredits: (email: string, amount: number, note?: string) =>
-    request<unknown>('/v1/admin/credits', { method: 'POST', body: note ? { email, amount, note } : { email, amount } }),
+  grantCredits: (email: string, amount: number, note?: string) => {
+    const body: CreditGrantBody = note ? { email, amount, note } : { email, amount };
+    return request<AdminUser>('/v1/admin/credits', { method: 'POST', body });
+  },
 };

@@ -1,5 +1,6 @@
 import { CSRF_HEADER } from '@codevf/protocol/constants';
-import { type ErrorCode, isErrorCode } from '@codevf/protocol/errors';
+import { isErrorCode } from '@codevf/protocol/errors';
+import { codeForStatus } from '@codevf/protocol/shared';
 import { ApiError, friendlyMessage } from './apiError';
 import { csrfToken } from './csrf';
 
@@ -35,20 +36,6 @@ export function setApiBase(url: string): void {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-function codeForStatus(status: number): ErrorCode {
-  if (status === 401) return 'E_UNAUTHORIZED';
-  if (status === 403) return 'E_FORBIDDEN';
-  if (status === 404) return 'E_NOT_FOUND';
-  if (status === 409) return 'E_CONFLICT';
-  if (status === 413) return 'E_TOO_LARGE';
-  if (status === 429) return 'E_RATE_LIMITED';
-  // A proxy answering for a server that is down.
-  if (status === 502 || status === 503) return 'E_UNREACHABLE';
-  if (status === 504) return 'E_TIMEOUT';
-  if (status >= 400 && status < 500) return 'E_VALIDATION';
-  return 'E_INTERNAL';
-}
 
 async function toApiError(res: Response): Promise<ApiError> {
   let body: unknown = null;

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
+import type { OutputChunk } from '@codevf/protocol/shared';
 import { describe, expect, it } from 'vitest';
-import type { OutputChunk } from '../live/sessionState';
 import { inlineStyles, render } from '../testing/render';
 import { AnsiOutput } from './AnsiOutput';
 

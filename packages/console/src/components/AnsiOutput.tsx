@@ -1,6 +1,6 @@
+import type { OutputChunk } from '@codevf/protocol/shared';
 import { useEffect, useRef } from 'react';
 import { type AnsiSegment, type AnsiStream, createAnsiStream } from '../lib/ansiStream';
-import type { OutputChunk } from '../live/sessionState';
 import { RedactedMark } from './RedactedMark';
 
 interface Rendered extends AnsiSegment {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
+import type { CommandRequest, FileRequest } from '@codevf/protocol/shared';
 import { describe, expect, it } from 'vitest';
-import type { CommandRequest, FileRequest } from '../live/sessionState';
 import { inlineStyles, type Rendered, render } from '../testing/render';
 import { RequestCard } from './RequestCard';
 
@@ -50,7 +50,7 @@ describe('RequestCard', () => {
     view.rerender(
       <RequestCard
         request={command({
-          state: 'done',
+          state: 'completed',
           output: [{ stream: 'stdout', data: 'ok\n' }],
           result: { exitCode: 0, signal: null, durationMs: 40, truncated: false, redactions: 0 },
         })}
@@ -66,7 +66,7 @@ describe('RequestCard', () => {
     const view = render(
       <RequestCard
         request={file({
-          state: 'done',
+          state: 'completed',
           file: { path: 'src/auth.ts', size: content.length, sha256: 'f'.repeat(64), content, redactions: 1 },
         })}
         now={NOW}

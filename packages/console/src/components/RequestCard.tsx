@@ -1,6 +1,6 @@
+import type { EngineerRequest } from '@codevf/protocol/shared';
 import { formatBytes, formatClock } from '../lib/format';
 import { requestStatus } from '../live/requestStatus';
-import type { EngineerRequest } from '../live/sessionState';
 import { AnsiOutput } from './AnsiOutput';
 import { CodeView } from './CodeView';
 
@@ -25,10 +25,10 @@ export function RequestCard({ request: r, now }: { request: EngineerRequest; now
       </header>
       {r.reason ? <p className="request-reason">Reason: {r.reason}</p> : null}
       <p className="request-time muted">Asked at {formatClock(r.requestedAt)}</p>
-      {r.kind === 'command' && (r.state === 'running' || r.state === 'done' || r.output.length > 0) ? (
-        <AnsiOutput chunks={r.output} done={r.state === 'done'} label={`Output of ${r.command}`} />
+      {r.kind === 'command' && (r.state === 'running' || r.state === 'completed' || r.output.length > 0) ? (
+        <AnsiOutput chunks={r.output} done={r.state === 'completed'} label={`Output of ${r.command}`} />
       ) : null}
-      {r.kind === 'file' && r.state === 'done' && r.file ? (
+      {r.kind === 'file' && r.state === 'completed' && r.file ? (
         <>
           <p className="muted file-meta">
             {formatBytes(r.file.size)} · sha256 <code title={r.file.sha256}>{r.file.sha256.slice(0, 12)}…</code>

@@ -1,8 +1,8 @@
 import type { Role } from '@codevf/protocol';
+import type { SessionView, TimelineItem } from '@codevf/protocol/shared';
+import { splitRedactions } from '@codevf/protocol/shared';
 import { formatClock, plural } from '../lib/format';
-import { splitRedactions } from '../lib/redaction';
 import { parseWebLink } from '../lib/webLink';
-import type { SessionState, TimelineItem } from '../live/sessionState';
 import { RedactedMark } from './RedactedMark';
 import { RequestCard } from './RequestCard';
 
@@ -22,7 +22,7 @@ function MessageText({ text }: { text: string }) {
 }
 
 /** The session as it happened: chat, notices, links and request cards, in event order. */
-export function Timeline({ state, viewer, now }: { state: SessionState; viewer: Role; now: number }) {
+export function Timeline({ state, viewer, now }: { state: SessionView; viewer: Role; now: number }) {
   if (state.items.length === 0) {
     return <p className="muted timeline-empty">Nothing has happened in this session yet.</p>;
   }

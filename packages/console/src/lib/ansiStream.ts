@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noControlCharactersInRegex: matching terminal control sequences is this module's job
+
+import { splitClassedRedactions } from '@codevf/protocol/shared';
 import Anser from 'anser';
-import { splitClassedRedactions } from './redaction';
 
 /**
  * Streaming ANSI → styled segments for command output.

@@ -1,3 +1,4 @@
+import { splitClassedRedactions } from '@codevf/protocol/shared';
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
 import css from 'highlight.js/lib/languages/css';
@@ -17,7 +18,6 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
-import { splitClassedRedactions } from './redaction';
 
 /**
  * Syntax highlighting for files the customer approved, split into lines for line numbers.

@@ -1,5 +1,5 @@
+import type { EngineerRequest } from '@codevf/protocol/shared';
 import { formatCountdown, formatDuration, msUntil, plural } from '../lib/format';
-import type { EngineerRequest } from './sessionState';
 
 /** What a request's badge says, given the time now: one place for the wording of every state. */
 export interface RequestStatus {
@@ -43,7 +43,7 @@ export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
       return { label: 'Expired: no answer in time (counts as denied)', tone: 'bad', notes };
     case 'unanswered':
       return { label: 'Not answered before the session ended', tone: 'neutral', notes };
-    case 'done': {
+    case 'completed': {
       if (r.kind === 'file') {
         const f = r.file;
         if (f && f.redactions > 0) notes.push(`${plural(f.redactions, 'value')} redacted by the customer's side`);

@@ -1,13 +1,7 @@
+import type { EngineerRequest, SessionView } from '@codevf/protocol/shared';
 import { describe, expect, it } from 'vitest';
 import { requestStatus } from './requestStatus';
-import {
-  applyEvent,
-  applyEvents,
-  type EngineerRequest,
-  type EventLike,
-  initialSessionState,
-  type SessionState,
-} from './sessionState';
+import { applyEvent, applyEvents, type EventLike, initialSessionState } from './sessionState';
 
 let seq = 0;
 const T0 = Date.parse('2024-05-01T12:00:00Z');
@@ -20,7 +14,7 @@ function fresh() {
   return initialSessionState();
 }
 const inOneMinute = new Date(T0 + 60_000).toISOString();
-function req(s: SessionState, id: string): EngineerRequest {
+function req(s: SessionView, id: string): EngineerRequest {
   const r = s.requests[id];
   if (!r) throw new Error(`no request ${id}`);
   return r;
@@ -173,7 +167,10 @@ describe('session state: files, chat, billing, end', () => {
       }),
     );
     expect(requestStatus(req(s, 'f1'), T0)).toMatchObject({ label: 'Refused: sensitive file', tone: 'bad' });
-    expect(s.requests.f2).toMatchObject({ state: 'done', file: { content: 'k = "[REDACTED:key]"', redactions: 1 } });
+    expect(s.requests.f2).toMatchObject({
+      state: 'completed',
+      file: { content: 'k = "[REDACTED:key]"', redactions: 1 },
+    });
     expect(requestStatus(req(s, 'f2'), T0).notes).toEqual(["1 value redacted by the customer's side"]);
   });
 

@@ -1,11 +1,17 @@
-import type { Payload, PersistedType, TaskStatus } from '@codevf/protocol';
+import {
+  foldEvent,
+  initialSessionView,
+  isPersistedType,
+  type PersistedEvent,
+  type SessionView,
+  unhandled,
+} from '@codevf/protocol/shared';
 
 /**
- * Folds a task's persisted events (live frames or the stored transcript) into what the session
- * view shows: the timeline, every engineer request with its current state, billing and status.
- *
- * Pure and idempotent by `seq`: a replay after reconnecting may repeat events the view already
- * has, and those are skipped. The same fold renders the live view and the read-only transcript.
+ * The console's session view: a task's persisted events (live frames or the stored transcript)
+ * folded by the protocol's shared fold (foldEvent), after reading each event defensively —
+ * payloads reach the console unchecked (the browser bundle carries no zod), and one odd event
+ * must not break the page.
  */
 
 export interface EventLike {
@@ -15,80 +21,19 @@ export interface EventLike {
   payload: unknown;
 }
 
-export type RequestState =
-  | 'pending' // waiting for the customer's decision
-  | 'approved' // approved; the command has not produced output yet / the file is on its way
-  | 'running' // output is streaming
-  | 'done' // command finished (see result) or file received
-  | 'denied'
-  | 'expired' // no answer in time: counts as denied
-  | 'unanswered'; // the session ended while it was pending
+export const initialSessionState = initialSessionView;
 
-export interface OutputChunk {
-  stream: 'stdout' | 'stderr';
-  data: string;
+/** Applies one event. Unknown types, unusable payloads and events already applied change only `lastSeq`. */
+export function applyEvent(state: SessionView, event: EventLike): SessionView {
+  if (event.seq <= state.lastSeq) return state;
+  const typed = readEvent(event);
+  return typed ? foldEvent(state, typed) : { ...state, lastSeq: event.seq };
 }
 
-interface RequestBase {
-  requestId: string;
-  reason: string;
-  expiresAt: string | null;
-  requestedAt: string;
-  seq: number;
-  state: RequestState;
-  decidedAt?: string;
-}
-
-export interface CommandRequest extends RequestBase {
-  kind: 'command';
-  command: string;
-  scope?: 'once' | 'session';
-  output: OutputChunk[];
-  result?: Omit<Payload<'command_result'>, 'requestId'>;
-}
-
-export interface FileRequest extends RequestBase {
-  kind: 'file';
-  path: string;
-  refusedReason?: string;
-  file?: Omit<Payload<'file_upload'>, 'requestId' | 'encoding'>;
-}
-
-export type EngineerRequest = CommandRequest | FileRequest;
-
-export type TimelineItem =
-  | { kind: 'message'; seq: number; at: string; from: 'engineer' | 'customer'; text: string; redactions?: number }
-  | { kind: 'request'; seq: number; at: string; requestId: string }
-  | { kind: 'screenshare'; seq: number; at: string; url: string }
-  | { kind: 'notice'; seq: number; at: string; text: string; tone: 'info' | 'good' | 'warn' };
-
-export interface SessionState {
-  lastSeq: number;
-  status: TaskStatus | null;
-  queuePosition: number | null;
-  engineer: Payload<'engineer_connected'>['engineer'] | null;
-  engineerConnected: boolean;
-  /** When the engineer first joined: the start of the session clock. */
-  startedAt: string | null;
-  billing: Payload<'billing_update'> | null;
-  ended: (Payload<'session_end'> & { at: string }) | null;
-  items: TimelineItem[];
-  requests: Record<string, EngineerRequest>;
-}
-
-export function initialSessionState(): SessionState {
-  return {
-    lastSeq: 0,
-    status: null,
-    queuePosition: null,
-    engineer: null,
-    engineerConnected: false,
-    startedAt: null,
-    billing: null,
-    ended: null,
-    items: [],
-    requests: {},
-  };
+export function applyEvents(state: SessionView, events: readonly EventLike[]): SessionView {
+  let s = state;
+  for (const e of events) s = applyEvent(s, e);
+  return s;
 }
 
 function obj(payload: unknown): Record<string, unknown> {
@@ -96,211 +41,173 @@ function obj(payload: unknown): Record<string, unknown> {
 }
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-function updateRequest(
-  state: SessionState,
-  id: unknown,
-  change: (r: EngineerRequest) => EngineerRequest | null,
-): SessionState {
-  if (typeof id !== 'string') return state;
-  const current = state.requests[id];
-  if (!current) return state;
-  const next = change(current);
-  if (!next || next === current) return state;
-  return { ...state, requests: { ...state.requests, [id]: next } };
+/** `{[key]: v}`, or nothing when `v` is missing: optional members stay absent, not undefined. */
+function opt<K extends string, T>(key: K, v: T | null | undefined): { [P in K]?: T } {
+  return v == null ? {} : ({ [key]: v } as { [P in K]?: T });
 }
 
-const OPEN: RequestState[] = ['pending'];
-const STARTED: RequestState[] = ['approved', 'running'];
-
-/** Applies one persisted event. Unknown types and events already applied leave the state as is. */
-export function applyEvent(state: SessionState, event: EventLike): SessionState {
-  if (event.seq <= state.lastSeq) return state;
-  const s = { ...state, lastSeq: event.seq };
+/**
+ * Reads an event into the protocol's typed shape: missing strings become '', missing numbers 0,
+ * unknown enum values their safest member. Null when the event cannot be shown at all (an
+ * unknown type, a status that is none of the three).
+ */
+export function readEvent(event: EventLike): PersistedEvent | null {
+  const type = event.type;
+  if (!isPersistedType(type)) return null;
   const p = obj(event.payload);
-  const at = event.timestamp;
-  const type = event.type as PersistedType;
-  const push = (item: TimelineItem): SessionState => ({ ...s, items: [...s.items, item] });
-
+  const { seq, timestamp } = event;
+  const requestId = str(p.requestId) || `seq-${seq}`;
   switch (type) {
     case 'task_status': {
-      const status = str(p.status) as TaskStatus;
-      if (status !== 'queued' && status !== 'active' && status !== 'ended') return s;
-      return { ...s, status, queuePosition: status === 'queued' ? num(p.queuePosition) : null };
+      const status = p.status === 'queued' || p.status === 'active' || p.status === 'ended' ? p.status : null;
+      if (!status) return null;
+      return {
+        type: 'task_status',
+        seq,
+        timestamp,
+        payload: {
+          status,
+          ...opt('queuePosition', num(p.queuePosition)),
+          ...opt('estimatedWaitSeconds', num(p.estimatedWaitSeconds)),
+        },
+      };
     }
     case 'engineer_connected': {
-      const engineer = obj(p.engineer);
-      const name = str(engineer.name, 'The engineer');
-      const next: SessionState = {
-        ...s,
-        engineer: { id: str(engineer.id), name, title: typeof engineer.title === 'string' ? engineer.title : null },
-        engineerConnected: true,
-        startedAt: s.startedAt ?? at,
-        status: s.status === 'ended' ? s.status : 'active',
+      const e = obj(p.engineer);
+      const engineer = {
+        id: str(e.id),
+        name: str(e.name, 'The engineer'),
+        title: typeof e.title === 'string' ? e.title : null,
       };
       return {
-        ...next,
-        items: [
-          ...next.items,
-          { kind: 'notice', seq: event.seq, at, text: `${name} joined the session`, tone: 'good' },
-        ],
+        type: 'engineer_connected',
+        seq,
+        timestamp,
+        payload: { engineer, kind: p.kind === 'ai' ? 'ai' : 'human' },
       };
     }
     case 'engineer_disconnected':
-      return {
-        ...push({
-          kind: 'notice',
-          seq: event.seq,
-          at,
-          text: `${s.engineer?.name ?? 'The engineer'} disconnected`,
-          tone: 'warn',
-        }),
-        engineerConnected: false,
-      };
+      return { type: 'engineer_disconnected', seq, timestamp, payload: { engineerId: str(p.engineerId) } };
     case 'engineer_message':
-    case 'customer_message': {
-      const redactions = num(p.redactions);
-      return push({
-        kind: 'message',
-        seq: event.seq,
-        at,
-        from: type === 'engineer_message' ? 'engineer' : 'customer',
-        text: str(p.text),
-        ...(redactions ? { redactions } : {}),
-      });
-    }
-    case 'request_command':
-    case 'request_file': {
-      const requestId = str(p.requestId) || `seq-${event.seq}`;
-      if (s.requests[requestId]) return s;
-      const base = {
-        requestId,
-        reason: str(p.reason),
-        expiresAt: typeof p.expiresAt === 'string' ? p.expiresAt : null,
-        requestedAt: at,
-        seq: event.seq,
-        state: 'pending' as const,
-      };
-      const request: EngineerRequest =
-        type === 'request_command'
-          ? { ...base, kind: 'command', command: str(p.command), output: [] }
-          : { ...base, kind: 'file', path: str(p.path) };
+      return { type: 'engineer_message', seq, timestamp, payload: { text: str(p.text) } };
+    case 'customer_message':
       return {
-        ...s,
-        requests: { ...s.requests, [requestId]: request },
-        items: [...s.items, { kind: 'request', seq: event.seq, at, requestId }],
+        type: 'customer_message',
+        seq,
+        timestamp,
+        payload: { text: str(p.text), ...opt('redactions', num(p.redactions)) },
+      };
+    case 'request_command':
+      return {
+        type: 'request_command',
+        seq,
+        timestamp,
+        payload: { requestId, command: str(p.command), reason: str(p.reason), expiresAt: str(p.expiresAt) },
+      };
+    case 'request_file':
+      return {
+        type: 'request_file',
+        seq,
+        timestamp,
+        payload: { requestId, path: str(p.path), reason: str(p.reason), expiresAt: str(p.expiresAt) },
+      };
+    case 'approve_command': {
+      const scope = p.scope === 'session' || p.scope === 'once' ? p.scope : undefined;
+      return {
+        type: 'approve_command',
+        seq,
+        timestamp,
+        payload: { requestId: str(p.requestId), approved: p.approved === true, ...(scope ? { scope } : {}) },
       };
     }
-    case 'approve_command':
-      return updateRequest(s, p.requestId, (r) => {
-        if (r.kind !== 'command' || !OPEN.includes(r.state)) return null;
-        const scope = p.scope === 'session' || p.scope === 'once' ? p.scope : undefined;
-        return { ...r, state: p.approved === true ? 'approved' : 'denied', decidedAt: at, ...(scope ? { scope } : {}) };
-      });
     case 'command_output':
-      return updateRequest(s, p.requestId, (r) => {
-        if (r.kind !== 'command' || !STARTED.includes(r.state)) return null;
-        const stream = p.stream === 'stderr' ? 'stderr' : 'stdout';
-        return { ...r, state: 'running', output: [...r.output, { stream, data: str(p.data) }] };
-      });
+      return {
+        type: 'command_output',
+        seq,
+        timestamp,
+        payload: {
+          requestId: str(p.requestId),
+          stream: p.stream === 'stderr' ? 'stderr' : 'stdout',
+          data: str(p.data),
+        },
+      };
     case 'command_result':
-      return updateRequest(s, p.requestId, (r) => {
-        if (r.kind !== 'command' || !STARTED.includes(r.state)) return null;
-        const result: CommandRequest['result'] = {
+      return {
+        type: 'command_result',
+        seq,
+        timestamp,
+        payload: {
+          requestId: str(p.requestId),
           exitCode: num(p.exitCode),
           signal: typeof p.signal === 'string' ? p.signal : null,
           durationMs: num(p.durationMs) ?? 0,
           truncated: p.truncated === true,
           redactions: num(p.redactions) ?? 0,
-          ...(typeof p.error === 'string' ? { error: p.error } : {}),
-        };
-        return { ...r, state: 'done', result };
-      });
-    case 'approve_file':
-      return updateRequest(s, p.requestId, (r) => {
-        if (r.kind !== 'file' || !OPEN.includes(r.state)) return null;
-        const refusedReason = typeof p.refusedReason === 'string' ? p.refusedReason : undefined;
-        return {
-          ...r,
-          state: p.approved === true ? 'approved' : 'denied',
-          decidedAt: at,
-          ...(refusedReason ? { refusedReason } : {}),
-        };
-      });
-    case 'file_upload':
-      return updateRequest(s, p.requestId, (r) => {
-        if (r.kind !== 'file' || r.state !== 'approved') return null;
-        return {
-          ...r,
-          state: 'done',
-          file: {
-            path: str(p.path, r.path),
-            size: num(p.size) ?? 0,
-            sha256: str(p.sha256),
-            content: str(p.content),
-            redactions: num(p.redactions) ?? 0,
-          },
-        };
-      });
-    case 'request_expired':
-      return updateRequest(s, p.requestId, (r) =>
-        r.state === 'pending' || r.state === 'unanswered' ? { ...r, state: 'expired', decidedAt: at } : null,
-      );
-    case 'screenshare_request':
-      return push({ kind: 'screenshare', seq: event.seq, at, url: str(p.url) });
-    case 'billing_update': {
-      const billing: Payload<'billing_update'> = {
-        creditsUsed: num(p.creditsUsed) ?? 0,
-        balance: num(p.balance) ?? 0,
-        ratePerMinute: num(p.ratePerMinute) ?? 0,
-        minutes: num(p.minutes) ?? 0,
-        ...(p.warning === 'low_balance' ? { warning: 'low_balance' as const } : {}),
+          ...opt('timedOut', typeof p.timedOut === 'boolean' ? p.timedOut : null),
+          ...opt('error', typeof p.error === 'string' ? p.error : null),
+        },
       };
-      return { ...s, billing };
-    }
+    case 'approve_file':
+      return {
+        type: 'approve_file',
+        seq,
+        timestamp,
+        payload: {
+          requestId: str(p.requestId),
+          approved: p.approved === true,
+          ...opt('refusedReason', typeof p.refusedReason === 'string' ? p.refusedReason : null),
+        },
+      };
+    case 'file_upload':
+      return {
+        type: 'file_upload',
+        seq,
+        timestamp,
+        payload: {
+          requestId: str(p.requestId),
+          path: str(p.path),
+          size: num(p.size) ?? 0,
+          sha256: str(p.sha256),
+          encoding: 'utf8',
+          content: str(p.content),
+          redactions: num(p.redactions) ?? 0,
+        },
+      };
+    case 'request_expired':
+      return { type: 'request_expired', seq, timestamp, payload: { requestId: str(p.requestId) } };
+    case 'screenshare_request':
+      return { type: 'screenshare_request', seq, timestamp, payload: { url: str(p.url) } };
+    case 'billing_update':
+      return {
+        type: 'billing_update',
+        seq,
+        timestamp,
+        payload: {
+          creditsUsed: num(p.creditsUsed) ?? 0,
+          balance: num(p.balance) ?? 0,
+          ratePerMinute: num(p.ratePerMinute) ?? 0,
+          minutes: num(p.minutes) ?? 0,
+          ...opt('warning', p.warning === 'low_balance' ? ('low_balance' as const) : null),
+        },
+      };
     case 'session_end': {
       const summary = obj(p.summary);
-      const endedBy = p.endedBy === 'customer' || p.endedBy === 'engineer' ? p.endedBy : 'system';
-      const ended: SessionState['ended'] = {
-        endedBy,
-        reason: str(p.reason),
-        summary: {
-          engineer: typeof summary.engineer === 'string' ? summary.engineer : null,
-          durationSeconds: num(summary.durationSeconds) ?? 0,
-          creditsUsed: num(summary.creditsUsed) ?? 0,
-        },
-        at,
-      };
-      const requests: Record<string, EngineerRequest> = {};
-      for (const [id, r] of Object.entries(s.requests)) {
-        requests[id] = r.state === 'pending' ? { ...r, state: 'unanswered' } : r;
-      }
-      const who = endedBy === 'system' ? 'the server' : `the ${endedBy}`;
       return {
-        ...s,
-        status: 'ended',
-        ended,
-        requests,
-        engineerConnected: false,
-        items: [
-          ...s.items,
-          {
-            kind: 'notice',
-            seq: event.seq,
-            at,
-            text: `Session ended by ${who}${ended.reason ? `: ${ended.reason}` : ''}`,
-            tone: 'info',
+        type: 'session_end',
+        seq,
+        timestamp,
+        payload: {
+          endedBy: p.endedBy === 'customer' || p.endedBy === 'engineer' ? p.endedBy : 'system',
+          reason: str(p.reason),
+          summary: {
+            engineer: typeof summary.engineer === 'string' ? summary.engineer : null,
+            durationSeconds: num(summary.durationSeconds) ?? 0,
+            creditsUsed: num(summary.creditsUsed) ?? 0,
           },
-        ],
+        },
       };
     }
     default:
-      return s;
+      return unhandled(type, null);
   }
-}
-
-export function applyEvents(state: SessionState, events: readonly EventLike[]): SessionState {
-  let s = state;
-  for (const e of events) s = applyEvent(s, e);
-  return s;
 }

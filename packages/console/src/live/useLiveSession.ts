@@ -8,10 +8,11 @@ import {
   type LiveClientState,
   liveSessionUrl,
 } from '@codevf/protocol/client';
+import type { SessionView } from '@codevf/protocol/shared';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { ApiError } from '../api/apiError';
-import { applyEvent, type EventLike, initialSessionState, type SessionState } from './sessionState';
+import { applyEvent, type EventLike, initialSessionState } from './sessionState';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'failed';
 
@@ -22,7 +23,7 @@ export interface Connection {
 }
 
 export interface LiveSession {
-  state: SessionState;
+  state: SessionView;
   connection: Connection;
   /** Last server error that answered none of our messages (shown, then dismissed). */
   serverError: string | null;

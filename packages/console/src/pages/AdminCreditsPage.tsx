@@ -1,5 +1,6 @@
+import type { AdminUser } from '@codevf/protocol';
 import { type FormEvent, useState } from 'react';
-import { type AdminUser, api } from '../api/api';
+import { api } from '../api/api';
 import { asApiError } from '../api/apiError';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
@@ -25,9 +26,11 @@ export function AdminCreditsPage() {
     if (amountProblem || !amount) return;
     setDone(null);
     await run(async () => {
-      const user = (await api.grantCredits(email.trim(), parsed, note.trim() || undefined)) as
-        | Partial<AdminUser>
-        | undefined;
+      const user: Partial<AdminUser> | undefined = await api.grantCredits(
+        email.trim(),
+        parsed,
+        note.trim() || undefined,
+      );
       setDone(
         `Granted ${parsed} credits to ${email.trim()}.${typeof user?.credits === 'number' ? ` New balance: ${user.credits}.` : ''}`,
       );

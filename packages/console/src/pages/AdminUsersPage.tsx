@@ -1,6 +1,6 @@
-import type { Role } from '@codevf/protocol';
+import type { AdminUser, Role } from '@codevf/protocol';
 import { type FormEvent, useState } from 'react';
-import { type AdminUser, api } from '../api/api';
+import { api } from '../api/api';
 import { asApiError } from '../api/apiError';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';

@@ -3,7 +3,6 @@ export * from './backoff';
 export * from './browserTransport';
 export type * from './clientMessages';
 export * from './clock';
-export * from './closeCodes';
 export * from './liveClient';
 export * from './liveClientError';
 export * from './liveSessionUrl';

@@ -1,9 +1,9 @@
 import { PROTOCOL_VERSION } from '../constants';
 import { type ErrorCode, isErrorCode } from '../errors';
 import { type Frame, readFrame } from '../frame';
+import { finalCloseError } from '../shared/closeCodes';
 import { type BackoffOptions, createBackoff } from './backoff';
 import { type Clock, systemClock, unref } from './clock';
-import { finalCloseError } from './closeCodes';
 import { createOutbox } from './outbox';
 import { unansweredError, upgradeRefusal } from './refusals';
 import type { OpenTransport, Transport } from './transport';

@@ -1,32 +1,10 @@
-import { Email, Password, Role, z } from '@codevf/protocol';
+import { CreditGrantBody, NewUserBody, UserPatchBody } from '@codevf/protocol';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
 import { createUser, grantCredits, listUsers, toAdminView, updateUser } from '../users/users';
-
-// Admin API shapes (PROTOCOL.md is silent on admin endpoints; these mirror `codevf-server`).
-const NewUserBody = z.object({
-  email: Email,
-  name: z.string().trim().min(1).max(100),
-  role: Role,
-  password: Password.optional(),
-  title: z.string().trim().max(100).optional(),
-});
-const PatchUserBody = z
-  .object({
-    role: Role.optional(),
-    disabled: z.boolean().optional(),
-    name: z.string().trim().min(1).max(100).optional(),
-    title: z.string().trim().max(100).nullable().optional(),
-  })
-  .strict();
-const GrantBody = z.object({
-  email: Email,
-  amount: z.number().int().min(1).max(1_000_000),
-  note: z.string().max(200).optional(),
-});
 
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/v1/admin/users', async (request) => {
@@ -44,7 +22,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.patch('/v1/admin/users/:id', async (request) => {
     const admin = await requireRole(request, 'admin');
-    const body = parseWith(PatchUserBody, request.body);
+    const body = parseWith(UserPatchBody, request.body);
     const { id } = request.params as { id: string };
     if (id === admin.id && (body.disabled || (body.role && body.role !== 'admin'))) {
       // An admin locking themselves out is almost always a mistake.
@@ -57,7 +35,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.post('/v1/admin/credits', async (request) => {
     const admin = await requireRole(request, 'admin');
-    const body = parseWith(GrantBody, request.body);
+    const body = parseWith(CreditGrantBody, request.body);
     const user = await grantCredits(
       ctx.storage,
       ctx.clock,

@@ -51,7 +51,7 @@ const field = (body: unknown, name: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
-/** Standard OAuth 2.0 endpoints (PROTOCOL.md §1): RFC 8414 metadata, RFC 8628, RFC 6749 §6, RFC 7009. */
+/** Standard OAuth 2.0 endpoints (docs/PROTOCOL.md §1): RFC 8414 metadata, RFC 8628, RFC 6749 §6, RFC 7009. */
 export async function oauthRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/.well-known/oauth-authorization-server', async () => {
     const base = publicUrl(app);

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { CLOSE_CODES } from '@codevf/protocol/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { SocketCork } from './socketCork';
@@ -65,13 +66,13 @@ export class EventPump {
             this.sentSeq++;
           }
           if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES)
-            return owner.shutdown(1013, 'too far behind; reconnect with lastSeq');
+            return owner.shutdown(CLOSE_CODES.tooFarBehind, 'too far behind; reconnect with lastSeq');
         }
       } while (this.again && !owner.isClosed);
     } catch (err) {
       this.log.error({ err, taskId: owner.taskId }, 'event delivery failed');
       // The client resumes from its lastSeq on a new connection; better than a silent gap.
-      owner.shutdown(1011, 'delivery failed');
+      owner.shutdown(CLOSE_CODES.internal, 'delivery failed');
     } finally {
       this.pumping = false;
     }

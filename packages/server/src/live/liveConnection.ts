@@ -1,14 +1,15 @@
 import {
+  CLOSE_CODES,
   type ClientMessageType,
   CUSTOMER_SENDS,
   ENGINEER_SENDS,
   type ErrorCode,
   type Frame,
-  isMessageType,
-  type MessageType,
-  type Payload,
+  isClientMessageType,
+  isServerMessageType,
   PROTOCOL_VERSION,
-  parsePayload,
+  parseClientPayload,
+  type ServerPayload,
 } from '@codevf/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
@@ -27,7 +28,10 @@ export interface LiveTarget {
   role: 'customer' | 'engineer';
 }
 
-const SENDS: Record<LiveTarget['role'], readonly string[]> = { customer: CUSTOMER_SENDS, engineer: ENGINEER_SENDS };
+const SENDS: Record<LiveTarget['role'], readonly ClientMessageType[]> = {
+  customer: CUSTOMER_SENDS,
+  engineer: ENGINEER_SENDS,
+};
 
 /**
  * One participant's socket. Incoming frames are checked (size, JSON, envelope, type, role,
@@ -160,16 +164,19 @@ export class LiveConnection implements FeedListener {
     const { type, id } = frame;
     if (type === 'hello') return this.hello(frame);
     if (!this.welcomedAt) return this.sendError('E_VALIDATION', 'Send hello first.', id);
-    if (!isMessageType(type)) return this.sendError('E_VALIDATION', `Unknown message type "${type}".`, id);
-    if (!SENDS[this.role].includes(type))
-      return this.sendError('E_FORBIDDEN', `A ${this.role} may not send ${type}.`, id);
-    const parsed = parsePayload(type, frame.payload);
+    // A type only the server sends is known but forbidden, not unknown. (hello was handled above.)
+    if (!isClientMessageType(type) || type === 'hello' || !SENDS[this.role].includes(type)) {
+      if (isClientMessageType(type) || isServerMessageType(type))
+        return this.sendError('E_FORBIDDEN', `A ${this.role} may not send ${type}.`, id);
+      return this.sendError('E_VALIDATION', `Unknown message type "${type}".`, id);
+    }
+    const parsed = parseClientPayload(type, frame.payload);
     if (!parsed.success) return this.sendError('E_VALIDATION', `${type}: ${firstIssue(parsed.error, '(frame)')}`, id);
 
     const result = await handleMessage(
       this.ctx,
       { user: this.user, role: this.role, taskId: this.taskId },
-      type as Exclude<ClientMessageType, 'hello'>,
+      type,
       parsed.data,
       id,
     );
@@ -180,7 +187,7 @@ export class LiveConnection implements FeedListener {
   private async hello(frame: Frame): Promise<void> {
     if (this.helloStarted)
       return this.sendError('E_CONFLICT', 'hello was already received on this connection.', frame.id);
-    const parsed = parsePayload('hello', frame.payload);
+    const parsed = parseClientPayload('hello', frame.payload);
     if (!parsed.success)
       return this.sendError('E_VALIDATION', `hello: ${firstIssue(parsed.error, '(frame)')}`, frame.id);
     const { protocolVersion, lastSeq } = parsed.data;
@@ -190,7 +197,7 @@ export class LiveConnection implements FeedListener {
         `This server speaks protocol version ${PROTOCOL_VERSION}; the client sent ${protocolVersion}. Update the CodeVF CLI.`,
         frame.id,
       );
-      this.shutdown(1002, 'unsupported protocol version');
+      this.shutdown(CLOSE_CODES.protocolVersion, 'unsupported protocol version');
       return;
     }
     this.helloStarted = true;
@@ -213,7 +220,7 @@ export class LiveConnection implements FeedListener {
     if (this.closed) return;
     if (!task) {
       this.sendError('E_NOT_FOUND', 'No such task.');
-      return this.shutdown(1008, 'no such task');
+      return this.shutdown(CLOSE_CODES.policy, 'no such task');
     }
     const head = Number(task.last_seq);
     if (lastSeq > head) {
@@ -256,7 +263,7 @@ export class LiveConnection implements FeedListener {
     if (this.welcomedAt && !this.closed) void this.pump?.run(ownEvent);
   }
 
-  private sendControl<T extends MessageType>(type: T, payload: Payload<T>): void {
+  private sendControl<T extends 'welcome' | 'ack' | 'error'>(type: T, payload: ServerPayload<T>): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     // A Buffer like the events' frames: a socket whose pending writes are all Buffers is
     // written with one system call and no copying (Node's writev fast path).

@@ -18,7 +18,7 @@ declare module 'fastify' {
 }
 
 /**
- * `GET /v1/tasks/:id/ws` — the live session (PROTOCOL.md §3). Everything is checked before the
+ * `GET /v1/tasks/:id/ws` — the live session (docs/PROTOCOL.md §3). Everything is checked before the
  * upgrade, so a refused client gets an HTTP status and problem details, never an open socket.
  */
 export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ClientMessageType, Payload } from '@codevf/protocol';
+import type { ClientMessageType, ClientPayload } from '@codevf/protocol';
 import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
@@ -24,7 +24,7 @@ type Persisted = Exclude<ClientMessageType, 'hello' | 'end_session'>;
 
 interface Message<T extends Persisted> {
   sender: Sender;
-  payload: Payload<T>;
+  payload: ClientPayload<T>;
   id: string | undefined;
   requestTtlSeconds: number;
 }
@@ -42,8 +42,8 @@ const from = (m: Message<Persisted>) => ({ senderId: m.sender.user.id, clientMsg
 
 /**
  * The rules of every message type, applied under the task lock so that they see the state
- * every other instance sees. Who may send which type is checked before this (CUSTOMER_SENDS /
- * ENGINEER_SENDS); payload shapes and sizes by the protocol schemas.
+ * every other instance sees. Who may send which type is checked before this
+ * (CLIENT_MESSAGE_SENDERS); payload shapes and sizes by the protocol schemas.
  */
 const handlers: { [T in Persisted]: Handler<T> } = {
   async customer_message(tx, m) {
@@ -110,14 +110,14 @@ export async function handleMessage(
   id: string | undefined,
 ): Promise<HandleResult> {
   if (type === 'end_session') {
-    const reason = (payload as Payload<'end_session'>).reason?.trim() || defaultEndReason(sender.role);
+    const reason = (payload as ClientPayload<'end_session'>).reason?.trim() || defaultEndReason(sender.role);
     const { seq } = await endTask(ctx, sender.taskId, sender.role, reason, id);
     return { seq };
   }
   const handler = handlers[type] as Handler<Persisted>;
   const message: Message<Persisted> = {
     sender,
-    payload: payload as Payload<Persisted>,
+    payload: payload as ClientPayload<Persisted>,
     id,
     requestTtlSeconds: ctx.config.requestTtlSeconds,
   };

@@ -21,7 +21,7 @@ const IdParams = z.object({ id: z.string().min(1).max(64) });
 /** Raw upload bodies; Fastify hands them to the route as the request stream, unread. */
 const UPLOAD_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
-/** Projects, their snapshots, bundles and syncs (PROTOCOL.md §2; decisions in protocol api.ts). */
+/** Projects, their snapshots, bundles and syncs (docs/PROTOCOL.md §2; decisions in protocol api.ts). */
 export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Scoped to this plugin: nowhere else may a request body arrive as an unread stream.
   app.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));

@@ -1,3 +1,5 @@
+import type { StoredRequestState } from '@codevf/protocol';
+
 /**
  * Table types for Kysely. One schema serves SQLite and PostgreSQL, so it sticks to portable
  * column types: text ids (random, url-safe), integers, and ISO-8601 text timestamps (which
@@ -145,13 +147,13 @@ export interface TaskEventsTable {
   hash: string;
 }
 
-/** Engineer requests (command / file) and their state machine. */
+/** Engineer requests (command / file); their states and transitions are the protocol's request lifecycle. */
 export interface TaskRequestsTable {
   id: string;
   task_id: string;
   kind: 'command' | 'file';
   subject: string; // command text or path
-  state: 'pending' | 'approved' | 'denied' | 'expired' | 'completed';
+  state: StoredRequestState;
   scope: 'once' | 'session' | null;
   created_at: string;
   expires_at: string;

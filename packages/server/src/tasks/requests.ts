@@ -1,42 +1,12 @@
-import type { ErrorCode } from '@codevf/protocol';
+import { checkTransition, isPastExpiry } from '@codevf/protocol';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
 import type { TaskRequestsTable } from '../storage/schema';
 import type { TaskHead, TaskTx } from './taskTransaction';
 
+// The states and transitions are the protocol's request lifecycle (requestLifecycle.ts).
 export type RequestKind = TaskRequestsTable['kind'];
 export type RequestState = TaskRequestsTable['state'];
-
-/**
- * What may happen to an engineer's request (command or file), as a pure table:
- *   pending ──decide──▶ approved ──use──▶ (output chunks…) ──finish──▶ completed
- *          ├─decide──▶ denied
- *          └─expire──▶ expired            (counts as denied; nothing after it)
- * A decision is made once; output and files exist only for an approved request.
- */
-export type RequestAction = 'decide' | 'expire' | 'use' | 'finish';
-
-export function checkTransition(
-  state: RequestState,
-  action: RequestAction,
-): { ok: true } | { ok: false; code: ErrorCode; message: string } {
-  if (state === 'expired') {
-    return { ok: false, code: 'E_REQUEST_EXPIRED', message: 'The request expired; it counts as denied.' };
-  }
-  switch (action) {
-    case 'decide':
-    case 'expire':
-      return state === 'pending'
-        ? { ok: true }
-        : { ok: false, code: 'E_CONFLICT', message: `The request was already ${state}.` };
-    case 'use':
-    case 'finish':
-      if (state === 'approved') return { ok: true };
-      if (state === 'pending') return { ok: false, code: 'E_FORBIDDEN', message: 'The request has not been approved.' };
-      if (state === 'denied') return { ok: false, code: 'E_FORBIDDEN', message: 'The request was denied.' };
-      return { ok: false, code: 'E_CONFLICT', message: 'The request is already completed.' };
-  }
-}
 
 export interface RequestRow {
   id: string;
@@ -108,7 +78,7 @@ export async function decideRequest(
   scope: 'once' | 'session' | undefined,
 ): Promise<Outcome> {
   const req = await findRequest(tx, requestId, kind);
-  if (req.state === 'pending' && req.expires_at <= tx.now.toISOString()) {
+  if (req.state === 'pending' && isPastExpiry(Date.parse(req.expires_at), tx.now.getTime())) {
     await expireRequest(tx, requestId);
     return {
       lateError: new ApiError(

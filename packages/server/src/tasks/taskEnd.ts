@@ -1,9 +1,9 @@
-import type { Payload } from '@codevf/protocol';
+import type { EventPayload } from '@codevf/protocol';
 import { ApiError } from '../http/errors';
 import { expireRequest } from './requests';
 import type { TaskTx } from './taskTransaction';
 
-export type EndedBy = Payload<'session_end'>['endedBy'];
+export type EndedBy = EventPayload<'session_end'>['endedBy'];
 
 /**
  * Ends the locked task: open requests expire (they count as denied), then `session_end` with a

@@ -22,7 +22,7 @@ const IdParams = z.object({ id: z.string().min(1).max(64) });
 const ListQuery = z.object({ status: TaskStatus.optional() });
 const EventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0) });
 
-/** Tasks and the engineer queue (PROTOCOL.md §2). */
+/** Tasks and the engineer queue (docs/PROTOCOL.md §2). */
 export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/v1/tasks', async (request, reply) => {
     const user = await requireRole(request, 'customer');

@@ -1,4 +1,4 @@
-import type { PersistedType } from '@codevf/protocol';
+import type { EventPayload, PersistedType } from '@codevf/protocol';
 import type { Kysely } from 'kysely';
 import { canonicalJson, eventHash } from '../audit/hashChain';
 import type { AppContext } from '../context';
@@ -67,9 +67,9 @@ export class TaskTx<Row extends TaskHead = TaskRow> {
   }
 
   /** Appends the next event: seq = last_seq + 1, hash chained to the current head. */
-  async append(
-    type: PersistedType,
-    payload: Record<string, unknown>,
+  async append<T extends PersistedType>(
+    type: T,
+    payload: EventPayload<T>,
     options: { senderId?: string | null; clientMsgId?: string | null } = {},
   ): Promise<StoredEvent> {
     // Canonical form: the stored text is exactly what the hash covered.

@@ -1,4 +1,4 @@
-import type { Me, Role } from '@codevf/protocol';
+import type { AdminUser, Me, Role } from '@codevf/protocol';
 import { hashPassword } from '../auth/passwords';
 import type { Clock } from '../clock';
 import { ApiError } from '../http/errors';
@@ -21,12 +21,7 @@ export function toMe(u: UserRow): Me {
   return { id: u.id, email: u.email, name: u.name, role: u.role, credits: u.credits, title: u.title };
 }
 
-export interface AdminUserView extends Me {
-  disabled: boolean;
-  createdAt: string;
-}
-
-export function toAdminView(u: UserRow): AdminUserView {
+export function toAdminView(u: UserRow): AdminUser {
   return { ...toMe(u), disabled: u.disabled === 1, createdAt: u.created_at };
 }
 

@@ -1,6 +1,6 @@
 import type { Task } from '@codevf/protocol';
+import type { SessionView } from '@codevf/protocol/shared';
 import { formatElapsed, plural } from '../../lib/format';
-import type { SessionState } from '../../live/sessionState';
 
 /** The figures over the session: customer, status, elapsed time, credits, open requests. */
 export function SessionStats({
@@ -10,7 +10,7 @@ export function SessionStats({
   elapsedMs,
 }: {
   task: Task;
-  state: SessionState;
+  state: SessionView;
   ended: boolean;
   elapsedMs: number;
 }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countRedactions, splitRedactions } from './redaction';
+import { countRedactions, splitRedactions } from '../src/shared/redaction';
 
 describe('splitRedactions', () => {
   it('splits labelled and bare markers from the text around them', () => {

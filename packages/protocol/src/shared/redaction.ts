@@ -1,9 +1,22 @@
 /**
- * The customer's side replaces secrets with markers such as `[REDACTED:aws-key]` before output
- * or file content leaves their machine. The console shows those spots distinctly so an engineer
- * knows a value was there and was withheld on purpose (not a bug in the output).
+ * The redaction marker: what the customer's side writes in place of a secret before output, a
+ * chat line or file content leaves their machine (`[REDACTED:aws-key]`, or `[REDACTED]`). The
+ * CLI writes it; the console shows those spots distinctly, so an engineer knows a value was
+ * there and was withheld on purpose (not a bug in the output); the server stores it as sent.
  */
+
+/** The marker for a secret found by the rule `ruleId`. */
+export function redactionMarker(ruleId: string): string {
+  return `[REDACTED:${ruleId}]`;
+}
+
+/** Every marker in a text (global: use with matchAll); group 1 is the rule id, if any. */
 export const REDACTION_MARKER = /\[REDACTED(?::([^\]\n]{0,100}))?\]/g;
+
+/** A value that is already masked, so that redacting twice changes nothing. */
+export function isRedacted(value: string): boolean {
+  return value.startsWith('[REDACTED');
+}
 
 export interface TextPart {
   text: string;

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { EndSession, Hello } from './controlFrames';
+import {
+  MAX_CHAT_CHARS,
+  MAX_COMMAND_CHARS,
+  MAX_FILE_CHARS,
+  MAX_OUTPUT_CHUNK_CHARS,
+  MAX_PATH_CHARS,
+  MAX_REASON_CHARS,
+} from './shared/limits';
+
+/**
+ * What a client sends the server (client → server, docs/PROTOCOL.md §3.4): one schema per
+ * `type`, each with a comment naming its sender. The server checks the sender's role against
+ * CLIENT_MESSAGE_SENDERS, then the payload against its schema (unknown keys are dropped).
+ */
+
+const text = z.string().min(1).max(MAX_CHAT_CHARS);
+const reason = z.string().max(MAX_REASON_CHARS).default('');
+/** An engineer request's id, as the server assigns it (request_command / request_file). */
+export const RequestId = z.string().min(1).max(64);
+
+export const clientPayloads = {
+  /** either: opens the session (see controlFrames). */
+  hello: Hello,
+  /** customer: a chat line; `redactions` counts the values the CLI masked in it. */
+  customer_message: z.object({ text, redactions: z.number().int().min(0).optional() }),
+  /** engineer: a chat line. */
+  engineer_message: z.object({ text }),
+  /** engineer: asks to run a command; the server answers with the stored event, which adds `requestId` and `expiresAt`. */
+  request_command: z.object({ command: z.string().min(1).max(MAX_COMMAND_CHARS), reason }),
+  /** engineer: asks for a file; the stored event adds `requestId` and `expiresAt`. */
+  request_file: z.object({ path: z.string().min(1).max(MAX_PATH_CHARS), reason }),
+  /** engineer: offers a screenshare link. */
+  screenshare_request: z.object({ url: z.string().url().max(2_000) }),
+  /** customer: decides a command request, once or for the rest of the session. */
+  approve_command: z.object({
+    requestId: RequestId,
+    approved: z.boolean(),
+    scope: z.enum(['once', 'session']).optional(),
+  }),
+  /** customer: one chunk of an approved command's output. */
+  command_output: z.object({
+    requestId: RequestId,
+    stream: z.enum(['stdout', 'stderr']),
+    data: z.string().max(MAX_OUTPUT_CHUNK_CHARS),
+  }),
+  /** customer: how an approved command ended; completes the request. */
+  command_result: z.object({
+    requestId: RequestId,
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable().optional(),
+    durationMs: z.number().int().min(0),
+    truncated: z.boolean(),
+    redactions: z.number().int().min(0),
+    /** The command hit the customer's time limit and its process group was killed. */
+    timedOut: z.boolean().optional(),
+    /** Set when the command could not be run at all (e.g. the project root is gone). */
+    error: z.string().max(MAX_REASON_CHARS).optional(),
+  }),
+  /** customer: decides a file request; `refusedReason` when the CLI refused it without asking. */
+  approve_file: z.object({
+    requestId: RequestId,
+    approved: z.boolean(),
+    /** Why the file was refused by the customer's side without asking (escape, binary, too large). */
+    refusedReason: z.string().max(MAX_REASON_CHARS).optional(),
+  }),
+  /** customer: the content of an approved file; completes the request. */
+  file_upload: z.object({
+    requestId: RequestId,
+    path: z.string().max(MAX_PATH_CHARS),
+    size: z.number().int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    encoding: z.literal('utf8'),
+    content: z.string().max(MAX_FILE_CHARS),
+    redactions: z.number().int().min(0),
+  }),
+  /** either: ends the session (see controlFrames). */
+  end_session: EndSession,
+} as const;
+
+export type ClientMessageType = keyof typeof clientPayloads;
+/** The payload of a client message as the server reads it (defaults applied). */
+export type ClientPayload<T extends ClientMessageType> = z.infer<(typeof clientPayloads)[T]>;
+
+/** A frame a client sends: a union discriminated on `type`. */
+export type ClientMessage<T extends ClientMessageType = ClientMessageType> = {
+  [K in T]: { type: K; timestamp: string; payload: ClientPayload<K>; id?: string };
+}[T];
+
+/** Who may send each client message; the server enforces it, clients hide impossible actions. */
+export const CLIENT_MESSAGE_SENDERS = {
+  hello: 'either',
+  customer_message: 'customer',
+  engineer_message: 'engineer',
+  request_command: 'engineer',
+  request_file: 'engineer',
+  screenshare_request: 'engineer',
+  approve_command: 'customer',
+  command_output: 'customer',
+  command_result: 'customer',
+  approve_file: 'customer',
+  file_upload: 'customer',
+  end_session: 'either',
+} as const satisfies Record<ClientMessageType, 'customer' | 'engineer' | 'either'>;
+
+type SentBy<R extends 'customer' | 'engineer'> = {
+  [K in ClientMessageType]: (typeof CLIENT_MESSAGE_SENDERS)[K] extends R | 'either' ? K : never;
+}[ClientMessageType];
+export type CustomerMessageType = SentBy<'customer'>;
+export type EngineerMessageType = SentBy<'engineer'>;
+
+function sentBy<R extends 'customer' | 'engineer'>(role: R): readonly SentBy<R>[] {
+  return (Object.keys(CLIENT_MESSAGE_SENDERS) as ClientMessageType[]).filter(
+    (t) => CLIENT_MESSAGE_SENDERS[t] === role || CLIENT_MESSAGE_SENDERS[t] === 'either',
+  ) as SentBy<R>[];
+}
+export const CUSTOMER_SENDS = sentBy('customer');
+export const ENGINEER_SENDS = sentBy('engineer');
+
+export function isClientMessageType(type: string): type is ClientMessageType {
+  return Object.hasOwn(clientPayloads, type);
+}
+
+/** Parses a client message's payload for its type; returns the zod error on mismatch. */
+export function parseClientPayload<T extends ClientMessageType>(type: T, payload: unknown) {
+  return (clientPayloads[type] as z.ZodTypeAny).safeParse(payload) as z.SafeParseReturnType<unknown, ClientPayload<T>>;
+}
+
+/** Builds a client frame with the current time. */
+export function clientFrame<T extends ClientMessageType>(
+  type: T,
+  payload: ClientPayload<T>,
+  extra: { id?: string } = {},
+): { type: T; timestamp: string; payload: ClientPayload<T>; id?: string } {
+  return { type, timestamp: new Date().toISOString(), payload, ...extra };
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { clientPayloads, RequestId } from './clientMessages';
+import { PERSISTED_TYPES, type PersistedType } from './shared/messageTypes';
+
+/**
+ * Persisted events: what the transcript holds, in `seq` order, and what the server relays to
+ * both participants (docs/PROTOCOL.md §3.5). Each schema's comment names who caused it. Events a
+ * participant caused are stored as that participant sent them, except the two requests, which
+ * the server completes with the request's id and expiry.
+ */
+
+const TaskStatusValue = z.enum(['queued', 'active', 'ended']);
+
+export const eventPayloads = {
+  /** server: the task was queued, started or ended (with the queue position while queued). */
+  task_status: z.object({
+    status: TaskStatusValue,
+    queuePosition: z.number().int().optional(),
+    estimatedWaitSeconds: z.number().int().optional(),
+  }),
+  /** server: an engineer's socket joined (again after a disconnect: same id). */
+  engineer_connected: z.object({
+    engineer: z.object({ id: z.string(), name: z.string(), title: z.string().nullable() }),
+    kind: z.enum(['human', 'ai']),
+  }),
+  /** server: the engineer's last socket closed. */
+  engineer_disconnected: z.object({ engineerId: z.string() }),
+  /** engineer: a chat line, as sent. */
+  engineer_message: clientPayloads.engineer_message,
+  /** customer: a chat line, as sent. */
+  customer_message: clientPayloads.customer_message,
+  /** engineer: a command request, with the server's `requestId` and `expiresAt`. */
+  request_command: clientPayloads.request_command.extend({ requestId: RequestId, expiresAt: z.string() }),
+  /** customer: the decision on a command request, as sent. */
+  approve_command: clientPayloads.approve_command,
+  /** customer: a chunk of command output, as sent. */
+  command_output: clientPayloads.command_output,
+  /** customer: a command's result, as sent. */
+  command_result: clientPayloads.command_result,
+  /** engineer: a file request, with the server's `requestId` and `expiresAt`. */
+  request_file: clientPayloads.request_file.extend({ requestId: RequestId, expiresAt: z.string() }),
+  /** customer: the decision on a file request, as sent. */
+  approve_file: clientPayloads.approve_file,
+  /** customer: a file's content, as sent. */
+  file_upload: clientPayloads.file_upload,
+  /** engineer: a screenshare link, as sent. */
+  screenshare_request: clientPayloads.screenshare_request,
+  /** server: a request got no decision in time; counts as denied. */
+  request_expired: z.object({ requestId: RequestId }),
+  /** server: the session's running cost, once a minute; `warning` once under 5 minutes of balance. */
+  billing_update: z.object({
+    creditsUsed: z.number().int(),
+    balance: z.number().int(),
+    ratePerMinute: z.number().int(),
+    minutes: z.number().int(),
+    warning: z.literal('low_balance').optional(),
+  }),
+  /** server: the session ended (by either participant, or by the system). */
+  session_end: z.object({
+    endedBy: z.enum(['customer', 'engineer', 'system']),
+    reason: z.string(),
+    summary: z.object({
+      engineer: z.string().nullable(),
+      durationSeconds: z.number().int(),
+      creditsUsed: z.number().int(),
+    }),
+  }),
+} as const satisfies Record<PersistedType, z.ZodTypeAny>;
+
+export type EventPayload<T extends PersistedType> = z.infer<(typeof eventPayloads)[T]>;
+
+/** A persisted event as a client folds it: a union discriminated on `type`, with its `seq`. */
+export type PersistedEvent<T extends PersistedType = PersistedType> = {
+  [K in T]: { type: K; seq: number; timestamp: string; payload: EventPayload<K>; id?: string };
+}[T];
+
+/** A persisted event as stored and replayed (also the rows of GET /v1/tasks/:id/events). */
+export const SessionEvent = z.object({
+  seq: z.number().int().positive(),
+  type: z.enum(PERSISTED_TYPES),
+  timestamp: z.string(),
+  payload: z.record(z.unknown()),
+  senderId: z.string().nullable(),
+  hash: z.string(),
+});
+export type SessionEvent = z.infer<typeof SessionEvent>;
+
+export const EventsResponse = z.object({
+  events: z.array(SessionEvent),
+  chain: z.object({
+    verified: z.boolean(),
+    brokenAtSeq: z.number().int().nullable(),
+    headHash: z.string().nullable(),
+  }),
+});
+export type EventsResponse = z.infer<typeof EventsResponse>;

@@ -1,0 +1,252 @@
+import type { EventPayload, PersistedEvent } from '../serverEvents';
+import { unhandled } from './exhaustive';
+import { nextRequestState, type RequestAction, type RequestState } from './requestLifecycle';
+
+/**
+ * What a client knows about a session from its persisted events (live frames or the stored
+ * transcript): the timeline, every engineer request with its lifecycle state and output,
+ * status, billing and who is connected. The CLI and the console both fold events with this;
+ * each keeps its own UI state (prompts, input, view) beside it.
+ *
+ * Pure and idempotent by `seq`: a replay after reconnecting may repeat events the view already
+ * has, and those are skipped. Transitions the lifecycle forbids (output before approval, a
+ * second decision) leave the request as it is.
+ */
+
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+
+interface RequestBase {
+  requestId: string;
+  reason: string;
+  /** The server's expiry (ISO time), null when unknown. */
+  expiresAt: string | null;
+  requestedAt: string;
+  seq: number;
+  state: RequestState;
+  decidedAt?: string;
+}
+
+export interface CommandRequest extends RequestBase {
+  kind: 'command';
+  command: string;
+  scope?: 'once' | 'session';
+  output: OutputChunk[];
+  result?: Omit<EventPayload<'command_result'>, 'requestId'>;
+}
+
+export interface FileRequest extends RequestBase {
+  kind: 'file';
+  path: string;
+  refusedReason?: string;
+  file?: Omit<EventPayload<'file_upload'>, 'requestId' | 'encoding'>;
+}
+
+export type EngineerRequest = CommandRequest | FileRequest;
+
+export type TimelineItem =
+  | { kind: 'message'; seq: number; at: string; from: 'engineer' | 'customer'; text: string; redactions?: number }
+  | { kind: 'request'; seq: number; at: string; requestId: string }
+  | { kind: 'screenshare'; seq: number; at: string; url: string }
+  | { kind: 'notice'; seq: number; at: string; text: string; tone: 'info' | 'good' | 'warn' };
+
+export type Engineer = EventPayload<'engineer_connected'>['engineer'];
+
+export interface SessionView {
+  lastSeq: number;
+  status: 'queued' | 'active' | 'ended' | null;
+  queuePosition: number | null;
+  estimatedWaitSeconds: number | null;
+  engineer: Engineer | null;
+  engineerConnected: boolean;
+  /** When the engineer first joined: the start of the session clock. */
+  startedAt: string | null;
+  billing: EventPayload<'billing_update'> | null;
+  /** Set once a `low_balance` warning arrived (later updates may omit it). */
+  lowBalance: boolean;
+  ended: (EventPayload<'session_end'> & { at: string }) | null;
+  items: TimelineItem[];
+  requests: Record<string, EngineerRequest>;
+}
+
+export function initialSessionView(): SessionView {
+  return {
+    lastSeq: 0,
+    status: null,
+    queuePosition: null,
+    estimatedWaitSeconds: null,
+    engineer: null,
+    engineerConnected: false,
+    startedAt: null,
+    billing: null,
+    lowBalance: false,
+    ended: null,
+    items: [],
+    requests: {},
+  };
+}
+
+/** Moves request `id` through the lifecycle; unknown ids and forbidden transitions change nothing. */
+function advance<R extends EngineerRequest>(
+  view: SessionView,
+  id: string,
+  kind: R['kind'],
+  action: RequestAction,
+  change: (r: R, state: RequestState) => R,
+  approved?: boolean,
+): SessionView {
+  const current = view.requests[id];
+  if (!current || current.kind !== kind) return view;
+  const state = nextRequestState(current.state, action, approved);
+  if (!state) return view;
+  return { ...view, requests: { ...view.requests, [id]: change(current as R, state) } };
+}
+
+/** Applies one persisted event. Events already applied leave the view as it is. */
+export function foldEvent(view: SessionView, event: PersistedEvent): SessionView {
+  if (event.seq <= view.lastSeq) return view;
+  const v: SessionView = { ...view, lastSeq: event.seq };
+  const at = event.timestamp;
+  const seq = event.seq;
+  const push = (item: TimelineItem, base: SessionView = v): SessionView => ({ ...base, items: [...base.items, item] });
+
+  switch (event.type) {
+    case 'task_status': {
+      const p = event.payload;
+      const queued = p.status === 'queued';
+      return {
+        ...v,
+        status: p.status,
+        queuePosition: queued ? (p.queuePosition ?? null) : null,
+        estimatedWaitSeconds: queued ? (p.estimatedWaitSeconds ?? null) : null,
+      };
+    }
+    case 'engineer_connected': {
+      const { engineer } = event.payload;
+      return push(
+        { kind: 'notice', seq, at, text: `${engineer.name} joined the session`, tone: 'good' },
+        {
+          ...v,
+          engineer,
+          engineerConnected: true,
+          startedAt: v.startedAt ?? at,
+          status: v.status === 'ended' ? v.status : 'active',
+          queuePosition: null,
+          estimatedWaitSeconds: null,
+        },
+      );
+    }
+    case 'engineer_disconnected':
+      return push(
+        { kind: 'notice', seq, at, text: `${v.engineer?.name ?? 'The engineer'} disconnected`, tone: 'warn' },
+        { ...v, engineerConnected: false },
+      );
+    case 'engineer_message':
+      return push({ kind: 'message', seq, at, from: 'engineer', text: event.payload.text });
+    case 'customer_message': {
+      const { text, redactions } = event.payload;
+      return push({ kind: 'message', seq, at, from: 'customer', text, ...(redactions ? { redactions } : {}) });
+    }
+    case 'request_command':
+    case 'request_file': {
+      const p = event.payload;
+      if (v.requests[p.requestId]) return v;
+      const base = {
+        requestId: p.requestId,
+        reason: p.reason,
+        expiresAt: p.expiresAt || null,
+        requestedAt: at,
+        seq,
+        state: 'pending' as const,
+      };
+      const request: EngineerRequest =
+        'command' in p
+          ? { ...base, kind: 'command', command: p.command, output: [] }
+          : { ...base, kind: 'file', path: p.path };
+      return push(
+        { kind: 'request', seq, at, requestId: p.requestId },
+        { ...v, requests: { ...v.requests, [p.requestId]: request } },
+      );
+    }
+    case 'approve_command': {
+      const { requestId, approved, scope } = event.payload;
+      return advance<CommandRequest>(
+        v,
+        requestId,
+        'command',
+        'decide',
+        (r, state) => ({ ...r, state, decidedAt: at, ...(scope ? { scope } : {}) }),
+        approved,
+      );
+    }
+    case 'command_output': {
+      const { requestId, stream, data } = event.payload;
+      return advance<CommandRequest>(v, requestId, 'command', 'use', (r, state) => ({
+        ...r,
+        state,
+        output: [...r.output, { stream, data }],
+      }));
+    }
+    case 'command_result': {
+      const { requestId, ...result } = event.payload;
+      return advance<CommandRequest>(v, requestId, 'command', 'finish', (r, state) => ({ ...r, state, result }));
+    }
+    case 'approve_file': {
+      const { requestId, approved, refusedReason } = event.payload;
+      return advance<FileRequest>(
+        v,
+        requestId,
+        'file',
+        'decide',
+        (r, state) => ({ ...r, state, decidedAt: at, ...(refusedReason ? { refusedReason } : {}) }),
+        approved,
+      );
+    }
+    case 'file_upload': {
+      const { requestId, encoding: _encoding, ...file } = event.payload;
+      return advance<FileRequest>(v, requestId, 'file', 'finish', (r, state) => ({ ...r, state, file }));
+    }
+    case 'request_expired': {
+      const id = event.payload.requestId;
+      const r = v.requests[id];
+      if (!r) return v;
+      const state = nextRequestState(r.state, 'expire');
+      return state ? { ...v, requests: { ...v.requests, [id]: { ...r, state, decidedAt: at } } } : v;
+    }
+    case 'screenshare_request':
+      return push({ kind: 'screenshare', seq, at, url: event.payload.url });
+    case 'billing_update': {
+      const billing = event.payload;
+      return { ...v, billing, lowBalance: v.lowBalance || billing.warning === 'low_balance' };
+    }
+    case 'session_end': {
+      const ended = { ...event.payload, at };
+      const requests: Record<string, EngineerRequest> = {};
+      for (const [id, r] of Object.entries(v.requests)) {
+        const state = nextRequestState(r.state, 'end');
+        requests[id] = state ? { ...r, state } : r;
+      }
+      const who = ended.endedBy === 'system' ? 'the server' : `the ${ended.endedBy}`;
+      return push(
+        {
+          kind: 'notice',
+          seq,
+          at,
+          text: `Session ended by ${who}${ended.reason ? `: ${ended.reason}` : ''}`,
+          tone: 'info',
+        },
+        { ...v, status: 'ended', ended, requests, engineerConnected: false },
+      );
+    }
+    default:
+      return unhandled(event, v);
+  }
+}
+
+export function foldEvents(view: SessionView, events: readonly PersistedEvent[]): SessionView {
+  let v = view;
+  for (const e of events) v = foldEvent(v, e);
+  return v;
+}
