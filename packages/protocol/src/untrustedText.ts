@@ -59,7 +59,7 @@ const NAMED: Record<string, string> = {
 // Cs: lone surrogates (a `u` regex sees a paired surrogate as one astral code point).
 // Zl/Zp: U+2028/2029. Then every space but U+0020, variation selectors and invisible fillers.
 const UNSAFE =
-  /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u115F\u1160\u17B4\u17B5\u180E\u3164\uFFA0]|[\u034F\u180B-\u180D\u180F\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
 
 /** The marker for one unsafe code point. */
 function marker(ch: string): string {
