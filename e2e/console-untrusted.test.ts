@@ -21,7 +21,7 @@ beforeAll(async () => {
   const { server } = world;
   const c = await server.createUser({ role: 'customer', name: 'Ann', credits: 100 });
   const customerToken = (await server.issueTokens(c.id)).accessToken;
-  engineer = await server.createUser({ role: 'engineer', name: 'Maria', title: null });
+  engineer = await server.createUser({ role: 'engineer', name: 'Maria' });
   const engineerToken = (await server.issueTokens(engineer.id)).accessToken;
   const res = await api(server.baseUrl, { token: customerToken }, 'POST', '/v1/tasks', {
     description: 'login broken \u202Egnp.exe',
