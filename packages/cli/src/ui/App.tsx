@@ -135,7 +135,10 @@ export function App({
   const size = useTerminalSize();
   const rows = size.rows;
   const owner = inputOwner(state);
-  const shownLongEnough = usePromptArming(activePrompt(state)?.requestId ?? null, armDelayMs);
+  // The reading delay starts when the request is on screen whole, not while "too small" is shown.
+  const active = activePrompt(state);
+  const shownWhole = active !== null && missingRows(state, active, size) === 0;
+  const shownLongEnough = usePromptArming(shownWhole ? active.requestId : null, armDelayMs);
   const sizeNow = useRef(size);
   sizeNow.current = size;
   // A request's keys work once it has been on screen a moment, and only while all of it is.
