@@ -25,6 +25,10 @@
  *   space but is not one to the shell), the invisible Hangul fillers and U+034F;
  * - lone surrogates (they cannot be encoded and render as nothing or as a box).
  *
+ * A marker is told apart from the same characters typed literally (a real backslash and `r`) only
+ * by its style: use `untrustedSegments` wherever the output can be styled; `showUntrusted` is for
+ * plain-text places (logs, titles) where that ambiguity is harmless.
+ *
  * No dependencies, no Node APIs: the CLI and the browser console load the same file.
  */
 
@@ -60,6 +64,9 @@ const NAMED: Record<string, string> = {
 // Zl/Zp: U+2028/2029. Then every space but U+0020, variation selectors and invisible fillers.
 const UNSAFE =
   /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u115F\u1160\u17B4\u17B5\u180E\u3164\uFFA0]|[\u034F\u180B-\u180D\u180F\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
+
+/** The same set without the global flag, for a yes/no test that keeps no state between calls. */
+const UNSAFE_ANY = new RegExp(UNSAFE.source, 'u');
 
 /** The marker for one unsafe code point. */
 function marker(ch: string): string {
@@ -143,8 +150,7 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  */
 export function checkScreenshareUrl(url: string, options: { allowLoopbackHttp?: boolean } = {}): ScreenshareUrlCheck {
   if (typeof url !== 'string' || url.trim() === '') return { ok: false, reason: 'not-a-url' };
-  UNSAFE.lastIndex = 0;
-  if (UNSAFE.test(url) || url.includes(' ')) return { ok: false, reason: 'hidden-characters' };
+  if (UNSAFE_ANY.test(url) || url.includes(' ')) return { ok: false, reason: 'hidden-characters' };
   let u: URL;
   try {
     u = new URL(url);
