@@ -86,7 +86,7 @@ describe('codevf fix: chat and the live screen', () => {
     const { cli, engineer } = await run.live();
     await engineer.expectAck('screenshare_request', { url: 'https://meet.example.test/abc123' });
     await cli.waitFor(
-      /Engineer requests screenshare:[\s\S]*Open link: https:\/\/meet\.example\.test\/abc123[\s\S]*\[o\] open in your browser/,
+      /Engineer requests screenshare on:[\s\S]*meet\.example\.test[\s\S]*Full link: https:\/\/meet\.example\.test\/abc123[\s\S]*\[o\] open in your browser/,
     );
     cli.clear();
     cli.press('o');

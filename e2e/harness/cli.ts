@@ -242,6 +242,8 @@ export interface PtyCli {
   /** Presses a key: enter, ctrl-c, ctrl-d, up, down, left, right, tab, escape, backspace, space, or a character. */
   press(key: string): void;
   kill(signal?: string): void;
+  /** Resizes the terminal (the program gets SIGWINCH). */
+  resize(cols: number, rows: number): void;
   exit: Promise<{ exitCode: number; signal?: number }>;
 }
 
@@ -319,6 +321,9 @@ export async function spawnCliPty(args: string[], options: PtyOptions): Promise<
     press: (key) => term.write(KEYS[key.toLowerCase()] ?? key),
     kill: (signal) => {
       if (!exited) term.kill(signal);
+    },
+    resize: (cols, rows) => {
+      if (!exited) term.resize(cols, rows);
     },
     exit,
   };

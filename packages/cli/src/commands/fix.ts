@@ -63,11 +63,17 @@ export default defineCommand({
     const projectRoot = await findProjectRoot(cwd);
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
 
-    const [{ createLocalWork }, { createLiveSession }, { runLiveUi }] = await Promise.all([
-      import('../session/createLocalWork'),
-      import('../session/liveSession'),
-      import('../ui/runLiveUi'),
-    ]);
+    const [{ createLocalWork }, { createLiveSession }, { runLiveUi }, { checkScreenshareUrl, isLoopbackHost }] =
+      await Promise.all([
+        import('../session/createLocalWork'),
+        import('../session/liveSession'),
+        import('../ui/runLiveUi'),
+        import('@codevf/protocol/shared'),
+      ]);
+    // http links to this machine are for development only: allowed when the server itself is
+    // a local http one. Anywhere else a screenshare link must be https.
+    const server = new URL(api.baseUrl);
+    const links = { allowLoopbackHttp: server.protocol === 'http:' && isLoopbackHost(server.hostname) };
     const stored = login ?? (await api.currentLogin());
     const local = await createLocalWork({
       projectRoot: projectRoot ?? cwd,
@@ -75,7 +81,9 @@ export default defineCommand({
       maxOutputBytes: config?.maxOutputBytes,
       maxFileBytes: config?.maxFileBytes,
       secretsToStrip: stored ? [stored.accessToken, stored.refreshToken] : [],
-      openUrl: (url) => ctx.openBrowser(url),
+      // The screen offers [o] only for a link that passes this rule; checked again here, at the
+      // one place a link is handed to the browser.
+      openUrl: (url) => (checkScreenshareUrl(url, links).ok ? ctx.openBrowser(url) : Promise.resolve(false)),
     });
     const session = createLiveSession({
       api,
@@ -93,11 +101,15 @@ export default defineCommand({
     ctx.signal.addEventListener('abort', onAbort);
     let outcome: Awaited<ReturnType<typeof runLiveUi>>;
     try {
-      outcome = await runLiveUi(session, {
-        stdin: ctx.io.stdin as NodeJS.ReadStream,
-        stdout: ctx.io.stdout as NodeJS.WriteStream,
-        stderr: ctx.io.stderr as NodeJS.WriteStream,
-      });
+      outcome = await runLiveUi(
+        session,
+        {
+          stdin: ctx.io.stdin as NodeJS.ReadStream,
+          stdout: ctx.io.stdout as NodeJS.WriteStream,
+          stderr: ctx.io.stderr as NodeJS.WriteStream,
+        },
+        { links },
+      );
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
     }

@@ -1,5 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Store } from '../session/store';
 import { ChatLog } from './ChatLog';
 import { CommandPrompt } from './CommandPrompt';
@@ -7,11 +7,12 @@ import { FilePrompt } from './FilePrompt';
 import { Footer } from './Footer';
 import { Header, waitText } from './Header';
 import { inputOwner } from './inputOwner';
-import { routeKey, type SessionActions } from './keyRouter';
+import { type LinkRule, routeKey, type SessionActions } from './keyRouter';
 import { ReconnectBanner } from './ReconnectBanner';
+import { requestFits } from './requestLayout';
 import { ScreensharePrompt } from './ScreensharePrompt';
 import { SummaryPanel } from './SummaryPanel';
-import { type Action, activePrompt, type SessionState } from './sessionState';
+import { type Action, activePrompt, type Request, type SessionState } from './sessionState';
 import { TextInput } from './TextInput';
 import { usePromptArming } from './usePromptArming';
 import { YesNoPrompt } from './YesNoPrompt';
@@ -19,20 +20,42 @@ import { YesNoPrompt } from './YesNoPrompt';
 /** What the screen needs from the session: its state and the customer's possible actions. */
 export type SessionView = SessionActions & { store: Store<SessionState, Action> };
 
-function useRows(): number {
+interface TerminalSize {
+  rows: number;
+  columns: number;
+}
+
+function useTerminalSize(): TerminalSize {
   const { stdout } = useStdout();
-  const [rows, setRows] = useState(stdout.rows || 24);
+  const read = useCallback(() => ({ rows: stdout.rows || 24, columns: stdout.columns || 80 }), [stdout]);
+  const [size, setSize] = useState(read);
   useEffect(() => {
-    const onResize = () => setRows(stdout.rows || 24);
+    const onResize = () => setSize(read());
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  }, [stdout]);
-  return rows;
+  }, [stdout, read]);
+  return size;
 }
 
-function Panel({ state, armed }: { state: SessionState; armed: (id: string) => boolean }) {
+/** Rows the terminal would need to show this request whole, or 0 when it fits. */
+function missingRows(state: SessionState, request: Request, size: TerminalSize): number {
+  const { fits, needRows } = requestFits(request, size, {
+    notice: state.notice?.text,
+    reconnecting: state.connection.kind === 'reconnecting',
+  });
+  return fits ? 0 : needRows;
+}
+
+interface PanelProps {
+  state: SessionState;
+  armed: (id: string) => boolean;
+  size: TerminalSize;
+  links: LinkRule;
+}
+
+function Panel({ state, armed, size, links }: PanelProps) {
   if (state.phase === 'askIssue') {
     return (
       <Box flexDirection="column" paddingX={1}>
@@ -57,14 +80,25 @@ function Panel({ state, armed }: { state: SessionState; armed: (id: string) => b
   }
   if (state.phase === 'ending') return <Text color="yellow"> Ending the session…</Text>;
   const prompt = activePrompt(state);
-  if (prompt?.kind === 'command')
-    return <CommandPrompt request={prompt} now={state.now} armed={armed(prompt.requestId)} />;
+  const tooSmall = prompt ? missingRows(state, prompt, size) : 0;
+  if (prompt?.kind === 'command') {
+    return (
+      <CommandPrompt
+        request={prompt}
+        now={state.now}
+        armed={armed(prompt.requestId)}
+        columns={size.columns}
+        tooSmall={tooSmall}
+      />
+    );
+  }
   if (prompt?.kind === 'file') {
     return (
       <FilePrompt
         request={prompt}
         now={state.now}
         armed={armed(prompt.requestId)}
+        tooSmall={tooSmall}
         typed={state.confirmDraft}
         mismatch={state.confirmMismatch}
       />
@@ -80,19 +114,44 @@ function Panel({ state, armed }: { state: SessionState; armed: (id: string) => b
       </YesNoPrompt>
     );
   }
-  if (state.screenshare) return <ScreensharePrompt url={state.screenshare.url} />;
+  if (state.screenshare) {
+    return <ScreensharePrompt url={state.screenshare.url} allowLoopbackHttp={links.allowLoopbackHttp} />;
+  }
   return null;
 }
 
 /** The live session screen (spec §4.3): header, chat, the current question, input, footer. */
-export function App({ session, armDelayMs = 400 }: { session: SessionView; armDelayMs?: number }) {
+export function App({
+  session,
+  armDelayMs = 400,
+  links = {},
+}: {
+  session: SessionView;
+  armDelayMs?: number;
+  /** Which screenshare links [o] may open (http to loopback only against a development server). */
+  links?: LinkRule;
+}) {
   const state = useSyncExternalStore(session.store.subscribe, session.store.getState);
-  const rows = useRows();
+  const size = useTerminalSize();
+  const rows = size.rows;
   const owner = inputOwner(state);
-  const armed = usePromptArming(activePrompt(state)?.requestId ?? null, armDelayMs);
+  // The reading delay starts when the request is on screen whole, not while "too small" is shown.
+  const active = activePrompt(state);
+  const shownWhole = active !== null && missingRows(state, active, size) === 0;
+  const shownLongEnough = usePromptArming(shownWhole ? active.requestId : null, armDelayMs);
+  const sizeNow = useRef(size);
+  sizeNow.current = size;
+  // A request's keys work once it has been on screen a moment, and only while all of it is.
+  const armed = useCallback(
+    (id: string) => {
+      const r = session.store.getState().requests[id];
+      return shownLongEnough(id) && r !== undefined && missingRows(session.store.getState(), r, sizeNow.current) === 0;
+    },
+    [session.store, shownLongEnough],
+  );
 
   // The single reader of the keyboard. It looks at the store as it is *now*, not as last drawn.
-  useInput((input, key) => routeKey(session.store.getState, input, key, session, armed));
+  useInput((input, key) => routeKey(session.store.getState, input, key, session, armed, links));
 
   const showChat = state.phase !== 'askIssue';
   const showInput = state.phase === 'live' || state.phase === 'confirmExit';
@@ -105,7 +164,7 @@ export function App({ session, armDelayMs = 400 }: { session: SessionView; armDe
       </Box>
       {showChat ? <ChatLog state={state} /> : <Box flexGrow={1} />}
       <Box flexShrink={0} flexDirection="column">
-        <Panel state={state} armed={armed} />
+        <Panel state={state} armed={armed} size={size} links={links} />
       </Box>
       {showInput && (
         <Box paddingX={1} flexShrink={0}>

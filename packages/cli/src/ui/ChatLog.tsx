@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { clockTime, masked } from './format';
 import { RequestLine } from './RequestLine';
 import type { Entry, SessionState } from './sessionState';
+import { Untrusted } from './Untrusted';
 
 const TONE: Record<string, string> = { info: 'cyan', warn: 'yellow', error: 'red', ok: 'green' };
 
@@ -14,22 +15,32 @@ function Line({ entry, state }: { entry: Entry; state: SessionState }) {
     return (
       <Text>
         <Text dimColor>[{clockTime(entry.at)}] </Text>
-        <Text color={TONE[entry.tone]}>{entry.text}</Text>
+        <Text color={TONE[entry.tone]}>
+          <Untrusted text={entry.text} />
+        </Text>
       </Text>
     );
   }
+  // The message sits in its own column: its second line starts under its first, never at the
+  // left edge, so a message cannot draw a line that looks like another speaker's or the program's.
   return (
-    <Text>
-      <Text dimColor>[{clockTime(entry.at)}] </Text>
-      <Text bold color={entry.who === 'engineer' ? 'magenta' : 'blue'}>
-        {entry.name}:
-      </Text>{' '}
-      {entry.text}
-      <Text dimColor>
-        {masked(entry.redactions)}
-        {entry.pending ? ' (sending…)' : ''}
+    <Box>
+      <Text>
+        <Text dimColor>[{clockTime(entry.at)}] </Text>
+        <Text bold color={entry.who === 'engineer' ? 'magenta' : 'blue'}>
+          <Untrusted text={entry.name} />:
+        </Text>{' '}
       </Text>
-    </Text>
+      <Box flexShrink={1}>
+        <Text>
+          <Untrusted text={entry.text} keepNewlines />
+          <Text dimColor>
+            {masked(entry.redactions)}
+            {entry.pending ? ' (sending…)' : ''}
+          </Text>
+        </Text>
+      </Box>
+    </Box>
   );
 }
 

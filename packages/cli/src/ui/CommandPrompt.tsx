@@ -1,28 +1,48 @@
 import { Box, Text } from 'ink';
 import { countdown } from './format';
+import { COMMAND_INDENT, COMMAND_NOTE, commandRows, PROMPT_INSET } from './requestLayout';
 import { type CommandRequest, secondsLeft } from './sessionState';
+import { TooSmall } from './TooSmall';
+import { Segments, Untrusted } from './Untrusted';
 
 interface Props {
   request: CommandRequest;
   now: number;
-  /** The keys work (the prompt has been on screen long enough to be read). */
+  /** The keys work (the prompt has been on screen long enough to be read, and all of it fits). */
   armed: boolean;
+  /** Terminal width: the command is cut into rows by us, so none is ever hidden or truncated. */
+  columns: number;
+  /** Set when the terminal is too small to show the whole request: rows it would need. */
+  tooSmall?: number;
 }
 
-/** The framed question for one command: the exact text, why, how long is left, and the keys. */
-export function CommandPrompt({ request, now, armed }: Props) {
+/**
+ * The framed question for one command: the exact text, byte for byte (control and invisible
+ * characters as markers, every line numbered), why, how long is left, and the keys.
+ */
+export function CommandPrompt({ request, now, armed, columns, tooSmall }: Props) {
   const left = secondsLeft(request, now);
+  if (tooSmall) return <TooSmall what="run a command" needRows={tooSmall} />;
+  const rows = commandRows(request.command, Math.max(10, columns - PROMPT_INSET) - COMMAND_INDENT);
   return (
     <Box flexDirection="column" borderStyle="double" borderColor="yellow" paddingX={1}>
       <Text bold>Engineer requests to run:</Text>
-      <Box marginLeft={2}>
-        <Text color="yellow" bold>
-          {request.command}
-        </Text>
+      <Box marginLeft={COMMAND_INDENT} flexDirection="column">
+        {rows.map((row, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows of one command, redrawn whole
+          <Text key={i} color="yellow" bold>
+            {row.gutter ? <Text dimColor>{row.gutter}</Text> : null}
+            <Segments segments={row.segments} />
+          </Text>
+        ))}
       </Box>
-      {request.reason ? <Text>Reason: {request.reason}</Text> : null}
+      {request.reason ? (
+        <Text>
+          Reason: <Untrusted text={request.reason} />
+        </Text>
+      ) : null}
       <Text dimColor>
-        Runs in the project folder with your shell; the output (secrets masked) goes to the engineer.
+        {COMMAND_NOTE}
         {left !== null ? ` Expires in ${countdown(left)}.` : ''}
       </Text>
       {armed ? (

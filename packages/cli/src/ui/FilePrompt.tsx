@@ -4,6 +4,8 @@ import { formatBytes } from '../core/formatBytes';
 import { countdown } from './format';
 import { type FileRequest, secondsLeft } from './sessionState';
 import { TextInput } from './TextInput';
+import { TooSmall } from './TooSmall';
+import { Untrusted } from './Untrusted';
 
 interface Props {
   request: FileRequest;
@@ -12,22 +14,32 @@ interface Props {
   /** What the customer has typed so far to confirm a sensitive file, and whether it was wrong. */
   typed: string;
   mismatch: boolean;
+  /** Set when the terminal is too small to show the whole request: rows it would need. */
+  tooSmall?: number;
 }
 
 /**
  * The question for one file. A sensitive file (keys, .env, credentials) is not sent with a
  * single key press: the customer types its name, so sending it is always deliberate.
  */
-export function FilePrompt({ request, now, armed, typed, mismatch }: Props) {
+export function FilePrompt({ request, now, armed, typed, mismatch, tooSmall }: Props) {
   const name = basename(request.path);
   const left = secondsLeft(request, now);
+  if (tooSmall) return <TooSmall what="read a file" needRows={tooSmall} />;
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={request.sensitive ? 'red' : 'yellow'} paddingX={1}>
       <Text bold>
-        Engineer requests file: <Text color="yellow">{request.path}</Text>
+        Engineer requests file:{' '}
+        <Text color="yellow">
+          <Untrusted text={request.path} />
+        </Text>
         {request.size !== undefined ? ` (${formatBytes(request.size)})` : ''}
       </Text>
-      {request.reason ? <Text>Reason: {request.reason}</Text> : null}
+      {request.reason ? (
+        <Text>
+          Reason: <Untrusted text={request.reason} />
+        </Text>
+      ) : null}
       {left !== null ? <Text dimColor>Expires in {countdown(left)}.</Text> : null}
       {request.sensitive ? (
         <Box flexDirection="column">
@@ -36,14 +48,18 @@ export function FilePrompt({ request, now, armed, typed, mismatch }: Props) {
           </Text>
           {armed ? (
             <Box>
-              <Text>Type the file name ({name}) to send it, or press Esc to deny: </Text>
+              <Text>
+                Type the file name (<Untrusted text={name} />) to send it, or press Esc to deny:{' '}
+              </Text>
               <TextInput value={typed} isActive />
             </Box>
           ) : (
             <Text dimColor>Read the request; typing works in a moment…</Text>
           )}
           {mismatch ? (
-            <Text color="yellow">That is not the file name. Type {name} exactly, or press Esc to deny.</Text>
+            <Text color="yellow">
+              That is not the file name. Type <Untrusted text={name} /> exactly, or press Esc to deny.
+            </Text>
           ) : null}
         </Box>
       ) : armed ? (

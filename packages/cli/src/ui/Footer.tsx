@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { SessionState } from './sessionState';
+import { Untrusted } from './Untrusted';
 
 /** Bottom line: what the session has cost so far and what is left; plus the latest notice. */
 export function Footer({ state }: { state: SessionState }) {
@@ -7,7 +8,11 @@ export function Footer({ state }: { state: SessionState }) {
   const tone = state.notice?.tone === 'error' ? 'red' : state.notice?.tone === 'warn' ? 'yellow' : 'gray';
   return (
     <Box flexDirection="column" paddingX={1}>
-      {state.notice && <Text color={tone}>{state.notice.text}</Text>}
+      {state.notice && (
+        <Text color={tone}>
+          <Untrusted text={state.notice.text} />
+        </Text>
+      )}
       <Text>
         Credits used: {b ? b.creditsUsed : 0}
         {b ? <Text color={b.lowBalance ? 'yellow' : undefined}> · Balance: {b.balance}</Text> : null}

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { plural } from './format';
 import type { SessionState } from './sessionState';
+import { Untrusted } from './Untrusted';
 
 function connectionLabel(state: SessionState): { text: string; color: string } {
   switch (state.connection.kind) {
@@ -51,7 +52,9 @@ export function Header({ state }: { state: SessionState }) {
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1}>
       <Box justifyContent="space-between">
-        <Text bold>{statusLine(state)}</Text>
+        <Text bold wrap="truncate-end">
+          <Untrusted text={statusLine(state)} />
+        </Text>
         {state.phase !== 'askIssue' && <Text color={conn.color}>{conn.text}</Text>}
       </Box>
       {state.phase !== 'askIssue' && <Text dimColor>{rate} · You can chat below. Press CTRL+C to exit</Text>}

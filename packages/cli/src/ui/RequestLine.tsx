@@ -2,10 +2,15 @@ import { Box, Text } from 'ink';
 import { formatBytes } from '../core/formatBytes';
 import { formatDuration, masked } from './format';
 import type { CommandRequest, FileRequest, Request } from './sessionState';
+import { Untrusted } from './Untrusted';
 
 const OUTPUT_LINES = 6;
 
-/** The last lines of a command's output (as sent, secrets masked), in a dim box. */
+/**
+ * The last lines of a command's output (as sent, secrets masked), in a dim box. Output is
+ * shown with the same markers as engineer text: a hostile file or program cannot drive the
+ * customer's terminal either. A CR ending a line hides nothing and is dropped.
+ */
 function OutputTail({ text }: { text: string }) {
   if (!text) return null;
   const lines = text.replace(/\n$/, '').split('\n').slice(-OUTPUT_LINES);
@@ -14,7 +19,7 @@ function OutputTail({ text }: { text: string }) {
       {lines.map((line, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: lines of an output tail have no identity; the box is redrawn whole
         <Text key={i} dimColor wrap="truncate-end">
-          {line}
+          <Untrusted text={line.replace(/\r$/, '')} />
         </Text>
       ))}
     </Box>
@@ -24,17 +29,23 @@ function OutputTail({ text }: { text: string }) {
 function CommandLine({ r }: { r: CommandRequest }) {
   switch (r.status) {
     case 'pending':
-      return <Text color="yellow">? Engineer requests to run: {r.command}</Text>;
+      return (
+        <Text color="yellow">
+          ? Engineer requests to run: <Untrusted text={r.command} />
+        </Text>
+      );
     case 'approved':
       return (
         <Text color="cyan">
-          ▶ Approved{r.scope === 'session' ? ' (allowed for this session)' : ''}: {r.command}
+          ▶ Approved{r.scope === 'session' ? ' (allowed for this session)' : ''}: <Untrusted text={r.command} />
         </Text>
       );
     case 'running':
       return (
         <Box flexDirection="column">
-          <Text color="cyan">▶ Running: {r.command}</Text>
+          <Text color="cyan">
+            ▶ Running: <Untrusted text={r.command} />
+          </Text>
           <OutputTail text={r.outputTail} />
         </Box>
       );
@@ -50,7 +61,7 @@ function CommandLine({ r }: { r: CommandRequest }) {
       return (
         <Box flexDirection="column">
           <Text color={ok ? 'green' : 'yellow'}>
-            {ok ? '✓' : '!'} {r.command} — {how} in {formatDuration(r.durationMs ?? 0)}, output sent
+            {ok ? '✓' : '!'} <Untrusted text={r.command} /> — {how} in {formatDuration(r.durationMs ?? 0)}, output sent
             {r.truncated ? ' (truncated at the output cap)' : ''}
             {masked(r.redactions)}
           </Text>
@@ -61,16 +72,25 @@ function CommandLine({ r }: { r: CommandRequest }) {
     case 'failed':
       return (
         <Text color="red">
-          ✗ Could not run {r.command}: {r.error}
+          ✗ Could not run <Untrusted text={r.command} />: <Untrusted text={r.error ?? ''} />
         </Text>
       );
     case 'denied':
-      return <Text color="red">✗ Command denied by you: {r.command}</Text>;
+      return (
+        <Text color="red">
+          ✗ Command denied by you: <Untrusted text={r.command} />
+        </Text>
+      );
     case 'expired':
       return (
         <Text color="gray">
-          ⌛ Request expired (denied): {r.command}
-          {r.error ? ` — ${r.error}` : ''}
+          ⌛ Request expired (denied): <Untrusted text={r.command} />
+          {r.error ? (
+            <>
+              {' — '}
+              <Untrusted text={r.error} />
+            </>
+          ) : null}
         </Text>
       );
   }
@@ -79,31 +99,51 @@ function CommandLine({ r }: { r: CommandRequest }) {
 function FileLine({ r }: { r: FileRequest }) {
   switch (r.status) {
     case 'checking':
-      return <Text color="yellow">? Engineer requests file: {r.path} (checking…)</Text>;
+      return (
+        <Text color="yellow">
+          ? Engineer requests file: <Untrusted text={r.path} /> (checking…)
+        </Text>
+      );
     case 'pending':
-      return <Text color="yellow">? Engineer requests file: {r.path}</Text>;
+      return (
+        <Text color="yellow">
+          ? Engineer requests file: <Untrusted text={r.path} />
+        </Text>
+      );
     case 'approved':
-      return <Text color="cyan">▶ Sending {r.path}…</Text>;
+      return (
+        <Text color="cyan">
+          ▶ Sending <Untrusted text={r.path} />…
+        </Text>
+      );
     case 'completed':
       return (
         <Text color="green">
-          ✓ Sent {r.path} ({formatBytes(r.size ?? 0)}){masked(r.redactions)}
+          ✓ Sent <Untrusted text={r.path} /> ({formatBytes(r.size ?? 0)}){masked(r.redactions)}
         </Text>
       );
     case 'refused':
       return (
         <Text color="red">
-          ✗ Refused {r.path}: {r.refusedReason}
+          ✗ Refused <Untrusted text={r.path} />: <Untrusted text={r.refusedReason ?? ''} />
         </Text>
       );
     case 'denied':
-      return <Text color="red">✗ File denied by you: {r.path}</Text>;
+      return (
+        <Text color="red">
+          ✗ File denied by you: <Untrusted text={r.path} />
+        </Text>
+      );
     case 'expired':
-      return <Text color="gray">⌛ Request expired (denied): {r.path}</Text>;
+      return (
+        <Text color="gray">
+          ⌛ Request expired (denied): <Untrusted text={r.path} />
+        </Text>
+      );
     case 'failed':
       return (
         <Text color="red">
-          ✗ Could not send {r.path}: {r.error}
+          ✗ Could not send <Untrusted text={r.path} />: <Untrusted text={r.error ?? ''} />
         </Text>
       );
   }

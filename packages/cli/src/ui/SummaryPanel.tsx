@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { plural } from './format';
 import type { SessionState } from './sessionState';
 import { TextInput } from './TextInput';
+import { Untrusted } from './Untrusted';
 
 const WHO: Record<string, string> = {
   customer: 'You ended the session.',
@@ -18,11 +19,18 @@ export function SummaryPanel({ state }: { state: SessionState }) {
     <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1}>
       <Text>
         {WHO[s.endedBy]}
-        {s.reason && s.endedBy !== 'customer' ? ` ${s.reason}` : ''}
+        {s.reason && s.endedBy !== 'customer' ? (
+          <>
+            {' '}
+            <Untrusted text={s.reason} />
+          </>
+        ) : null}
       </Text>
       <Text bold>Session Summary</Text>
       <Text>───────────────</Text>
-      <Text>Engineer: {s.engineer ?? '—'}</Text>
+      <Text>
+        Engineer: <Untrusted text={s.engineer ?? '—'} />
+      </Text>
       <Text>Time: {minutes === 0 ? 'under a minute' : plural(minutes, 'minute')}</Text>
       <Text>Credits Used: {s.creditsUsed}</Text>
       {state.phase === 'rating' && (

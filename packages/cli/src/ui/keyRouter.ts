@@ -1,4 +1,5 @@
 import { MAX_CHAT_CHARS } from '@codevf/protocol';
+import { checkScreenshareUrl } from '@codevf/protocol/shared';
 import type { LiveSession } from '../session/liveSession';
 import { type Edit, editText, type KeyInfo } from './editText';
 import { inputOwner } from './inputOwner';
@@ -36,6 +37,7 @@ export function routeKey(
   key: KeyInfo,
   session: SessionActions,
   armed: (requestId: string) => boolean,
+  links: LinkRule = {},
 ): void {
   if (key.ctrl && input === 'c') {
     session.interrupt();
@@ -45,10 +47,15 @@ export function routeKey(
   // Keys can arrive several in one read. Text fields take the chunk as typed text; anywhere
   // else each key is applied on its own, against the state the previous one left.
   if (input.length > 1 && !TEXT_OWNERS.has(owner)) {
-    for (const ch of input) routeOne(getState(), ch, {}, session, armed);
+    for (const ch of input) routeOne(getState(), ch, {}, session, armed, links);
     return;
   }
-  routeOne(getState(), input, key, session, armed);
+  routeOne(getState(), input, key, session, armed, links);
+}
+
+/** Which links [o] may open: see checkScreenshareUrl. */
+export interface LinkRule {
+  allowLoopbackHttp?: boolean;
 }
 
 const TEXT_OWNERS = new Set(['issue', 'chat', 'feedback', 'sensitiveFile']);
@@ -59,6 +66,7 @@ function routeOne(
   key: KeyInfo,
   session: SessionActions,
   armed: (id: string) => boolean,
+  links: LinkRule,
 ): void {
   const k = input.toLowerCase();
   const yes = k === 'y';
@@ -105,8 +113,10 @@ function routeOne(
       return;
     }
     case 'screenshare':
-      if (k === 'o') void session.openScreenshare();
-      else if (key.escape || key.return) session.dismissScreenshare();
+      // A refused link has no [o]: it is never opened, not even by a key typed ahead.
+      if (k === 'o' && state.screenshare && checkScreenshareUrl(state.screenshare.url, links).ok) {
+        void session.openScreenshare();
+      } else if (key.escape || key.return) session.dismissScreenshare();
       return;
     case 'keepWaiting':
       if (yes) session.answerKeepWaiting(true);

@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import type { LiveSession, SessionOutcome } from '../session/liveSession';
 import { App } from './App';
+import type { LinkRule } from './keyRouter';
 
 export interface LiveUiStreams {
   stdin: NodeJS.ReadStream;
@@ -15,9 +16,9 @@ export interface LiveUiStreams {
 export async function runLiveUi(
   session: LiveSession,
   streams: LiveUiStreams,
-  options: { armDelayMs?: number } = {},
+  options: { armDelayMs?: number; links?: LinkRule } = {},
 ): Promise<SessionOutcome> {
-  const instance = render(<App session={session} armDelayMs={options.armDelayMs} />, {
+  const instance = render(<App session={session} armDelayMs={options.armDelayMs} links={options.links} />, {
     stdin: streams.stdin,
     stdout: streams.stdout,
     stderr: streams.stderr,

@@ -187,6 +187,15 @@ describe('routeKey', () => {
     expect(share.calls).toEqual(['openScreenshare()', 'dismissScreenshare()']);
   });
 
+  it('never opens a screenshare link that breaks the link rule, even on [o]', () => {
+    for (const url of ['https://meet.google.com@evil.example/x', 'file:///etc/passwd', 'http://localhost:3000/']) {
+      const share = recorder(stateWith([...live, frame(ev('screenshare_request', { url }, 2))]));
+      share.press('o');
+      share.press('', { escape: true });
+      expect(share.calls, url).toEqual(['dismissScreenshare()']);
+    }
+  });
+
   it('does nothing while starting or ending', () => {
     const r = recorder(stateWith([...live, { type: 'endRequested' }]));
     r.press('y');

@@ -2,6 +2,7 @@ import type { OutputChunk } from '@codevf/protocol/shared';
 import { useEffect, useRef } from 'react';
 import { type AnsiSegment, type AnsiStream, createAnsiStream } from '../lib/ansiStream';
 import { RedactedMark } from './RedactedMark';
+import { UntrustedText } from './UntrustedText';
 
 interface Rendered extends AnsiSegment {
   stream: OutputChunk['stream'];
@@ -86,7 +87,7 @@ export function AnsiOutput({ chunks, done, label }: { chunks: readonly OutputChu
           ) : (
             // biome-ignore lint/suspicious/noArrayIndexKey: segments only ever grow at the end
             <span key={i} className={cls || undefined}>
-              {s.text}
+              <UntrustedText text={s.text} keepNewlines />
             </span>
           );
         })}

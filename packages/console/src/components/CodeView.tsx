@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { highlightFile } from '../lib/highlight';
 import { RedactedMark } from './RedactedMark';
+import { UntrustedText } from './UntrustedText';
 
 /** Lines rendered at first; a huge file would otherwise make the page sluggish. */
 const INITIAL_LINES = 2000;
@@ -34,10 +35,11 @@ export function CodeView({ content, path }: { content: string; path: string }) {
                     ) : t.className ? (
                       // biome-ignore lint/suspicious/noArrayIndexKey: tokens are positional
                       <span key={i} className={t.className}>
-                        {t.text}
+                        <UntrustedText text={t.text} keepNewlines />
                       </span>
                     ) : (
-                      t.text
+                      // biome-ignore lint/suspicious/noArrayIndexKey: tokens are positional
+                      <UntrustedText key={i} text={t.text} keepNewlines />
                     ),
                   )}
                   {line.length === 0 ? '\n' : null}

@@ -3,6 +3,7 @@ import { formatBytes, formatClock } from '../lib/format';
 import { requestStatus } from '../live/requestStatus';
 import { AnsiOutput } from './AnsiOutput';
 import { CodeView } from './CodeView';
+import { UntrustedText } from './UntrustedText';
 
 /** One engineer request: what was asked and why, its countdown or outcome, and its result. */
 export function RequestCard({ request: r, now }: { request: EngineerRequest; now: number }) {
@@ -12,7 +13,9 @@ export function RequestCard({ request: r, now }: { request: EngineerRequest; now
     <article className={`request request-${status.tone}`} data-request-id={r.requestId}>
       <header className="request-head">
         <span className="request-kind">{title}</span>
-        <code className="request-what">{r.kind === 'command' ? r.command : r.path}</code>
+        <code className="request-what">
+          <UntrustedText text={r.kind === 'command' ? r.command : r.path} keepNewlines />
+        </code>
         <span className={`badge badge-${status.tone}`} data-testid="request-status">
           {status.label}
           {status.countdown ? (
@@ -23,7 +26,11 @@ export function RequestCard({ request: r, now }: { request: EngineerRequest; now
           ) : null}
         </span>
       </header>
-      {r.reason ? <p className="request-reason">Reason: {r.reason}</p> : null}
+      {r.reason ? (
+        <p className="request-reason">
+          Reason: <UntrustedText text={r.reason} />
+        </p>
+      ) : null}
       <p className="request-time muted">Asked at {formatClock(r.requestedAt)}</p>
       {r.kind === 'command' && (r.state === 'running' || r.state === 'completed' || r.output.length > 0) ? (
         <AnsiOutput chunks={r.output} done={r.state === 'completed'} label={`Output of ${r.command}`} />

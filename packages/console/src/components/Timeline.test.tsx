@@ -50,6 +50,36 @@ describe('Timeline', () => {
     expect(view.container.querySelector('.msg-note')?.textContent).toBe("2 values redacted by the customer's side");
   });
 
+  it('shows bidi, zero-width and control characters in chat and requests as marked placeholders', () => {
+    const s = state([
+      { type: 'customer_message', payload: { text: 'run \u202Etxt.exe\u200b and \x1b[8mhidden' } },
+      {
+        type: 'request_command',
+        payload: { requestId: 'r', command: 'npm test\r   rm -rf ~', reason: 'why\u2066', expiresAt: at },
+      },
+    ]);
+    const view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    const text = view.container.textContent ?? '';
+    expect(text).toContain('run <U+202E>txt.exe<U+200B> and ␛[8mhidden');
+    expect(text).toContain('npm test\\r   rm -rf ~');
+    expect(text).toContain('why<U+2066>');
+    expect(/[\p{Cc}\p{Cf}]/u.test(text)).toBe(false);
+    expect([...view.container.querySelectorAll('.untrusted-mark')].map((m) => m.textContent)).toEqual([
+      '<U+202E>',
+      '<U+200B>',
+      '␛',
+      '\\r',
+      '<U+2066>',
+    ]);
+  });
+
+  it('keeps a link with a user name before its host as text', () => {
+    const s = state([{ type: 'screenshare_request', payload: { url: 'https://meet.google.com@evil.example/x' } }]);
+    const view = render(<Timeline state={s} viewer="customer" now={0} />);
+    expect(view.container.querySelectorAll('a')).toHaveLength(0);
+    expect(view.container.textContent).toContain('https://meet.google.com@evil.example/x');
+  });
+
   it('says so when nothing happened yet', () => {
     const view = render(<Timeline state={initialSessionState()} viewer="engineer" now={0} />);
     expect(view.container.textContent).toBe('Nothing has happened in this session yet.');

@@ -5,6 +5,7 @@ import { formatClock, plural } from '../lib/format';
 import { parseWebLink } from '../lib/webLink';
 import { RedactedMark } from './RedactedMark';
 import { RequestCard } from './RequestCard';
+import { UntrustedText } from './UntrustedText';
 
 function MessageText({ text }: { text: string }) {
   return (
@@ -14,7 +15,8 @@ function MessageText({ text }: { text: string }) {
           // biome-ignore lint/suspicious/noArrayIndexKey: positional parts of one message
           <RedactedMark key={i} text={p.text} />
         ) : (
-          p.text
+          // biome-ignore lint/suspicious/noArrayIndexKey: positional parts of one message
+          <UntrustedText key={i} text={p.text} keepNewlines />
         ),
       )}
     </>
@@ -39,7 +41,9 @@ export function Timeline({ state, viewer, now }: { state: SessionView; viewer: R
             return (
               <li key={item.seq} className={`msg msg-${item.from}${nameOf(item) === 'You' ? ' msg-own' : ''}`}>
                 <div className="msg-head">
-                  <span className="msg-who">{nameOf(item)}</span>
+                  <span className="msg-who">
+                    <UntrustedText text={nameOf(item)} />
+                  </span>
                   <time dateTime={item.at}>{formatClock(item.at)}</time>
                 </div>
                 <p className="msg-text">
@@ -53,21 +57,25 @@ export function Timeline({ state, viewer, now }: { state: SessionView; viewer: R
           case 'notice':
             return (
               <li key={item.seq} className={`timeline-notice tone-${item.tone}`}>
-                <span>{item.text}</span> <time dateTime={item.at}>{formatClock(item.at)}</time>
+                <span>
+                  <UntrustedText text={item.text} />
+                </span>{' '}
+                <time dateTime={item.at}>{formatClock(item.at)}</time>
               </li>
             );
           case 'screenshare': {
             const link = parseWebLink(item.url);
             const href = 'href' in link ? link.href : null;
+            const url = <UntrustedText text={item.url} />;
             return (
               <li key={item.seq} className="timeline-notice tone-info">
                 <span>Screenshare link shared: </span>
                 {href ? (
                   <a href={href} target="_blank" rel="noopener noreferrer">
-                    {item.url}
+                    {url}
                   </a>
                 ) : (
-                  <code>{item.url}</code>
+                  <code>{url}</code>
                 )}{' '}
                 <time dateTime={item.at}>{formatClock(item.at)}</time>
               </li>

@@ -8,6 +8,7 @@ import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
+import { UntrustedText } from '../components/UntrustedText';
 import { useAction } from '../hooks/useAction';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime } from '../lib/format';
@@ -76,8 +77,13 @@ export function AdminUsersPage() {
           {data.map((u) => (
             <tr key={u.id} data-user-email={u.email} className={u.disabled ? 'row-muted' : undefined}>
               <td>
-                {u.name}
-                {u.title ? <span className="muted"> · {u.title}</span> : null}
+                <UntrustedText text={u.name} />
+                {u.title ? (
+                  <span className="muted">
+                    {' '}
+                    · <UntrustedText text={u.title} />
+                  </span>
+                ) : null}
               </td>
               <td>{u.email}</td>
               <td>

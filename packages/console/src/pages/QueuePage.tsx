@@ -5,6 +5,7 @@ import { type ApiError, asApiError } from '../api/apiError';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
+import { UntrustedText } from '../components/UntrustedText';
 import { useVisibleInterval } from '../hooks/useInterval';
 import { useNow } from '../hooks/useNow';
 import { formatAgo, formatDuration } from '../lib/format';
@@ -106,7 +107,9 @@ export function QueuePage() {
           <ul className="plain-list">
             {mine.map((t) => (
               <li key={t.id}>
-                <Link href={`/session/${encodeURIComponent(t.id)}`}>{preview(t.description)}</Link>
+                <Link href={`/session/${encodeURIComponent(t.id)}`}>
+                  <UntrustedText text={preview(t.description)} />
+                </Link>
               </li>
             ))}
           </ul>
@@ -115,7 +118,7 @@ export function QueuePage() {
       <div aria-live="polite" className="notice-stack">
         {notices.map((n) => (
           <Notice key={n.id} tone="warn" onDismiss={() => setNotices((all) => all.filter((x) => x.id !== n.id))}>
-            {n.text}
+            <UntrustedText text={n.text} />
           </Notice>
         ))}
       </div>
@@ -141,12 +144,18 @@ export function QueuePage() {
           {tasks.map((t, i) => (
             <li key={t.id} className={`queue-item${fresh.has(t.id) ? ' is-new' : ''}`} data-task-id={t.id}>
               <div className="queue-main">
-                <p className="queue-desc">{t.description}</p>
+                <p className="queue-desc">
+                  <UntrustedText text={t.description} keepNewlines />
+                </p>
                 <p className="queue-meta">
                   <span className="pill">{t.projectType ?? 'project type unknown'}</span>
                   <span className="pill">{t.mode}</span>
                   <span>waiting {formatAgo(t.createdAt, now).replace(' ago', '')}</span>
-                  {t.customerName ? <span>· {t.customerName}</span> : null}
+                  {t.customerName ? (
+                    <span>
+                      · <UntrustedText text={t.customerName} />
+                    </span>
+                  ) : null}
                   {t.estimatedWaitSeconds !== undefined ? (
                     <span>· est. wait {formatDuration(t.estimatedWaitSeconds)}</span>
                   ) : null}

@@ -5,6 +5,7 @@ import { PageHeader } from '../components/PageHeader';
 import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { StatusPill } from '../components/StatusPill';
+import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
 import { useNow } from '../hooks/useNow';
 import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
@@ -59,12 +60,16 @@ export function TasksPage() {
               return (
                 <tr key={t.id} data-task-id={t.id}>
                   <td className="cell-desc">
-                    <Link href={href}>{t.description}</Link>
+                    <Link href={href}>
+                      <UntrustedText text={t.description} />
+                    </Link>
                   </td>
                   <td>
                     <StatusPill status={t.status} />
                   </td>
-                  <td>{isEngineer ? (t.customerName ?? '—') : (t.engineer?.name ?? '—')}</td>
+                  <td>
+                    <UntrustedText text={(isEngineer ? t.customerName : t.engineer?.name) ?? '—'} />
+                  </td>
                   <td>{formatDateTime(t.createdAt)}</td>
                   <td>{d === null ? '—' : formatDuration(d)}</td>
                   <td className="num">{t.creditsUsed}</td>

@@ -10,6 +10,7 @@ import { Rating } from '../components/Rating';
 import { Loading } from '../components/States';
 import { StatusPill } from '../components/StatusPill';
 import { Timeline } from '../components/Timeline';
+import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
 import { applyEvents, initialSessionState } from '../live/sessionState';
@@ -62,7 +63,11 @@ function Transcript({
     <div className="page">
       <PageHeader
         title="Transcript"
-        subtitle={<span className="session-desc">{task.description}</span>}
+        subtitle={
+          <span className="session-desc">
+            <UntrustedText text={task.description} keepNewlines />
+          </span>
+        }
         actions={
           viewer === 'engineer' && task.status === 'active' ? (
             <Link className="btn primary" href={`/session/${encodeURIComponent(task.id)}`}>
@@ -99,7 +104,11 @@ function Transcript({
         <div>
           <dt>Engineer</dt>
           <dd>
-            {task.engineer ? `${task.engineer.name}${task.engineer.title ? ` (${task.engineer.title})` : ''}` : '—'}
+            {task.engineer ? (
+              <UntrustedText text={`${task.engineer.name}${task.engineer.title ? ` (${task.engineer.title})` : ''}`} />
+            ) : (
+              '—'
+            )}
           </dd>
         </div>
         <div>
@@ -121,7 +130,11 @@ function Transcript({
           </dd>
         </div>
       </dl>
-      {task.feedback ? <blockquote className="feedback">“{task.feedback}”</blockquote> : null}
+      {task.feedback ? (
+        <blockquote className="feedback">
+          “<UntrustedText text={task.feedback} keepNewlines />”
+        </blockquote>
+      ) : null}
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Conversation</h2>
         <Timeline state={state} viewer={viewer} now={endedAt} />

@@ -1,7 +1,7 @@
 /**
  * The zod-free part of the protocol that the browser and the CLI load: limits, the redaction
  * marker, close codes, the status → error code mapping, the request lifecycle and the session
- * fold. Nothing here may import zod at run time (a test checks it).
+ * fold, and the renderer for untrusted text. Nothing here may import zod at run time (a test checks it).
  */
 
 export type { EventPayload, PersistedEvent } from '../serverEvents';
@@ -13,3 +13,4 @@ export * from './redaction';
 export * from './requestLifecycle';
 export * from './sessionFold';
 export * from './statusCodes';
+export * from './untrustedText';

@@ -2,6 +2,7 @@ import type { Task } from '@codevf/protocol';
 import { Notice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { Timeline } from '../../components/Timeline';
+import { UntrustedText } from '../../components/UntrustedText';
 import { useNow } from '../../hooks/useNow';
 import { formatDuration, plural } from '../../lib/format';
 import { useLiveSession } from '../../live/useLiveSession';
@@ -26,7 +27,11 @@ export function LiveSessionView({ task }: { task: Task }) {
     <div className="page session-page">
       <PageHeader
         title="Live session"
-        subtitle={<span className="session-desc">{task.description}</span>}
+        subtitle={
+          <span className="session-desc">
+            <UntrustedText text={task.description} keepNewlines />
+          </span>
+        }
         actions={!ended ? <EndSessionButton send={live.send} /> : null}
       />
       <ConnectionBanner connection={connection} ended={ended} />
@@ -42,9 +47,14 @@ export function LiveSessionView({ task }: { task: Task }) {
       {state.ended ? (
         <Notice tone="info" title="Session ended">
           Ended by {state.ended.endedBy}
-          {state.ended.reason ? ` (${state.ended.reason})` : ''} after{' '}
-          {formatDuration(state.ended.summary.durationSeconds)}; {plural(state.ended.summary.creditsUsed, 'credit')}{' '}
-          used. <Link href="/queue">Back to the queue</Link>
+          {state.ended.reason ? (
+            <>
+              {' ('}
+              <UntrustedText text={state.ended.reason} />)
+            </>
+          ) : null}{' '}
+          after {formatDuration(state.ended.summary.durationSeconds)};{' '}
+          {plural(state.ended.summary.creditsUsed, 'credit')} used. <Link href="/queue">Back to the queue</Link>
         </Notice>
       ) : null}
       <div className="session-grid">
