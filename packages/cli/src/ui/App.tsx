@@ -20,7 +20,9 @@ import { YesNoPrompt } from './YesNoPrompt';
 export type SessionView = SessionActions & { store: Store<SessionState, Action> };
 
 function useRows(): number {
-  const { stdout } = useStdout();
+  // Ink types its stdout as any writable stream; a terminal's (a tty.WriteStream) has `rows`.
+  // Not Ink's useWindowSize: off a terminal it spawns `tput` to guess a size.
+  const stdout = useStdout().stdout as NodeJS.WriteStream;
   const [rows, setRows] = useState(stdout.rows || 24);
   useEffect(() => {
     const onResize = () => setRows(stdout.rows || 24);
