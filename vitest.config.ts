@@ -17,7 +17,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: integration tests start real servers and CLIs; keep the parallelism modest.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });

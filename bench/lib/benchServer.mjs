@@ -35,7 +35,7 @@ async function loadServer() {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     outfile,
     logLevel: 'warning',
     plugins: [

@@ -6,7 +6,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 export default defineConfig({
   entry: { codevf: 'src/index.ts' },
   format: ['esm'],
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
   outDir: 'dist',
   // Not cleaned: test runs build while other runs execute dist/codevf.js, and a clean would

@@ -95,7 +95,8 @@ async function openInBrowser(url: string): Promise<boolean> {
   try {
     const { default: open } = await import('open');
     const child = await open(url);
-    // A missing xdg-open shows up as an 'error' event, not a rejection; swallow it.
+    // `open` rejects when the opener cannot start (caught below); an 'error' event after it
+    // started must not crash the CLI.
     child.on('error', () => {});
     child.unref();
     return true;

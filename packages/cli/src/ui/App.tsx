@@ -26,7 +26,9 @@ interface TerminalSize {
 }
 
 function useTerminalSize(): TerminalSize {
-  const { stdout } = useStdout();
+  // Ink types its stdout as any writable stream; a terminal's (a tty.WriteStream) has `rows`.
+  // Not Ink's useWindowSize: off a terminal it spawns `tput` to guess a size.
+  const stdout = useStdout().stdout as NodeJS.WriteStream;
   const read = useCallback(() => ({ rows: stdout.rows || 24, columns: stdout.columns || 80 }), [stdout]);
   const [size, setSize] = useState(read);
   useEffect(() => {

@@ -2,17 +2,20 @@ import type SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type QueryResult,
   SelectQueryNode,
+  SqliteAdapter,
   SqliteDialect,
 } from 'kysely';
 
 /**
- * Who holds SQLite's one connection. Kysely's own SQLite driver guards it with a mutex that
- * costs a few promises even when nobody else wants it; the live relay's group commit takes it
- * once per batch, so this one can also be taken synchronously when free (`tryLock`). Waiters
- * are served in arrival order, and `unlock` hands the lock straight to the next one.
+ * Who holds SQLite's one connection. Kysely guards it with a mutex that costs a few promises
+ * even when nobody else wants it (switched off here, see LockingSqliteAdapter); the live
+ * relay's group commit takes it once per batch, so this one can also be taken synchronously
+ * when free (`tryLock`). Waiters are served in arrival order, and `unlock` hands the lock
+ * straight to the next one.
  */
 export class ConnectionLock {
   private held = false;
@@ -103,6 +106,17 @@ class LockingSqliteDriver implements Driver {
 }
 
 /**
+ * SQLite's adapter, except that it tells Kysely the driver may be asked for connections
+ * concurrently: for a single-connection dialect Kysely puts its own mutex in front of the driver,
+ * and `LockingSqliteDriver` already serializes on `ConnectionLock` (which the group commit shares).
+ */
+class LockingSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
+/**
  * Kysely's SQLite dialect on a better-sqlite3 handle, with the connection guarded by `lock`,
  * which code outside Kysely (the group commit) takes to run statements on the handle directly.
  */
@@ -116,5 +130,9 @@ export class LockingSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new LockingSqliteDriver(this.db, this.lock);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new LockingSqliteAdapter();
   }
 }
