@@ -240,6 +240,9 @@ export type SessionEvent = z.infer<typeof SessionEvent>;
 export const EventsResponse = z.object({
   events: z.array(SessionEvent),
   chain: z.object({ verified: z.boolean(), brokenAtSeq: z.number().int().nullable(), headHash: z.string().nullable() }),
+  /** The `after` of the next page (this page's last seq); `hasMore` when events remain past it. */
+  nextAfter: z.number().int(),
+  hasMore: z.boolean(),
 });
 export type EventsResponse = z.infer<typeof EventsResponse>;
 
