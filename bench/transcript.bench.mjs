@@ -35,7 +35,11 @@ if (process.argv[2] === '--serve') {
     const task = await res.json();
     const start = Date.parse('2026-01-01T00:00:00.000Z');
     // Creating the task stored its first event(s); the chain goes on from its head.
-    const head = await db.selectFrom('tasks').select(['last_seq', 'head_hash']).where('id', '=', task.id).executeTakeFirstOrThrow();
+    const head = await db
+      .selectFrom('tasks')
+      .select(['last_seq', 'head_hash'])
+      .where('id', '=', task.id)
+      .executeTakeFirstOrThrow();
     let prev = head.head_hash;
     await db.transaction().execute(async (trx) => {
       for (let first = Number(head.last_seq) + 1; first <= n; first += 500) {
@@ -75,7 +79,8 @@ if (process.argv[2] === '--serve') {
 
   /** Forgets what earlier reads verified (nothing to forget before the checkpoints existed). */
   async function coldCheckpoint(taskId) {
-    const tables = await sql`select name from sqlite_master where type = 'table' and name = 'transcript_checkpoints'`.execute(db);
+    const tables =
+      await sql`select name from sqlite_master where type = 'table' and name = 'transcript_checkpoints'`.execute(db);
     if (tables.rows.length) await sql`delete from transcript_checkpoints where task_id = ${taskId}`.execute(db);
   }
 
@@ -125,7 +130,8 @@ else {
     const ms = performance.now() - t0;
     done = true;
     await probing;
-    if (res.status !== 200 || !body.chain?.verified) throw new Error(`read failed: ${JSON.stringify(body).slice(0, 300)}`);
+    if (res.status !== 200 || !body.chain?.verified)
+      throw new Error(`read failed: ${JSON.stringify(body).slice(0, 300)}`);
     return { ms, events: body.events.length, longestProbe };
   }
 

@@ -89,17 +89,39 @@ export class ChainVerifier {
 
   /** Accepts `ev` if it is the next link of the chain; false once the chain is broken. */
   push(ev: ChainedEvent & { hash: string }): boolean {
+    return this.link(ev, (prev) => eventHash(prev, ev) === ev.hash);
+  }
+
+  /**
+   * The same for an event as stored, given its payload's stored text. That text is hashed as
+   * it is first, which skips parsing and re-serialising: it matches only if the text is, byte
+   * for byte, the canonical JSON hashed when the event was appended. Any other text is judged
+   * as push judges it, on the parsed payload re-canonicalised — so the verdict is push's.
+   */
+  pushStored(ev: ChainedFields & { hash: string }, payloadText: string): boolean {
+    return this.link(ev, (prev) => {
+      if (eventHash(prev, ev, payloadText) === ev.hash) return true;
+      let canonical: string;
+      try {
+        canonical = canonicalJson(JSON.parse(payloadText));
+      } catch {
+        return false;
+      }
+      return eventHash(prev, ev, canonical) === ev.hash;
+    });
+  }
+
+  private link(ev: { seq: number; hash: string }, hashMatches: (prev: string | null) => boolean): boolean {
     if (this.brokenAtSeq !== null) return false;
     if (ev.seq !== this.nextSeq) {
       this.brokenAtSeq = this.nextSeq;
       return false;
     }
-    const h = eventHash(this.headHash, ev);
-    if (h !== ev.hash) {
+    if (!hashMatches(this.headHash)) {
       this.brokenAtSeq = ev.seq;
       return false;
     }
-    this.headHash = h;
+    this.headHash = ev.hash;
     this.nextSeq++;
     return true;
   }

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventsResponse, SessionEvent } from '@codevf/protocol';
 import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema';
+import type { Database, TaskEventRow } from '../storage/schema';
 import { eventFromRow } from '../tasks/taskLock';
 import { ChainVerifier } from './hashChain';
 
@@ -87,8 +87,8 @@ export async function readTranscript(
   const events: SessionEvent[] = [];
   for await (const rows of batches(db, taskId, start.seq, until)) {
     for (const row of rows) {
-      const ev = { ...eventFromRow(row), payload: JSON.parse(row.payload) as Record<string, unknown> };
-      if (chain.push(ev) && ev.seq === checkpoint.seq) {
+      const ev = eventFromRow(row);
+      if (chain.pushStored(ev, row.payload) && ev.seq === checkpoint.seq) {
         if (chain.headHash === checkpoint.hash) reach ??= { seq: ev.seq, hash: ev.hash };
         else {
           chain.breakAt(ev.seq);
@@ -96,14 +96,12 @@ export async function readTranscript(
         }
       }
       if (chain.verified && reach) reach = { seq: ev.seq, hash: ev.hash };
-      if (ev.seq > after && ev.seq <= pageTo) events.push(toSessionEvent(ev));
+      if (ev.seq > after && ev.seq <= pageTo) events.push(toSessionEvent(row));
     }
     // Broken before the page: the rest of the gap need not be hashed, only the page read.
     if (!chain.verified && Number(rows.at(-1)?.seq ?? until) < pageFrom) {
       for await (const page of batches(db, taskId, pageFrom, pageTo)) {
-        for (const row of page) {
-          events.push(toSessionEvent({ ...eventFromRow(row), payload: JSON.parse(row.payload) }));
-        }
+        for (const row of page) events.push(toSessionEvent(row));
       }
       break;
     }
@@ -116,11 +114,7 @@ export async function readTranscript(
 
   const broken = chain.brokenAtSeq;
   if (broken !== null && broken <= checkpoint.seq && !checkpointMismatch) {
-    await db
-      .deleteFrom('transcript_checkpoints')
-      .where('task_id', '=', taskId)
-      .where('seq', '>=', broken)
-      .execute();
+    await db.deleteFrom('transcript_checkpoints').where('task_id', '=', taskId).where('seq', '>=', broken).execute();
     checkpoint.seq = 0;
   }
   if (reach && reach.seq > checkpoint.seq && reach.hash !== null) await advance(db, taskId, reach.seq, reach.hash);
@@ -172,12 +166,13 @@ async function advance(db: Kysely<Database>, taskId: string, seq: number, hash: 
     .execute();
 }
 
-function toSessionEvent(e: ReturnType<typeof eventFromRow> & { payload: Record<string, unknown> }): SessionEvent {
+function toSessionEvent(row: TaskEventRow): SessionEvent {
+  const e = eventFromRow(row);
   return {
     seq: e.seq,
     type: e.type,
     timestamp: e.timestamp,
-    payload: e.payload,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
     senderId: e.senderId,
     hash: e.hash,
   };
