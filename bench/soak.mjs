@@ -175,10 +175,20 @@ const violations = participants.flatMap((p) => p.violations);
 if (!drained()) violations.push(`not drained after ${DRAIN_MS / 1000} s: messages unacknowledged or events unseen`);
 const survivor = slots.find((s) => s.alive);
 let events = 0;
+/** A task's whole stored transcript, page by page; a broken verdict on any page stands. */
+async function storedTranscript(taskId) {
+  const whole = { events: [], chain: { verified: true } };
+  for (let after = 0; ; ) {
+    const { body } = await api(survivor.proc.baseUrl, customer, 'GET', `/v1/tasks/${taskId}/events?after=${after}`);
+    whole.events.push(...body.events);
+    if (whole.chain.verified) whole.chain = body.chain;
+    if (!body.hasMore) return whole;
+    after = body.nextAfter;
+  }
+}
 for (const s of sessions) {
-  const res = await api(survivor.proc.baseUrl, customer, 'GET', `/v1/tasks/${s.taskId}/events`);
   events += s.c.events.length + s.e.events.length;
-  violations.push(...verifySession(`session ${s.n}`, res.body, [s.c, s.e]));
+  violations.push(...verifySession(`session ${s.n}`, await storedTranscript(s.taskId), [s.c, s.e]));
 }
 
 // ---- report --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ export { createStorage } from './packages/server/src/storage/storage.ts';
 export { createLogger } from './packages/server/src/logger.ts';
 export { createUser, grantCredits } from './packages/server/src/users/users.ts';
 export { issueTokens } from './packages/server/src/auth/tokens.ts';
+export { canonicalJson, eventHash } from './packages/server/src/audit/hashChain.ts';
 `;
 
 /**
@@ -63,8 +64,8 @@ export async function startBenchServer({
   dataDirPrefix = 'codevf-bench-',
   schemaPrefix = 'bench_',
 } = {}) {
-  const { buildApp, resolveConfig, createStorage, createLogger, createUser, grantCredits, issueTokens } =
-    await loadServer();
+  const server = await loadServer();
+  const { buildApp, resolveConfig, createStorage, createLogger, createUser, grantCredits, issueTokens } = server;
   const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
   const pgSchema = dialect === 'postgres' ? `${schemaPrefix}${randomUUID().slice(0, 8)}` : undefined;
   const config = resolveConfig(
@@ -106,6 +107,9 @@ export async function startBenchServer({
     /** The token endpoint's answers: access_token, refresh_token, expires_in. */
     customerTokens,
     engineerTokens,
+    /** For benchmarks that prepare rows directly: the storage and the audit chain's hashing. */
+    storage,
+    hashing: { canonicalJson: server.canonicalJson, eventHash: server.eventHash },
     async close() {
       await app.close();
       if (pgSchema) await storage.db.schema.dropSchema(pgSchema).ifExists().cascade().execute();

@@ -92,5 +92,8 @@ export const EventsResponse = z.object({
     brokenAtSeq: z.number().int().nullable(),
     headHash: z.string().nullable(),
   }),
+  /** The `after` of the next page (this page's last seq); `hasMore` when events remain past it. */
+  nextAfter: z.number().int(),
+  hasMore: z.boolean(),
 });
 export type EventsResponse = z.infer<typeof EventsResponse>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalEventBody, canonicalJson, eventHash, verifyChain } from '../src/audit/hashChain';
+import { ChainVerifier, canonicalEventBody, canonicalJson, eventHash, verifyChain } from '../src/audit/hashChain';
 import { api } from './support/api';
 import { liveSession, type Party, party } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
@@ -147,6 +147,23 @@ describe('hash chain', () => {
     expect(verifyChain([chain[0]!, chain[2]!, chain[1]!, chain[3]!]).verified).toBe(false);
     const head = { lastSeq: 5, headHash: chain[4]!.hash };
     expect(verifyChain(chain.slice(0, 4), head)).toMatchObject({ verified: false, brokenAtSeq: 5 });
+  });
+  it('judges a stored payload text as push judges the parsed payload, hashing canonical text as it is', () => {
+    const chain = chainOf(3);
+    const stored = (e: ReturnType<typeof ev>, text: string) => {
+      const v = new ChainVerifier(null, 1);
+      for (const x of chain) {
+        if (x.seq === e.seq ? !v.pushStored(x, text) : !v.pushStored(x, canonicalJson(x.payload))) break;
+      }
+      return v.verdict();
+    };
+    const second = chain[1]!;
+    expect(stored(second, canonicalJson(second.payload))).toEqual(verifyChain(chain));
+    // Another spelling of the same JSON verifies, as re-canonicalising it does …
+    expect(stored(second, ` { "text" : "${(second.payload as { text: string }).text}" } `).verified).toBe(true);
+    // … other content, or text that is not JSON, does not.
+    expect(stored(second, JSON.stringify({ text: 'other' })).brokenAtSeq).toBe(2);
+    expect(stored(second, '{"text":').brokenAtSeq).toBe(2);
   });
 });
 

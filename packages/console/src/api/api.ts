@@ -54,7 +54,21 @@ export const api = {
   queue: async (signal?: AbortSignal) => listFrom<Task>(await request<unknown>('/v1/queue', { signal }), 'tasks'),
   tasks: async (signal?: AbortSignal) => listFrom<Task>(await request<unknown>('/v1/tasks', { signal }), 'tasks'),
   task: (id: string, signal?: AbortSignal) => request<Task>(`/v1/tasks/${enc(id)}`, { signal }),
-  taskEvents: (id: string, signal?: AbortSignal) => request<EventsResponse>(`/v1/tasks/${enc(id)}/events`, { signal }),
+  /**
+   * A task's whole transcript. The server answers a page at a time, each with the verdict on the
+   * chain from seq 1 through that page; the first broken verdict stands, else the last page's.
+   */
+  async taskEvents(id: string, signal?: AbortSignal): Promise<EventsResponse> {
+    const events: EventsResponse['events'] = [];
+    let chain: EventsResponse['chain'] | undefined;
+    for (let after = 0; ; ) {
+      const page = await request<EventsResponse>(`/v1/tasks/${enc(id)}/events?after=${after}`, { signal });
+      events.push(...page.events);
+      if (chain === undefined || chain.verified) chain = page.chain;
+      if (!page.hasMore) return { ...page, events, chain };
+      after = page.nextAfter;
+    }
+  },
   claim: (id: string) => request<Task>(`/v1/tasks/${enc(id)}/claim`, { method: 'POST', body: {} }),
   endTask: (id: string, reason?: string) =>
     request<Task>(`/v1/tasks/${enc(id)}/end`, { method: 'POST', body: reason ? { reason } : {} }),

@@ -68,6 +68,74 @@ export interface ChainVerdict {
 }
 
 /**
+ * Checks stored events one at a time, in order, against the chain, starting after a hash that
+ * is already trusted (null before seq 1): each must be the next seq and carry the hash
+ * recomputed from the one before. The first mismatch is final. Lets a caller verify a log in
+ * batches, or from a point part way along it (audit/transcript.ts).
+ */
+export class ChainVerifier {
+  brokenAtSeq: number | null = null;
+
+  /** `headHash`: the hash of event `nextSeq - 1`; after each accepted event, that event's. */
+  constructor(
+    public headHash: string | null,
+    public nextSeq: number,
+  ) {}
+
+  get verified(): boolean {
+    return this.brokenAtSeq === null;
+  }
+
+  /** Accepts `ev` if it is the next link of the chain; false once the chain is broken. */
+  push(ev: ChainedEvent & { hash: string }): boolean {
+    return this.link(ev, (prev) => eventHash(prev, ev) === ev.hash);
+  }
+
+  /**
+   * The same for an event as stored, given its payload's stored text. That text is hashed as
+   * it is first, which skips parsing and re-serialising: it matches only if the text is, byte
+   * for byte, the canonical JSON hashed when the event was appended. Any other text is judged
+   * as push judges it, on the parsed payload re-canonicalised — so the verdict is push's.
+   */
+  pushStored(ev: ChainedFields & { hash: string }, payloadText: string): boolean {
+    return this.link(ev, (prev) => {
+      if (eventHash(prev, ev, payloadText) === ev.hash) return true;
+      let canonical: string;
+      try {
+        canonical = canonicalJson(JSON.parse(payloadText));
+      } catch {
+        return false;
+      }
+      return eventHash(prev, ev, canonical) === ev.hash;
+    });
+  }
+
+  private link(ev: { seq: number; hash: string }, hashMatches: (prev: string | null) => boolean): boolean {
+    if (this.brokenAtSeq !== null) return false;
+    if (ev.seq !== this.nextSeq) {
+      this.brokenAtSeq = this.nextSeq;
+      return false;
+    }
+    if (!hashMatches(this.headHash)) {
+      this.brokenAtSeq = ev.seq;
+      return false;
+    }
+    this.headHash = ev.hash;
+    this.nextSeq++;
+    return true;
+  }
+
+  /** Records a break found by a check outside the links (the recorded head, a checkpoint). */
+  breakAt(seq: number): void {
+    this.brokenAtSeq ??= seq;
+  }
+
+  verdict(): ChainVerdict {
+    return { verified: this.verified, brokenAtSeq: this.brokenAtSeq, headHash: this.headHash };
+  }
+}
+
+/**
  * Recomputes the chain over a task's complete log (ascending seq from 1) and compares with the
  * stored hashes, the gap-free numbering and, when given, the head recorded on the task row.
  */
@@ -75,16 +143,15 @@ export function verifyChain(
   events: readonly (ChainedEvent & { hash: string })[],
   expectedHead?: { lastSeq: number; headHash: string | null },
 ): ChainVerdict {
-  let prev: string | null = null;
-  for (const [i, ev] of events.entries()) {
-    if (ev.seq !== i + 1) return { verified: false, brokenAtSeq: i + 1, headHash: prev };
-    const h: string = eventHash(prev, ev);
-    if (h !== ev.hash) return { verified: false, brokenAtSeq: ev.seq, headHash: prev };
-    prev = h;
-  }
-  if (expectedHead && (expectedHead.lastSeq !== events.length || expectedHead.headHash !== prev)) {
+  const chain = new ChainVerifier(null, 1);
+  for (const ev of events) if (!chain.push(ev)) break;
+  if (
+    chain.verified &&
+    expectedHead &&
+    (expectedHead.lastSeq !== events.length || expectedHead.headHash !== chain.headHash)
+  ) {
     // Events were removed from the end (or the head was rewritten): the log is shorter than recorded.
-    return { verified: false, brokenAtSeq: Math.min(events.length, expectedHead.lastSeq) + 1, headHash: prev };
+    chain.breakAt(Math.min(events.length, expectedHead.lastSeq) + 1);
   }
-  return { verified: true, brokenAtSeq: null, headHash: prev };
+  return chain.verdict();
 }

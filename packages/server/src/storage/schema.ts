@@ -147,6 +147,17 @@ export interface TaskEventsTable {
   hash: string;
 }
 
+/**
+ * Per task, the highest seq whose chain a read verified from seq 1, and the hash it computed
+ * there: later reads verify from here instead of from the start (audit/transcript.ts).
+ */
+export interface TranscriptCheckpointsTable {
+  task_id: string;
+  seq: number;
+  hash: string;
+  verified_at: string;
+}
+
 /** Engineer requests (command / file); their states and transitions are the protocol's request lifecycle. */
 export interface TaskRequestsTable {
   id: string;
@@ -184,6 +195,7 @@ export interface Database {
   syncs: SyncsTable;
   tasks: TasksTable;
   task_events: TaskEventsTable;
+  transcript_checkpoints: TranscriptCheckpointsTable;
   task_requests: TaskRequestsTable;
   credit_ledger: CreditLedgerTable;
 }

@@ -1,7 +1,7 @@
 import { CreateTaskBody, EndTaskBody, RatingBody, TaskStatus } from '@codevf/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { readTranscript } from '../audit/transcript';
+import { PAGE_DEFAULT, PAGE_MAX, readTranscript } from '../audit/transcript';
 import { requireRole, requireUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { parseWith } from '../http/validate';
@@ -20,7 +20,20 @@ import {
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const ListQuery = z.object({ status: TaskStatus.optional() });
-const EventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0) });
+const EventsQuery = z.object({
+  after: z.coerce
+    .number({ invalid_type_error: 'after must be a whole number: the last seq you already have (0 for none)' })
+    .int('after must be a whole number: the last seq you already have (0 for none)')
+    .min(0, 'after must be 0 or more: the last seq you already have (0 for none)')
+    .default(0),
+  limit: z.coerce
+    .number({ invalid_type_error: `limit must be a whole number from 1 to ${PAGE_MAX}` })
+    .int(`limit must be a whole number from 1 to ${PAGE_MAX}`)
+    .min(1, `limit must be a whole number from 1 to ${PAGE_MAX}`)
+    .max(PAGE_MAX, `limit is at most ${PAGE_MAX}; read further pages with after=nextAfter`)
+    .default(PAGE_DEFAULT),
+  verify: z.enum(['page', 'full']).default('page'),
+});
 
 /** Tasks and the engineer queue (docs/PROTOCOL.md §2). */
 export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -45,9 +58,9 @@ export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.get('/v1/tasks/:id/events', async (request) => {
     const user = await requireUser(request);
     const { id } = parseWith(IdParams, request.params);
-    const { after } = parseWith(EventsQuery, request.query);
+    const query = parseWith(EventsQuery, request.query);
     await visibleTask(ctx, user, id, 'participate');
-    return readTranscript(ctx.storage.db, id, after);
+    return readTranscript(ctx.storage.db, id, query);
   });
 
   app.post('/v1/tasks/:id/end', async (request) => {

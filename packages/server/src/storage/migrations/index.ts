@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as m001 from './001_initial';
+import * as m002 from './002_transcript_checkpoints';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the server can be
@@ -7,4 +8,5 @@ import * as m001 from './001_initial';
  */
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
+  '002_transcript_checkpoints': m002,
 };
