@@ -164,6 +164,8 @@ describe('codevf fix: hostile engineer text is shown, byte for byte', () => {
     expect(after).not.toContain('Could not open a browser');
     expect(after).toContain('user name before its host');
     cli.press('escape');
+    // The next link only once the prompt is gone: a late escape would dismiss the new prompt.
+    await screen.waitFor(/^(?![\s\S]*user name before its host)/);
     await engineer.expectAck('screenshare_request', { url: 'https://meet.example.test/abc' });
     const seen = await screen.waitFor('Engineer requests screenshare on:');
     expect(seen).toMatch(/^│ {3}meet\.example\.test +│$/m);
