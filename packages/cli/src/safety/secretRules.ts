@@ -1,4 +1,5 @@
 import { characterClasses, shannonEntropy } from './entropy';
+import { PROVIDER_TOKENS } from './providerTokens';
 
 /**
  * The secret-detection rules of the redactor, in the spirit of gitleaks: provider-specific
@@ -30,7 +31,7 @@ export interface SecretRule {
  * - values shorter than 6 characters are never masked ("admin", "1234", "root");
  * - a value of one character class needs ≥ 3.0 ("changeme" and "postgres" = 2.75 stay,
  *   "qhzkfjdw" = 3.0 goes);
- * - a value mixing classes needs ≥ 2.5 ("hunter22" = 2.75, "Summer2024!" = 3.10 go; "abc1" is
+ * - a value mixing classes needs ≥ 2.2 ("hunter22" = 2.75, "pepper.9393" = 2.48 go; "abc1" is
  *   too short, and "pepper10" = 2.16 stays — the price of leaving placeholders alone);
  * - an unquoted lower-case word (a variable in code: `password = credentials`) needs ≥ 3.5,
  *   i.e. it has to look random; unquoted CamelCase names (`token: TokenResponse`,
@@ -40,13 +41,14 @@ export interface SecretRule {
  */
 export const GENERIC_MIN_LENGTH = 6;
 export const ENTROPY_SINGLE_CLASS = 3.0;
-export const ENTROPY_MIXED_CLASSES = 2.5;
+export const ENTROPY_MIXED_CLASSES = 2.2;
 export const ENTROPY_BARE_WORD = 3.5;
 
 /** Substrings that mark a documentation placeholder or a variable name, not a secret. */
 const PLACEHOLDER_WORDS = [
   'password',
   'passwd',
+  'passphrase',
   'secret',
   'token',
   'changeme',
@@ -65,6 +67,29 @@ const PLACEHOLDER_WORDS = [
   '****',
   '...',
 ];
+
+/**
+ * Values published in documentation as examples (AWS's example key pair, jwt.io's token, the
+ * Azure storage emulator's well-known key, Telegram's sample bot token): anything containing
+ * one is an example, not a leak.
+ */
+const KNOWN_EXAMPLES = [
+  'EXAMPLE', // AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY and the rest of AWS's docs
+  'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c', // jwt.io
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq', // Azurite's devstoreaccount1
+  'ABC-DEF1234ghIkl-zyx57W2v1u123ew11', // Telegram's Bot API docs
+  'not-a-real',
+];
+
+/**
+ * A value whose shape fits a token format but that is a documentation placeholder: a known
+ * example, or a run of one repeated character (`ghp_xxxx…`, `sk_test_XXXX…`, `0000…`).
+ */
+export function isExampleToken(value: string): boolean {
+  if (/(.)\1{5}/.test(value)) return true;
+  const upper = value.toUpperCase();
+  return KNOWN_EXAMPLES.some((e) => upper.includes(e.toUpperCase()));
+}
 
 /** Values that are types, literals or keywords in common languages. */
 const NON_SECRET_WORDS = new Set([
@@ -99,9 +124,11 @@ export function isLikelySecretValue(value: string, bare: boolean): boolean {
   const lower = value.toLowerCase();
   if (NON_SECRET_WORDS.has(lower)) return false;
   if (PLACEHOLDER_WORDS.some((w) => lower.includes(w))) return false;
-  // References and templates: ${VAR}, $(cmd), $VAR, {{ var }}, %(name)s, <value>, {name}
-  if (/^\$(?:\{|\(|[A-Za-z_][A-Za-z0-9_]*$)/.test(value)) return false;
-  if (/^(?:\{\{.*\}\}|%\(?\w*\)?[sd]|<[^>]*>|\{[\w.]*\})$/.test(value)) return false;
+  if (isExampleToken(value)) return false;
+  // References and templates: ${VAR}, $(cmd), $VAR, $env:VAR, %VAR%, {{ var }}, %(name)s,
+  // <value>, {name}; and YAML tags (`!vault |`).
+  if (/^\$(?:\{|\(|[A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?$)/.test(value)) return false;
+  if (/^(?:\{\{.*\}\}|%\(?\w*\)?[sd]|%\w+%|<[^>]*>|\{[\w.]*\}|![a-z]+|!(?:[A-Z][a-z]+)+(?:\.\w+)?)$/.test(value)) return false;
   // Two lower-case words (`same-origin`, `read_only`) are a setting, not a secret.
   if (/^[a-z]+[-_ ][a-z]+$/.test(value)) return false;
   if (bare) {
@@ -260,25 +287,35 @@ const SECRET_KEY_ENDINGS = [
   'accesskey',
   'secretkey',
   'privatekey',
+  'privatekeyid',
   'authkey',
   'signingkey',
   'encryptionkey',
   'masterkey',
   'accountkey',
+  'storagekey',
+  'appkey',
+  'applicationkey',
+  'licensekey',
+  'keydata', // kubeconfig's client-key-data
   'credential',
   'credentials',
   'secretkeybase',
 ];
 /** Short words that count only as a whole last segment (`DB_PASS`, not `bypass`). */
-const SECRET_KEY_SEGMENTS = new Set(['pass', 'pwd']);
+const SECRET_KEY_SEGMENTS = new Set(['pass', 'pwd', 'storepass', 'keypass']);
 /** Shell variables that merely look like keys. */
-const NOT_SECRET_KEYS = new Set(['pwd', 'oldpwd']);
+const NOT_SECRET_KEYS = new Set(['PWD', 'OLDPWD']);
+/** Published on purpose: `STRIPE_PUBLISHABLE_KEY`, `MAPBOX_PUBLIC_TOKEN`, `public_key`. */
+const PUBLIC_SEGMENTS = new Set(['public', 'publishable', 'pub']);
 
 /**
- * How a key names a secret: `no`, `yes`, or `weak` for a bare `auth` (`auth: oauth2` is a
- * setting; npm's `_auth=<base64>` is a credential), whose value must be at least 12 characters.
+ * How a key names a secret: `no`, `yes`, `weak` for a bare `auth` (`auth: oauth2` is a
+ * setting; npm's `_auth=<base64>` is a credential), whose value must be at least 12
+ * characters, or `random` for any other key ending in `key` (`--key`, `DD_APP_KEY` is `yes`,
+ * `sort_key` is not a secret), whose value must look generated (`looksGenerated`).
  */
-export function secretKeyKind(key: string): 'no' | 'yes' | 'weak' {
+export function secretKeyKind(key: string): 'no' | 'yes' | 'weak' | 'random' {
   const segments = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[\s_.-]+/)
@@ -286,11 +323,55 @@ export function secretKeyKind(key: string): 'no' | 'yes' | 'weak' {
     .map((s) => s.toLowerCase());
   const flat = segments.join('');
   const last = segments.at(-1) ?? '';
-  if (NOT_SECRET_KEYS.has(flat)) return 'no';
+  // The shell's `PWD`/`OLDPWD` (upper case); a lower-case `"pwd"` in JSON is a password.
+  if (NOT_SECRET_KEYS.has(key)) return 'no';
+  if (segments.some((s) => PUBLIC_SEGMENTS.has(s))) return 'no';
   if (last === 'auth') return 'weak';
   if (SECRET_KEY_SEGMENTS.has(last)) return 'yes';
-  return SECRET_KEY_ENDINGS.some((e) => flat.endsWith(e)) ? 'yes' : 'no';
+  if (SECRET_KEY_ENDINGS.some((e) => flat.endsWith(e))) return 'yes';
+  return last === 'key' || last.endsWith('key') ? 'random' : 'no';
 }
+
+/**
+ * For keys that only may name a secret (`key`, `auth`): the value must look generated — long,
+ * high entropy, not a UUID or hash-suffixed name (`node-modules-<sha256>`), not a public key.
+ */
+export function looksGenerated(value: string, digestsAllowed = false): boolean {
+  if (value.length < 16 || !/^[A-Za-z0-9+/=_.:-]+$/.test(value)) return false;
+  if (/^\.{0,2}\/[\w.@-]+(?:\/[\w.@-]*)+$/.test(value)) return false; // a path
+  if (/^[a-z]+(?:[-_.][a-z0-9]+)+$/.test(value)) return false;
+  // Identifiers and digests: a UUID anywhere (`session:<uuid>`), a bare SHA-1/SHA-256/SHA-512.
+  if (/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(value)) return false;
+  if (!digestsAllowed && /^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$/i.test(value)) return false;
+  if (/^(?:pk[._]|ssh-|sha\d+[:-])/i.test(value)) return false;
+  return shannonEntropy(value) >= 3.3;
+}
+
+/**
+ * Judges a value found after a key of the given kind. `yes-random` is a secret-naming key
+ * (`authtoken`) whose value still has to look generated because no operator ties it to the key.
+ */
+function isSecretForKey(
+  kind: 'yes' | 'weak' | 'random' | 'yes-random',
+  key: string,
+  value: string,
+  bare: boolean,
+): boolean {
+  if (!isLikelySecretValue(value, bare)) return false;
+  // `PWD=/home/me` is the shell's working directory; `"pwd": "…"` in JSON is a password.
+  if (/pwd$/i.test(key) && /^(?:[/~.]|[A-Za-z]:\\)/.test(value)) return false;
+  // A git signing key is named by its public key id.
+  if (/signing[_.-]?key$/i.test(key) && /^[0-9A-F]{8,40}$/i.test(value)) return false;
+  if (kind === 'weak') return value.length >= 12;
+  if (kind === 'random') return looksGenerated(value);
+  if (kind === 'yes-random') return looksGenerated(value, true);
+  return true;
+}
+
+/** `|| "fallback"`, `?? 'fallback'`, `or "fallback"`: a literal after a reference in code. */
+const FALLBACK_LITERAL = /[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*(?<q>["'`])(?<v>[^"'`\r\n]{1,512})\k<q>/y;
+/** `String::from("…")`, `SecretString("…")`: a literal as the first argument of a call. */
+const CALL_LITERAL = /(?<q>["'`])(?<v>[^"'`\s]{1,512})\k<q>/y;
 
 const assignmentRule: SecretRule = {
   id: 'generic-secret',
@@ -302,19 +383,35 @@ const assignmentRule: SecretRule = {
       while (keyStart > 0 && m.index - keyStart < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(keyStart - 1)))
         keyStart--;
       if (keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1))) continue; // key too long to judge
+      if (/public[ \t]+$/i.test(text.slice(Math.max(0, keyStart - 8), keyStart))) continue; // `public key: …`
       ASSIGNED_VALUE.lastIndex = m.index + m[0].length;
       const v = ASSIGNED_VALUE.exec(text);
       if (!v) continue;
       // Whether or not it is a secret, the value is consumed: `${DB_PASSWORD:?missing}` is one value.
       KEYWORD_OPERATOR.lastIndex = v.index + v[0].length;
-      const kind = secretKeyKind(text.slice(keyStart, m.index) + (m.groups?.rest ?? ''));
+      const key = text.slice(keyStart, m.index) + (m.groups?.rest ?? '');
+      const kind = secretKeyKind(key);
       if (kind === 'no') continue;
       const quoted = v.groups?.quoted;
       const value = quoted ?? v.groups?.bare ?? '';
-      if ((kind === 'yes' || value.length >= 12) && isLikelySecretValue(value, quoted === undefined)) {
+      if (isSecretForKey(kind, key, value, quoted === undefined)) {
         // The value ends the match; a quoted one also has its closing quote after it.
         const end = v.index + v[0].length - (quoted === undefined ? 0 : 1);
         spans.push({ start: end - value.length, end, ruleId: 'generic-secret' });
+        continue;
+      }
+      if (quoted !== undefined) continue;
+      // Code: `process.env.X || "literal"`, `String::from("literal")`.
+      const after = v.index + v[0].length;
+      const follow = value.endsWith('(') ? CALL_LITERAL : FALLBACK_LITERAL;
+      follow.lastIndex = after;
+      const f = follow.exec(text);
+      const literal = f?.groups?.v;
+      // Judged as code (`os.environ.get("API_KEY")` names a variable).
+      if (f && literal && kind !== 'weak' && isSecretForKey(kind, key, literal, true)) {
+        const end = f.index + f[0].length - 1;
+        spans.push({ start: end - literal.length, end, ruleId: 'generic-secret' });
+        KEYWORD_OPERATOR.lastIndex = f.index + f[0].length;
       }
     }
     return spans;
@@ -349,56 +446,133 @@ const urlCredentialsRule: SecretRule = {
   },
 };
 
+// ---- command lines --------------------------------------------------------------------
+
+/** A value in a command line: quoted (the quotes are masked with it) or one word. */
+const ARG = String.raw`(?:'[^'\r\n]+'|"[^"\r\n]+"|[^\s'"|;&]+)`;
+/** The rest of one command (not past a pipe, `;` or `&&`), bounded so that scanning stays linear. */
+const SAME_COMMAND = String.raw`[^\r\n|;&]{0,400}?`;
+
+function unquote(s: string): string {
+  return /^(["']).*\1$/.test(s) ? s.slice(1, -1) : s;
+}
+
+/**
+ * A password that a tool's documented flag or position says is one, e.g. `mysql -pXXX` or
+ * `sshpass -p XXX`. The place proves what it is, so any value that is not a reference or a
+ * placeholder counts, even a weak one.
+ */
+function toolPassword(pattern: string): SecretRule {
+  return regexRule('cli-flag-secret', new RegExp(pattern), (s) => {
+    const v = unquote(s);
+    return v.length >= 4 && isLikelySecretValue(v.padEnd(GENERIC_MIN_LENGTH, v), false);
+  });
+}
+
+const TOOL_PASSWORD_RULES: SecretRule[] = [
+  // MySQL/MariaDB clients take the password glued to -p (`-p secret` would name a database).
+  toolPassword(String.raw`\b(?:mysql\w*|mariadb\w*)\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
+  toolPassword(String.raw`\bsshpass[ \t]+(?:-[a-zA-Z][ \t]+)*-p[ \t]*(?<secret>${ARG})`),
+  // `login -p` of container registries and clouds (`docker run -p 8080:80` is a port).
+  toolPassword(
+    String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oc|az|twine)\b${SAME_COMMAND}\b(?:login|upload)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`,
+  ),
+  toolPassword(String.raw`\bmongo(?:sh|dump|restore|export|import)?\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\b(?:useradd|usermod)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\bredis-cli\b${SAME_COMMAND}[ \t]-a[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\b(?:sqlcmd|bcp|osql)\b${SAME_COMMAND}[ \t]-P[ \t]*(?<secret>${ARG})`),
+  toolPassword(String.raw`\bldap\w+\b${SAME_COMMAND}[ \t]-w[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\b(?:zip|unzip)\b${SAME_COMMAND}[ \t]-P[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\b7za?\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
+  toolPassword(String.raw`\bsmbclient\b${SAME_COMMAND}[ \t]-U[ \t]+[^\s%]+%(?<secret>${ARG})`),
+  // openssl's -passin/-passout/-pass take `pass:<password>` (env:, file: name a source).
+  toolPassword(String.raw`-pass(?:in|out)?[ \t]+["']?pass:(?<secret>[^\s'"]+)`),
+  // Positional passwords.
+  toolPassword(String.raw`\bhtpasswd[ \t]+-\w*b\w*[ \t]+(?:-\S+[ \t]+)*\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\brabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`),
+  toolPassword(String.raw`\bbundle[ \t]+config[ \t]+(?:set[ \t]+)?(?:--\w+[ \t]+)?\S+[ \t]+[^\s:]+:(?<secret>${ARG})`),
+  // A value echoed into a tool that reads a password or token from standard input.
+  toolPassword(
+    String.raw`\b(?:echo|printf|yes)(?:[ \t]+-[neE]+)*(?:[ \t]+'%s(?:\\n)?')?[ \t]+(?<secret>${ARG})[ \t]*\|[^\r\n|]*?(?:password-stdin|--stdin|chpasswd|sudo[ \t]+(?:-\w+[ \t]+)*-S\b|\blogin\b|secret[ \t]+(?:put|set)|with-token|keytool)`,
+  ),
+];
+
+/**
+ * `.pgpass`: `hostname:port:database:username:password` (a field may be `*`).
+ */
+const pgpassRule = regexRule(
+  'generic-secret',
+  /^[ \t]*(?<host>\*|\[[0-9A-Fa-f:]{2,39}\]|[A-Za-z0-9.-]{1,253}):(?:\d{1,5}|\*):[^:\s#]{1,64}:[^:\s]{1,64}:(?<secret>\S+)[ \t]*$/m,
+  // A host name has a letter; an IPv4 address has four numbers (not `12:30:45:…` times).
+  (s, m) => /^(?:\*|\[|.*[A-Za-z]|\d+\.\d+\.\d+\.\d+$)/.test(m.groups?.host ?? '') && isLikelySecretValue(s, false),
+);
+
+/**
+ * A secret-named word followed by a value without an operator: `--password value`,
+ * `--api-key value`, `set -x DB_PASS value`, `.netrc`'s `password value`, `ngrok authtoken
+ * value`, `aws configure set aws_secret_access_key value`. Found like assignments (a keyword
+ * scan, then the key extended backwards). Prose passes through: "password authentication
+ * failed", "token expired" are lower-case words that do not look random.
+ */
+const KEYWORD_SPACE = /(?:pass|pwd|secret|token|key|credential|auth)[A-Za-z0-9_.-]{0,40}?[ \t]+(?=[^\s=:])/gi;
+const SPACED_VALUE = /(?<q>["'])?(?<v>[^\s"'|;&<>]{6,512})\k<q>(?=$|[\s;&|)])/y;
+
+const keySpaceValueRule: SecretRule = {
+  id: 'generic-secret',
+  find(text) {
+    const spans: SecretSpan[] = [];
+    KEYWORD_SPACE.lastIndex = 0;
+    for (let m = KEYWORD_SPACE.exec(text); m; m = KEYWORD_SPACE.exec(text)) {
+      let keyStart = m.index;
+      while (keyStart > 0 && m.index - keyStart < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(keyStart - 1)))
+        keyStart--;
+      const before = keyStart > 0 ? text[keyStart - 1] : '';
+      if (before && !/[\s"'(]/.test(before)) continue;
+      const key = text.slice(keyStart, m.index + m[0].length).trimEnd();
+      const kind = secretKeyKind(key);
+      if (kind === 'no') continue;
+      SPACED_VALUE.lastIndex = m.index + m[0].length;
+      const v = SPACED_VALUE.exec(text);
+      const value = v?.groups?.v;
+      if (!v || !value) continue;
+      KEYWORD_SPACE.lastIndex = v.index + v[0].length;
+      if (/^--?[a-z][a-z-]*$/.test(value)) continue; // the next flag
+      // Without an operator, only a flag (`--token x`) or a password word (.netrc's
+      // `password x`) is sure to be followed by its value; after other words (`secret`,
+      // `credentials "app.terraform.io"`) the value has to look generated.
+      const sure = key.startsWith('-') || /(?:pass|passwd|password|passphrase|pwd)$/i.test(key);
+      const judged = kind === 'yes' && !sure ? 'yes-random' : kind;
+      if (isSecretForKey(judged, key, value, !v.groups?.q)) {
+        const end = v.index + v[0].length - (v.groups?.q ? 1 : 0);
+        spans.push({ start: end - value.length, end, ruleId: key.startsWith('-') ? 'cli-flag-secret' : 'generic-secret' });
+      }
+    }
+    return spans;
+  },
+};
+
 // ---- the rule table --------------------------------------------------------------------
 
 const randomLooking = (min: number) => (s: string) => shannonEntropy(s) >= min;
 
+const providerRules = PROVIDER_TOKENS.map((t) =>
+  regexRule(t.id, t.pattern, (secret) => !isExampleToken(secret) && (t.accept?.(secret) ?? true)),
+);
+
 /** All rules, specific before generic (the first rule to claim a span names it). */
 export const SECRET_RULES: readonly SecretRule[] = [
   privateKeyRule,
-  regexRule('aws-access-key-id', /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/),
-  regexRule(
-    'aws-secret-access-key',
-    /(?<![A-Za-z0-9])(?:aws[_.-]?)?secret[_.-]?access[_.-]?key["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/i,
-  ),
-  regexRule('github-token', /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b/),
-  regexRule('github-fine-grained-pat', /\bgithub_pat_[A-Za-z0-9_]{50,255}\b/),
-  regexRule('gitlab-token', /\bgl(?:pat|dt|ptt|rt|soat|cbt|ffct|oas|imt)-[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/),
-  regexRule(
-    'slack-token',
-    /\b(?:xox[abposr]-\d+-[A-Za-z0-9-]{6,}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{20,}|xapp-\d-[A-Z0-9]+-\d+-[A-Za-z0-9]+)/,
-  ),
-  regexRule(
-    'slack-webhook',
-    /https?:\/\/hooks\.slack\.com\/(?<secret>(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,})/,
-  ),
-  regexRule('stripe-key', /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}\b/),
-  regexRule('stripe-webhook-secret', /\bwhsec_[A-Za-z0-9+/=]{24,}/),
-  regexRule('google-api-key', /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/),
-  regexRule('google-oauth-secret', /\bGOCSPX-[A-Za-z0-9_-]{24,}/),
-  regexRule('anthropic-api-key', /\bsk-ant-[A-Za-z0-9_-]{20,}/),
-  regexRule(
-    'openai-api-key',
-    /\bsk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/,
-    // Only random-looking tails: `sk-learn-compatible-layer` is a name, not a key.
-    (key) => {
-      const tail = key.replace(/^sk-(?:proj-|svcacct-|admin-|None-)?/, '');
-      return /\d/.test(tail) && /[A-Za-z]/.test(tail) && shannonEntropy(tail) >= 3.5;
-    },
-  ),
-  regexRule('npm-token', /\bnpm_[A-Za-z0-9]{36}\b/),
-  regexRule('pypi-token', /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/),
-  regexRule('sendgrid-api-key', /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/),
-  regexRule('huggingface-token', /\bhf_[A-Za-z]{34}\b/),
-  regexRule('digitalocean-token', /\bdo[opr]_v1_[a-f0-9]{64}\b/),
-  regexRule('jwt', /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/),
+  ...providerRules,
   urlCredentialsRule,
   regexRule(
     'cli-flag-secret',
-    // `--password value`, `--token value`, `curl -u user:password` (the `=` forms are assignments).
-    /(?<![\w-])(?:--?[A-Za-z0-9-]*(?:password|passwd|token|secret|api-?key)[ \t]+|(?:-u|--user)[ \t]+[^\s:'"]+:)["']?(?<secret>[^\s"']+)/i,
+    // `curl -u user:password`, `curl -su "api:password"` (the `=` forms are assignments).
+    /(?<![\w-])(?:-[A-Za-z]*u|--user)[ \t]+["']?[^\s:'"]+:(?!\/\/)(?<secret>[^\s"']+)/,
     (s) => isLikelySecretValue(s, false),
   ),
+  ...TOOL_PASSWORD_RULES,
+  pgpassRule,
   regexRule(
     'authorization-header',
     /\bauthorization["']?[ \t]*[:=][ \t]*["']?basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}={0,2})/i,
@@ -409,6 +583,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     (s) => isLikelySecretValue(s, false) && randomLooking(3.0)(s),
   ),
   assignmentRule,
+  keySpaceValueRule,
   regexRule(
     'generic-secret',
     // XML: <password>value</password>, <apiToken>value</apiToken> (Maven settings.xml and friends).
@@ -417,9 +592,16 @@ export const SECRET_RULES: readonly SecretRule[] = [
   ),
   regexRule(
     'generic-secret',
-    // <add key="ClearTextPassword" value="…"/> (NuGet.config, .NET appSettings).
-    /\bkey=["'](?<key>[^"'\r\n]{1,80})["'][ \t]+value=["'](?<secret>[^"'\r\n]{1,512})["']/i,
+    // <add key="ClearTextPassword" value="…"/> (NuGet.config, .NET appSettings); ECS's
+    // {"name": "DB_PASSWORD", "value": "…"}.
+    /\b(?:key|name)["']?[ \t]*[=:][ \t]*["'](?<key>[^"'\r\n]{1,80})["'][ \t]*,?[ \t]+["']?value["']?[ \t]*[=:][ \t]*["'](?<secret>[^"'\r\n]{1,512})["']/i,
     (s, m) => secretKeyKind(m.groups?.key ?? '') === 'yes' && isLikelySecretValue(s, false),
+  ),
+  regexRule(
+    'generic-secret',
+    // Python's `auth=("user", "password")` and `HTTPBasicAuth("user", "password")`.
+    /(?:\bauth[ \t]*=[ \t]*\(|BasicAuth\()[ \t]*["'][^"'\r\n]+["'][ \t]*,[ \t]*["'](?<secret>[^"'\r\n]+)["']/,
+    (s) => isLikelySecretValue(s, false),
   ),
   regexRule(
     'generic-secret',
