@@ -17,7 +17,8 @@ export interface ProviderToken {
 }
 
 /** Requires letters and digits and an entropy of a generated string (not `sk-learn-layer`). */
-const generated = (minEntropy: number) => (s: string) => /\d/.test(s) && /[A-Za-z]/.test(s) && shannonEntropy(s) >= minEntropy;
+const generated = (minEntropy: number) => (s: string) =>
+  /\d/.test(s) && /[A-Za-z]/.test(s) && shannonEntropy(s) >= minEntropy;
 
 export const PROVIDER_TOKENS: readonly ProviderToken[] = [
   // CodeVF's own: `cvf_` + kind (access, refresh, device code, web session) + 43 base64url.
@@ -33,7 +34,8 @@ export const PROVIDER_TOKENS: readonly ProviderToken[] = [
   { id: 'gitlab-token', pattern: /\bgl(?:pat|dt|ptt|rt|soat|cbt|ffct|oas|imt)-[A-Za-z0-9_-]{20,512}(?![A-Za-z0-9_-])/ },
   {
     id: 'slack-token',
-    pattern: /\b(?:xox[abposr]-\d+-[A-Za-z0-9-]{6,512}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{20,512}|xapp-\d-[A-Z0-9]+-\d+-[A-Za-z0-9]+)/,
+    pattern:
+      /\b(?:xox[abposr]-\d+-[A-Za-z0-9-]{6,512}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{20,512}|xapp-\d-[A-Z0-9]+-\d+-[A-Za-z0-9]+)/,
   },
   {
     id: 'slack-webhook',

@@ -128,7 +128,8 @@ export function isLikelySecretValue(value: string, bare: boolean): boolean {
   // References and templates: ${VAR}, $(cmd), $VAR, $env:VAR, %VAR%, {{ var }}, %(name)s,
   // <value>, {name}; and YAML tags (`!vault |`).
   if (/^\$(?:\{|\(|[A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?$)/.test(value)) return false;
-  if (/^(?:\{\{.*\}\}|%\(?\w*\)?[sd]|%\w+%|<[^>]*>|\{[\w.]*\}|![a-z]+|!(?:[A-Z][a-z]+)+(?:\.\w+)?)$/.test(value)) return false;
+  if (/^(?:\{\{.*\}\}|%\(?\w*\)?[sd]|%\w+%|<[^>]*>|\{[\w.]*\}|![a-z]+|!(?:[A-Z][a-z]+)+(?:\.\w+)?)$/.test(value))
+    return false;
   // Two lower-case words (`same-origin`, `read_only`) are a setting, not a secret.
   if (/^[a-z]+[-_ ][a-z]+$/.test(value)) return false;
   if (bare) {
@@ -490,7 +491,9 @@ const TOOL_PASSWORD_RULES: SecretRule[] = [
   // Positional passwords.
   toolPassword(String.raw`\bhtpasswd[ \t]+-\w*b\w*[ \t]+(?:-\S+[ \t]+)*\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`),
   toolPassword(String.raw`\brabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`),
+  toolPassword(
+    String.raw`\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`,
+  ),
   toolPassword(String.raw`\bbundle[ \t]+config[ \t]+(?:set[ \t]+)?(?:--\w+[ \t]+)?\S+[ \t]+[^\s:]+:(?<secret>${ARG})`),
   // A value echoed into a tool that reads a password or token from standard input.
   toolPassword(
@@ -545,7 +548,11 @@ const keySpaceValueRule: SecretRule = {
       const judged = kind === 'yes' && !sure ? 'yes-random' : kind;
       if (isSecretForKey(judged, key, value, !v.groups?.q)) {
         const end = v.index + v[0].length - (v.groups?.q ? 1 : 0);
-        spans.push({ start: end - value.length, end, ruleId: key.startsWith('-') ? 'cli-flag-secret' : 'generic-secret' });
+        spans.push({
+          start: end - value.length,
+          end,
+          ruleId: key.startsWith('-') ? 'cli-flag-secret' : 'generic-secret',
+        });
       }
     }
     return spans;

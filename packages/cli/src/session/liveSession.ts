@@ -303,7 +303,8 @@ export function createLiveSession(options: LiveSessionOptions) {
     const check = await options.local.checkFile(r.path);
     if (state().requests[requestId]?.status !== 'checking') return;
     if (check.ok) {
-      dispatch({ type: 'fileChecked', requestId, size: check.size, sensitive: check.sensitive });
+      const { size, sensitive, sensitiveReason } = check;
+      dispatch({ type: 'fileChecked', requestId, size, sensitive, sensitiveReason });
       return;
     }
     // Refused without asking: the engineer sees why; the customer sees it in the chat.

@@ -74,6 +74,8 @@ export interface FileRequest {
   status: FileStatus;
   size?: number;
   sensitive?: boolean;
+  /** Why the customer must type the name (safety/projectFile.ts): a secrets file, a hard link. */
+  sensitiveReason?: string;
   refusedReason?: string;
   redactions?: number;
   error?: string;
@@ -153,7 +155,7 @@ export type Action =
   | { type: 'commandStarted'; requestId: string }
   | { type: 'commandOutput'; requestId: string; data: string }
   | ({ type: 'commandFinished'; requestId: string } & CommandOutcome)
-  | { type: 'fileChecked'; requestId: string; size: number; sensitive: boolean }
+  | { type: 'fileChecked'; requestId: string; size: number; sensitive: boolean; sensitiveReason?: string }
   | { type: 'fileRefused'; requestId: string; reason: string }
   | { type: 'fileSent'; requestId: string; size: number; redactions: number }
   | { type: 'fileFailed'; requestId: string; reason: string }
@@ -307,7 +309,15 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
       }));
     case 'fileChecked':
       return updateFile(state, action.requestId, (r) =>
-        r.status === 'checking' ? { ...r, status: 'pending', size: action.size, sensitive: action.sensitive } : r,
+        r.status === 'checking'
+          ? {
+              ...r,
+              status: 'pending',
+              size: action.size,
+              sensitive: action.sensitive,
+              sensitiveReason: action.sensitiveReason,
+            }
+          : r,
       );
     case 'fileRefused':
       return updateFile(state, action.requestId, (r) =>

@@ -121,18 +121,18 @@ export const SECRET_GENERATORS: Record<string, (rnd: Random) => string> = {
   azure_sas_signature: (r) => encodeURIComponent(`${randomString(r, B64, 43)}=`),
   newrelic_key: (r) => `NRAK-${randomString(r, UPPER + DIGITS, 27)}`,
   newrelic_license_key: (r) => `${randomString(r, HEX, 36)}NRAL`,
-  sentry_auth_token: (r) =>
-    r() < 0.5 ? `sntrys_${randomString(r, B64, 100)}` : `sntryu_${randomString(r, HEX, 64)}`,
+  sentry_auth_token: (r) => (r() < 0.5 ? `sntrys_${randomString(r, B64, 100)}` : `sntryu_${randomString(r, HEX, 64)}`),
   discord_bot_token: (r) =>
     `${pick(r, ['M', 'N', 'O'])}${randomString(r, ALNUM, 25)}.${randomString(r, B64URL, 6)}.${randomString(r, B64URL, 38)}`,
   discord_webhook_path: (r) => `${randomString(r, DIGITS, 18)}/${randomString(r, B64URL, 68)}`,
   telegram_bot_token: (r) => `${randomString(r, DIGITS, 10)}:AA${randomString(r, B64URL, 33)}`,
-  square_token: (r) =>
-    r() < 0.5 ? `sq0atp-${randomString(r, B64URL, 22)}` : `EAAA${randomString(r, B64URL, 60)}`,
+  square_token: (r) => (r() < 0.5 ? `sq0atp-${randomString(r, B64URL, 22)}` : `EAAA${randomString(r, B64URL, 60)}`),
   square_secret: (r) => `sq0csp-${randomString(r, B64URL, 43)}`,
   linear_key: (r) => `lin_api_${randomString(r, ALNUM, 40)}`,
   notion_token: (r) =>
-    r() < 0.5 ? `secret_${randomString(r, ALNUM, 43)}` : `ntn_${randomString(r, DIGITS, 11)}${randomString(r, ALNUM, 35)}`,
+    r() < 0.5
+      ? `secret_${randomString(r, ALNUM, 43)}`
+      : `ntn_${randomString(r, DIGITS, 11)}${randomString(r, ALNUM, 35)}`,
   vault_token: (r) => `hvs.${randomString(r, B64URL, 90)}`,
   terraform_token: (r) => `${randomString(r, ALNUM, 14)}.atlasv1.${randomString(r, ALNUM, 67)}`,
   postman_key: (r) => `PMAK-${randomString(r, HEX, 24)}-${randomString(r, HEX, 34)}`,
