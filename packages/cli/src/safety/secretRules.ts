@@ -307,6 +307,21 @@ const SECRET_KEY_ENDINGS = [
 const SECRET_KEY_SEGMENTS = new Set(['pass', 'pwd', 'storepass', 'keypass']);
 /** Shell variables that merely look like keys. */
 const NOT_SECRET_KEYS = new Set(['PWD', 'OLDPWD']);
+/** Keys of data, not of locks: `cache-key`, `sort_key`, `primary_key`, `idempotency_key`. */
+const NOT_SECRET_KEY_SEGMENTS = new Set([
+  'cache',
+  'sort',
+  'primary',
+  'foreign',
+  'partition',
+  'routing',
+  'idempotency',
+  'dedup',
+  'hash',
+  'lookup',
+  'map',
+  'id',
+]);
 /** Published on purpose: `STRIPE_PUBLISHABLE_KEY`, `MAPBOX_PUBLIC_TOKEN`, `public_key`. */
 const PUBLIC_SEGMENTS = new Set(['public', 'publishable', 'pub']);
 
@@ -327,6 +342,8 @@ export function secretKeyKind(key: string): 'no' | 'yes' | 'weak' | 'random' {
   // The shell's `PWD`/`OLDPWD` (upper case); a lower-case `"pwd"` in JSON is a password.
   if (NOT_SECRET_KEYS.has(key)) return 'no';
   if (segments.some((s) => PUBLIC_SEGMENTS.has(s))) return 'no';
+  if (segments.some((s) => NOT_SECRET_KEY_SEGMENTS.has(s)) && !SECRET_KEY_ENDINGS.some((e) => flat.endsWith(e)))
+    return 'no';
   if (last === 'auth') return 'weak';
   if (SECRET_KEY_SEGMENTS.has(last)) return 'yes';
   if (SECRET_KEY_ENDINGS.some((e) => flat.endsWith(e))) return 'yes';
@@ -340,7 +357,8 @@ export function secretKeyKind(key: string): 'no' | 'yes' | 'weak' | 'random' {
 export function looksGenerated(value: string, digestsAllowed = false): boolean {
   if (value.length < 16 || !/^[A-Za-z0-9+/=_.:-]+$/.test(value)) return false;
   if (/^\.{0,2}\/[\w.@-]+(?:\/[\w.@-]*)+$/.test(value)) return false; // a path
-  if (/^[a-z]+(?:[-_.][a-z0-9]+)+$/.test(value)) return false;
+  // Names with a hash or version in them: `node-modules-<sha256>`, `v1-deps-<sha256>`.
+  if (/^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+$/.test(value) && /(?:^|[-_.])[a-z]{3,}(?:[-_.]|$)/.test(value)) return false;
   // Identifiers and digests: a UUID anywhere (`session:<uuid>`), a bare SHA-1/SHA-256/SHA-512.
   if (/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(value)) return false;
   if (!digestsAllowed && /^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$/i.test(value)) return false;
@@ -559,6 +577,18 @@ const keySpaceValueRule: SecretRule = {
   },
 };
 
+/**
+ * `Authorization: Basic <base64 of user:password>`: documentation's `user:password` is not a
+ * secret; anything that does not decode to a readable pair is masked (fail closed).
+ */
+function isBasicCredential(encoded: string): boolean {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0 || !/^[\x20-\x7e]+$/.test(decoded)) return true;
+  const password = decoded.slice(colon + 1);
+  return password.length < GENERIC_MIN_LENGTH || isLikelySecretValue(password, false);
+}
+
 // ---- the rule table --------------------------------------------------------------------
 
 const randomLooking = (min: number) => (s: string) => shannonEntropy(s) >= min;
@@ -583,6 +613,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   regexRule(
     'authorization-header',
     /\bauthorization["']?[ \t]*[:=][ \t]*["']?basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}={0,2})/i,
+    isBasicCredential,
   ),
   regexRule(
     'bearer-token',
