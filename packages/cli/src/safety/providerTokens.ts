@@ -14,6 +14,11 @@ export interface ProviderToken {
   id: string;
   pattern: RegExp;
   accept?: (token: string) => boolean;
+  /**
+   * A fixed string every match contains, for a pattern that would otherwise be tried at every
+   * word of the text (a leading character class): the rule runs only when the text has it.
+   */
+  hint?: string;
 }
 
 /** Requires letters and digits and an entropy of a generated string (not `sk-learn-layer`). */
@@ -59,13 +64,13 @@ export const PROVIDER_TOKENS: readonly ProviderToken[] = [
   { id: 'digitalocean-token', pattern: /\bdo[opr]_v1_[a-f0-9]{64}\b/ },
   { id: 'twilio-api-key', pattern: /\bSK[0-9a-fA-F]{32}\b/, accept: generated(3.0) },
   { id: 'mailgun-key', pattern: /\bkey-[0-9a-f]{32}\b/, accept: generated(3.0) },
-  { id: 'mailchimp-key', pattern: /\b[0-9a-f]{32}-us\d{1,2}\b/ },
+  { id: 'mailchimp-key', pattern: /\b[0-9a-f]{32}-us\d{1,2}\b/, hint: '-us' },
   { id: 'docker-hub-token', pattern: /\bdckr_(?:pat|oat)_[A-Za-z0-9_-]{27,512}/ },
   { id: 'shopify-token', pattern: /\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/ },
   { id: 'atlassian-token', pattern: /\bATATT3[A-Za-z0-9_=-]{100,512}/ },
   { id: 'heroku-key', pattern: /\bHRKU-[A-Za-z0-9_-]{30,512}/ },
   { id: 'new-relic-key', pattern: /\bNR(?:AK|II|JS|RA|AA)-[A-Za-z0-9]{19,512}\b/ },
-  { id: 'new-relic-key', pattern: /\b[a-f0-9]{36}NRAL\b/ },
+  { id: 'new-relic-key', pattern: /\b[a-f0-9]{36}NRAL\b/, hint: 'NRAL' },
   // A DSN's key (and legacy secret) is the user part of the URL; the project is a number.
   { id: 'sentry-dsn', pattern: /\/\/(?<secret>[a-f0-9]{32}(?::[a-f0-9]{32})?)@[A-Za-z0-9.-]+(?::\d+)?\/\d+/ },
   { id: 'sentry-token', pattern: /\bsntry[su]_[A-Za-z0-9+/=_-]{40,512}/ },
@@ -75,13 +80,13 @@ export const PROVIDER_TOKENS: readonly ProviderToken[] = [
     accept: generated(4.0),
   },
   { id: 'discord-webhook', pattern: /discord(?:app)?\.com\/api\/webhooks\/\d+\/(?<secret>[A-Za-z0-9_-]{60,512})/ },
-  { id: 'telegram-bot-token', pattern: /(?<!\d)\d{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])/ },
+  { id: 'telegram-bot-token', pattern: /(?<!\d)\d{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])/, hint: ':AA' },
   { id: 'square-token', pattern: /\bsq0(?:atp|csp|idp)-[A-Za-z0-9_-]{22,512}/ },
   { id: 'square-token', pattern: /\bEAAA[A-Za-z0-9_-]{60}(?![A-Za-z0-9_-])/, accept: generated(4.0) },
   { id: 'linear-key', pattern: /\blin_(?:api|oauth)_[A-Za-z0-9]{40}\b/ },
   { id: 'notion-token', pattern: /\b(?:secret_[A-Za-z0-9]{43}|ntn_\d{11}[A-Za-z0-9]{35})\b/, accept: generated(4.0) },
   { id: 'vault-token', pattern: /\bhv[sb]\.[A-Za-z0-9_-]{24,512}/ },
-  { id: 'terraform-token', pattern: /\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,512}/ },
+  { id: 'terraform-token', pattern: /\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,512}/, hint: '.atlasv1.' },
   { id: 'postman-key', pattern: /\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b/ },
   { id: 'doppler-token', pattern: /\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,512}\b/ },
   { id: 'supabase-token', pattern: /\b(?:sbp_[a-f0-9]{40}\b|sb_secret_[A-Za-z0-9_-]{20,512})/ },

@@ -203,6 +203,7 @@ export const PEM_END_PATTERN = PEM_END.source;
  * the source of a PEM parser enclose code (quotes, semicolons) and do not form a block.
  */
 const PEM_BLOCK_BODY = /^[A-Za-z0-9+/=\s\\:,.()-]*$/;
+const PEM_KEY_MATERIAL = /[A-Za-z0-9+/=]{16}/;
 
 const privateKeyRule: SecretRule = {
   id: 'private-key',
@@ -214,7 +215,9 @@ const privateKeyRule: SecretRule = {
       const afterBegin = b.index + b[0].length;
       end.lastIndex = afterBegin;
       const e = end.exec(text);
-      if (e && e.index - afterBegin <= MAX_PEM_CHARS && PEM_BLOCK_BODY.test(text.slice(afterBegin, e.index))) {
+      const body = e ? text.slice(afterBegin, e.index) : '';
+      // Documentation's `-----BEGIN … KEY-----\n...\n-----END … KEY-----` has no key material.
+      if (e && e.index - afterBegin <= MAX_PEM_CHARS && PEM_BLOCK_BODY.test(body) && PEM_KEY_MATERIAL.test(body)) {
         spans.push({ start: b.index, end: e.index + e[0].length, ruleId: 'private-key' });
         begin.lastIndex = e.index + e[0].length;
         continue;
@@ -331,7 +334,21 @@ const PUBLIC_SEGMENTS = new Set(['public', 'publishable', 'pub']);
  * characters, or `random` for any other key ending in `key` (`--key`, `DD_APP_KEY` is `yes`,
  * `sort_key` is not a secret), whose value must look generated (`looksGenerated`).
  */
-export function secretKeyKind(key: string): 'no' | 'yes' | 'weak' | 'random' {
+export function secretKeyKind(key: string): KeyKind {
+  let kind = KEY_KINDS.get(key);
+  if (kind === undefined) {
+    // Logs repeat the same few keys: remember them (bounded, since keys come from the input).
+    if (KEY_KINDS.size >= 4096) KEY_KINDS.clear();
+    kind = judgeKey(key);
+    KEY_KINDS.set(key, kind);
+  }
+  return kind;
+}
+
+type KeyKind = 'no' | 'yes' | 'weak' | 'random';
+const KEY_KINDS = new Map<string, KeyKind>();
+
+function judgeKey(key: string): KeyKind {
   const segments = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[\s_.-]+/)
@@ -379,8 +396,8 @@ function isSecretForKey(
   if (!isLikelySecretValue(value, bare)) return false;
   // `PWD=/home/me` is the shell's working directory; `"pwd": "…"` in JSON is a password.
   if (/pwd$/i.test(key) && /^(?:[/~.]|[A-Za-z]:\\)/.test(value)) return false;
-  // A git signing key is named by its public key id.
-  if (/signing[_.-]?key$/i.test(key) && /^[0-9A-F]{8,40}$/i.test(value)) return false;
+  // A git signing key is named by its public key id (as gpg prints it: upper-case hex).
+  if (/signing[_.-]?key$/i.test(key) && /^(?:[0-9A-F]{8}|[0-9A-F]{16}|[0-9A-F]{40})$/.test(value)) return false;
   if (kind === 'weak') return value.length >= 12;
   if (kind === 'random') return looksGenerated(value);
   if (kind === 'yes-random') return looksGenerated(value, true);
@@ -593,9 +610,41 @@ function isBasicCredential(encoded: string): boolean {
 
 const randomLooking = (min: number) => (s: string) => shannonEntropy(s) >= min;
 
-const providerRules = PROVIDER_TOKENS.map((t) =>
-  regexRule(t.id, t.pattern, (secret) => !isExampleToken(secret) && (t.accept?.(secret) ?? true)),
-);
+const providerRules = PROVIDER_TOKENS.map((t): SecretRule => {
+  const accept = (secret: string) => !isExampleToken(secret) && (t.accept?.(secret) ?? true);
+  return t.hint ? hintedRule(t.id, t.pattern, t.hint, accept) : regexRule(t.id, t.pattern, accept);
+});
+
+/** Longest stretch a hinted pattern may have before its hint. */
+const HINT_LOOKBACK = 64;
+
+/**
+ * A pattern with a fixed `hint` inside: found by scanning for the hint (fast) and trying the
+ * pattern only at the few starts before each occurrence, instead of at every word.
+ */
+function hintedRule(id: string, pattern: RegExp, hint: string, accept: (secret: string) => boolean): SecretRule {
+  const re = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}yd`);
+  return {
+    id,
+    find(text) {
+      const spans: SecretSpan[] = [];
+      let from = 0;
+      for (let h = text.indexOf(hint); h >= 0; h = text.indexOf(hint, h + 1)) {
+        for (let start = Math.max(from, h - HINT_LOOKBACK); start <= h; start++) {
+          re.lastIndex = start;
+          const m = re.exec(text);
+          const range = m?.indices?.groups?.secret ?? m?.indices?.[0];
+          if (!m || !range || m.index + m[0].length <= h || !accept(text.slice(range[0], range[1]))) continue;
+          spans.push({ start: range[0], end: range[1], ruleId: id });
+          from = m.index + m[0].length;
+          h = Math.max(h, from - 1);
+          break;
+        }
+      }
+      return spans;
+    },
+  };
+}
 
 /** All rules, specific before generic (the first rule to claim a span names it). */
 export const SECRET_RULES: readonly SecretRule[] = [
