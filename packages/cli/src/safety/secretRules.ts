@@ -7,8 +7,10 @@ import { PROVIDER_TOKENS } from './providerTokens';
  * URLs, bearer tokens, `password=`-style assignments), which pass an entropy and placeholder
  * check. Every rule reports spans of the original text; the redactor merges them.
  *
- * No rule matches across a line break except `private-key` (PEM blocks). The stream redactor
- * relies on that: it releases output line by line and holds only an open PEM block.
+ * No rule matches across a line break except `private-key` (PEM blocks) and the Kubernetes
+ * `name:` / `value:` pair, whose value line is judged by the line before it. The stream
+ * redactor relies on that: it releases output line by line, holds only an open PEM block, and
+ * scans each release together with the line released before it.
  */
 
 export interface SecretSpan {
@@ -606,6 +608,21 @@ function isBasicCredential(encoded: string): boolean {
   return password.length < GENERIC_MIN_LENGTH || isLikelySecretValue(password, false);
 }
 
+/**
+ * A Kubernetes (or Compose, Helm) environment entry whose name says secret:
+ *   - name: DB_PASSWORD
+ *     value: "…"
+ */
+const K8S_ENV_PAIR = regexRule(
+  'generic-secret',
+  /^[ \t]*(?:-[ \t]+)?name:[ \t]*["']?(?<key>[A-Za-z_][\w.-]{0,80})["']?[ \t]*\r?\n[ \t]*value:[ \t]*["']?(?<secret>[^\s'"]+)/m,
+  (s, m) => secretKeyKind(m.groups?.key ?? '') === 'yes' && isLikelySecretValue(s, false),
+);
+const k8sEnvPairRule: SecretRule = {
+  id: K8S_ENV_PAIR.id,
+  find: (text) => (text.includes('value:') ? K8S_ENV_PAIR.find(text) : []),
+};
+
 // ---- the rule table --------------------------------------------------------------------
 
 const randomLooking = (min: number) => (s: string) => shannonEntropy(s) >= min;
@@ -671,6 +688,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   ),
   assignmentRule,
   keySpaceValueRule,
+  k8sEnvPairRule,
   regexRule(
     'generic-secret',
     // XML: <password>value</password>, <apiToken>value</apiToken> (Maven settings.xml and friends).
