@@ -1,11 +1,16 @@
-import { characterClasses, shannonEntropy } from './entropy';
+import { keySpaceValueRule, TOOL_PASSWORD_RULES } from './commandLineRules';
+import { shannonEntropy } from './entropy';
 import { PROVIDER_TOKENS } from './providerTokens';
+import { hintedRule, isKeyChar, MAX_KEY_PREFIX, regexRule, type SecretRule, type SecretSpan } from './secretRule';
+import { GENERIC_MIN_LENGTH, isExampleToken, isLikelySecretValue, isSecretForKey, secretKeyKind } from './secretValue';
 
 /**
  * The secret-detection rules of the redactor, in the spirit of gitleaks: provider-specific
  * token formats first (exact, no guessing), then shapes that need judgement (credentials in
  * URLs, bearer tokens, `password=`-style assignments), which pass an entropy and placeholder
- * check. Every rule reports spans of the original text; the redactor merges them.
+ * check. Every rule reports spans of the original text; the redactor merges them. The rule
+ * table is here; service token formats are in providerTokens.ts, command-line shapes in
+ * commandLineRules.ts, and the judgement of values and keys in secretValue.ts.
  *
  * No rule matches across a line break except `private-key` (PEM blocks) and the Kubernetes
  * `name:` / `value:` pair, whose value line is judged by the line before it. The stream
@@ -13,177 +18,17 @@ import { PROVIDER_TOKENS } from './providerTokens';
  * scans each release together with the line released before it.
  */
 
-export interface SecretSpan {
-  /** Offsets into the scanned text, `end` exclusive. */
-  start: number;
-  end: number;
-  ruleId: string;
-}
-
-export interface SecretRule {
-  id: string;
-  find(text: string): SecretSpan[];
-}
-
-// ---- generic judgement -----------------------------------------------------------------
-
-/**
- * Entropy thresholds for values found by shape (assignments, bearer tokens, URL passwords),
- * in bits per character (see entropy.ts):
- * - values shorter than 6 characters are never masked ("admin", "1234", "root");
- * - a value of one character class needs ≥ 3.0 ("changeme" and "postgres" = 2.75 stay,
- *   "qhzkfjdw" = 3.0 goes);
- * - a value mixing classes needs ≥ 2.2 ("hunter22" = 2.75, "pepper.9393" = 2.48 go; "abc1" is
- *   too short, and "pepper10" = 2.16 stays — the price of leaving placeholders alone);
- * - an unquoted lower-case word (a variable in code: `password = credentials`) needs ≥ 3.5,
- *   i.e. it has to look random; unquoted CamelCase names (`token: TokenResponse`,
- *   `password = userInput`) and UPPER_SNAKE constants are never secrets.
- * Why so low: the key already says "this is a password", so a masked non-secret costs little,
- * while a leaked weak password costs a lot. Placeholders are caught by words, not entropy.
- */
-export const GENERIC_MIN_LENGTH = 6;
-export const ENTROPY_SINGLE_CLASS = 3.0;
-export const ENTROPY_MIXED_CLASSES = 2.2;
-export const ENTROPY_BARE_WORD = 3.5;
-
-/** Substrings that mark a documentation placeholder or a variable name, not a secret. */
-const PLACEHOLDER_WORDS = [
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'token',
-  'changeme',
-  'change_me',
-  'change-me',
-  'example',
-  'sample',
-  'placeholder',
-  'your',
-  'dummy',
-  'redacted',
-  'replace',
-  'todo',
-  'fixme',
-  'xxxx',
-  '****',
-  '...',
-];
-
-/**
- * Values published in documentation as examples (AWS's example key pair, jwt.io's token, the
- * Azure storage emulator's well-known key, Telegram's sample bot token): anything containing
- * one is an example, not a leak.
- */
-const KNOWN_EXAMPLES = [
-  'EXAMPLE', // AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY and the rest of AWS's docs
-  'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c', // jwt.io
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq', // Azurite's devstoreaccount1
-  'ABC-DEF1234ghIkl-zyx57W2v1u123ew11', // Telegram's Bot API docs
-  'not-a-real',
-];
-
-/**
- * A value whose shape fits a token format but that is a documentation placeholder: a known
- * example, or a run of one repeated character (`ghp_xxxx…`, `sk_test_XXXX…`, `0000…`).
- */
-export function isExampleToken(value: string): boolean {
-  if (/(.)\1{5}/.test(value)) return true;
-  const upper = value.toUpperCase();
-  return KNOWN_EXAMPLES.some((e) => upper.includes(e.toUpperCase()));
-}
-
-/** Values that are types, literals or keywords in common languages. */
-const NON_SECRET_WORDS = new Set([
-  'string',
-  'number',
-  'boolean',
-  'object',
-  'unknown',
-  'bigint',
-  'integer',
-  'float',
-  'double',
-  'buffer',
-  'required',
-  'optional',
-  'default',
-  'nullable',
-  'undefined',
-  'function',
-  'private',
-  'public',
-  'readonly',
-]);
-
-/**
- * Decides whether a value found next to a secret-sounding key is a secret. `bare` means the
- * value was not quoted, so it may be code (`process.env.X`, `getToken()`) rather than data.
- */
-export function isLikelySecretValue(value: string, bare: boolean): boolean {
-  if (value.length < GENERIC_MIN_LENGTH) return false;
-  if (value.startsWith('[REDACTED')) return false; // already masked: keep redaction idempotent
-  const lower = value.toLowerCase();
-  if (NON_SECRET_WORDS.has(lower)) return false;
-  if (PLACEHOLDER_WORDS.some((w) => lower.includes(w))) return false;
-  if (isExampleToken(value)) return false;
-  // References and templates: ${VAR}, $(cmd), $VAR, $env:VAR, %VAR%, {{ var }}, %(name)s,
-  // <value>, {name}; and YAML tags (`!vault |`).
-  if (/^\$(?:\{|\(|[A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?$)/.test(value)) return false;
-  if (/^(?:\{\{.*\}\}|%\(?\w*\)?[sd]|%\w+%|<[^>]*>|\{[\w.]*\}|![a-z]+|!(?:[A-Z][a-z]+)+(?:\.\w+)?)$/.test(value))
-    return false;
-  // Two lower-case words (`same-origin`, `read_only`) are a setting, not a secret.
-  if (/^[a-z]+[-_ ][a-z]+$/.test(value)) return false;
-  if (bare) {
-    // Code, not data: member access, calls, indexing, and CamelCase names of types or
-    // variables (`GoogleMapsConfig`, `userInput`): every capital starts a word of 2+ letters,
-    // which random strings practically never do.
-    if (/[([]/.test(value)) return false;
-    if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return false;
-    if (/^[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})+$/.test(value)) return false;
-  }
-  const entropy = shannonEntropy(value);
-  if (bare && /^[a-z_]+$/.test(value)) return entropy >= ENTROPY_BARE_WORD;
-  // An UPPER_SNAKE constant is a reference to another value.
-  if (bare && /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return false;
-  return characterClasses(value) >= 2 ? entropy >= ENTROPY_MIXED_CLASSES : entropy >= ENTROPY_SINGLE_CLASS;
-}
-
-// ---- helpers ---------------------------------------------------------------------------
-
-/**
- * A rule from one regex. When the regex has a named group `secret`, only that group is
- * masked (so `postgres://app:` and `@db` stay readable); otherwise the whole match.
- */
-function regexRule(id: string, pattern: RegExp, accept?: (secret: string, m: RegExpExecArray) => boolean): SecretRule {
-  const flags = new Set(pattern.flags);
-  flags.add('g');
-  flags.add('d');
-  const re = new RegExp(pattern.source, [...flags].join(''));
-  return {
-    id,
-    find(text) {
-      const spans: SecretSpan[] = [];
-      re.lastIndex = 0;
-      for (let m = re.exec(text); m; m = re.exec(text)) {
-        if (m[0].length === 0) {
-          re.lastIndex++;
-          continue;
-        }
-        const range = m.indices?.groups?.secret ?? m.indices?.[0];
-        if (!range) continue;
-        const secret = text.slice(range[0], range[1]);
-        if (accept && !accept(secret, m)) {
-          // Retry from the next character: a rejected candidate may hide a real one inside.
-          re.lastIndex = m.index + 1;
-          continue;
-        }
-        spans.push({ start: range[0], end: range[1], ruleId: id });
-      }
-      return spans;
-    },
-  };
-}
+export type { SecretRule, SecretSpan } from './secretRule';
+export {
+  ENTROPY_BARE_WORD,
+  ENTROPY_MIXED_CLASSES,
+  ENTROPY_SINGLE_CLASS,
+  GENERIC_MIN_LENGTH,
+  isExampleToken,
+  isLikelySecretValue,
+  looksGenerated,
+  secretKeyKind,
+} from './secretValue';
 
 // ---- PEM private keys ------------------------------------------------------------------
 
@@ -269,143 +114,6 @@ const ASSIGNED_VALUE = new RegExp(
   `(?:(?<q>[${QUOTES}])(?<quoted>[^${QUOTES}\\r\\n]{1,512}?)\\k<q>|(?<bare>[^\\s${QUOTES},;&)}\\]<>]{1,512}))`,
   'y',
 );
-const MAX_KEY_PREFIX = 60;
-
-function isKeyChar(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x5a) ||
-    (code >= 0x61 && code <= 0x7a) ||
-    code === 0x5f || // _
-    code === 0x2e || // .
-    code === 0x2d // -
-  );
-}
-
-/** Key endings (separators removed, lower-case) that name a secret: `DB_PASSWORD`, `apiKey`. */
-const SECRET_KEY_ENDINGS = [
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'token',
-  'apikey',
-  'accesskey',
-  'secretkey',
-  'privatekey',
-  'privatekeyid',
-  'authkey',
-  'signingkey',
-  'encryptionkey',
-  'masterkey',
-  'accountkey',
-  'storagekey',
-  'appkey',
-  'applicationkey',
-  'licensekey',
-  'keydata', // kubeconfig's client-key-data
-  'credential',
-  'credentials',
-  'secretkeybase',
-];
-/** Short words that count only as a whole last segment (`DB_PASS`, not `bypass`). */
-const SECRET_KEY_SEGMENTS = new Set(['pass', 'pwd', 'storepass', 'keypass']);
-/** Shell variables that merely look like keys. */
-const NOT_SECRET_KEYS = new Set(['PWD', 'OLDPWD']);
-/** Keys of data, not of locks: `cache-key`, `sort_key`, `primary_key`, `idempotency_key`. */
-const NOT_SECRET_KEY_SEGMENTS = new Set([
-  'cache',
-  'sort',
-  'primary',
-  'foreign',
-  'partition',
-  'routing',
-  'idempotency',
-  'dedup',
-  'hash',
-  'lookup',
-  'map',
-  'id',
-]);
-/** Published on purpose: `STRIPE_PUBLISHABLE_KEY`, `MAPBOX_PUBLIC_TOKEN`, `public_key`. */
-const PUBLIC_SEGMENTS = new Set(['public', 'publishable', 'pub']);
-
-/**
- * How a key names a secret: `no`, `yes`, `weak` for a bare `auth` (`auth: oauth2` is a
- * setting; npm's `_auth=<base64>` is a credential), whose value must be at least 12
- * characters, or `random` for any other key ending in `key` (`--key`, `DD_APP_KEY` is `yes`,
- * `sort_key` is not a secret), whose value must look generated (`looksGenerated`).
- */
-export function secretKeyKind(key: string): KeyKind {
-  let kind = KEY_KINDS.get(key);
-  if (kind === undefined) {
-    // Logs repeat the same few keys: remember them (bounded, since keys come from the input).
-    if (KEY_KINDS.size >= 4096) KEY_KINDS.clear();
-    kind = judgeKey(key);
-    KEY_KINDS.set(key, kind);
-  }
-  return kind;
-}
-
-type KeyKind = 'no' | 'yes' | 'weak' | 'random';
-const KEY_KINDS = new Map<string, KeyKind>();
-
-function judgeKey(key: string): KeyKind {
-  const segments = key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[\s_.-]+/)
-    .filter(Boolean)
-    .map((s) => s.toLowerCase());
-  const flat = segments.join('');
-  const last = segments.at(-1) ?? '';
-  // The shell's `PWD`/`OLDPWD` (upper case); a lower-case `"pwd"` in JSON is a password.
-  if (NOT_SECRET_KEYS.has(key)) return 'no';
-  if (segments.some((s) => PUBLIC_SEGMENTS.has(s))) return 'no';
-  if (segments.some((s) => NOT_SECRET_KEY_SEGMENTS.has(s)) && !SECRET_KEY_ENDINGS.some((e) => flat.endsWith(e)))
-    return 'no';
-  if (last === 'auth') return 'weak';
-  if (SECRET_KEY_SEGMENTS.has(last)) return 'yes';
-  if (SECRET_KEY_ENDINGS.some((e) => flat.endsWith(e))) return 'yes';
-  return last === 'key' || last.endsWith('key') ? 'random' : 'no';
-}
-
-/**
- * For keys that only may name a secret (`key`, `auth`): the value must look generated — long,
- * high entropy, not a UUID or hash-suffixed name (`node-modules-<sha256>`), not a public key.
- */
-export function looksGenerated(value: string, digestsAllowed = false): boolean {
-  if (value.length < 16 || !/^[A-Za-z0-9+/=_.:-]+$/.test(value)) return false;
-  if (/^\.{0,2}\/[\w.@-]+(?:\/[\w.@-]*)+$/.test(value)) return false; // a path
-  // Names with a hash or version in them: `node-modules-<sha256>`, `v1-deps-<sha256>`.
-  if (/^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+$/.test(value) && /(?:^|[-_.])[a-z]{3,}(?:[-_.]|$)/.test(value)) return false;
-  // Identifiers and digests: a UUID anywhere (`session:<uuid>`), a bare SHA-1/SHA-256/SHA-512.
-  if (/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(value)) return false;
-  if (!digestsAllowed && /^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$/i.test(value)) return false;
-  if (/^(?:pk[._]|ssh-|sha\d+[:-])/i.test(value)) return false;
-  return shannonEntropy(value) >= 3.3;
-}
-
-/**
- * Judges a value found after a key of the given kind. `yes-random` is a secret-naming key
- * (`authtoken`) whose value still has to look generated because no operator ties it to the key.
- */
-function isSecretForKey(
-  kind: 'yes' | 'weak' | 'random' | 'yes-random',
-  key: string,
-  value: string,
-  bare: boolean,
-): boolean {
-  if (!isLikelySecretValue(value, bare)) return false;
-  // `PWD=/home/me` is the shell's working directory; `"pwd": "…"` in JSON is a password.
-  if (/pwd$/i.test(key) && /^(?:[/~.]|[A-Za-z]:\\)/.test(value)) return false;
-  // A git signing key is named by its public key id (as gpg prints it: upper-case hex).
-  if (/signing[_.-]?key$/i.test(key) && /^(?:[0-9A-F]{8}|[0-9A-F]{16}|[0-9A-F]{40})$/.test(value)) return false;
-  if (kind === 'weak') return value.length >= 12;
-  if (kind === 'random') return looksGenerated(value);
-  if (kind === 'yes-random') return looksGenerated(value, true);
-  return true;
-}
-
 /** `|| "fallback"`, `?? 'fallback'`, `or "fallback"`: a literal after a reference in code. */
 const FALLBACK_LITERAL = /[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*(?<q>["'`])(?<v>[^"'`\r\n]{1,512})\k<q>/y;
 /** `String::from("…")`, `SecretString("…")`: a literal as the first argument of a call. */
@@ -484,60 +192,6 @@ const urlCredentialsRule: SecretRule = {
   },
 };
 
-// ---- command lines --------------------------------------------------------------------
-
-/** A value in a command line: quoted (the quotes are masked with it) or one word. */
-const ARG = String.raw`(?:'[^'\r\n]+'|"[^"\r\n]+"|[^\s'"|;&]+)`;
-/** The rest of one command (not past a pipe, `;` or `&&`), bounded so that scanning stays linear. */
-const SAME_COMMAND = String.raw`[^\r\n|;&]{0,400}?`;
-
-function unquote(s: string): string {
-  return /^(["']).*\1$/.test(s) ? s.slice(1, -1) : s;
-}
-
-/**
- * A password that a tool's documented flag or position says is one, e.g. `mysql -pXXX` or
- * `sshpass -p XXX`. The place proves what it is, so any value that is not a reference or a
- * placeholder counts, even a weak one.
- */
-function toolPassword(pattern: string): SecretRule {
-  return regexRule('cli-flag-secret', new RegExp(pattern), (s) => {
-    const v = unquote(s);
-    return v.length >= 4 && isLikelySecretValue(v.padEnd(GENERIC_MIN_LENGTH, v), false);
-  });
-}
-
-const TOOL_PASSWORD_RULES: SecretRule[] = [
-  // MySQL/MariaDB clients take the password glued to -p (`-p secret` would name a database).
-  toolPassword(String.raw`\b(?:mysql\w*|mariadb\w*)\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
-  toolPassword(String.raw`\bsshpass[ \t]+(?:-[a-zA-Z][ \t]+)*-p[ \t]*(?<secret>${ARG})`),
-  // `login -p` of container registries and clouds (`docker run -p 8080:80` is a port).
-  toolPassword(
-    String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oc|az|twine)\b${SAME_COMMAND}\b(?:login|upload)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`,
-  ),
-  toolPassword(String.raw`\bmongo(?:sh|dump|restore|export|import)?\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b(?:useradd|usermod)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\bredis-cli\b${SAME_COMMAND}[ \t]-a[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b(?:sqlcmd|bcp|osql)\b${SAME_COMMAND}[ \t]-P[ \t]*(?<secret>${ARG})`),
-  toolPassword(String.raw`\bldap\w+\b${SAME_COMMAND}[ \t]-w[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b(?:zip|unzip)\b${SAME_COMMAND}[ \t]-P[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b7za?\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
-  toolPassword(String.raw`\bsmbclient\b${SAME_COMMAND}[ \t]-U[ \t]+[^\s%]+%(?<secret>${ARG})`),
-  // openssl's -passin/-passout/-pass take `pass:<password>` (env:, file: name a source).
-  toolPassword(String.raw`-pass(?:in|out)?[ \t]+["']?pass:(?<secret>[^\s'"]+)`),
-  // Positional passwords.
-  toolPassword(String.raw`\bhtpasswd[ \t]+-\w*b\w*[ \t]+(?:-\S+[ \t]+)*\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\brabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+(?<secret>${ARG})`),
-  toolPassword(
-    String.raw`\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`,
-  ),
-  toolPassword(String.raw`\bbundle[ \t]+config[ \t]+(?:set[ \t]+)?(?:--\w+[ \t]+)?\S+[ \t]+[^\s:]+:(?<secret>${ARG})`),
-  // A value echoed into a tool that reads a password or token from standard input.
-  toolPassword(
-    String.raw`\b(?:echo|printf|yes)(?:[ \t]+-[neE]+)*(?:[ \t]+'%s(?:\\n)?')?[ \t]+(?<secret>${ARG})[ \t]*\|[^\r\n|]*?(?:password-stdin|--stdin|chpasswd|sudo[ \t]+(?:-\w+[ \t]+)*-S\b|\blogin\b|secret[ \t]+(?:put|set)|with-token|keytool)`,
-  ),
-];
-
 /**
  * `.pgpass`: `hostname:port:database:username:password` (a field may be `*`).
  */
@@ -547,54 +201,6 @@ const pgpassRule = regexRule(
   // A host name has a letter; an IPv4 address has four numbers (not `12:30:45:…` times).
   (s, m) => /^(?:\*|\[|.*[A-Za-z]|\d+\.\d+\.\d+\.\d+$)/.test(m.groups?.host ?? '') && isLikelySecretValue(s, false),
 );
-
-/**
- * A secret-named word followed by a value without an operator: `--password value`,
- * `--api-key value`, `set -x DB_PASS value`, `.netrc`'s `password value`, `ngrok authtoken
- * value`, `aws configure set aws_secret_access_key value`. Found like assignments (a keyword
- * scan, then the key extended backwards). Prose passes through: "password authentication
- * failed", "token expired" are lower-case words that do not look random.
- */
-const KEYWORD_SPACE = /(?:pass|pwd|secret|token|key|credential|auth)[A-Za-z0-9_.-]{0,40}?[ \t]+(?=[^\s=:])/gi;
-const SPACED_VALUE = /(?<q>["'])?(?<v>[^\s"'|;&<>]{6,512})\k<q>(?=$|[\s;&|)])/y;
-
-const keySpaceValueRule: SecretRule = {
-  id: 'generic-secret',
-  find(text) {
-    const spans: SecretSpan[] = [];
-    KEYWORD_SPACE.lastIndex = 0;
-    for (let m = KEYWORD_SPACE.exec(text); m; m = KEYWORD_SPACE.exec(text)) {
-      let keyStart = m.index;
-      while (keyStart > 0 && m.index - keyStart < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(keyStart - 1)))
-        keyStart--;
-      const before = keyStart > 0 ? text[keyStart - 1] : '';
-      if (before && !/[\s"'(]/.test(before)) continue;
-      const key = text.slice(keyStart, m.index + m[0].length).trimEnd();
-      const kind = secretKeyKind(key);
-      if (kind === 'no') continue;
-      SPACED_VALUE.lastIndex = m.index + m[0].length;
-      const v = SPACED_VALUE.exec(text);
-      const value = v?.groups?.v;
-      if (!v || !value) continue;
-      KEYWORD_SPACE.lastIndex = v.index + v[0].length;
-      if (/^--?[a-z][a-z-]*$/.test(value)) continue; // the next flag
-      // Without an operator, only a flag (`--token x`) or a password word (.netrc's
-      // `password x`) is sure to be followed by its value; after other words (`secret`,
-      // `credentials "app.terraform.io"`) the value has to look generated.
-      const sure = key.startsWith('-') || /(?:pass|passwd|password|passphrase|pwd)$/i.test(key);
-      const judged = kind === 'yes' && !sure ? 'yes-random' : kind;
-      if (isSecretForKey(judged, key, value, !v.groups?.q)) {
-        const end = v.index + v[0].length - (v.groups?.q ? 1 : 0);
-        spans.push({
-          start: end - value.length,
-          end,
-          ruleId: key.startsWith('-') ? 'cli-flag-secret' : 'generic-secret',
-        });
-      }
-    }
-    return spans;
-  },
-};
 
 /**
  * `Authorization: Basic <base64 of user:password>`: documentation's `user:password` is not a
@@ -631,37 +237,6 @@ const providerRules = PROVIDER_TOKENS.map((t): SecretRule => {
   const accept = (secret: string) => !isExampleToken(secret) && (t.accept?.(secret) ?? true);
   return t.hint ? hintedRule(t.id, t.pattern, t.hint, accept) : regexRule(t.id, t.pattern, accept);
 });
-
-/** Longest stretch a hinted pattern may have before its hint. */
-const HINT_LOOKBACK = 64;
-
-/**
- * A pattern with a fixed `hint` inside: found by scanning for the hint (fast) and trying the
- * pattern only at the few starts before each occurrence, instead of at every word.
- */
-function hintedRule(id: string, pattern: RegExp, hint: string, accept: (secret: string) => boolean): SecretRule {
-  const re = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}yd`);
-  return {
-    id,
-    find(text) {
-      const spans: SecretSpan[] = [];
-      let from = 0;
-      for (let h = text.indexOf(hint); h >= 0; h = text.indexOf(hint, h + 1)) {
-        for (let start = Math.max(from, h - HINT_LOOKBACK); start <= h; start++) {
-          re.lastIndex = start;
-          const m = re.exec(text);
-          const range = m?.indices?.groups?.secret ?? m?.indices?.[0];
-          if (!m || !range || m.index + m[0].length <= h || !accept(text.slice(range[0], range[1]))) continue;
-          spans.push({ start: range[0], end: range[1], ruleId: id });
-          from = m.index + m[0].length;
-          h = Math.max(h, from - 1);
-          break;
-        }
-      }
-      return spans;
-    },
-  };
-}
 
 /** All rules, specific before generic (the first rule to claim a span names it). */
 export const SECRET_RULES: readonly SecretRule[] = [
