@@ -8,8 +8,8 @@ import { GENERIC_MIN_LENGTH, isLikelySecretValue, isSecretForKey, secretKeyKind 
  * operator (`--token value`, `.netrc`'s `password value`).
  */
 
-/** A value in a command line: quoted (the quotes are masked with it) or one word. */
-const ARG = String.raw`(?:'[^'\r\n]+'|"[^"\r\n]+"|[^\s'"|;&]+)`;
+/** A value in a command line: quoted (also bash's `$'…'`; the quotes are masked with it) or one word. */
+const ARG = String.raw`(?:\$?'[^'\r\n]+'|"[^"\r\n]+"|[^\s'"|;&]+)`;
 /** The rest of one command (not past a pipe, `;` or `&&`), bounded so that scanning stays linear. */
 const SAME_COMMAND = String.raw`[^\r\n|;&]{0,400}?`;
 
