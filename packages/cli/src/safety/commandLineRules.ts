@@ -1,4 +1,4 @@
-import { isKeyChar, MAX_KEY_PREFIX, regexRule, type SecretRule, type SecretSpan } from './secretRule';
+import { isKeyChar, keywordLineRule, MAX_KEY_PREFIX, type SecretRule, type SecretSpan } from './secretRule';
 import { GENERIC_MIN_LENGTH, isLikelySecretValue, isSecretForKey, secretKeyKind } from './secretValue';
 
 /**
@@ -22,8 +22,8 @@ function unquote(s: string): string {
  * `sshpass -p XXX`. The place proves what it is, so any value that is not a reference or a
  * placeholder counts, even a weak one.
  */
-function toolPassword(pattern: string): SecretRule {
-  return regexRule('cli-flag-secret', new RegExp(pattern), (s) => {
+function toolPassword(keyword: string, pattern: string): SecretRule {
+  return keywordLineRule('cli-flag-secret', new RegExp(pattern), keyword, (s) => {
     const v = unquote(s);
     return v.length >= 4 && isLikelySecretValue(v.padEnd(GENERIC_MIN_LENGTH, v), false);
   });
@@ -31,31 +31,46 @@ function toolPassword(pattern: string): SecretRule {
 
 export const TOOL_PASSWORD_RULES: SecretRule[] = [
   // MySQL/MariaDB clients take the password glued to -p (`-p secret` would name a database).
-  toolPassword(String.raw`\b(?:mysql\w*|mariadb\w*)\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
-  toolPassword(String.raw`\bsshpass[ \t]+(?:-[a-zA-Z][ \t]+)*-p[ \t]*(?<secret>${ARG})`),
+  toolPassword('-p', String.raw`\b(?:mysql\w*|mariadb\w*)\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
+  toolPassword('sshpass', String.raw`\bsshpass[ \t]+(?:-[a-zA-Z][ \t]+)*-p[ \t]*(?<secret>${ARG})`),
   // `login -p` of container registries and clouds (`docker run -p 8080:80` is a port).
   toolPassword(
+    '-p',
     String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oc|az|twine)\b${SAME_COMMAND}\b(?:login|upload)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`,
   ),
-  toolPassword(String.raw`\bmongo(?:sh|dump|restore|export|import)?\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b(?:useradd|usermod)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\bredis-cli\b${SAME_COMMAND}[ \t]-a[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b(?:sqlcmd|bcp|osql)\b${SAME_COMMAND}[ \t]-P[ \t]*(?<secret>${ARG})`),
-  toolPassword(String.raw`\bldap\w+\b${SAME_COMMAND}[ \t]-w[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b(?:zip|unzip)\b${SAME_COMMAND}[ \t]-P[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\b7za?\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
-  toolPassword(String.raw`\bsmbclient\b${SAME_COMMAND}[ \t]-U[ \t]+[^\s%]+%(?<secret>${ARG})`),
-  // openssl's -passin/-passout/-pass take `pass:<password>` (env:, file: name a source).
-  toolPassword(String.raw`-pass(?:in|out)?[ \t]+["']?pass:(?<secret>[^\s'"]+)`),
-  // Positional passwords.
-  toolPassword(String.raw`\bhtpasswd[ \t]+-\w*b\w*[ \t]+(?:-\S+[ \t]+)*\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`),
-  toolPassword(String.raw`\brabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+(?<secret>${ARG})`),
   toolPassword(
+    '-p',
+    String.raw`\bmongo(?:sh|dump|restore|export|import)?\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`,
+  ),
+  toolPassword('-p', String.raw`\b(?:useradd|usermod)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
+  toolPassword('redis-cli', String.raw`\bredis-cli\b${SAME_COMMAND}[ \t]-a[ \t]+(?<secret>${ARG})`),
+  toolPassword('-P', String.raw`\b(?:sqlcmd|bcp|osql)\b${SAME_COMMAND}[ \t]-P[ \t]*(?<secret>${ARG})`),
+  toolPassword('ldap', String.raw`\bldap\w+\b${SAME_COMMAND}[ \t]-w[ \t]+(?<secret>${ARG})`),
+  toolPassword('-P', String.raw`\b(?:zip|unzip)\b${SAME_COMMAND}[ \t]-P[ \t]+(?<secret>${ARG})`),
+  toolPassword('-p', String.raw`\b7za?\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
+  toolPassword('smbclient', String.raw`\bsmbclient\b${SAME_COMMAND}[ \t]-U[ \t]+[^\s%]+%(?<secret>${ARG})`),
+  // openssl's -passin/-passout/-pass take `pass:<password>` (env:, file: name a source).
+  toolPassword('pass:', String.raw`-pass(?:in|out)?[ \t]+["']?pass:(?<secret>[^\s'"]+)`),
+  // Positional passwords.
+  toolPassword(
+    'htpasswd',
+    String.raw`\bhtpasswd[ \t]+-\w*b\w*[ \t]+(?:-\S+[ \t]+)*\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`,
+  ),
+  toolPassword(
+    'rabbitmqctl',
+    String.raw`\brabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+(?<secret>${ARG})`,
+  ),
+  toolPassword(
+    'mc',
     String.raw`\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`,
   ),
-  toolPassword(String.raw`\bbundle[ \t]+config[ \t]+(?:set[ \t]+)?(?:--\w+[ \t]+)?\S+[ \t]+[^\s:]+:(?<secret>${ARG})`),
+  toolPassword(
+    'bundle',
+    String.raw`\bbundle[ \t]+config[ \t]+(?:set[ \t]+)?(?:--\w+[ \t]+)?\S+[ \t]+[^\s:]+:(?<secret>${ARG})`,
+  ),
   // A value echoed into a tool that reads a password or token from standard input.
   toolPassword(
+    '|',
     String.raw`\b(?:echo|printf|yes)(?:[ \t]+-[neE]+)*(?:[ \t]+'%s(?:\\n)?')?[ \t]+(?<secret>${ARG})[ \t]*\|[^\r\n|]*?(?:password-stdin|--stdin|chpasswd|sudo[ \t]+(?:-\w+[ \t]+)*-S\b|\blogin\b|secret[ \t]+(?:put|set)|with-token|keytool)`,
   ),
 ];

@@ -100,3 +100,37 @@ export function isKeyChar(code: number): boolean {
     code === 0x2d // -
   );
 }
+
+/**
+ * A rule tried only on the lines that contain `keyword` (and pass `lineFilter`), for patterns
+ * that V8 would otherwise try at every word of the text (`\b(?:docker|podman…)\b…`, `^…$`).
+ * The patterns never cross a line, so the result is the same as on the whole text.
+ */
+export function keywordLineRule(
+  id: string,
+  pattern: RegExp,
+  keyword: string,
+  accept?: (secret: string, m: RegExpExecArray) => boolean,
+  lineFilter?: (line: string) => boolean,
+): SecretRule {
+  const inner = regexRule(id, pattern, accept);
+  return {
+    id,
+    find(text) {
+      const spans: SecretSpan[] = [];
+      for (let k = text.indexOf(keyword); k >= 0; ) {
+        let start = k;
+        while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+        let end = text.indexOf('\n', k);
+        if (end < 0) end = text.length;
+        const line = text.slice(start, end);
+        if (!lineFilter || lineFilter(line)) {
+          for (const s of inner.find(line))
+            spans.push({ start: s.start + start, end: s.end + start, ruleId: s.ruleId });
+        }
+        k = text.indexOf(keyword, end);
+      }
+      return spans;
+    },
+  };
+}

@@ -1,7 +1,15 @@
 import { keySpaceValueRule, TOOL_PASSWORD_RULES } from './commandLineRules';
 import { shannonEntropy } from './entropy';
 import { PROVIDER_TOKENS } from './providerTokens';
-import { hintedRule, isKeyChar, MAX_KEY_PREFIX, regexRule, type SecretRule, type SecretSpan } from './secretRule';
+import {
+  hintedRule,
+  isKeyChar,
+  keywordLineRule,
+  MAX_KEY_PREFIX,
+  regexRule,
+  type SecretRule,
+  type SecretSpan,
+} from './secretRule';
 import { GENERIC_MIN_LENGTH, isExampleToken, isLikelySecretValue, isSecretForKey, secretKeyKind } from './secretValue';
 
 /**
@@ -195,11 +203,13 @@ const urlCredentialsRule: SecretRule = {
 /**
  * `.pgpass`: `hostname:port:database:username:password` (a field may be `*`).
  */
-const pgpassRule = regexRule(
+const pgpassRule = keywordLineRule(
   'generic-secret',
   /^[ \t]*(?<host>\*|\[[0-9A-Fa-f:]{2,39}\]|[A-Za-z0-9.-]{1,253}):(?:\d{1,5}|\*):[^:\s#]{1,64}:[^:\s]{1,64}:(?<secret>\S+)[ \t]*$/m,
+  ':',
   // A host name has a letter; an IPv4 address has four numbers (not `12:30:45:…` times).
   (s, m) => /^(?:\*|\[|.*[A-Za-z]|\d+\.\d+\.\d+\.\d+$)/.test(m.groups?.host ?? '') && isLikelySecretValue(s, false),
+  (line) => line.split(':').length >= 5,
 );
 
 /**
