@@ -25,7 +25,11 @@ import { isSensitivePath } from './sensitiveFiles';
  * `relPath` is the real file's path relative to the root, `/`-separated: when a link inside the
  * project is requested, it names the file actually read. `sensitive` is true when either the
  * requested path or the real one looks like a secrets file (so `notes.txt -> .env` asks for
- * the typed confirmation).
+ * the typed confirmation), or when the file has more than one hard link: its other names can
+ * lie anywhere on the same file system, outside the project (`ln ~/.ssh/id_rsa notes.txt`), and
+ * confinement by path cannot tell. Hard links are not refused, since package managers (pnpm's
+ * store) create them legitimately; the customer confirms by typing the name, with
+ * `sensitiveReason` saying why.
  *
  * Decision: `size` and `sha256` describe `content` exactly as sent (UTF-8 bytes, after
  * redaction, a BOM kept), so the engineer can verify what arrived; with no redactions they
@@ -44,7 +48,7 @@ export interface ProjectFileOptions {
 }
 
 export type InspectResult =
-  | { ok: true; relPath: string; absPath: string; size: number; sensitive: boolean }
+  | { ok: true; relPath: string; absPath: string; size: number; sensitive: boolean; sensitiveReason?: string }
   | { ok: false; reason: string };
 
 export type ReadResult =
@@ -64,6 +68,13 @@ interface Resolved {
   absPath: string;
   stats: Stats;
   sensitive: boolean;
+  sensitiveReason?: string;
+}
+
+/** Why the customer is asked to type the name, one sentence each (shown in the file prompt). */
+export const SECRETS_FILE_REASON = 'This file usually holds secrets.';
+export function hardLinkReason(links: number): string {
+  return `This file is a hard link (${links} names for the same content): it may point outside the project, so check it is the file you mean.`;
 }
 
 export async function inspectProjectFile(
@@ -73,7 +84,14 @@ export async function inspectProjectFile(
 ): Promise<InspectResult> {
   const r = await resolveProjectFile(projectRoot, requestedPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
   if ('reason' in r) return { ok: false, reason: r.reason };
-  return { ok: true, relPath: r.relPath, absPath: r.absPath, size: r.stats.size, sensitive: r.sensitive };
+  return {
+    ok: true,
+    relPath: r.relPath,
+    absPath: r.absPath,
+    size: r.stats.size,
+    sensitive: r.sensitive,
+    ...(r.sensitiveReason ? { sensitiveReason: r.sensitiveReason } : {}),
+  };
 }
 
 export async function readProjectFile(
@@ -182,8 +200,11 @@ async function resolveProjectFile(
   if (stats.size > maxBytes) return { reason: tooLarge(stats.size, maxBytes) };
 
   const relPath = toPosix(relative(root, real));
-  const sensitive = isSensitivePath(toPosix(relative(root, lexical))) || isSensitivePath(relPath);
-  return { relPath, absPath: real, stats, sensitive };
+  const reasons: string[] = [];
+  if (isSensitivePath(toPosix(relative(root, lexical))) || isSensitivePath(relPath)) reasons.push(SECRETS_FILE_REASON);
+  if (stats.nlink > 1) reasons.push(hardLinkReason(stats.nlink));
+  if (reasons.length === 0) return { relPath, absPath: real, stats, sensitive: false };
+  return { relPath, absPath: real, stats, sensitive: true, sensitiveReason: reasons.join(' ') };
 }
 
 function isInside(root: string, p: string): boolean {

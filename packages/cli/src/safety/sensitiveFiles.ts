@@ -24,8 +24,26 @@ const SENSITIVE_BASENAME = [
   /^service-account.*\.json$/i,
 ];
 
-/** Directories whose whole content is sensitive. */
-const SENSITIVE_DIR = new Set(['.aws', '.ssh', '.gnupg', '.docker', '.kube', '.azure', '.config/gcloud']);
+/**
+ * Directories whose whole content is sensitive, as path segments (lower case). CodeVF's own
+ * user configuration directory holds the customer's login tokens (core/paths.ts): under
+ * `~/.config` or `$XDG_CONFIG_HOME`, and `%APPDATA%` on Windows. A project's `.codevf/` holds
+ * only settings and is not listed.
+ */
+const SENSITIVE_DIRS: readonly (readonly string[])[] = [
+  ['.aws'],
+  ['.ssh'],
+  ['.gnupg'],
+  ['.docker'],
+  ['.kube'],
+  ['.azure'],
+  ['.config', 'gcloud'],
+  ['.config', 'codevf'],
+  ['appdata', 'roaming', 'codevf'],
+];
+
+/** CodeVF's login file, wherever `$XDG_CONFIG_HOME` puts its directory. */
+const CODEVF_AUTH_FILE = ['codevf', 'auth.json'];
 
 /**
  * True when a path (relative, `/`- or `\`-separated) names a sensitive file, either by its
@@ -35,9 +53,15 @@ export function isSensitivePath(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]+/).filter((p) => p && p !== '.');
   const base = parts.at(-1) ?? '';
   if (SENSITIVE_BASENAME.some((re) => re.test(base))) return true;
-  for (let i = 0; i < parts.length - 1; i++) {
-    if (SENSITIVE_DIR.has((parts[i] ?? '').toLowerCase())) return true;
-    if (i + 1 < parts.length - 1 && SENSITIVE_DIR.has(`${parts[i]}/${parts[i + 1]}`.toLowerCase())) return true;
+  const lower = parts.map((p) => p.toLowerCase());
+  const dirs = lower.slice(0, -1);
+  if (SENSITIVE_DIRS.some((dir) => containsRun(dirs, dir))) return true;
+  return lower.length >= 2 && containsRun(lower.slice(-2), CODEVF_AUTH_FILE);
+}
+
+function containsRun(parts: readonly string[], run: readonly string[]): boolean {
+  for (let i = 0; i + run.length <= parts.length; i++) {
+    if (run.every((r, j) => parts[i + j] === r)) return true;
   }
   return false;
 }

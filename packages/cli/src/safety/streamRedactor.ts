@@ -9,7 +9,8 @@ import { MAX_PEM_CHARS, PEM_BEGIN_PATTERN, PEM_END_PATTERN } from './secretRules
  *   for each chunk: send(sr.push(chunk).text);   at the end: send(sr.flush().text);
  *
  * A secret split across chunks is still masked, because text is released only at safe points:
- * - up to the last line break (`\n` or `\r`): no rule matches across lines, so a complete line
+ * - up to the last line break (`\n` or `\r`): rules look back at most one line (secretRules.ts),
+ *   so each release is scanned together with the line released before it, and a complete line
  *   is judged exactly as it would be in the whole text;
  * - an open PEM block (a BEGIN marker ending its line, no END yet) is held from its line until
  *   END, up to MAX_PEM_CHARS; past that the block is released with its body masked and the
@@ -44,6 +45,19 @@ const PEM_BODY_LINE = /^[A-Za-z0-9+/=]*$/;
 export function createStreamRedactor(redactor: Redactor, options: StreamRedactorOptions = {}): StreamRedactor {
   const maxHold = Math.max(options.maxHoldChars ?? DEFAULT_MAX_HOLD_CHARS, HOLD_TAIL_CHARS * 2);
   let held = '';
+  /** The last complete line released (as it was before redaction), context for the next release. */
+  let previousLine = '';
+
+  /** Redacts `part` (which follows `previousLine` in the stream), masking only inside `part`. */
+  function release(part: string): RedactResult {
+    const offset = previousLine.length;
+    const spans = redactor
+      .findSecrets(previousLine + part)
+      .filter((s) => s.end > offset)
+      .map((s) => ({ start: Math.max(s.start, offset) - offset, end: s.end - offset, ruleId: s.ruleId }));
+    previousLine = lastLine(part);
+    return { text: applyRedactions(part, spans), redactions: spans.length };
+  }
   /** Set after an oversized PEM block was released: drop its remaining body lines. */
   let inOverflowedPem = false;
 
@@ -79,7 +93,7 @@ export function createStreamRedactor(redactor: Redactor, options: StreamRedactor
           cut = open;
         } else {
           // The redactor masks an unterminated block's body up to the end of what is released.
-          const out = redactor.redact(held.slice(0, cut));
+          const out = release(held.slice(0, cut));
           held = held.slice(cut);
           inOverflowedPem = true;
           return out;
@@ -94,15 +108,16 @@ export function createStreamRedactor(redactor: Redactor, options: StreamRedactor
         const inside = spans.filter((s) => s.end <= cut);
         const text = applyRedactions(held.slice(0, cut), inside);
         held = held.slice(cut);
+        previousLine = '';
         return { text, redactions: inside.length };
       }
       if (cut === 0) return { text: '', redactions: 0 };
-      const out = redactor.redact(held.slice(0, cut));
+      const out = release(held.slice(0, cut));
       held = held.slice(cut);
       return out;
     },
     flush() {
-      const out = redactor.redact(inOverflowedPem ? dropOverflowedPemBody(held) : held);
+      const out = release(inOverflowedPem ? dropOverflowedPemBody(held) : held);
       held = '';
       inOverflowedPem = false;
       return out;
@@ -112,6 +127,13 @@ export function createStreamRedactor(redactor: Redactor, options: StreamRedactor
 
 function lastLineBreak(s: string): number {
   return Math.max(s.lastIndexOf('\n'), s.lastIndexOf('\r'));
+}
+
+/** The last line of a release with its line break; '' when the release ends mid-line. */
+function lastLine(s: string): string {
+  const end = s.length - (s.endsWith('\r\n') ? 2 : 1);
+  if (end < 0 || (s[end] !== '\n' && s[end] !== '\r' && !s.endsWith('\r\n'))) return '';
+  return s.slice(lastLineBreak(s.slice(0, end)) + 1);
 }
 
 function isHighSurrogate(code: number): boolean {

@@ -72,7 +72,8 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
       // asked about something that could never be sent. It is read again after the approval.
       const probe = await readProjectFile(root, path, { redactor, maxBytes: options.maxFileBytes });
       if (!probe.ok) return probe;
-      return { ok: true, path: info.relPath, size: info.size, sensitive: info.sensitive };
+      const { sensitiveReason } = info;
+      return { ok: true, path: info.relPath, size: info.size, sensitive: info.sensitive, sensitiveReason };
     },
 
     async readFile(path) {

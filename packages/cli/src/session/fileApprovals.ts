@@ -15,7 +15,8 @@ export function createFileApprovals(core: SessionCore) {
     const result = await options.local.checkFile(r.path);
     if (state().requests[requestId]?.status !== 'checking') return;
     if (result.ok) {
-      dispatch({ type: 'fileChecked', requestId, size: result.size, sensitive: result.sensitive });
+      const { size, sensitive, sensitiveReason } = result;
+      dispatch({ type: 'fileChecked', requestId, size, sensitive, sensitiveReason });
       return;
     }
     // Refused without asking: the engineer sees why; the customer sees it in the chat.

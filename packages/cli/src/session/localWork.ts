@@ -15,7 +15,9 @@ export interface CommandOutcome {
   error?: string;
 }
 
-export type FileCheck = { ok: true; path: string; size: number; sensitive: boolean } | { ok: false; reason: string };
+export type FileCheck =
+  | { ok: true; path: string; size: number; sensitive: boolean; sensitiveReason?: string }
+  | { ok: false; reason: string };
 
 export type FileRead =
   | { ok: true; path: string; size: number; sha256: string; content: string; redactions: number }

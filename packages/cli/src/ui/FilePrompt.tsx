@@ -44,7 +44,8 @@ export function FilePrompt({ request, now, armed, typed, mismatch, tooSmall }: P
       {request.sensitive ? (
         <Box flexDirection="column">
           <Text color="red">
-            This file usually holds secrets. Known secret values are masked before sending, but check it first.
+            {request.sensitiveReason ?? 'This file usually holds secrets.'} Known secret values are masked before
+            sending, but check it first.
           </Text>
           {armed ? (
             <Box>

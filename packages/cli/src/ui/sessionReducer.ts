@@ -105,7 +105,15 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
       }));
     case 'fileChecked':
       return updateFile(state, action.requestId, (r) =>
-        r.status === 'checking' ? { ...r, status: 'pending', size: action.size, sensitive: action.sensitive } : r,
+        r.status === 'checking'
+          ? {
+              ...r,
+              status: 'pending',
+              size: action.size,
+              sensitive: action.sensitive,
+              sensitiveReason: action.sensitiveReason,
+            }
+          : r,
       );
     case 'fileRefused':
       return updateFile(state, action.requestId, (r) =>

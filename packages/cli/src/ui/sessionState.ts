@@ -82,6 +82,8 @@ export interface FileRequest {
   status: FileStatus;
   size?: number;
   sensitive?: boolean;
+  /** Why the customer must type the name (safety/projectFile.ts): a secrets file, a hard link. */
+  sensitiveReason?: string;
   refusedReason?: string;
   redactions?: number;
   error?: string;
@@ -161,7 +163,7 @@ export type Action =
   | { type: 'commandStarted'; requestId: string }
   | { type: 'commandOutput'; requestId: string; data: string }
   | ({ type: 'commandFinished'; requestId: string } & CommandOutcome)
-  | { type: 'fileChecked'; requestId: string; size: number; sensitive: boolean }
+  | { type: 'fileChecked'; requestId: string; size: number; sensitive: boolean; sensitiveReason?: string }
   | { type: 'fileRefused'; requestId: string; reason: string }
   | { type: 'fileSent'; requestId: string; size: number; redactions: number }
   | { type: 'fileFailed'; requestId: string; reason: string }

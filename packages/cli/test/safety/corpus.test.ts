@@ -6,17 +6,21 @@ describe('redaction corpus', () => {
   const corpus = loadCorpus();
 
   it('is large enough to measure and contains no real-looking secret in its templates', () => {
-    expect(corpus.positives.length).toBeGreaterThanOrEqual(500);
-    expect(corpus.negatives.length).toBeGreaterThanOrEqual(1000);
+    // ≈ 400 templates each way, over 40-odd kinds of secret; each is expanded once per seed.
+    expect(readTemplates('positives.txt').length).toBeGreaterThanOrEqual(400);
+    expect(readTemplates('negatives.txt').length).toBeGreaterThanOrEqual(400);
+    expect(corpus.positives.length).toBeGreaterThanOrEqual(2000);
+    expect(corpus.negatives.length).toBeGreaterThanOrEqual(2000);
     // Provider tokens come from the generator at run time, never from the fixture files
-    // themselves (so no secret scanner flags the repository).
+    // themselves (so no secret scanner flags the repository). Shape-judged rules and PEM armour
+    // around a placeholder body may still fire on a template's context; provider formats must not.
     const templates = [...readTemplates('positives.txt'), ...readTemplates('negatives.txt')].join('\n');
     expect(createRedactor().redact(templates.replace(/\{\{\w+\}\}/g, 'x')).text).not.toMatch(
-      /\[REDACTED:(?:aws|github|gitlab|slack|stripe|google|openai|anthropic|npm|pypi|sendgrid|huggingface|jwt)/,
+      /\[REDACTED:(?!generic-secret|cli-flag-secret|url-credentials|bearer-token|authorization-header|private-key)/,
     );
   });
 
-  it('finds at least 95 % of planted secrets and flags at most 2 % of negative samples', () => {
+  it('finds at least 99 % of planted secrets and flags at most 1 % of negative samples', () => {
     const score = scoreCorpus(createRedactor(), corpus);
     const report = {
       recall: score.recall,
@@ -24,8 +28,8 @@ describe('redaction corpus', () => {
       missed: [...new Set(score.missed.map((m) => m.template))],
       falsePositives: [...new Set(score.falsePositives.map((f) => f.template))],
     };
-    expect(score.recall, JSON.stringify(report, null, 2)).toBeGreaterThanOrEqual(0.95);
-    expect(score.falsePositiveRate, JSON.stringify(report, null, 2)).toBeLessThanOrEqual(0.02);
+    expect(score.recall, JSON.stringify(report, null, 2)).toBeGreaterThanOrEqual(0.99);
+    expect(score.falsePositiveRate, JSON.stringify(report, null, 2)).toBeLessThanOrEqual(0.01);
   });
 
   it('scores a redactor that masks nothing as recall 0, and one that masks everything as all false positives', () => {

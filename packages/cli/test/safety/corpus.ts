@@ -84,7 +84,7 @@ export function loadCorpus(seeds: readonly number[] = [1, 2, 3, 4, 5]): Corpus {
 
 /** PEM armour lines (`-----BEGIN RSA PRIVATE KEY-----`) are not secret and also occur in code. */
 export function secretSurvives(secret: string, output: string): boolean {
-  const lines = secret.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----'));
+  const lines = secret.split(/\n|\\n/).filter((l) => l.length >= 8 && !l.startsWith('-----'));
   return (lines.length ? lines : [secret]).some((l) => output.includes(l));
 }
 

@@ -102,6 +102,65 @@ export const SECRET_GENERATORS: Record<string, (rnd: Random) => string> = {
   url_password: (r) => randomString(r, `${ALNUM}-_.~`, int(r, 10, 24)),
   basic_auth: (r) =>
     Buffer.from(`${pick(r, ['admin', 'deploy', 'ci'])}:${randomString(r, ALNUM, 16)}`).toString('base64'),
+  // ---- issue 19: CodeVF's own tokens and more providers (formats as their docs describe them)
+  codevf_access_token: (r) => `cvf_at_${randomString(r, B64URL, 43)}`,
+  codevf_refresh_token: (r) => `cvf_rt_${randomString(r, B64URL, 43)}`,
+  codevf_device_code: (r) => `cvf_dc_${randomString(r, B64URL, 43)}`,
+  twilio_api_key: (r) => `SK${randomString(r, HEX, 32)}`,
+  secret_hex32: (r) => randomString(r, HEX, 32),
+  secret_hex40: (r) => randomString(r, HEX, 40),
+  mailgun_key: (r) => `key-${randomString(r, HEX, 32)}`,
+  mailchimp_key: (r) => `${randomString(r, HEX, 32)}-us${int(r, 1, 21)}`,
+  docker_pat: (r) => `dckr_pat_${randomString(r, B64URL, 27)}`,
+  shopify_token: (r) => `${pick(r, ['shpat_', 'shpca_', 'shppa_', 'shpss_'])}${randomString(r, HEX, 32)}`,
+  atlassian_token: (r) => `ATATT3xFfGF0${randomString(r, B64URL, 170)}=${randomString(r, HEX.toUpperCase(), 8)}`,
+  digitalocean_token: (r) => `${pick(r, ['dop', 'doo', 'dor'])}_v1_${randomString(r, HEX, 64)}`,
+  heroku_key: (r) => `HRKU-AA${randomString(r, B64URL, 58)}`,
+  uuid_secret: (r) =>
+    `${randomString(r, HEX, 8)}-${randomString(r, HEX, 4)}-4${randomString(r, HEX, 3)}-${pick(r, ['8', '9', 'a', 'b'])}${randomString(r, HEX, 3)}-${randomString(r, HEX, 12)}`,
+  azure_sas_signature: (r) => encodeURIComponent(`${randomString(r, B64, 43)}=`),
+  newrelic_key: (r) => `NRAK-${randomString(r, UPPER + DIGITS, 27)}`,
+  newrelic_license_key: (r) => `${randomString(r, HEX, 36)}NRAL`,
+  sentry_auth_token: (r) => (r() < 0.5 ? `sntrys_${randomString(r, B64, 100)}` : `sntryu_${randomString(r, HEX, 64)}`),
+  discord_bot_token: (r) =>
+    `${pick(r, ['M', 'N', 'O'])}${randomString(r, ALNUM, 25)}.${randomString(r, B64URL, 6)}.${randomString(r, B64URL, 38)}`,
+  discord_webhook_path: (r) => `${randomString(r, DIGITS, 18)}/${randomString(r, B64URL, 68)}`,
+  telegram_bot_token: (r) => `${randomString(r, DIGITS, 10)}:AA${randomString(r, B64URL, 33)}`,
+  square_token: (r) => (r() < 0.5 ? `sq0atp-${randomString(r, B64URL, 22)}` : `EAAA${randomString(r, B64URL, 60)}`),
+  square_secret: (r) => `sq0csp-${randomString(r, B64URL, 43)}`,
+  linear_key: (r) => `lin_api_${randomString(r, ALNUM, 40)}`,
+  notion_token: (r) =>
+    r() < 0.5
+      ? `secret_${randomString(r, ALNUM, 43)}`
+      : `ntn_${randomString(r, DIGITS, 11)}${randomString(r, ALNUM, 35)}`,
+  vault_token: (r) => `hvs.${randomString(r, B64URL, 90)}`,
+  terraform_token: (r) => `${randomString(r, ALNUM, 14)}.atlasv1.${randomString(r, ALNUM, 67)}`,
+  postman_key: (r) => `PMAK-${randomString(r, HEX, 24)}-${randomString(r, HEX, 34)}`,
+  doppler_token: (r) => `dp.${pick(r, ['pt', 'st', 'sa', 'ct'])}.${randomString(r, ALNUM, 43)}`,
+  cloudflare_token: (r) => randomString(r, `${ALNUM}_-`, 40),
+  cloudflare_global_key: (r) => randomString(r, HEX, 37),
+  supabase_token: (r) => (r() < 0.5 ? `sbp_${randomString(r, HEX, 40)}` : `sb_secret_${randomString(r, B64URL, 32)}`),
+  fcm_server_key: (r) => `AAAA${randomString(r, B64URL, 7)}:APA91b${randomString(r, B64URL, 134)}`,
+  okta_token: (r) => `00${randomString(r, B64URL, 40)}`,
+  grafana_token: (r) =>
+    r() < 0.5 ? `glsa_${randomString(r, ALNUM, 32)}_${randomString(r, HEX, 8)}` : `glc_${randomString(r, B64, 80)}`,
+  databricks_token: (r) => `dapi${randomString(r, HEX, 32)}`,
+  age_secret_key: (r) => `AGE-SECRET-KEY-1${randomString(r, 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 58)}`,
+  pypi_token: (r) => `pypi-AgEIcHlwaS5vcmc${randomString(r, B64URL, 70)}`,
+  mapbox_secret: (r) => `sk.eyJ1Ijoi${randomString(r, B64URL, 40)}.${randomString(r, B64URL, 22)}`,
+  airtable_pat: (r) => `pat${randomString(r, ALNUM, 14)}.${randomString(r, HEX, 64)}`,
+  pulumi_token: (r) => `pul-${randomString(r, HEX, 40)}`,
+  planetscale_token: (r) => `${pick(r, ['pscale_tkn_', 'pscale_pw_'])}${randomString(r, B64URL, 43)}`,
+  alibaba_key_id: (r) => `LTAI${randomString(r, ALNUM, 20)}`,
+  groq_key: (r) => `gsk_${randomString(r, ALNUM, 52)}`,
+  replicate_token: (r) => `r8_${randomString(r, ALNUM, 37)}`,
+  figma_token: (r) => `figd_${randomString(r, B64URL, 40)}`,
+  buildkite_token: (r) => `bkua_${randomString(r, HEX, 40)}`,
+  dropbox_token: (r) => `sl.${randomString(r, B64URL, 135)}`,
+  gitlab_runner_token: (r) => `glrt-${randomString(r, B64URL, 20)}`,
+  base64_key: (r) => `${randomString(r, B64, 43)}=`,
+  pem_json_private_key: (r) =>
+    `-----BEGIN PRIVATE KEY-----\\n${pemBody(r, int(r, 6, 14)).replaceAll('\n', '\\n')}\\n-----END PRIVATE KEY-----\\n`,
 };
 
 /** Generators of look-alike values that are not secrets. */
@@ -122,6 +181,10 @@ export const NOISE_GENERATORS: Record<string, (rnd: Random) => string> = {
   semver: (r) => `${int(r, 0, 20)}.${int(r, 0, 40)}.${int(r, 0, 30)}`,
   timestamp: (r) =>
     new Date(Date.UTC(2024, int(r, 0, 11), int(r, 1, 28), int(r, 0, 23), int(r, 0, 59), int(r, 0, 59))).toISOString(),
+  hex32: (r) => randomString(r, HEX, 32),
+  hex40: (r) => randomString(r, HEX, 40),
+  base64_id: (r) => randomString(r, B64URL, 22),
+  digits: (r) => randomString(r, DIGITS, int(r, 6, 12)),
   word: (r) =>
     pick(r, ['alpha', 'build', 'cache', 'deploy', 'engine', 'fetch', 'gateway', 'handler', 'index', 'worker']),
 };

@@ -1,11 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_FILE_BYTES, inspectProjectFile, readProjectFile } from '../../src/safety/projectFile';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  hardLinkReason,
+  inspectProjectFile,
+  readProjectFile,
+  SECRETS_FILE_REASON,
+} from '../../src/safety/projectFile';
 import { createRedactor } from '../../src/safety/redactor';
 
 const redactor = createRedactor();
@@ -145,6 +161,50 @@ describe('inspectProjectFile', () => {
     expect(await inspectProjectFile(root, 'id_rsa')).toMatchObject({ ok: true, sensitive: true });
     expect(await inspectProjectFile(root, 'notes.txt')).toMatchObject({ ok: true, relPath: '.env', sensitive: true });
     expect(await inspectProjectFile(root, 'README.md')).toMatchObject({ ok: true, sensitive: false });
+  });
+
+  it('says why a file needs the typed confirmation', async () => {
+    expect(await inspectProjectFile(root, '.env')).toMatchObject({ sensitiveReason: SECRETS_FILE_REASON });
+    expect(await inspectProjectFile(root, 'README.md')).not.toHaveProperty('sensitiveReason');
+  });
+
+  it('asks for the typed confirmation for a hard link, which may point outside the project', async () => {
+    // A real hard link from inside the project to a file outside it: same inode, two names.
+    const outside = join(base, 'hard-outside.txt');
+    writeFileSync(outside, 'TOKEN=outside the project\n');
+    linkSync(outside, join(root, 'hard-notes.md'));
+    try {
+      const info = await inspectProjectFile(root, 'hard-notes.md');
+      expect(info).toMatchObject({
+        ok: true,
+        relPath: 'hard-notes.md',
+        sensitive: true,
+        sensitiveReason: hardLinkReason(2),
+      });
+      expect(info.ok && info.sensitiveReason).toMatch(/hard link.*outside the project/);
+      // Confirmed, it is read like any file (pnpm's store links files legitimately), still flagged.
+      expect(await readProjectFile(root, 'hard-notes.md', { redactor })).toMatchObject({ ok: true, sensitive: true });
+      // A sensitive name and a hard link: both reasons.
+      linkSync(outside, join(root, '.env.linked'));
+      expect(await inspectProjectFile(root, '.env.linked')).toMatchObject({
+        sensitive: true,
+        sensitiveReason: `${SECRETS_FILE_REASON} ${hardLinkReason(3)}`,
+      });
+      unlinkSync(join(root, '.env.linked'));
+      // Once the other name is gone, the file has one link and is an ordinary file again.
+      unlinkSync(outside);
+      expect(await inspectProjectFile(root, 'hard-notes.md')).toEqual({
+        ok: true,
+        relPath: 'hard-notes.md',
+        absPath: join(root, 'hard-notes.md'),
+        size: 26,
+        sensitive: false,
+      });
+    } finally {
+      rmSync(join(root, 'hard-notes.md'), { force: true });
+      rmSync(join(root, '.env.linked'), { force: true });
+      rmSync(outside, { force: true });
+    }
   });
 
   it('names the real file when a link inside the project is requested', async () => {

@@ -67,8 +67,24 @@ describe('provider rules', () => {
     for (const t of lookAlikes) expect(r.redact(t), t).toEqual({ text: t, redactions: 0 });
   });
 
-  it('masks the AWS documentation example key too (it has the real shape)', () => {
-    expect(r.redact('AKIAIOSFODNN7EXAMPLE').text).toBe('[REDACTED:aws-access-key-id]');
+  it('leaves published documentation examples alone, but not the same shape with other content', () => {
+    for (const t of [
+      'AKIAIOSFODNN7EXAMPLE',
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      'STRIPE_SECRET_KEY=sk_test_XXXXXXXXXXXXXXXXXXXXXXXX',
+    ])
+      expect(r.redact(t), t).toEqual({ text: t, redactions: 0 });
+    expect(r.redact('AKIAIOSFODNN7EXAMPLF').text).toBe('[REDACTED:aws-access-key-id]');
+  });
+
+  it("masks CodeVF's own tokens (access, refresh, device code, web session)", () => {
+    const tail = 'Q2hvb3NlIGEgcmFuZG9tIHRhaWwgb2YgNDMgY2hhcnM';
+    for (const kind of ['at', 'rt', 'dc', 's']) {
+      expect(r.redact(`token ${`cvf_${kind}_`}${tail}`).text).toBe('token [REDACTED:codevf-token]');
+    }
+    // The prefix alone (in code and tests) is not a token.
+    expect(r.redact("const ACCESS_PREFIX = 'cvf_at_';").redactions).toBe(0);
   });
 });
 

@@ -87,6 +87,27 @@ describe('createStreamRedactor', () => {
     }
   });
 
+  it("keeps issue 19's shapes (tool flags, pipes, auth files) masked across every chunking", () => {
+    const cvf = fake('codevf_access_token');
+    const lines = [
+      `mysql -uroot -pQw8#zLm2Tx app`,
+      `echo 'Rb7!kP3qZs' | docker login -u bot --password-stdin`,
+      `db.internal:5432:app:app:Vn4$hJ8wLp`,
+      `  password Hy6^tG2mXc`,
+      `curl -H "Authorization: Bearer ${cvf}" https://codevf.example.net/v1/me`,
+      `htpasswd -b .htpasswd admin Jq9%rT5vWn`,
+      '  - name: DB_PASSWORD',
+      '    value: "Kp3#vX9qLm"',
+    ];
+    const text = `${lines.join('\n')}\n`;
+    const once = redactor.redact(text);
+    for (const secret of ['Qw8#zLm2Tx', 'Rb7!kP3qZs', 'Vn4$hJ8wLp', 'Hy6^tG2mXc', cvf, 'Jq9%rT5vWn', 'Kp3#vX9qLm'])
+      expect(once.text).not.toContain(secret);
+    for (let i = 1; i < text.length; i += 3) {
+      expect(stream([text.slice(0, i), text.slice(i)]).text, `split at ${i}`).toBe(once.text);
+    }
+  });
+
   it('masks a token split in two at every position', () => {
     const line = `token ${secrets.github} ok\n`;
     for (let i = 1; i < line.length; i++) {
