@@ -1,7 +1,8 @@
-import type { ClientMessageType, ClientPayload } from '@codevf/protocol';
+import { checkScreenshareUrl, type ClientMessageType, type ClientPayload, screenshareUrlProblem } from '@codevf/protocol';
 import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
+import { isLoopbackServer } from '../http/publicUrl';
 import type { StoredEvent } from '../tasks/eventLog';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
 import { defaultEndReason, endTask } from '../tasks/taskService';
@@ -26,7 +27,7 @@ interface Message<T extends Persisted> {
   sender: Sender;
   payload: ClientPayload<T>;
   id: string | undefined;
-  requestTtlSeconds: number;
+  config: AppContext['config'];
 }
 type Handler<T extends Persisted> = (
   tx: TaskTx<TaskHead>,
@@ -59,17 +60,21 @@ const handlers: { [T in Persisted]: Handler<T> } = {
     requireActive(tx);
     const { command, reason } = m.payload;
     // requestId and expiresAt are the server's, whatever the client sent.
-    const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.requestTtlSeconds);
+    const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.config.requestTtlSeconds);
     return { event: await tx.append('request_command', { requestId, command, reason, expiresAt }, from(m)) };
   },
   async request_file(tx, m) {
     requireActive(tx);
     const { path, reason } = m.payload;
-    const { requestId, expiresAt } = await openRequest(tx, 'file', path, m.requestTtlSeconds);
+    const { requestId, expiresAt } = await openRequest(tx, 'file', path, m.config.requestTtlSeconds);
     return { event: await tx.append('request_file', { requestId, path, reason, expiresAt }, from(m)) };
   },
   async screenshare_request(tx, m) {
     requireActive(tx);
+    // The protocol's schema lets http: to a loopback host through; this server decides whether
+    // it is a development setup where such a link makes sense.
+    const link = checkScreenshareUrl(m.payload.url, { allowLoopbackHttp: isLoopbackServer(m.config) });
+    if (!link.ok) throw new ApiError('E_VALIDATION', `screenshare_request: url: ${screenshareUrlProblem(link.reason)}`);
     return { event: await tx.append('screenshare_request', m.payload, from(m)) };
   },
   async approve_command(tx, m) {
@@ -119,7 +124,7 @@ export async function handleMessage(
     sender,
     payload: payload as ClientPayload<Persisted>,
     id,
-    requestTtlSeconds: ctx.config.requestTtlSeconds,
+    config: ctx.config,
   };
   const change = await withTaskLock(
     ctx,
