@@ -26,8 +26,10 @@ describe('refusals (what the live client does about each)', () => {
     expect(unansweredError('E_CONFLICT', true, false)).toEqual({ do: 'relay' });
   });
 
-  it('close codes: 1002, 1008 and 1009 are final; shutdown, delivery failure and shedding resume', () => {
+  it('close codes: 1002, 1008, 1009, 4001 and 4003 are final; shutdown, delivery failure and shedding resume', () => {
     expect(finalCloseError(1002)).toBe('E_PROTOCOL_VERSION');
+    expect(finalCloseError(4001)).toBe('E_UNAUTHORIZED');
+    expect(finalCloseError(4003)).toBe('E_FORBIDDEN');
     expect(finalCloseError(1008)).toBe('E_FORBIDDEN');
     expect(finalCloseError(1009)).toBe('E_TOO_LARGE');
     for (const code of [1000, 1001, 1006, 1011, 1013]) expect(finalCloseError(code)).toBeNull();
