@@ -25,7 +25,12 @@ describe('client payload rules for commands, paths and links', () => {
     const r = parseClientPayload('screenshare_request', { url: 'https://a.example@b.example/' });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.message).toMatch(/user name/);
-    for (const bad of ['http://meet.example.com/', 'javascript:alert(1)', 'file:///etc/passwd', 'https://x.example/\u200B'])
+    for (const bad of [
+      'http://meet.example.com/',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'https://x.example/\u200B',
+    ])
       expect(ok('screenshare_request', { url: bad }), bad).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { unansweredError, upgradeRefusal } from '../src/client';
 import { finalCloseError } from '../src/shared';
 
 describe('refusals (what the live client does about each)', () => {
-  it('a refused upgrade: 401 refreshes once then fails; 403/404/426 are final; others retry', () => {
+  it('a refused upgrade: 401 refreshes once then fails; 403/404/426 and a reached limit are final; others retry', () => {
     expect(upgradeRefusal(401, 'E_UNAUTHORIZED', true)).toEqual({ do: 'refresh' });
     expect(upgradeRefusal(401, 'E_UNAUTHORIZED', false)).toEqual({ do: 'fail', code: 'E_UNAUTHORIZED' });
     expect(upgradeRefusal(401, 'E_NOT_LOGGED_IN', false)).toEqual({ do: 'fail', code: 'E_NOT_LOGGED_IN' });
@@ -11,6 +11,8 @@ describe('refusals (what the live client does about each)', () => {
     expect(upgradeRefusal(404, 'E_NOT_FOUND', true)).toEqual({ do: 'fail', code: 'E_NOT_FOUND' });
     expect(upgradeRefusal(426, null, true)).toEqual({ do: 'fail', code: 'E_PROTOCOL_VERSION' });
     expect(upgradeRefusal(503, 'E_INTERNAL', true)).toEqual({ do: 'retry' });
+    expect(upgradeRefusal(429, 'E_RATE_LIMITED', true)).toEqual({ do: 'retry' });
+    expect(upgradeRefusal(429, 'E_LIMIT_REACHED', true)).toEqual({ do: 'fail', code: 'E_LIMIT_REACHED' });
   });
 
   it('an error answering none of our messages: before the welcome it refuses the hello', () => {

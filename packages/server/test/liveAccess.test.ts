@@ -74,7 +74,11 @@ describe.each(['sqlite', 'postgres'] as const)('live sockets lose their access (
       fetch(`${url()}/oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLI_CLIENT_ID }),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: CLI_CLIENT_ID,
+        }),
       });
     expect((await refresh(login.refreshToken)).status).toBe(200);
     // The socket rests on the login, not on the access token that opened it: rotation keeps it.
@@ -102,7 +106,9 @@ describe.each(['sqlite', 'postgres'] as const)('live sockets lose their access (
     const e = await connect(task.id, { token: engineer.token });
     const c = await connect(task.id, { token: customer.token });
     // A new title is not an access change.
-    expect((await api(url(), admin, 'PATCH', `/v1/admin/users/${engineer.user.id}`, { title: 'Lead' })).status).toBe(200);
+    expect((await api(url(), admin, 'PATCH', `/v1/admin/users/${engineer.user.id}`, { title: 'Lead' })).status).toBe(
+      200,
+    );
     expect((await e.request('engineer_message', { text: 'still here' })).ack).toBeDefined();
     const t0 = Date.now();
     await api(url(), admin, 'PATCH', `/v1/admin/users/${engineer.user.id}`, { role: 'customer' });

@@ -36,7 +36,17 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function toAuthUser(u: UserRow, grant: AuthUser['grant'], csrfToken?: string): AuthUser {
   const via = grant.kind === 'login' ? 'bearer' : 'cookie';
-  return { id: u.id, email: u.email, name: u.name, role: u.role, title: u.title, credits: u.credits, via, csrfToken, grant };
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    title: u.title,
+    credits: u.credits,
+    via,
+    csrfToken,
+    grant,
+  };
 }
 
 /** The public view of the caller (`GET /v1/me`). */

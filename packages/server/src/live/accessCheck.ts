@@ -65,8 +65,7 @@ export async function lostAccess<H extends AccessHolder>(
   for (const h of holders) {
     const row = userById.get(h.user.id);
     const { grant } = h.user;
-    if (!row || row.disabled)
-      lost.set(h, { code: CLOSE_CODES.forbidden, reason: 'The account was disabled.' });
+    if (!row || row.disabled) lost.set(h, { code: CLOSE_CODES.forbidden, reason: 'The account was disabled.' });
     else if (row.role !== h.user.role)
       lost.set(h, { code: CLOSE_CODES.forbidden, reason: `The account's role changed to ${row.role}.` });
     else if (grant.kind === 'login' && !liveFamilies.has(grant.familyId))

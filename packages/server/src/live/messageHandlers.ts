@@ -1,8 +1,14 @@
-import { checkScreenshareUrl, type ClientMessageType, type ClientPayload, screenshareUrlProblem } from '@codevf/protocol';
+import {
+  type ClientMessageType,
+  type ClientPayload,
+  checkScreenshareUrl,
+  screenshareUrlProblem,
+} from '@codevf/protocol';
 import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { isLoopbackServer } from '../http/publicUrl';
+import { checkPendingRequests, checkQueuedTranscript } from '../tasks/caps';
 import type { StoredEvent } from '../tasks/eventLog';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
 import { defaultEndReason, endTask } from '../tasks/taskService';
@@ -50,6 +56,7 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   async customer_message(tx, m) {
     // The customer may write while waiting in the queue; the engineer reads it on joining.
     if (tx.task.status === 'ended') throw new ApiError('E_CONFLICT', 'The session has ended.');
+    if (tx.task.status === 'queued') await checkQueuedTranscript(tx, m.payload, m.config.maxQueuedTranscriptBytes);
     return { event: await tx.append('customer_message', m.payload, from(m)) };
   },
   async engineer_message(tx, m) {
@@ -59,6 +66,7 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   async request_command(tx, m) {
     requireActive(tx);
     const { command, reason } = m.payload;
+    await checkPendingRequests(tx, m.config.maxPendingRequestsPerTask);
     // requestId and expiresAt are the server's, whatever the client sent.
     const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.config.requestTtlSeconds);
     return { event: await tx.append('request_command', { requestId, command, reason, expiresAt }, from(m)) };
@@ -66,6 +74,7 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   async request_file(tx, m) {
     requireActive(tx);
     const { path, reason } = m.payload;
+    await checkPendingRequests(tx, m.config.maxPendingRequestsPerTask);
     const { requestId, expiresAt } = await openRequest(tx, 'file', path, m.config.requestTtlSeconds);
     return { event: await tx.append('request_file', { requestId, path, reason, expiresAt }, from(m)) };
   },
