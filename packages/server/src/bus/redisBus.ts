@@ -89,7 +89,7 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
     subscribeAccessChanges(onUser) {
       // Subscribed on first use and kept: every instance serving sockets wants every change.
       // A change published while Redis is unreachable is caught by the periodic access sweep.
-      if (accessListeners.size === 0 && !accessSubscribed) {
+      if (!accessSubscribed) {
         accessSubscribed = true;
         sub.subscribe(accessChannel).catch(() => {});
       }
