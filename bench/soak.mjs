@@ -62,7 +62,14 @@ function rssKb(pid) {
 // The in-process bench server creates the schema, a customer and an engineer with long-lived
 // tokens; it serves nothing during the run.
 const setup = await startBenchServer({ dialect: 'postgres', schemaPrefix: 'soak_', dataDirPrefix: 'codevf-soak-' });
-const env = { DATABASE_URL: BENCH_DATABASE_URL, CODEVF_DATABASE_SCHEMA: setup.pgSchema, REDIS_URL };
+const env = {
+  DATABASE_URL: BENCH_DATABASE_URL,
+  CODEVF_DATABASE_SCHEMA: setup.pgSchema,
+  REDIS_URL,
+  // One customer and one engineer hold every session of the soak (see benchServer.mjs).
+  CODEVF_MAX_QUEUED_TASKS: '1000000',
+  CODEVF_MAX_SOCKETS_PER_USER: '1000000',
+};
 const customer = { token: setup.customerTokens.access_token };
 const engineer = { token: setup.engineerTokens.access_token };
 

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withTaskLock } from '../packages/server/src/tasks/taskTransaction';
 import type { TestSession } from '../packages/server/test/support/wsClient';
 import { framesFor, useFixRun, waitForFrame } from './fix-harness';
 import { type TerminalScreen, terminalScreen } from './harness/terminalScreen';
@@ -155,8 +156,14 @@ describe('codevf fix: hostile engineer text is shown, byte for byte', () => {
   });
 
   it('a screenshare link with user info cannot be opened; a good one shows its host on its own line', async () => {
-    const { cli, engineer, screen } = await start();
-    await engineer.expectAck('screenshare_request', { url: 'https://meet.google.com@evil.example/x' });
+    const { cli, engineer, screen, world, task } = await start();
+    const hostile = { url: 'https://meet.google.com@evil.example/x' };
+    // The server refuses it; the CLI must still refuse to open it should one arrive anyway (an
+    // older or compromised server), so it is stored straight into the transcript for that.
+    expect((await engineer.request('screenshare_request', hostile)).error?.code).toBe('E_VALIDATION');
+    await withTaskLock(world.server.ctx, task.id, new Date(), (tx) =>
+      tx.append('screenshare_request', hostile, { senderId: world.engineer.user.id }),
+    );
     await screen.waitFor('cannot be opened');
     cli.press('o');
     await new Promise((r) => setTimeout(r, 500));

@@ -8,6 +8,7 @@ import {
   MAX_PATH_CHARS,
   MAX_REASON_CHARS,
 } from './shared/limits';
+import { checkScreenshareUrl, hasForbiddenControls, screenshareUrlProblem } from './shared/untrustedText';
 
 /**
  * What a client sends the server (client → server, docs/PROTOCOL.md §3.4): one schema per
@@ -20,6 +21,46 @@ const reason = z.string().max(MAX_REASON_CHARS).default('');
 /** An engineer request's id, as the server assigns it (request_command / request_file). */
 export const RequestId = z.string().min(1).max(64);
 
+/**
+ * The engineer's requests as the transcript stores them (the persisted events' schemas,
+ * serverEvents.ts). What a client may send adds the refusal rules below: a client reading the
+ * transcript still escapes whatever arrives — an event stored before these rules, or by a
+ * server that does not apply them, must reach the screen escaped, not be dropped unseen.
+ */
+export const storedRequestPayloads = {
+  request_command: z.object({ command: z.string().min(1).max(MAX_COMMAND_CHARS), reason }),
+  request_file: z.object({ path: z.string().min(1).max(MAX_PATH_CHARS), reason }),
+  screenshare_request: z.object({ url: z.string().url().max(2_000) }),
+};
+
+/**
+ * What the customer approves must be what runs, byte for byte: control characters rewrite the
+ * screen (ESC, CR, backspace) and bidi controls reorder it, so a command or path containing one
+ * is refused outright rather than only escaped on display. A command may span lines (tab and
+ * newline allowed); a path is one line.
+ */
+const Command = storedRequestPayloads.request_command.shape.command.refine(
+  (s) => !hasForbiddenControls(s, { allowNewlines: true }),
+  {
+    message:
+      'must not contain NUL, control characters other than tab and newline, or bidi controls (they hide what would run)',
+  },
+);
+const Path = storedRequestPayloads.request_file.shape.path.refine((s) => !hasForbiddenControls(s), {
+  message: 'must not contain NUL, newlines, other control characters or bidi controls',
+});
+/**
+ * A link the customer may open: `https:` without user info. `http:` to a loopback host passes
+ * here; the server allows it only when it runs on a loopback address itself (development).
+ */
+export const ScreenshareUrl = z
+  .string()
+  .max(2_000)
+  .superRefine((url, ctx) => {
+    const check = checkScreenshareUrl(url, { allowLoopbackHttp: true });
+    if (!check.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: screenshareUrlProblem(check.reason) });
+  });
+
 export const clientPayloads = {
   /** either: opens the session (see controlFrames). */
   hello: Hello,
@@ -28,11 +69,11 @@ export const clientPayloads = {
   /** engineer: a chat line. */
   engineer_message: z.object({ text }),
   /** engineer: asks to run a command; the server answers with the stored event, which adds `requestId` and `expiresAt`. */
-  request_command: z.object({ command: z.string().min(1).max(MAX_COMMAND_CHARS), reason }),
+  request_command: storedRequestPayloads.request_command.extend({ command: Command }),
   /** engineer: asks for a file; the stored event adds `requestId` and `expiresAt`. */
-  request_file: z.object({ path: z.string().min(1).max(MAX_PATH_CHARS), reason }),
+  request_file: storedRequestPayloads.request_file.extend({ path: Path }),
   /** engineer: offers a screenshare link. */
-  screenshare_request: z.object({ url: z.string().url().max(2_000) }),
+  screenshare_request: storedRequestPayloads.screenshare_request.extend({ url: ScreenshareUrl }),
   /** customer: decides a command request, once or for the rest of the session. */
   approve_command: z.object({
     requestId: RequestId,

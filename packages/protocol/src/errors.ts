@@ -85,6 +85,13 @@ export const ERROR_CODES = {
     meaning: 'Too many attempts in a short time.',
     hint: 'Wait a minute and try again.',
   },
+  E_LIMIT_REACHED: {
+    status: 429,
+    exit: 1,
+    meaning:
+      'A standing limit is reached: pending requests of a task, queued tasks of a customer, the transcript of a queued task, or open live connections of an account.',
+    hint: 'Wait until some of them are answered, claimed, ended or closed (the message names which), then try again.',
+  },
   E_UNREACHABLE: {
     status: 503,
     exit: 5,

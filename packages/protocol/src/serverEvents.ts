@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientPayloads, RequestId } from './clientMessages';
+import { clientPayloads, RequestId, storedRequestPayloads } from './clientMessages';
 import { PERSISTED_TYPES, type PersistedType } from './shared/messageTypes';
 
 /**
@@ -30,7 +30,7 @@ export const eventPayloads = {
   /** customer: a chat line, as sent. */
   customer_message: clientPayloads.customer_message,
   /** engineer: a command request, with the server's `requestId` and `expiresAt`. */
-  request_command: clientPayloads.request_command.extend({ requestId: RequestId, expiresAt: z.string() }),
+  request_command: storedRequestPayloads.request_command.extend({ requestId: RequestId, expiresAt: z.string() }),
   /** customer: the decision on a command request, as sent. */
   approve_command: clientPayloads.approve_command,
   /** customer: a chunk of command output, as sent. */
@@ -38,13 +38,13 @@ export const eventPayloads = {
   /** customer: a command's result, as sent. */
   command_result: clientPayloads.command_result,
   /** engineer: a file request, with the server's `requestId` and `expiresAt`. */
-  request_file: clientPayloads.request_file.extend({ requestId: RequestId, expiresAt: z.string() }),
+  request_file: storedRequestPayloads.request_file.extend({ requestId: RequestId, expiresAt: z.string() }),
   /** customer: the decision on a file request, as sent. */
   approve_file: clientPayloads.approve_file,
   /** customer: a file's content, as sent. */
   file_upload: clientPayloads.file_upload,
   /** engineer: a screenshare link, as sent. */
-  screenshare_request: clientPayloads.screenshare_request,
+  screenshare_request: storedRequestPayloads.screenshare_request,
   /** server: a request got no decision in time; counts as denied. */
   request_expired: z.object({ requestId: RequestId }),
   /** server: the session's running cost, once a minute; `warning` once under 5 minutes of balance. */

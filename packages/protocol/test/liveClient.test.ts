@@ -266,6 +266,32 @@ describe('live client', () => {
     expect(conns).toHaveLength(1);
   });
 
+  it('gives up, without refreshing, when the server closes because the login or the access ended (4001, 4003)', async () => {
+    for (const [code, reason, error] of [
+      [4001, 'login revoked', 'E_UNAUTHORIZED'],
+      [4003, 'account disabled', 'E_FORBIDDEN'],
+    ] as const) {
+      conns.length = 0;
+      let refreshed = 0;
+      const { t, c } = await startedAndHello({
+        refreshAccessToken: async () => {
+          refreshed++;
+        },
+      });
+      welcome(c);
+      await t.waitFor('connected');
+      const pending = t.client.send('engineer_message', { text: 'hi' });
+      c.ws.close(code, reason);
+      await t.waitFor('failed');
+      expect(t.client.state).toMatchObject({ kind: 'failed', error: { code: error, message: reason } });
+      await expect(pending.acked).rejects.toMatchObject({ code: error });
+      await pause(30);
+      expect(conns).toHaveLength(1);
+      expect(refreshed).toBe(0);
+      t.client.close();
+    }
+  });
+
   it('resumes after the server sheds it as too far behind (1013) or shuts down (1001)', async () => {
     let conn = nextConnection();
     const t = makeClient();

@@ -3,7 +3,7 @@ import { unansweredError, upgradeRefusal } from '../src/client';
 import { finalCloseError } from '../src/shared';
 
 describe('refusals (what the live client does about each)', () => {
-  it('a refused upgrade: 401 refreshes once then fails; 403/404/426 are final; others retry', () => {
+  it('a refused upgrade: 401 refreshes once then fails; 403/404/426 and a reached limit are final; others retry', () => {
     expect(upgradeRefusal(401, 'E_UNAUTHORIZED', true)).toEqual({ do: 'refresh' });
     expect(upgradeRefusal(401, 'E_UNAUTHORIZED', false)).toEqual({ do: 'fail', code: 'E_UNAUTHORIZED' });
     expect(upgradeRefusal(401, 'E_NOT_LOGGED_IN', false)).toEqual({ do: 'fail', code: 'E_NOT_LOGGED_IN' });
@@ -11,6 +11,8 @@ describe('refusals (what the live client does about each)', () => {
     expect(upgradeRefusal(404, 'E_NOT_FOUND', true)).toEqual({ do: 'fail', code: 'E_NOT_FOUND' });
     expect(upgradeRefusal(426, null, true)).toEqual({ do: 'fail', code: 'E_PROTOCOL_VERSION' });
     expect(upgradeRefusal(503, 'E_INTERNAL', true)).toEqual({ do: 'retry' });
+    expect(upgradeRefusal(429, 'E_RATE_LIMITED', true)).toEqual({ do: 'retry' });
+    expect(upgradeRefusal(429, 'E_LIMIT_REACHED', true)).toEqual({ do: 'fail', code: 'E_LIMIT_REACHED' });
   });
 
   it('an error answering none of our messages: before the welcome it refuses the hello', () => {
@@ -26,8 +28,10 @@ describe('refusals (what the live client does about each)', () => {
     expect(unansweredError('E_CONFLICT', true, false)).toEqual({ do: 'relay' });
   });
 
-  it('close codes: 1002, 1008 and 1009 are final; shutdown, delivery failure and shedding resume', () => {
+  it('close codes: 1002, 1008, 1009, 4001 and 4003 are final; shutdown, delivery failure and shedding resume', () => {
     expect(finalCloseError(1002)).toBe('E_PROTOCOL_VERSION');
+    expect(finalCloseError(4001)).toBe('E_UNAUTHORIZED');
+    expect(finalCloseError(4003)).toBe('E_FORBIDDEN');
     expect(finalCloseError(1008)).toBe('E_FORBIDDEN');
     expect(finalCloseError(1009)).toBe('E_TOO_LARGE');
     for (const code of [1000, 1001, 1006, 1011, 1013]) expect(finalCloseError(code)).toBeNull();

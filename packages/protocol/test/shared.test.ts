@@ -39,6 +39,8 @@ describe('@codevf/protocol/shared', () => {
   });
 
   it('treats only the close codes after which a reconnect cannot help as fatal', () => {
-    expect([1000, 1001, 1002, 1006, 1008, 1009, 1011, 1013].filter(isFatalClose)).toEqual([1002, 1008, 1009]);
+    expect([1000, 1001, 1002, 1006, 1008, 1009, 1011, 1013, 4001, 4003].filter(isFatalClose)).toEqual([
+      1002, 1008, 1009, 4001, 4003,
+    ]);
   });
 });

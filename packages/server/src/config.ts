@@ -39,6 +39,14 @@ export interface ServerConfig {
   requestTtlSeconds: number;
   creditsPerMinute: number;
   heartbeatSeconds: number;
+  /** Standing limits (each refused with E_LIMIT_REACHED). Requests of a task awaiting the customer's answer. */
+  maxPendingRequestsPerTask: number;
+  /** Tasks of one customer waiting in the queue at once. */
+  maxQueuedTasksPerCustomer: number;
+  /** Bytes of a queued task's transcript (its stored payloads); past it the customer waits for an engineer. */
+  maxQueuedTranscriptBytes: number;
+  /** Live sockets one account holds on one instance. */
+  maxSocketsPerUser: number;
 }
 
 export type ServerConfigInput = Partial<ServerConfig>;
@@ -80,6 +88,10 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     requestTtlSeconds: int(env.CODEVF_REQUEST_TTL, 120),
     creditsPerMinute: int(env.CODEVF_CREDITS_PER_MINUTE, 1),
     heartbeatSeconds: int(env.CODEVF_HEARTBEAT_SECONDS, 30),
+    maxPendingRequestsPerTask: int(env.CODEVF_MAX_PENDING_REQUESTS, 20),
+    maxQueuedTasksPerCustomer: int(env.CODEVF_MAX_QUEUED_TASKS, 5),
+    maxQueuedTranscriptBytes: int(env.CODEVF_MAX_QUEUED_TRANSCRIPT_BYTES, 256 * 1024),
+    maxSocketsPerUser: int(env.CODEVF_MAX_SOCKETS_PER_USER, 20),
   };
   const merged = { ...base };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;

@@ -54,6 +54,19 @@ describe('memory bus', () => {
     await bus.close();
   });
 
+  it('tells every access listener of the instance about an access change', () => {
+    const bus = createMemoryBus();
+    const heard: string[] = [];
+    bus.subscribeAccessChanges(() => {
+      throw new Error('boom');
+    });
+    const stop = bus.subscribeAccessChanges((userId) => heard.push(userId));
+    bus.publishAccessChange('user-1');
+    stop();
+    bus.publishAccessChange('user-2');
+    expect(heard).toEqual(['user-1']);
+  });
+
   it('is what createBus gives without REDIS_URL', async () => {
     const bus = createBus({ redisUrl: undefined });
     expect(bus.kind).toBe('memory');
@@ -92,6 +105,26 @@ describe('redis bus', () => {
     expect(onB.got).toEqual([7, 8]);
     expect(onA.got).toEqual([7, 8]);
     expect(otherTask.got).toEqual([]);
+  });
+
+  it('carries "access of user X changed" to every instance of the deployment, not to others', async () => {
+    const accessChannel = `${prefix}access`;
+    const a = createRedisBus(REDIS_URL, { prefix, accessChannel });
+    const b = createRedisBus(REDIS_URL, { prefix, accessChannel });
+    const foreign = createRedisBus(REDIS_URL, { prefix, accessChannel: `${prefix}other-access` });
+    buses.push(a, b, foreign);
+    const heard: string[] = [];
+    const heardElsewhere: string[] = [];
+    b.subscribeAccessChanges((userId) => heard.push(userId));
+    foreign.subscribeAccessChanges((userId) => heardElsewhere.push(userId));
+    // The subscription is made in the background: announce until it is live.
+    const deadline = Date.now() + 5_000;
+    while (heard.length === 0 && Date.now() < deadline) {
+      await a.publishAccessChange('user-1');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(heard[0]).toBe('user-1');
+    expect(heardElsewhere).toEqual([]);
   });
 
   it('ignores junk on its channels and traffic of other deployments', async () => {

@@ -15,7 +15,8 @@ import { claimTask, createTask } from '../src/tasks/taskService';
 import { withTaskLock } from '../src/tasks/taskTransaction';
 import { startTestServer, type TestServer, type TestUser } from './support/testServer';
 
-const asAuth = (u: TestUser): AuthUser => ({ ...u, title: null, credits: 0, via: 'bearer' }) as AuthUser;
+const asAuth = (u: TestUser): AuthUser =>
+  ({ ...u, title: null, credits: 0, via: 'bearer', grant: { kind: 'login', familyId: 'test' } }) as AuthUser;
 
 /**
  * Appends that arrive together share one SQLite transaction (GroupCommit); on PostgreSQL each

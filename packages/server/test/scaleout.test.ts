@@ -46,6 +46,35 @@ describe('two server processes on PostgreSQL + Redis', () => {
     expect([r1.status, r2.status].sort()).toEqual([200, 409]);
   });
 
+  it('closes sockets on another instance within a second of a revoked login or a changed role', async () => {
+    const task = await createTask(a.baseUrl, customer);
+    const demoted = await party(setup, 'engineer');
+    const admin = await party(setup, 'admin');
+    await claim(a.baseUrl, demoted, task.id);
+    const login = await setup.issueTokens(customer.user.id);
+    const c = await openSession({ baseUrl: b.baseUrl, taskId: task.id, token: login.accessToken });
+    const e = await openSession({ baseUrl: b.baseUrl, taskId: task.id, token: demoted.token });
+    open.push(c, e);
+
+    // Logout through instance A; the socket is on instance B.
+    let t0 = Date.now();
+    const revoked = await fetch(`${a.baseUrl}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: login.refreshToken, client_id: 'codevf-cli' }),
+    });
+    expect(revoked.status).toBe(200);
+    const cClosed = await c.closed;
+    expect(cClosed.code).toBe(4001);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+
+    t0 = Date.now();
+    const patched = await api(a.baseUrl, admin, 'PATCH', `/v1/admin/users/${demoted.user.id}`, { role: 'customer' });
+    expect(patched.status).toBe(200);
+    expect((await e.closed).code).toBe(4003);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+  });
+
   it('relays both ways in one order, survives killing an instance, and loses nothing', async () => {
     const task = await createTask(a.baseUrl, customer);
     await claim(b.baseUrl, engineer, task.id);

@@ -19,7 +19,13 @@ describe.each(['sqlite', 'postgres'] as const)('the wrong handle inside a task t
   beforeAll(async () => {
     server = await startTestServer({ dialect });
     const customer = await server.createUser({ role: 'customer', credits: 100 });
-    const user = { ...customer, title: null, credits: 100, via: 'bearer' } as AuthUser;
+    const user = {
+      ...customer,
+      title: null,
+      credits: 100,
+      via: 'bearer',
+      grant: { kind: 'login', familyId: 'test' },
+    } as AuthUser;
     taskId = (await createTask(server.ctx, user, { description: 'wrong handle', mode: 'human' })).id;
   });
   afterAll(async () => server?.close());

@@ -16,7 +16,8 @@ describe.each(['sqlite', 'postgres'] as const)('tasks and queue (%s)', (dialect)
 
   beforeAll(async () => {
     clock = new FakeClock('2026-03-01T09:00:00.000Z');
-    server = await startTestServer({ dialect, clock });
+    // One customer fills a long queue below (the per-customer limit has its own tests, caps.test.ts).
+    server = await startTestServer({ dialect, clock, config: { maxQueuedTasksPerCustomer: 1_000 } });
     customer = await party(server, 'customer', 50);
     engineer = await party(server, 'engineer', 0, 'Senior engineer');
   });

@@ -28,6 +28,8 @@ export function upgradeRefusal(status: number, code: ErrorCode | null, canRefres
     if (canRefresh) return { do: 'refresh' };
     return { do: 'fail', code: code === 'E_NOT_LOGGED_IN' ? code : 'E_UNAUTHORIZED' };
   }
+  // Too many live connections of the account: another attempt would only add to them.
+  if (code === 'E_LIMIT_REACHED') return { do: 'fail', code };
   const final = code && FINAL_CODES.has(code) ? code : FINAL_STATUS[status];
   return final ? { do: 'fail', code: final } : { do: 'retry' };
 }

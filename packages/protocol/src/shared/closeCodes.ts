@@ -19,6 +19,13 @@ export const CLOSE_CODES = {
   internal: 1011,
   /** The client let too much pile up unread: reconnect with `lastSeq`. */
   tooFarBehind: 1013,
+  /**
+   * The login behind the socket ended: its token's login was revoked (logout, refresh-token
+   * reuse) or its console session signed out or expired. Sign in again; reconnecting cannot help.
+   */
+  unauthorized: 4001,
+  /** The account was disabled or its role changed: its access is not what it was. Final. */
+  forbidden: 4003,
 } as const;
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
@@ -30,6 +37,8 @@ const FINAL_CLOSE: Partial<Record<number, ErrorCode>> = {
   [CLOSE_CODES.protocolVersion]: 'E_PROTOCOL_VERSION',
   [CLOSE_CODES.policy]: 'E_FORBIDDEN',
   [CLOSE_CODES.tooLarge]: 'E_TOO_LARGE',
+  [CLOSE_CODES.unauthorized]: 'E_UNAUTHORIZED',
+  [CLOSE_CODES.forbidden]: 'E_FORBIDDEN',
 };
 
 /** The error a close with `code` ends the session with, or null when a reconnect may help. */

@@ -1,10 +1,11 @@
 import { CreditGrantBody, NewUserBody, UserPatchBody } from '@codevf/protocol';
 import type { FastifyInstance } from 'fastify';
+import { announceAccessChange } from '../auth/accessChanges';
 import { requireRole } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
-import { createUser, grantCredits, listUsers, toAdminView, updateUser } from '../users/users';
+import { createUser, findUserById, grantCredits, listUsers, toAdminView, updateUser } from '../users/users';
 
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/v1/admin/users', async (request) => {
@@ -28,7 +29,10 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       // An admin locking themselves out is almost always a mistake.
       throw new ApiError('E_CONFLICT', 'You cannot disable yourself or drop your own admin role.');
     }
+    const before = body.role ? await findUserById(ctx.storage, id) : undefined;
     const user = await updateUser(ctx.storage, id, body);
+    // A disabled account or a new role changes what its open live sockets may do: they close.
+    if (body.disabled || (before && before.role !== user.role)) await announceAccessChange(ctx, id);
     request.log.info({ adminId: admin.id, userId: id, change: Object.keys(body) }, 'user updated');
     return toAdminView(user);
   });

@@ -18,6 +18,11 @@ export interface AuthUser {
   via: 'bearer' | 'cookie';
   /** Cookie sessions only: the session's CSRF token. */
   csrfToken?: string;
+  /**
+   * What the access rests on, for live sockets that outlive the request: the login (token
+   * family) of a bearer token, or the hashed id of a console session.
+   */
+  grant: { kind: 'login'; familyId: string } | { kind: 'webSession'; sessionHash: string };
 }
 
 declare module 'fastify' {
@@ -29,8 +34,19 @@ declare module 'fastify' {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function toAuthUser(u: UserRow, via: AuthUser['via'], csrfToken?: string): AuthUser {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, title: u.title, credits: u.credits, via, csrfToken };
+function toAuthUser(u: UserRow, grant: AuthUser['grant'], csrfToken?: string): AuthUser {
+  const via = grant.kind === 'login' ? 'bearer' : 'cookie';
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    title: u.title,
+    credits: u.credits,
+    via,
+    csrfToken,
+    grant,
+  };
 }
 
 /** The public view of the caller (`GET /v1/me`). */
@@ -48,9 +64,9 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   const header = request.headers.authorization;
   if (header !== undefined) {
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const user = token ? await userForAccessToken(ctx, token) : undefined;
-    if (!user) throw new ApiError('E_UNAUTHORIZED', 'The access token is invalid, expired or revoked.');
-    result = toAuthUser(user, 'bearer');
+    const found = token ? await userForAccessToken(ctx, token) : undefined;
+    if (!found) throw new ApiError('E_UNAUTHORIZED', 'The access token is invalid, expired or revoked.');
+    result = toAuthUser(found.user, { kind: 'login', familyId: found.familyId });
   } else {
     const sid = request.cookies?.[SESSION_COOKIE];
     if (sid) {
@@ -62,7 +78,7 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
             throw new ApiError('E_FORBIDDEN', 'Missing or wrong CSRF token (send the x-csrf-token header).');
           }
         }
-        result = toAuthUser(found.user, 'cookie', found.csrfToken);
+        result = toAuthUser(found.user, { kind: 'webSession', sessionHash: found.sessionHash }, found.csrfToken);
       }
     }
   }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../context';
 import { newId } from '../ids';
 import type { Database, UserRow } from '../storage/schema';
+import { announceAccessChange } from './accessChanges';
 import { hashSecret, newSecret } from './secrets';
 
 /**
@@ -121,12 +122,20 @@ export async function rotateRefreshToken(
 }
 
 export async function revokeFamily(ctx: AppContext, familyId: string, reason: string): Promise<void> {
-  await ctx.storage.db
+  const res = await ctx.storage.db
     .updateTable('token_families')
     .set({ revoked_at: ctx.clock.now().toISOString(), revoked_reason: reason })
     .where('id', '=', familyId)
     .where('revoked_at', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) return;
+  const family = await ctx.storage.db
+    .selectFrom('token_families')
+    .select('user_id')
+    .where('id', '=', familyId)
+    .executeTakeFirst();
+  // Live sockets opened with this login close now, on every instance.
+  if (family) await announceAccessChange(ctx, family.user_id);
 }
 
 /** RFC 7009: revoking either token of a login ends the whole login. Unknown tokens are ignored. */
@@ -139,18 +148,25 @@ export async function revokeToken(ctx: AppContext, token: string): Promise<void>
   if (row) await revokeFamily(ctx, row.family_id, 'revoked by client');
 }
 
-/** Resolves a bearer access token to its user, or undefined if invalid, expired or revoked. */
-export async function userForAccessToken(ctx: AppContext, token: string): Promise<UserRow | undefined> {
+/** Resolves a bearer access token to its user (and its login), or undefined if invalid, expired or revoked. */
+export async function userForAccessToken(
+  ctx: AppContext,
+  token: string,
+): Promise<{ user: UserRow; familyId: string } | undefined> {
   if (!token.startsWith(ACCESS_PREFIX)) return undefined;
-  return ctx.storage.db
+  const row = await ctx.storage.db
     .selectFrom('oauth_tokens')
     .innerJoin('token_families', 'token_families.id', 'oauth_tokens.family_id')
     .innerJoin('users', 'users.id', 'token_families.user_id')
     .selectAll('users')
+    .select('oauth_tokens.family_id')
     .where('oauth_tokens.hash', '=', hashSecret(token))
     .where('oauth_tokens.kind', '=', 'access')
     .where('oauth_tokens.expires_at', '>', ctx.clock.now().toISOString())
     .where('token_families.revoked_at', 'is', null)
     .where('users.disabled', '=', 0)
     .executeTakeFirst();
+  if (!row) return undefined;
+  const { family_id, ...user } = row;
+  return { user, familyId: family_id };
 }

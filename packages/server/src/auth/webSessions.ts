@@ -2,6 +2,7 @@ import { CSRF_COOKIE, SESSION_COOKIE } from '@codevf/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import type { UserRow } from '../storage/schema';
+import { announceAccessChange } from './accessChanges';
 import { hashSecret, newSecret } from './secrets';
 
 /**
@@ -39,7 +40,15 @@ export async function startWebSession(
 
 export async function endWebSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const sid = request.cookies[SESSION_COOKIE];
-  if (sid) await ctx.storage.db.deleteFrom('web_sessions').where('id', '=', hashSecret(sid)).execute();
+  if (sid) {
+    const session = await ctx.storage.db
+      .deleteFrom('web_sessions')
+      .where('id', '=', hashSecret(sid))
+      .returning('user_id')
+      .executeTakeFirst();
+    // The console's live sockets of this session close now, on every instance.
+    if (session) await announceAccessChange(ctx, session.user_id);
+  }
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
   reply.clearCookie(CSRF_COOKIE, { path: '/' });
 }
@@ -47,17 +56,18 @@ export async function endWebSession(ctx: AppContext, request: FastifyRequest, re
 export async function userForSessionCookie(
   ctx: AppContext,
   sessionId: string,
-): Promise<{ user: UserRow; csrfToken: string } | undefined> {
+): Promise<{ user: UserRow; csrfToken: string; sessionHash: string } | undefined> {
+  const hash = hashSecret(sessionId);
   const row = await ctx.storage.db
     .selectFrom('web_sessions')
     .innerJoin('users', 'users.id', 'web_sessions.user_id')
     .selectAll('users')
     .select('web_sessions.csrf_token')
-    .where('web_sessions.id', '=', hashSecret(sessionId))
+    .where('web_sessions.id', '=', hash)
     .where('web_sessions.expires_at', '>', ctx.clock.now().toISOString())
     .where('users.disabled', '=', 0)
     .executeTakeFirst();
   if (!row) return undefined;
   const { csrf_token, ...user } = row;
-  return { user, csrfToken: csrf_token };
+  return { user, csrfToken: csrf_token, sessionHash: hash };
 }

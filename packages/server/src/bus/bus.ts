@@ -24,6 +24,14 @@ export interface Bus {
    * that subscribes, awaits this and only then reads the database cannot miss an event.
    */
   subscribed(taskId: string): Promise<void>;
+  /**
+   * Tells every instance that the access of `userId` changed (a login revoked, a console
+   * session ended, the account disabled or its role changed). Like a task's seq, it is only a
+   * hint: each instance re-reads that user's access from the database for its own sockets.
+   */
+  publishAccessChange(userId: string): Promise<void> | undefined;
+  /** Calls `onUser` for every access change, from any instance. Returns the unsubscribe. */
+  subscribeAccessChanges(onUser: (userId: string) => void): () => void;
   /** Throws when the bus backend is unreachable (readiness probe). */
   ping(): Promise<void>;
   close(): Promise<void>;

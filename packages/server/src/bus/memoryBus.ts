@@ -3,6 +3,7 @@ import type { Bus } from './bus';
 /** The single-instance bus: an in-process map of listeners. */
 export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<(seq: number) => void>>();
+  const accessListeners = new Set<(userId: string) => void>();
   return {
     kind: 'memory',
     publish(taskId, seq) {
@@ -30,9 +31,24 @@ export function createMemoryBus(): Bus {
       };
     },
     async subscribed() {},
+    publishAccessChange(userId) {
+      for (const fn of accessListeners) {
+        try {
+          fn(userId);
+        } catch {
+          // A failing listener must not stop delivery to the others.
+        }
+      }
+      return undefined;
+    },
+    subscribeAccessChanges(onUser) {
+      accessListeners.add(onUser);
+      return () => accessListeners.delete(onUser);
+    },
     async ping() {},
     async close() {
       listeners.clear();
+      accessListeners.clear();
     },
   };
 }

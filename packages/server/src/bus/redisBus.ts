@@ -4,6 +4,8 @@ import type { Bus } from './bus';
 export interface RedisBusOptions {
   /** Channel prefix, so several deployments (or test runs) can share one Redis. */
   prefix?: string;
+  /** The channel of access changes (one for the whole deployment: every instance listens). */
+  accessChannel?: string;
 }
 
 /**
@@ -12,6 +14,7 @@ export interface RedisBusOptions {
  */
 export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus {
   const prefix = options.prefix ?? 'codevf:task:';
+  const accessChannel = options.accessChannel ?? 'codevf:access';
   // Pub/sub needs a dedicated connection: a subscribed Redis connection can do nothing else.
   const common = { maxRetriesPerRequest: 3, connectionName: 'codevf-bus' } as const;
   const pub = new Redis(url, common);
@@ -22,9 +25,21 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
 
   const listeners = new Map<string, Set<(seq: number) => void>>();
   const subscriptions = new Map<string, Promise<void>>();
+  const accessListeners = new Set<(userId: string) => void>();
   let closed = false;
+  let accessSubscribed = false;
 
   sub.on('message', (channel: string, message: string) => {
+    if (channel === accessChannel) {
+      for (const fn of [...accessListeners]) {
+        try {
+          fn(message);
+        } catch {
+          // One failing listener must not stop the others.
+        }
+      }
+      return;
+    }
     if (!channel.startsWith(prefix)) return;
     const set = listeners.get(channel.slice(prefix.length));
     const seq = Number(message);
@@ -67,6 +82,20 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
     async subscribed(taskId) {
       await subscriptions.get(taskId);
     },
+    async publishAccessChange(userId) {
+      if (closed) return;
+      await pub.publish(accessChannel, userId);
+    },
+    subscribeAccessChanges(onUser) {
+      // Subscribed on first use and kept: every instance serving sockets wants every change.
+      // A change published while Redis is unreachable is caught by the periodic access sweep.
+      if (!accessSubscribed) {
+        accessSubscribed = true;
+        sub.subscribe(accessChannel).catch(() => {});
+      }
+      accessListeners.add(onUser);
+      return () => accessListeners.delete(onUser);
+    },
     async ping() {
       await pub.ping();
     },
@@ -74,6 +103,7 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
       if (closed) return;
       closed = true;
       listeners.clear();
+      accessListeners.clear();
       await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
     },
   };

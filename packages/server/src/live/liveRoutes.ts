@@ -41,6 +41,13 @@ export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise
             throw new ApiError('E_FORBIDDEN', 'Cross-origin WebSocket refused.');
           }
         }
+        // Per instance: each socket costs this instance memory and a heartbeat, whoever holds it.
+        if (runtime.socketsOf(user.id) >= ctx.config.maxSocketsPerUser) {
+          throw new ApiError(
+            'E_LIMIT_REACHED',
+            `This account already has ${ctx.config.maxSocketsPerUser} live connections open; close some first.`,
+          );
+        }
         const { id } = parseWith(Params, request.params);
         const task = await visibleTask(ctx, user, id, 'participate');
         request.liveTarget = { user, taskId: id, role: roleIn(task, user) };

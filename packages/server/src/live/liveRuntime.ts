@@ -1,17 +1,26 @@
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
+import { lostAccess } from './accessCheck';
 import { BillingJob } from './billingJob';
 import { EngineerPresence } from './engineerPresence';
 import { Heartbeat } from './heartbeat';
 import type { LiveConnection } from './liveConnection';
 import { TaskFeeds } from './taskFeeds';
+import { yieldToIo } from './yieldToIo';
 
 /** Real-time intervals of the background jobs. Tests call `tick()` instead of waiting for them. */
 const EXPIRY_SWEEP_MS = 1_000;
 /** Often, so that the minute charges of many sessions come a few at a time, not in one burst. */
 const BILLING_TICK_MS = 1_000;
 const RESYNC_MS = 5_000;
+/**
+ * The safety net of access changes: an announcement lost on the bus, and console sessions
+ * reaching their expiry, close their sockets by the next sweep. Announced changes close at once.
+ */
+const ACCESS_SWEEP_MS = 5_000;
+/** Sockets whose access one query checks. */
+const ACCESS_CHUNK = 200;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds (with their heartbeat
@@ -24,6 +33,9 @@ export class LiveRuntime implements EventPublisher {
   readonly heartbeat: Heartbeat<LiveConnection>;
   readonly engineers = new EngineerPresence();
   private readonly billing: BillingJob;
+  /** This instance's sockets by user: access changes and the per-user cap look them up. */
+  private readonly byUser = new Map<string, Set<LiveConnection>>();
+  private readonly unsubscribeAccess: () => void;
   /** Writes started outside a request (disconnect events, publishes) that stop() must wait for. */
   private inFlight = 0;
   /** Settles when `inFlight` next reaches zero; made only while someone waits (stop()). */
@@ -36,6 +48,10 @@ export class LiveRuntime implements EventPublisher {
     this.feeds = new TaskFeeds(ctx);
     this.billing = new BillingJob(ctx);
     this.heartbeat = new Heartbeat(ctx.config.heartbeatSeconds, (err) => ctx.log.error({ err }, 'heartbeat failed'));
+    this.unsubscribeAccess = ctx.bus.subscribeAccessChanges((userId) => {
+      const mine = this.byUser.get(userId);
+      if (mine) this.track(this.closeLostAccess([...mine]));
+    });
   }
 
   /** After a commit: local sockets get the events at once, other instances via the bus. */
@@ -56,10 +72,46 @@ export class LiveRuntime implements EventPublisher {
   /** A socket joined this instance (the heartbeat watches it from now on). */
   attach(c: LiveConnection): void {
     this.heartbeat.add(c);
+    let mine = this.byUser.get(c.user.id);
+    if (!mine) {
+      mine = new Set();
+      this.byUser.set(c.user.id, mine);
+    }
+    mine.add(c);
   }
 
   detach(c: LiveConnection): void {
     this.heartbeat.delete(c);
+    const mine = this.byUser.get(c.user.id);
+    if (mine?.delete(c) && mine.size === 0) this.byUser.delete(c.user.id);
+  }
+
+  /** Open sockets of `userId` on this instance. */
+  socketsOf(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  /** Closes those of `conns` whose access is gone (accessCheck.ts), with 4001 or 4003. */
+  private async closeLostAccess(conns: readonly LiveConnection[]): Promise<void> {
+    try {
+      const lost = await lostAccess(this.ctx.storage.db, this.ctx.clock.now(), conns);
+      for (const [c, { code, reason }] of lost) {
+        if (c.isClosed) continue;
+        this.ctx.log.info({ userId: c.user.id, taskId: c.taskId, code }, 'live socket closed: access lost');
+        c.shutdown(code, reason);
+      }
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'access check of live sockets failed');
+    }
+  }
+
+  /** Re-checks the access of every socket on this instance, a chunk per query. */
+  async sweepAccess(): Promise<void> {
+    const all = [...this.heartbeat.peers];
+    for (let i = 0; i < all.length; i += ACCESS_CHUNK) {
+      if (i > 0) await yieldToIo();
+      await this.closeLostAccess(all.slice(i, i + ACCESS_CHUNK));
+    }
   }
 
   /**
@@ -96,6 +148,7 @@ export class LiveRuntime implements EventPublisher {
     await this.expireRequests();
     await this.billingTick();
     await this.resync();
+    await this.sweepAccess();
   }
 
   start(): void {
@@ -119,12 +172,14 @@ export class LiveRuntime implements EventPublisher {
     every(EXPIRY_SWEEP_MS, () => this.expireRequests().then(() => {}), 'request expiry');
     every(BILLING_TICK_MS, () => this.billingTick(), 'billing');
     every(RESYNC_MS, () => this.resync(), 'resync');
+    every(ACCESS_SWEEP_MS, () => this.sweepAccess(), 'access sweep');
     this.heartbeat.start();
   }
 
   /** Stops the jobs, closes this instance's sockets (recording engineer departures), drains writes. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unsubscribeAccess();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.heartbeat.stop();

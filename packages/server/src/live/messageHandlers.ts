@@ -1,7 +1,14 @@
-import type { ClientMessageType, ClientPayload } from '@codevf/protocol';
+import {
+  type ClientMessageType,
+  type ClientPayload,
+  checkScreenshareUrl,
+  screenshareUrlProblem,
+} from '@codevf/protocol';
 import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
+import { isLoopbackServer } from '../http/publicUrl';
+import { checkPendingRequests, checkQueuedTranscript } from '../tasks/caps';
 import type { StoredEvent } from '../tasks/eventLog';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
 import { defaultEndReason, endTask } from '../tasks/taskService';
@@ -26,7 +33,7 @@ interface Message<T extends Persisted> {
   sender: Sender;
   payload: ClientPayload<T>;
   id: string | undefined;
-  requestTtlSeconds: number;
+  config: AppContext['config'];
 }
 type Handler<T extends Persisted> = (
   tx: TaskTx<TaskHead>,
@@ -49,6 +56,7 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   async customer_message(tx, m) {
     // The customer may write while waiting in the queue; the engineer reads it on joining.
     if (tx.task.status === 'ended') throw new ApiError('E_CONFLICT', 'The session has ended.');
+    if (tx.task.status === 'queued') await checkQueuedTranscript(tx, m.payload, m.config.maxQueuedTranscriptBytes);
     return { event: await tx.append('customer_message', m.payload, from(m)) };
   },
   async engineer_message(tx, m) {
@@ -58,18 +66,24 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   async request_command(tx, m) {
     requireActive(tx);
     const { command, reason } = m.payload;
+    await checkPendingRequests(tx, m.config.maxPendingRequestsPerTask);
     // requestId and expiresAt are the server's, whatever the client sent.
-    const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.requestTtlSeconds);
+    const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.config.requestTtlSeconds);
     return { event: await tx.append('request_command', { requestId, command, reason, expiresAt }, from(m)) };
   },
   async request_file(tx, m) {
     requireActive(tx);
     const { path, reason } = m.payload;
-    const { requestId, expiresAt } = await openRequest(tx, 'file', path, m.requestTtlSeconds);
+    await checkPendingRequests(tx, m.config.maxPendingRequestsPerTask);
+    const { requestId, expiresAt } = await openRequest(tx, 'file', path, m.config.requestTtlSeconds);
     return { event: await tx.append('request_file', { requestId, path, reason, expiresAt }, from(m)) };
   },
   async screenshare_request(tx, m) {
     requireActive(tx);
+    // The protocol's schema lets http: to a loopback host through; this server decides whether
+    // it is a development setup where such a link makes sense.
+    const link = checkScreenshareUrl(m.payload.url, { allowLoopbackHttp: isLoopbackServer(m.config) });
+    if (!link.ok) throw new ApiError('E_VALIDATION', `screenshare_request: url: ${screenshareUrlProblem(link.reason)}`);
     return { event: await tx.append('screenshare_request', m.payload, from(m)) };
   },
   async approve_command(tx, m) {
@@ -119,7 +133,7 @@ export async function handleMessage(
     sender,
     payload: payload as ClientPayload<Persisted>,
     id,
-    requestTtlSeconds: ctx.config.requestTtlSeconds,
+    config: ctx.config,
   };
   const change = await withTaskLock(
     ctx,

@@ -10,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface StorageTx {
   /** Kysely bound to this transaction: every query of the work goes through it. */
   readonly db: Kysely<Database>;
+  /** Which database it is, for the few statements the two spell differently. */
+  readonly dialect: Dialect;
   /** Runs a prepared statement (see preparedQuery.ts) in this transaction. */
   run<P extends object, R>(query: PreparedQuery<P, R>, params: P): Promise<QueryResult<R>>;
   /** Reads a task and holds its lock until the transaction ends; undefined when there is no such task. */
@@ -66,7 +68,7 @@ export class Transaction implements StorageTx {
   constructor(
     readonly db: Kysely<Database>,
     private readonly statements: StatementSet,
-    private readonly dialect: Dialect,
+    readonly dialect: Dialect,
     /** SQLite: the handle the transaction holds, on which prepared statements run directly. */
     private readonly sqlite?: SQLite.Database,
   ) {}

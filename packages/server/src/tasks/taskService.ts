@@ -3,6 +3,7 @@ import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
+import { checkQueuedTasks } from './caps';
 import { claimPaceSeconds, estimateWaitSeconds, queuedTaskIds, queueSlot } from './queue';
 import { type EndedBy, endTaskInTx } from './taskEnd';
 import { withNewTask, withTaskLock } from './taskTransaction';
@@ -81,9 +82,10 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
   const now = ctx.clock.now();
   const change = await withNewTask(
     ctx,
-    async (trx) => {
+    async (storage) => {
+      await checkQueuedTasks(storage, user.id, ctx.config.maxQueuedTasksPerCustomer);
       const id = newId();
-      await trx
+      await storage.db
         .insertInto('tasks')
         .values({
           id,

@@ -49,6 +49,11 @@ export class TaskTx<Row extends TaskHead = TaskRow> {
     this.trx = storage.db;
   }
 
+  /** Which database the transaction runs on. */
+  get dialect(): StorageTx['dialect'] {
+    return this.storage.dialect;
+  }
+
   /** The locked task as it stands in this transaction (changed only through `update` and `append`). */
   get task(): Readonly<Row> {
     return this.row;
@@ -181,13 +186,9 @@ export function withTaskLock<T, Row extends TaskHead>(
 /** Like withTaskLock for a task row inserted in the same transaction (task creation). */
 export function withNewTask<T>(
   deps: TaskDeps,
-  insert: (trx: Kysely<Database>) => Promise<string>,
+  insert: (storage: StorageTx) => Promise<string>,
   now: Date,
   fn: (tx: TaskTx) => Promise<T>,
 ): Promise<TaskChange<T>> {
-  return commitAndPublish(
-    deps,
-    async (storage) => lockTask<TaskRow>(storage, await insert(storage.db), now, false),
-    fn,
-  );
+  return commitAndPublish(deps, async (storage) => lockTask<TaskRow>(storage, await insert(storage), now, false), fn);
 }

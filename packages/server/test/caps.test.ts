@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from './support/api';
+import { claim, createTask, liveSession, type Party, party } from './support/liveFixture';
+import { startTestServer, type TestServer } from './support/testServer';
+import { openSession, refusedUpgrade, type TestSession } from './support/wsClient';
+
+/** The standing limits (server settings), each refused with E_LIMIT_REACHED, set low here. */
+describe.each(['sqlite', 'postgres'] as const)('standing limits (%s)', (dialect) => {
+  let server: TestServer;
+  let engineer: Party;
+  const open: TestSession[] = [];
+  const url = () => server.baseUrl;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      dialect,
+      config: {
+        maxPendingRequestsPerTask: 3,
+        maxQueuedTasksPerCustomer: 2,
+        maxQueuedTranscriptBytes: 4096,
+        maxSocketsPerUser: 3,
+      },
+    });
+    engineer = await party(server, 'engineer');
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((s) => s.close()));
+    await server?.close();
+  });
+
+  it('pending requests per task: past the limit E_LIMIT_REACHED; an answered one frees a place', async () => {
+    const customer = await party(server, 'customer', 100);
+    const { c, e } = await liveSession(server, customer, engineer);
+    open.push(c, e);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const seq = await e.expectAck('request_command', { command: `echo ${i}`, reason: '' });
+      ids.push((await c.waitForSeq(seq)).payload.requestId as string);
+    }
+    const refused = await e.request('request_file', { path: 'a.txt', reason: '' });
+    expect(refused.error).toMatchObject({
+      code: 'E_LIMIT_REACHED',
+      message: expect.stringMatching(/3 requests waiting/),
+    });
+    expect(await e.expectError('request_command', { command: 'ls', reason: '' })).toBe('E_LIMIT_REACHED');
+    await c.expectAck('approve_command', { requestId: ids[0], approved: false });
+    expect(await e.expectAck('request_file', { path: 'a.txt', reason: '' })).toBeGreaterThan(0);
+  });
+
+  it('queued tasks per customer: E_LIMIT_REACHED past the limit, also when created at once', async () => {
+    const customer = await party(server, 'customer', 100);
+    const first = await createTask(url(), customer);
+    await createTask(url(), customer);
+    const third = await api(url(), customer, 'POST', '/v1/tasks', { description: 'one more' });
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ code: 'E_LIMIT_REACHED', detail: expect.stringMatching(/2 tasks waiting/) });
+    // Another customer is not affected; a task that leaves the queue frees a place.
+    await createTask(url(), await party(server, 'customer', 100));
+    await claim(url(), engineer, first.id);
+    expect((await api(url(), customer, 'POST', '/v1/tasks', { description: 'now' })).status).toBe(201);
+
+    const racer = await party(server, 'customer', 100);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => api(url(), racer, 'POST', '/v1/tasks', { description: `race ${i}` })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 429, 429, 429, 429]);
+  });
+
+  it('transcript of a queued task: chat past the limit is refused until an engineer claims it', async () => {
+    const customer = await party(server, 'customer', 100);
+    const task = await createTask(url(), customer);
+    const c = await openSession({ baseUrl: url(), taskId: task.id, token: customer.token });
+    open.push(c);
+    const line = { text: 'x'.repeat(500) };
+    let stored = 0;
+    let refusal: { code: string; message: string } | undefined;
+    for (let i = 0; i < 20 && !refusal; i++) {
+      const r = await c.request('customer_message', line);
+      if (r.ack) stored++;
+      refusal = r.error;
+    }
+    expect(refusal).toMatchObject({ code: 'E_LIMIT_REACHED', message: expect.stringMatching(/4096 bytes/) });
+    // About 4 KiB of 500-character lines (plus the task's own status event): seven fit, the eighth not.
+    expect(stored).toBe(7);
+    await claim(url(), engineer, task.id);
+    expect(await c.expectAck('customer_message', line)).toBeGreaterThan(0);
+  });
+
+  it('live sockets per user: the upgrade past the limit is refused with 429 E_LIMIT_REACHED', async () => {
+    const customer = await party(server, 'customer', 100);
+    const task = await createTask(url(), customer);
+    const sockets: TestSession[] = [];
+    for (let i = 0; i < 3; i++)
+      sockets.push(await openSession({ baseUrl: url(), taskId: task.id, token: customer.token }));
+    open.push(...sockets);
+    const refused = await refusedUpgrade(url(), task.id, { token: customer.token });
+    expect(refused).toMatchObject({ status: 429, body: { code: 'E_LIMIT_REACHED' } });
+    // Another account is not affected, and a closed socket frees a place.
+    const other = await party(server, 'customer', 100);
+    const otherTask = await createTask(url(), other);
+    open.push(await openSession({ baseUrl: url(), taskId: otherTask.id, token: other.token }));
+    await sockets[0]!.close();
+    await new Promise((r) => setTimeout(r, 50));
+    open.push(await openSession({ baseUrl: url(), taskId: task.id, token: customer.token }));
+  });
+});

