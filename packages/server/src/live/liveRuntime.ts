@@ -1,10 +1,11 @@
+import { CLOSE_CODES } from '@codevf/protocol/shared';
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
 import { BillingJob } from './billingJob';
 import { EngineerPresence } from './engineerPresence';
 import { Heartbeat } from './heartbeat';
-import type { LiveConnection } from './liveConnection';
+import type { LivePeer } from './livePeer';
 import { TaskFeeds } from './taskFeeds';
 
 /** Real-time intervals of the background jobs. Tests call `tick()` instead of waiting for them. */
@@ -21,7 +22,7 @@ const RESYNC_MS = 5_000;
  */
 export class LiveRuntime implements EventPublisher {
   readonly feeds: TaskFeeds;
-  readonly heartbeat: Heartbeat<LiveConnection>;
+  readonly heartbeat: Heartbeat<LivePeer>;
   readonly engineers = new EngineerPresence();
   private readonly billing: BillingJob;
   /** Writes started outside a request (disconnect events, publishes) that stop() must wait for. */
@@ -32,7 +33,12 @@ export class LiveRuntime implements EventPublisher {
   private started = false;
   private stopping = false;
 
-  constructor(readonly ctx: AppContext) {
+  /** The app's context, completed with this runtime as its event publisher. */
+  readonly ctx: AppContext;
+
+  constructor(parts: Omit<AppContext, 'events'>) {
+    const ctx: AppContext = { ...parts, events: this };
+    this.ctx = ctx;
     this.feeds = new TaskFeeds(ctx);
     this.billing = new BillingJob(ctx);
     this.heartbeat = new Heartbeat(ctx.config.heartbeatSeconds, (err) => ctx.log.error({ err }, 'heartbeat failed'));
@@ -54,11 +60,11 @@ export class LiveRuntime implements EventPublisher {
   }
 
   /** A socket joined this instance (the heartbeat watches it from now on). */
-  attach(c: LiveConnection): void {
+  attach(c: LivePeer): void {
     this.heartbeat.add(c);
   }
 
-  detach(c: LiveConnection): void {
+  detach(c: LivePeer): void {
     this.heartbeat.delete(c);
   }
 
@@ -128,7 +134,7 @@ export class LiveRuntime implements EventPublisher {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.heartbeat.stop();
-    for (const c of [...this.heartbeat.peers]) c.shutdown(1001, 'server shutting down');
+    for (const c of [...this.heartbeat.peers]) c.shutdown(CLOSE_CODES.goingAway, 'server shutting down');
     while (this.inFlight > 0) {
       if (!this.idle) {
         let resolve = () => {};
