@@ -18,9 +18,9 @@ module.exports = {
     },
     {
       name: 'no-type-only-cycles-in-src',
-      severity: 'warn',
+      severity: 'error',
       comment:
-        'A cycle closed by an `import type` does not break loading but still ties two modules into one; shown until the server restructure removes the last ones, then an error.',
+        'A cycle closed by an `import type` does not break loading but still ties two modules into one: move the shared types into a file both import.',
       from: { path: '^packages/[^/]+/src/' },
       to: { circular: true },
     },

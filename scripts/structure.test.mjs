@@ -24,7 +24,7 @@ const FILES = {
   'packages/server/src/main.ts': "import { version } from '@codevf/protocol';\nexport const server = version;\n",
   'packages/server/src/cycleA.ts': "import { b } from './cycleB';\nexport const a = () => b;\n", // no-cycles-in-src
   'packages/server/src/cycleB.ts': "import { a } from './cycleA';\nexport const b = () => a;\n",
-  'packages/server/src/typeA.ts': "import type { B } from './typeB';\nexport const a: B | null = null;\n", // warning only
+  'packages/server/src/typeA.ts': "import type { B } from './typeB';\nexport const a: B | null = null;\n", // no-type-only-cycles-in-src
   'packages/server/src/typeB.ts': "import { a } from './typeA';\nexport type B = typeof a;\n",
   'packages/server/test/main.test.ts':
     "import { server } from '../src/main';\nimport { boot } from './support/testServer';\nexport const t = [server, boot];\n",
@@ -51,8 +51,8 @@ const FILES = {
 // A cycle is reported once, at the first of its modules in path order.
 const EXPECTED = [
   ['no-cycles-in-src', 'error', 'packages/server/src/cycleA.ts'],
-  ['no-type-only-cycles-in-src', 'warn', 'packages/server/src/cycleA.ts'],
-  ['no-type-only-cycles-in-src', 'warn', 'packages/server/src/typeA.ts'],
+  ['no-type-only-cycles-in-src', 'error', 'packages/server/src/cycleA.ts'],
+  ['no-type-only-cycles-in-src', 'error', 'packages/server/src/typeA.ts'],
   ['protocol-imports-no-workspace-package', 'error', 'packages/protocol/src/leak.ts'],
   ['only-server-tests-import-server', 'error', 'packages/cli/src/main.ts'],
   ['only-server-tests-import-server', 'error', 'packages/cli/test/serverSupport.test.ts'],
@@ -95,7 +95,7 @@ describe('.dependency-cruiser.cjs', () => {
     expect(found.sort()).toEqual([...EXPECTED].sort());
     // As `npm run structure` runs it: the errors fail the check (and so `npm test`).
     const check = depcruise();
-    expect(check.stdout).toContain('(8 errors, 2 warnings)');
+    expect(check.stdout).toContain('(10 errors, 0 warnings)');
     expect(check.status).not.toBe(0);
   }, 60_000);
 

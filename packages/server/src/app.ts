@@ -12,10 +12,11 @@ import { pruneExpiredJob } from './auth/pruneExpired';
 import { sessionRoutes } from './auth/sessionRoutes';
 import { creditsRoutes } from './billing/creditsRoutes';
 import { type BlobStore, createFileBlobStore } from './blobs/blobStore';
-import { type Bus, createBus } from './bus/bus';
+import type { Bus } from './bus/bus';
+import { createBus } from './bus/createBus';
 import { type Clock, systemClock } from './clock';
 import type { ServerConfig } from './config';
-import type { AppContext, EventPublisher } from './context';
+import type { AppContext } from './context';
 import { consoleRoutes, SECURITY_HEADERS } from './http/consoleRoutes';
 import { installErrorHandler } from './http/errorHandler';
 import { healthRoutes } from './http/healthRoutes';
@@ -57,18 +58,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: false,
   }) as unknown as FastifyInstance;
-  const ctx: AppContext = {
+  // The live runtime is the context's event publisher, so it completes the context itself.
+  const live = new LiveRuntime({
     config: deps.config,
     storage: deps.storage,
     clock: deps.clock ?? systemClock,
     bus: deps.bus ?? createBus(deps.config),
     blobs: deps.blobs ?? createFileBlobStore(`${deps.config.dataDir}/blobs`),
     log: app.log,
-    // Set just below: the live runtime publishes, and it needs the finished context for its jobs.
-    events: undefined as unknown as EventPublisher,
-  };
-  const live = new LiveRuntime(ctx);
-  ctx.events = live;
+  });
+  const ctx = live.ctx;
   app.decorate('ctx', ctx);
   app.decorate('live', live);
   const routeTable: { method: string; url: string }[] = [];

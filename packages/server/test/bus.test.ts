@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Bus } from '../src/bus/bus';
-import { createBus } from '../src/bus/bus';
+import { createBus } from '../src/bus/createBus';
 import { createMemoryBus } from '../src/bus/memoryBus';
 import { createRedisBus } from '../src/bus/redisBus';
 import { withTaskLock } from '../src/tasks/taskTransaction';

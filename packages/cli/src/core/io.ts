@@ -63,7 +63,7 @@ export function createIO(parts: IOParts): IO {
     out: (text) => void parts.stdout.write(text),
     err: (text) => void parts.stderr.write(text),
     // We decide about colour ourselves (from the stream we write to, not process.stdout), so
-    // styleText's own check is switched off; older Node 20 releases ignore the option.
+    // styleText's own check is switched off.
     style: (format, text) => (color ? styleText(format, text, { validateStream: false }) : text),
   };
 }

@@ -1,37 +1,33 @@
-import { foldFrame } from './frameFold';
+import { applyFrame } from './serverFrame';
+import { project, tail } from './sessionProjection';
 import type { Action, SessionState } from './sessionState';
-import {
-  addSystem,
-  decided,
-  endWith,
-  expireOverdue,
-  onAck,
-  tail,
-  updateCommand,
-  updateFile,
-  updateRequest,
-} from './sessionUpdates';
+import { addSystem, decided, endWith, expireOverdue, onAck, syncPromptQueue, updateRequest } from './sessionUpdates';
 
 /**
- * The live screen's reducer: server frames go to the frame fold; everything else is the
- * customer's own actions (typing, prompts, exit, rating) and the progress of local work.
+ * The live screen's reducer: server frames go to applyFrame (the protocol's shared fold);
+ * everything else is the customer's own actions (typing, prompts, exit, rating) and the
+ * progress of local work. After each action the screen's view is rebuilt (sessionProjection.ts).
  */
 export function sessionReducer(state: SessionState, action: Action): SessionState {
+  return syncPromptQueue(project(reduce(state, action)));
+}
+
+function reduce(state: SessionState, action: Action): SessionState {
   switch (action.type) {
     case 'frame':
-      return foldFrame(state, action.frame, action.now);
+      return applyFrame(state, action.frame, action.now);
     case 'connection':
       return { ...state, connection: action.state };
     case 'taskCreated':
       return {
         ...state,
         taskId: action.taskId,
-        status: action.status,
+        created: {
+          status: action.status,
+          queuePosition: action.queuePosition,
+          estimatedWaitSeconds: action.estimatedWaitSeconds,
+        },
         phase: state.phase === 'starting' || state.phase === 'askIssue' ? 'live' : state.phase,
-        queue:
-          action.status === 'queued'
-            ? { position: action.queuePosition, estimatedWaitSeconds: action.estimatedWaitSeconds }
-            : state.queue,
       };
     case 'issueSubmitted':
       return { ...state, phase: 'starting', draft: '' };
@@ -45,8 +41,8 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
       return {
         ...state,
         draft: '',
-        entries: [
-          ...state.entries,
+        localEntries: [
+          ...state.localEntries,
           {
             kind: 'message',
             key: `local:${action.localId}`,
@@ -57,6 +53,7 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
             redactions: action.redactions,
             localId: action.localId,
             pending: true,
+            afterSeq: state.view.lastSeq,
           },
         ],
       };
@@ -65,71 +62,82 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
     case 'sendFailed':
       return {
         ...state,
-        entries: state.entries.map((e) =>
+        localEntries: state.localEntries.map((e) =>
           e.kind === 'message' && e.localId === action.localId ? { ...e, pending: false } : e,
         ),
         notice: { text: `Message not delivered: ${action.reason}`, tone: 'error' },
       };
     case 'decided':
-      return updateRequest(state, action.requestId, (r) => {
-        if (r.status !== 'pending') return r;
+      return updateRequest(state, action.requestId, (r, local) => {
+        if (r.status !== 'pending') return local;
         const status = decided(r, action.approved);
-        if (!status) return r;
-        return r.kind === 'command' ? { ...r, status, scope: action.scope, auto: action.auto } : { ...r, status };
+        if (!status) return local;
+        return r.kind === 'command'
+          ? { ...local, status, scope: action.scope, auto: action.auto }
+          : { ...local, status };
       });
     case 'decisionRefused':
-      return updateRequest(state, action.requestId, (r) =>
-        r.kind === 'command'
-          ? { ...r, status: 'expired', error: action.reason }
-          : { ...r, status: 'expired', error: action.reason },
-      );
+      return updateRequest(state, action.requestId, (_r, local) => ({
+        ...local,
+        status: 'expired',
+        error: action.reason,
+      }));
     case 'commandStarted':
-      return updateCommand(state, action.requestId, (r) => ({ ...r, status: 'running', ranHere: true }));
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'command' ? { ...local, status: 'running', ranHere: true } : local,
+      );
     case 'commandOutput':
-      return updateCommand(state, action.requestId, (r) => ({
-        ...r,
-        outputTail: tail(r.outputTail + action.data),
-        outputBytes: r.outputBytes + Buffer.byteLength(action.data),
-      }));
-    case 'commandFinished':
-      return updateCommand(state, action.requestId, (r) => ({
-        ...r,
-        status: action.error ? 'failed' : 'completed',
-        exitCode: action.exitCode,
-        signal: action.signal,
-        durationMs: action.durationMs,
-        truncated: action.truncated,
-        timedOut: action.timedOut,
-        redactions: action.redactions,
-        error: action.error,
-      }));
-    case 'fileChecked':
-      return updateFile(state, action.requestId, (r) =>
-        r.status === 'checking'
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'command'
           ? {
-              ...r,
+              ...local,
+              outputTail: tail((local.outputTail ?? '') + action.data),
+              outputBytes: (local.outputBytes ?? 0) + Buffer.byteLength(action.data),
+            }
+          : local,
+      );
+    case 'commandFinished':
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind !== 'command'
+          ? local
+          : {
+              ...local,
+              status: action.error ? 'failed' : 'completed',
+              exitCode: action.exitCode,
+              signal: action.signal,
+              durationMs: action.durationMs,
+              truncated: action.truncated,
+              timedOut: action.timedOut,
+              redactions: action.redactions,
+              error: action.error,
+            },
+      );
+    case 'fileChecked':
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'file' && r.status === 'checking'
+          ? {
+              ...local,
               status: 'pending',
               size: action.size,
               sensitive: action.sensitive,
               sensitiveReason: action.sensitiveReason,
             }
-          : r,
+          : local,
       );
     case 'fileRefused':
-      return updateFile(state, action.requestId, (r) =>
-        r.status === 'checking' || r.status === 'pending'
-          ? { ...r, status: 'refused', refusedReason: action.reason }
-          : r,
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'file' && (r.status === 'checking' || r.status === 'pending')
+          ? { ...local, status: 'refused', refusedReason: action.reason }
+          : local,
       );
     case 'fileSent':
-      return updateFile(state, action.requestId, (r) => ({
-        ...r,
-        status: 'completed',
-        size: action.size,
-        redactions: action.redactions,
-      }));
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'file' ? { ...local, status: 'completed', size: action.size, redactions: action.redactions } : local,
+      );
     case 'fileFailed':
-      return updateFile(state, action.requestId, (r) => ({ ...r, status: 'failed', error: action.reason }));
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'file' ? { ...local, status: 'failed', error: action.reason } : local,
+      );
     case 'screenshareOpened':
       return { ...state, screenshare: state.screenshare ? { ...state.screenshare, opened: true } : null };
     case 'screenshareDismissed':

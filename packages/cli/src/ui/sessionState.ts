@@ -1,13 +1,16 @@
 import type { ServerMessage } from '@codevf/protocol';
-import type { RequestState } from '@codevf/protocol/shared';
+import { initialSessionView, type RequestState, type SessionView } from '@codevf/protocol/shared';
 import type { CommandOutcome } from '../session/localWork';
 import type { ConnectionState } from '../session/sessionConnection';
 
 /**
- * Everything the live screen shows, as a pure function of what happened: protocol frames from
- * the server (folded by frameFold.ts) plus the customer's own actions and the results of local
- * work (sessionReducer.ts). No I/O here, so the whole session can be replayed in a unit test
- * without a terminal or a socket.
+ * Everything the live screen shows, as a pure function of what happened. What the server said
+ * is the protocol's session view (`view`, folded by the shared foldEvent, see serverFrame.ts);
+ * beside it the reducer keeps only what this machine knows: the customer's own actions (input,
+ * prompts, exit, rating), messages not yet echoed, and the progress of local work on requests
+ * (sessionReducer.ts). The chat log, the requests and the header's facts are built from both
+ * after every action (sessionProjection.ts). No I/O here, so the whole session can be replayed
+ * in a unit test without a terminal or a socket.
  */
 
 export type Phase =
@@ -107,19 +110,60 @@ export interface Summary {
   creditsUsed: number;
 }
 
+/** A line only this machine shows (our own message until the server echoes it, a local notice). */
+export type LocalEntry = Extract<Entry, { kind: 'message' | 'system' }> & {
+  /** The view's `lastSeq` when it was added: it shows after the events up to there. */
+  afterSeq: number;
+};
+
+/**
+ * What this machine knows about a request beyond the server's events: its deadline's clock
+ * correction aside, the local check of a file, our decision before the server echoes it, an
+ * expiry seen here first, and the run of a command on this machine.
+ */
+export interface LocalRequest {
+  /** Set when this machine knows better than the events so far (see sessionProjection.ts). */
+  status?: CommandStatus | FileStatus;
+  scope?: 'once' | 'session';
+  auto?: boolean;
+  ranHere?: boolean;
+  outputTail?: string;
+  outputBytes?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  durationMs?: number;
+  truncated?: boolean;
+  timedOut?: boolean;
+  redactions?: number;
+  size?: number;
+  sensitive?: boolean;
+  sensitiveReason?: string;
+  refusedReason?: string;
+  error?: string;
+}
+
 export interface SessionState {
   phase: Phase;
   taskId: string | null;
   customerName: string;
   connection: ConnectionState;
-  status: 'queued' | 'active' | 'ended' | null;
-  queue: { position?: number; estimatedWaitSeconds?: number } | null;
+  /** What the server's events say, folded by the protocol's shared fold. */
+  view: SessionView;
+  /** The task as created over HTTP, until the events say more. */
+  created: { status: 'queued' | 'active' | 'ended'; queuePosition?: number; estimatedWaitSeconds?: number } | null;
+  /** This machine's own lines and messages, in the order they were added. */
+  localEntries: LocalEntry[];
+  /** This machine's knowledge of each request, by id. */
+  local: Record<string, LocalRequest>;
   /** The "No engineers available right now… Continue waiting? (y/n)" question is open. */
   askKeepWaiting: boolean;
-  engineer: { id: string; name: string; title: string | null; online: boolean } | null;
-  billing: Billing | null;
-  entries: Entry[];
-  requests: Record<string, Request>;
+  // Built from `view` and the local parts after every action (sessionProjection.ts); never set directly.
+  readonly status: 'queued' | 'active' | 'ended' | null;
+  readonly queue: { position?: number; estimatedWaitSeconds?: number } | null;
+  readonly engineer: { id: string; name: string; title: string | null; online: boolean } | null;
+  readonly billing: Billing | null;
+  readonly entries: Entry[];
+  readonly requests: Record<string, Request>;
   /** Request ids waiting for the customer, oldest first; the first one owns the keyboard. */
   promptQueue: string[];
   screenshare: { url: string; opened: boolean } | null;
@@ -137,7 +181,7 @@ export interface SessionState {
   now: number;
   /** Seq of the server's head when it welcomed us: replay is complete once we reach it. */
   replayUntil: number;
-  lastSeq: number;
+  readonly lastSeq: number;
   notice: { text: string; tone: Tone } | null;
 }
 
@@ -189,6 +233,10 @@ export function initialSessionState(init: { customerName: string; now: number; a
     taskId: null,
     customerName: init.customerName,
     connection: { kind: 'connecting' },
+    view: initialSessionView(),
+    created: null,
+    localEntries: [],
+    local: {},
     status: null,
     queue: null,
     askKeepWaiting: false,

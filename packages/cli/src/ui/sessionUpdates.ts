@@ -1,64 +1,36 @@
 import { isPastExpiry, nextRequestState, type RequestState } from '@codevf/protocol/shared';
-import type { CommandRequest, Entry, FileRequest, Phase, Request, SessionState, Summary, Tone } from './sessionState';
+import type { LocalEntry, LocalRequest, Phase, Request, SessionState, Summary, Tone } from './sessionState';
 
-/** State changes shared by the frame fold and the UI reducer. */
-
-const OUTPUT_TAIL_CHARS = 4_000;
+/** Changes to the screen's own state, shared by the frame handler and the UI reducer. */
 
 export function endWith(state: SessionState, summary: Summary): SessionState {
   if (state.summary) return state;
-  const requests = { ...state.requests };
-  for (const id of state.promptQueue) {
-    const r = requests[id];
-    if (r) requests[id] = { ...r, status: 'expired' } as Request;
-  }
+  const local = { ...state.local };
+  for (const id of state.promptQueue) local[id] = { ...local[id], status: 'expired' };
   // Nobody to rate when no engineer ever joined (e.g. cancelled while queued).
   const phase: Phase = summary.engineer ? 'rating' : 'done';
-  return {
-    ...state,
-    status: 'ended',
-    summary,
-    requests,
-    promptQueue: [],
-    screenshare: null,
-    askKeepWaiting: false,
-    phase,
-  };
+  return { ...state, summary, local, promptQueue: [], screenshare: null, askKeepWaiting: false, phase };
 }
 
+/** Our message reached the server as event `seq`; once its echo is in the view, the view shows it. */
 export function onAck(state: SessionState, id: string, seq: number | null): SessionState {
-  const idx = state.entries.findIndex((e) => e.kind === 'message' && e.localId === id);
-  if (idx === -1) return state;
-  // The echo of our message may have arrived before the ack: keep one copy.
-  if (seq !== null && state.entries.some((e, i) => i !== idx && e.kind === 'message' && e.seq === seq)) {
-    return { ...state, entries: state.entries.filter((_, i) => i !== idx) };
+  const mine = (e: LocalEntry) => e.kind === 'message' && e.localId === id;
+  if (!state.localEntries.some(mine)) return state;
+  if (seq !== null && state.view.items.some((i) => i.kind === 'message' && i.seq === seq)) {
+    return { ...state, localEntries: state.localEntries.filter((e) => !mine(e)) };
   }
-  const entries = state.entries.slice();
-  const e = entries[idx] as Extract<Entry, { kind: 'message' }>;
-  entries[idx] = { ...e, pending: false, seq: seq ?? undefined };
-  return { ...state, entries };
-}
-
-export function deadlineOf(expiresAt: string, skewMs: number): number | null {
-  if (!expiresAt) return null;
-  const t = Date.parse(expiresAt);
-  return Number.isNaN(t) ? null : t - skewMs;
-}
-
-export function addEntry(state: SessionState, entry: Entry): SessionState {
-  return { ...state, entries: [...state.entries, entry] };
+  const localEntries = state.localEntries.map((e) =>
+    e.kind === 'message' && e.localId === id ? { ...e, pending: false, seq: seq ?? undefined } : e,
+  );
+  return { ...state, localEntries };
 }
 
 export function addSystem(state: SessionState, at: string, text: string, tone: Tone): SessionState {
-  return addEntry(state, { kind: 'system', key: `sys:${state.entries.length}:${at}`, at, text, tone });
-}
-
-export function addRequest(state: SessionState, req: Request): SessionState {
-  const withEntry = addEntry(
-    { ...state, requests: { ...state.requests, [req.requestId]: req } },
-    { kind: 'request', key: `req:${req.requestId}`, requestId: req.requestId },
-  );
-  return syncPromptQueue(withEntry);
+  const key = `sys:${state.localEntries.length}:${at}`;
+  return {
+    ...state,
+    localEntries: [...state.localEntries, { kind: 'system', key, at, text, tone, afterSeq: state.view.lastSeq }],
+  };
 }
 
 /** Requests waiting on the customer, in arrival order (file requests join once checked). */
@@ -74,24 +46,21 @@ export function syncPromptQueue(state: SessionState): SessionState {
   return { ...state, promptQueue: kept };
 }
 
-export function updateRequest(state: SessionState, requestId: string, fn: (r: Request) => Request): SessionState {
-  const r = state.requests[requestId];
-  if (!r) return state;
-  const next = fn(r);
-  if (next === r) return state;
-  return syncPromptQueue({ ...state, requests: { ...state.requests, [requestId]: next } });
-}
-
-export function updateCommand(
+/**
+ * Records what this machine learnt about request `requestId`; `fn` sees the request as shown
+ * and its local part, and returns the new local part (the same object for no change).
+ */
+export function updateRequest(
   state: SessionState,
   requestId: string,
-  fn: (r: CommandRequest) => CommandRequest,
+  fn: (r: Request, local: LocalRequest) => LocalRequest,
 ): SessionState {
-  return updateRequest(state, requestId, (r) => (r.kind === 'command' ? fn(r) : r));
-}
-
-export function updateFile(state: SessionState, requestId: string, fn: (r: FileRequest) => FileRequest): SessionState {
-  return updateRequest(state, requestId, (r) => (r.kind === 'file' ? fn(r) : r));
+  const r = state.requests[requestId];
+  if (!r) return state;
+  const current = state.local[requestId] ?? {};
+  const next = fn(r, current);
+  if (next === current) return state;
+  return { ...state, local: { ...state.local, [requestId]: next } };
 }
 
 /** Fail closed: a prompt whose time ran out is gone and counts as denied, whatever the socket says. */
@@ -118,11 +87,7 @@ export function decided(r: Request, approved: boolean): 'approved' | 'denied' | 
 }
 
 /** The request expired (counts as denied) if it was still open to a decision; else unchanged. */
-export function expired(r: Request): Request {
+export function expired(r: Request, local: LocalRequest): LocalRequest {
   const state = lifecycleState(r);
-  return state && nextRequestState(state, 'expire') === 'expired' ? ({ ...r, status: 'expired' } as Request) : r;
-}
-
-export function tail(text: string): string {
-  return text.length > OUTPUT_TAIL_CHARS ? text.slice(-OUTPUT_TAIL_CHARS) : text;
+  return state && nextRequestState(state, 'expire') === 'expired' ? { ...local, status: 'expired' } : local;
 }

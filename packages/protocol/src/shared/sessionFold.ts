@@ -1,5 +1,6 @@
 import type { EventPayload, PersistedEvent } from '../serverEvents';
 import { unhandled } from './exhaustive';
+import type { PersistedType } from './messageTypes';
 import { nextRequestState, type RequestAction, type RequestState } from './requestLifecycle';
 
 /**
@@ -50,7 +51,17 @@ export type TimelineItem =
   | { kind: 'message'; seq: number; at: string; from: 'engineer' | 'customer'; text: string; redactions?: number }
   | { kind: 'request'; seq: number; at: string; requestId: string }
   | { kind: 'screenshare'; seq: number; at: string; url: string }
-  | { kind: 'notice'; seq: number; at: string; text: string; tone: 'info' | 'good' | 'warn' };
+  | {
+      kind: 'notice';
+      seq: number;
+      at: string;
+      text: string;
+      tone: 'info' | 'good' | 'warn';
+      /** The event that made it, so that a client may word it its own way. */
+      event: PersistedType;
+      /** For an engineer's arrival or departure: who. */
+      engineer?: Engineer;
+    };
 
 export type Engineer = EventPayload<'engineer_connected'>['engineer'];
 
@@ -126,7 +137,15 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
     case 'engineer_connected': {
       const { engineer } = event.payload;
       return push(
-        { kind: 'notice', seq, at, text: `${engineer.name} joined the session`, tone: 'good' },
+        {
+          kind: 'notice',
+          seq,
+          at,
+          text: `${engineer.name} joined the session`,
+          tone: 'good',
+          event: event.type,
+          engineer,
+        },
         {
           ...v,
           engineer,
@@ -140,7 +159,15 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
     }
     case 'engineer_disconnected':
       return push(
-        { kind: 'notice', seq, at, text: `${v.engineer?.name ?? 'The engineer'} disconnected`, tone: 'warn' },
+        {
+          kind: 'notice',
+          seq,
+          at,
+          text: `${v.engineer?.name ?? 'The engineer'} disconnected`,
+          tone: 'warn',
+          event: event.type,
+          ...(v.engineer ? { engineer: v.engineer } : {}),
+        },
         { ...v, engineerConnected: false },
       );
     case 'engineer_message':
@@ -236,6 +263,7 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
           at,
           text: `Session ended by ${who}${ended.reason ? `: ${ended.reason}` : ''}`,
           tone: 'info',
+          event: event.type,
         },
         { ...v, status: 'ended', ended, requests, engineerConnected: false },
       );

@@ -1,7 +1,3 @@
-import type { ServerConfig } from '../config';
-import { createMemoryBus } from './memoryBus';
-import { createRedisBus } from './redisBus';
-
 /**
  * Fan-out of "task X has persisted events up to seq N" between server instances.
  *
@@ -36,9 +32,4 @@ export interface Bus {
   ping(): Promise<void>;
   close(): Promise<void>;
   readonly kind: 'memory' | 'redis';
-}
-
-/** REDIS_URL set → Redis pub/sub (many instances); otherwise the in-process bus (one instance). */
-export function createBus(config: Pick<ServerConfig, 'redisUrl'>): Bus {
-  return config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
 }

@@ -1,3 +1,4 @@
+import { CLOSE_CODES } from '@codevf/protocol/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../auth/guards';
@@ -56,7 +57,7 @@ export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise
     (socket, request) => {
       const target = request.liveTarget;
       if (!target) {
-        socket.close(1011, 'not authorised');
+        socket.close(CLOSE_CODES.internal, 'not authorised');
         return;
       }
       new LiveConnection(runtime, socket, target);

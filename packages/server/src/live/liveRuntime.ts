@@ -1,3 +1,4 @@
+import { CLOSE_CODES } from '@codevf/protocol/shared';
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
@@ -5,7 +6,7 @@ import { lostAccess } from './accessCheck';
 import { BillingJob } from './billingJob';
 import { EngineerPresence } from './engineerPresence';
 import { Heartbeat } from './heartbeat';
-import type { LiveConnection } from './liveConnection';
+import type { LivePeer } from './livePeer';
 import { TaskFeeds } from './taskFeeds';
 import { yieldToIo } from './yieldToIo';
 
@@ -30,11 +31,11 @@ const ACCESS_CHUNK = 200;
  */
 export class LiveRuntime implements EventPublisher {
   readonly feeds: TaskFeeds;
-  readonly heartbeat: Heartbeat<LiveConnection>;
+  readonly heartbeat: Heartbeat<LivePeer>;
   readonly engineers = new EngineerPresence();
   private readonly billing: BillingJob;
   /** This instance's sockets by user: access changes and the per-user cap look them up. */
-  private readonly byUser = new Map<string, Set<LiveConnection>>();
+  private readonly byUser = new Map<string, Set<LivePeer>>();
   private readonly unsubscribeAccess: () => void;
   /** Writes started outside a request (disconnect events, publishes) that stop() must wait for. */
   private inFlight = 0;
@@ -44,7 +45,12 @@ export class LiveRuntime implements EventPublisher {
   private started = false;
   private stopping = false;
 
-  constructor(readonly ctx: AppContext) {
+  /** The app's context, completed with this runtime as its event publisher. */
+  readonly ctx: AppContext;
+
+  constructor(parts: Omit<AppContext, 'events'>) {
+    const ctx: AppContext = { ...parts, events: this };
+    this.ctx = ctx;
     this.feeds = new TaskFeeds(ctx);
     this.billing = new BillingJob(ctx);
     this.heartbeat = new Heartbeat(ctx.config.heartbeatSeconds, (err) => ctx.log.error({ err }, 'heartbeat failed'));
@@ -70,7 +76,7 @@ export class LiveRuntime implements EventPublisher {
   }
 
   /** A socket joined this instance (the heartbeat watches it from now on). */
-  attach(c: LiveConnection): void {
+  attach(c: LivePeer): void {
     this.heartbeat.add(c);
     let mine = this.byUser.get(c.user.id);
     if (!mine) {
@@ -80,7 +86,7 @@ export class LiveRuntime implements EventPublisher {
     mine.add(c);
   }
 
-  detach(c: LiveConnection): void {
+  detach(c: LivePeer): void {
     this.heartbeat.delete(c);
     const mine = this.byUser.get(c.user.id);
     if (mine?.delete(c) && mine.size === 0) this.byUser.delete(c.user.id);
@@ -92,7 +98,7 @@ export class LiveRuntime implements EventPublisher {
   }
 
   /** Closes those of `conns` whose access is gone (accessCheck.ts), with 4001 or 4003. */
-  private async closeLostAccess(conns: readonly LiveConnection[]): Promise<void> {
+  private async closeLostAccess(conns: readonly LivePeer[]): Promise<void> {
     try {
       const lost = await lostAccess(this.ctx.storage.db, this.ctx.clock.now(), conns);
       for (const [c, { code, reason }] of lost) {
@@ -183,7 +189,7 @@ export class LiveRuntime implements EventPublisher {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.heartbeat.stop();
-    for (const c of [...this.heartbeat.peers]) c.shutdown(1001, 'server shutting down');
+    for (const c of [...this.heartbeat.peers]) c.shutdown(CLOSE_CODES.goingAway, 'server shutting down');
     while (this.inFlight > 0) {
       if (!this.idle) {
         let resolve = () => {};

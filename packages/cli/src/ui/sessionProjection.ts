@@ -1,0 +1,192 @@
+import type { EngineerRequest, RequestState, SessionView, TimelineItem } from '@codevf/protocol/shared';
+import type {
+  CommandRequest,
+  CommandStatus,
+  Entry,
+  FileRequest,
+  FileStatus,
+  LocalRequest,
+  Request,
+  SessionState,
+  Tone,
+} from './sessionState';
+
+/**
+ * Builds what the screen shows from the server's session view and this machine's own parts:
+ * the chat log, the requests as the customer sees them, and the header's facts. Runs after
+ * every action, so nothing here is stored twice.
+ */
+
+const OUTPUT_TAIL_CHARS = 4_000;
+
+export function tail(text: string): string {
+  return text.length > OUTPUT_TAIL_CHARS ? text.slice(-OUTPUT_TAIL_CHARS) : text;
+}
+
+export function deadlineOf(expiresAt: string | null, skewMs: number): number | null {
+  if (!expiresAt) return null;
+  const t = Date.parse(expiresAt);
+  return Number.isNaN(t) ? null : t - skewMs;
+}
+
+export function project(s: SessionState): SessionState {
+  const v = s.view;
+  // The summary comes from session_end or from ending over HTTP, whichever is first.
+  const status = s.summary ? 'ended' : (v.status ?? s.created?.status ?? null);
+  const created = s.created;
+  const queue =
+    status !== 'queued'
+      ? null
+      : v.status === 'queued'
+        ? { position: v.queuePosition ?? undefined, estimatedWaitSeconds: v.estimatedWaitSeconds ?? undefined }
+        : { position: created?.queuePosition, estimatedWaitSeconds: created?.estimatedWaitSeconds };
+  const requests: Record<string, Request> = {};
+  for (const [id, r] of Object.entries(v.requests)) requests[id] = requestOf(r, s.local[id] ?? {}, s.skewMs);
+  return {
+    ...s,
+    status,
+    queue,
+    askKeepWaiting: s.askKeepWaiting && status === 'queued',
+    engineer: v.engineer ? { ...v.engineer, online: v.engineerConnected } : null,
+    billing: v.billing ? { ...v.billing, lowBalance: v.lowBalance } : null,
+    requests,
+    entries: chatLog(v, s.localEntries),
+    lastSeq: v.lastSeq,
+  };
+}
+
+/** Statuses from this machine's own work, which the events cannot overtake. */
+const LOCAL_OUTCOMES = new Set(['failed', 'refused', 'expired', 'running', 'completed']);
+
+/**
+ * Local knowledge wins where it is newer than the events: a check, an early decision, an expiry
+ * seen here first, work done here. A file request is being checked until the check says more.
+ */
+function statusOf(
+  view: RequestState,
+  local: LocalRequest,
+  failedResult: boolean,
+  unchecked: 'checking' | 'pending',
+): CommandStatus | FileStatus {
+  const l = local.status;
+  if (l && LOCAL_OUTCOMES.has(l)) return l;
+  if (view === 'pending') return l ?? unchecked;
+  if (view === 'unanswered') return 'expired';
+  if (view === 'completed' && failedResult) return 'failed';
+  return view;
+}
+
+function requestOf(r: EngineerRequest, local: LocalRequest, skewMs: number): Request {
+  const base = { requestId: r.requestId, reason: r.reason, deadline: deadlineOf(r.expiresAt, skewMs) };
+  if (r.kind === 'command') {
+    const mine = local.ranHere === true;
+    const result = mine ? local : (r.result ?? {});
+    const output = r.output.map((o) => o.data).join('');
+    const c: CommandRequest = {
+      ...base,
+      kind: 'command',
+      command: r.command,
+      status: statusOf(r.state, local, !mine && Boolean(r.result?.error), 'pending') as CommandStatus,
+      scope: r.scope ?? local.scope,
+      auto: local.auto,
+      outputTail: mine ? (local.outputTail ?? '') : tail(output),
+      outputBytes: mine ? (local.outputBytes ?? 0) : Buffer.byteLength(output),
+      ranHere: mine,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      truncated: result.truncated,
+      timedOut: result.timedOut,
+      redactions: result.redactions,
+      error: local.error ?? result.error,
+    };
+    return c;
+  }
+  const refusedReason = local.refusedReason ?? r.refusedReason;
+  let fileStatus = statusOf(r.state, local, false, 'checking') as FileStatus;
+  // A refusal of the local check reaches the server as a denial with its reason.
+  if (fileStatus === 'denied' && refusedReason) fileStatus = 'refused';
+  const f: FileRequest = {
+    ...base,
+    kind: 'file',
+    path: r.path,
+    status: fileStatus,
+    size: r.file?.size ?? local.size,
+    sensitive: local.sensitive,
+    sensitiveReason: local.sensitiveReason,
+    refusedReason,
+    redactions: r.file?.redactions ?? local.redactions,
+    error: local.error,
+  };
+  return f;
+}
+
+const NOTICE_TONE: Record<Extract<TimelineItem, { kind: 'notice' }>['tone'], Tone> = {
+  info: 'info',
+  good: 'ok',
+  warn: 'warn',
+};
+
+/** One timeline item as a chat line, in the CLI's words; null for what the screen shows elsewhere. */
+function entryOf(item: TimelineItem, v: SessionView, joined: Set<string>): Entry | null {
+  const key = `seq:${item.seq}`;
+  switch (item.kind) {
+    case 'message':
+      return {
+        kind: 'message',
+        key,
+        at: item.at,
+        who: item.from,
+        name: item.from === 'engineer' ? (v.engineer?.name ?? 'Engineer') : 'You',
+        text: item.text,
+        redactions: item.redactions ?? 0,
+        seq: item.seq,
+        pending: false,
+      };
+    case 'request':
+      return { kind: 'request', key: `req:${item.requestId}`, requestId: item.requestId };
+    case 'screenshare':
+      return { kind: 'system', key, at: item.at, text: `Engineer requests screenshare: ${item.url}`, tone: 'info' };
+    case 'notice': {
+      const e = item.engineer;
+      // The summary panel tells how the session ended.
+      if (item.event === 'session_end') return null;
+      if (item.event === 'engineer_connected' && e) {
+        const again = joined.has(e.id);
+        joined.add(e.id);
+        const title = e.title ? ` (${e.title})` : '';
+        const text = again ? `${e.name} is back.` : `Engineer connected: ${e.name}${title}`;
+        return { kind: 'system', key, at: item.at, text, tone: 'ok' };
+      }
+      if (item.event === 'engineer_disconnected') {
+        if (!e) return null;
+        const text = `${e.name} lost the connection; waiting for them to come back.`;
+        return { kind: 'system', key, at: item.at, text, tone: 'warn' };
+      }
+      return { kind: 'system', key, at: item.at, text: item.text, tone: NOTICE_TONE[item.tone] };
+    }
+  }
+}
+
+/** The server's timeline in order, with this machine's lines placed after the events they followed. */
+function chatLog(v: SessionView, local: SessionState['localEntries']): Entry[] {
+  const echoed = new Set(v.items.filter((i) => i.kind === 'message').map((i) => i.seq));
+  const mine = local.filter((e) => !(e.kind === 'message' && e.seq !== undefined && echoed.has(e.seq)));
+  const out: Entry[] = [];
+  let next = 0;
+  const flushUpTo = (seq: number) => {
+    while (next < mine.length && (mine[next] as (typeof mine)[number]).afterSeq < seq) {
+      const { afterSeq: _afterSeq, ...entry } = mine[next] as (typeof mine)[number];
+      out.push(entry);
+      next++;
+    }
+  };
+  const joined = new Set<string>();
+  for (const item of v.items) {
+    flushUpTo(item.seq);
+    const entry = entryOf(item, v, joined);
+    if (entry) out.push(entry);
+  }
+  flushUpTo(Number.POSITIVE_INFINITY);
+  return out;
+}
