@@ -39,6 +39,10 @@ export interface ServerConfig {
   requestTtlSeconds: number;
   creditsPerMinute: number;
   heartbeatSeconds: number;
+  /** A participant back within this many seconds counts as never gone (billing, presence). */
+  presenceGraceSeconds: number;
+  /** A customer disconnected this long ends their active task (`endedBy: "system"`). */
+  customerGoneMinutes: number;
 }
 
 export type ServerConfigInput = Partial<ServerConfig>;
@@ -80,6 +84,8 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     requestTtlSeconds: int(env.CODEVF_REQUEST_TTL, 120),
     creditsPerMinute: int(env.CODEVF_CREDITS_PER_MINUTE, 1),
     heartbeatSeconds: int(env.CODEVF_HEARTBEAT_SECONDS, 30),
+    presenceGraceSeconds: int(env.CODEVF_PRESENCE_GRACE_SECONDS, 30),
+    customerGoneMinutes: int(env.CODEVF_CUSTOMER_GONE_MINUTES, 5),
   };
   const merged = { ...base };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;

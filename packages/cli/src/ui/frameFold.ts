@@ -70,6 +70,10 @@ export function foldFrame(state: SessionState, f: ServerMessage, now: number): S
         'warn',
       );
     }
+    case 'customer_connected':
+    case 'customer_disconnected':
+      // The customer's own presence, as the engineer sees it: nothing to show here.
+      return state;
     case 'engineer_message': {
       const p = f.payload;
       return addEntry(state, {

@@ -1,10 +1,11 @@
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
+import { isPresenceType } from '../billing/presenceMarks';
 import { BillingJob } from './billingJob';
-import { EngineerPresence } from './engineerPresence';
 import { Heartbeat } from './heartbeat';
 import type { LiveConnection } from './liveConnection';
+import { ParticipantPresence, refreshPresence } from './participantPresence';
 import { TaskFeeds } from './taskFeeds';
 
 /** Real-time intervals of the background jobs. Tests call `tick()` instead of waiting for them. */
@@ -12,17 +13,19 @@ const EXPIRY_SWEEP_MS = 1_000;
 /** Often, so that the minute charges of many sessions come a few at a time, not in one burst. */
 const BILLING_TICK_MS = 1_000;
 const RESYNC_MS = 5_000;
+/** Well inside PRESENCE_STALE_MS, so a live instance's presence rows never look dead. */
+const PRESENCE_REFRESH_MS = 5_000;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds (with their heartbeat
- * and the engineers among them), one feed per task they watch, and the background jobs
+ * and who is present through them), one feed per task they watch, and the background jobs
  * (request expiry, billing, resync). It is the app's event publisher. Nothing here is needed
  * by another instance — all shared state is in the database.
  */
 export class LiveRuntime implements EventPublisher {
   readonly feeds: TaskFeeds;
   readonly heartbeat: Heartbeat<LiveConnection>;
-  readonly engineers = new EngineerPresence();
+  readonly presence = new ParticipantPresence();
   private readonly billing: BillingJob;
   /** Writes started outside a request (disconnect events, publishes) that stop() must wait for. */
   private inFlight = 0;
@@ -43,6 +46,7 @@ export class LiveRuntime implements EventPublisher {
     const last = events[events.length - 1];
     if (!last) return;
     this.feeds.ingest(taskId, events);
+    if (events.some((e) => isPresenceType(e.type) || e.type === 'task_status')) this.billing.invalidate(taskId);
     const sent = this.ctx.bus.publish(taskId, last.seq);
     if (sent)
       this.track(
@@ -80,7 +84,12 @@ export class LiveRuntime implements EventPublisher {
   };
 
   billingTick(): Promise<void> {
-    return this.billing.tick(this.engineers.since());
+    return this.billing.tick(this.presence.tasks());
+  }
+
+  /** Keeps this instance's presence rows alive and retires those of dead instances. */
+  refreshPresence(): Promise<void> {
+    return refreshPresence(this.ctx, this.presence.instanceId);
   }
 
   expireRequests(): Promise<number> {
@@ -94,6 +103,7 @@ export class LiveRuntime implements EventPublisher {
   /** One deterministic round of every background job (tests drive time with a FakeClock). */
   async tick(): Promise<void> {
     await this.expireRequests();
+    await this.refreshPresence();
     await this.billingTick();
     await this.resync();
   }
@@ -119,10 +129,11 @@ export class LiveRuntime implements EventPublisher {
     every(EXPIRY_SWEEP_MS, () => this.expireRequests().then(() => {}), 'request expiry');
     every(BILLING_TICK_MS, () => this.billingTick(), 'billing');
     every(RESYNC_MS, () => this.resync(), 'resync');
+    every(PRESENCE_REFRESH_MS, () => this.refreshPresence(), 'presence refresh');
     this.heartbeat.start();
   }
 
-  /** Stops the jobs, closes this instance's sockets (recording engineer departures), drains writes. */
+  /** Stops the jobs, closes this instance's sockets (recording departures), drains writes. */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
