@@ -49,7 +49,12 @@ describe.each(['sqlite', 'postgres'] as const)('resuming live sessions (%s)', (d
       ...missed.map(() => 'engineer_message'),
       'customer_connected',
     ]);
-    expect(back.relayed().filter((f) => f.type === 'engineer_message').map((f) => f.seq)).toEqual(missed);
+    expect(
+      back
+        .relayed()
+        .filter((f) => f.type === 'engineer_message')
+        .map((f) => f.seq),
+    ).toEqual(missed);
     const live = await e.expectAck('engineer_message', { text: 'welcome back' });
     await back.waitForSeq(live);
     expectConsecutive(back, seen);

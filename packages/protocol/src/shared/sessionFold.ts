@@ -149,7 +149,10 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
     case 'customer_connected':
       // Only a return is news; the first connection is the normal state.
       return v.customerConnected === false
-        ? push({ kind: 'notice', seq, at, text: 'Customer reconnected', tone: 'good' }, { ...v, customerConnected: true })
+        ? push(
+            { kind: 'notice', seq, at, text: 'Customer reconnected', tone: 'good' },
+            { ...v, customerConnected: true },
+          )
         : { ...v, customerConnected: true };
     case 'customer_disconnected':
       return push(

@@ -49,7 +49,12 @@ export async function billTask(ctx: AppContext, taskId: string): Promise<Billing
     const goneFrom = gone === null ? null : Math.max(gone, Date.parse(task.claimed_at));
     if (goneFrom !== null && now - goneFrom >= goneLimitMs) {
       // Minutes billed before the customer left are settled by the end itself.
-      await endTaskInTx(tx, ctx.config, 'system', `The customer was disconnected for more than ${describeLimit(goneLimitMs)}.`);
+      await endTaskInTx(
+        tx,
+        ctx.config,
+        'system',
+        `The customer was disconnected for more than ${describeLimit(goneLimitMs)}.`,
+      );
       return { nextCheckAt: null };
     }
     const { unpaid } = await settleMinutesInTx(tx, ctx.config, marks);

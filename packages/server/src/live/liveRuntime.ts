@@ -1,7 +1,7 @@
+import { isPresenceType } from '../billing/presenceMarks';
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
-import { isPresenceType } from '../billing/presenceMarks';
 import { BillingJob } from './billingJob';
 import { Heartbeat } from './heartbeat';
 import type { LiveConnection } from './liveConnection';

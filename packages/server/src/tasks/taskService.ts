@@ -116,7 +116,11 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
       return slot;
     },
   );
-  return { ...toTask(await mustFindTask(ctx, change.task.id), ctx.clock.now()), ...change.value, creditsRemaining: balance };
+  return {
+    ...toTask(await mustFindTask(ctx, change.task.id), ctx.clock.now()),
+    ...change.value,
+    creditsRemaining: balance,
+  };
 }
 
 async function mustFindTask(ctx: AppContext, taskId: string): Promise<TaskRecord> {
