@@ -171,6 +171,10 @@ export const Task = z.object({
   endReason: z.string().nullable(),
   maxCredits: z.number().int().nullable(),
   creditsUsed: z.number().int(),
+  /** From the claim to the end (or to now while active); null before the claim. As session_end's summary. */
+  durationSeconds: z.number().int().nullable().optional(),
+  /** Minutes charged so far (the billing rule, docs/PROTOCOL.md §3.5). */
+  billedMinutes: z.number().int().optional(),
   rating: z.number().int().nullable(),
   feedback: z.string().nullable().optional(),
   queuePosition: z.number().int().optional(),

@@ -25,6 +25,10 @@ export const eventPayloads = {
   }),
   /** server: the engineer's last socket closed. */
   engineer_disconnected: z.object({ engineerId: z.string() }),
+  /** server: the customer's first socket (on any instance) joined, or joined again. */
+  customer_connected: z.object({ customerId: z.string() }),
+  /** server: the customer's last socket (on every instance) closed; billing pauses after the grace. */
+  customer_disconnected: z.object({ customerId: z.string() }),
   /** engineer: a chat line, as sent. */
   engineer_message: clientPayloads.engineer_message,
   /** customer: a chat line, as sent. */
@@ -61,7 +65,10 @@ export const eventPayloads = {
     reason: z.string(),
     summary: z.object({
       engineer: z.string().nullable(),
+      /** From the claim to the end (sessionDuration). */
       durationSeconds: z.number().int(),
+      /** Minutes charged (the billing rule, docs/PROTOCOL.md §3.5); creditsUsed = billedMinutes × rate. */
+      billedMinutes: z.number().int().optional(),
       creditsUsed: z.number().int(),
     }),
   }),

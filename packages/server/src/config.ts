@@ -47,6 +47,10 @@ export interface ServerConfig {
   maxQueuedTranscriptBytes: number;
   /** Live sockets one account holds on one instance. */
   maxSocketsPerUser: number;
+  /** A participant back within this many seconds counts as never gone (billing, presence). */
+  presenceGraceSeconds: number;
+  /** A customer disconnected this long ends their active task (`endedBy: "system"`). */
+  customerGoneMinutes: number;
 }
 
 export type ServerConfigInput = Partial<ServerConfig>;
@@ -92,6 +96,8 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     maxQueuedTasksPerCustomer: int(env.CODEVF_MAX_QUEUED_TASKS, 5),
     maxQueuedTranscriptBytes: int(env.CODEVF_MAX_QUEUED_TRANSCRIPT_BYTES, 256 * 1024),
     maxSocketsPerUser: int(env.CODEVF_MAX_SOCKETS_PER_USER, 20),
+    presenceGraceSeconds: int(env.CODEVF_PRESENCE_GRACE_SECONDS, 30),
+    customerGoneMinutes: int(env.CODEVF_CUSTOMER_GONE_MINUTES, 5),
   };
   const merged = { ...base };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;

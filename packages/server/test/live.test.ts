@@ -42,10 +42,15 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
         engineer: { id: engineer.user.id, name: engineer.user.name, title: 'Staff engineer' },
         kind: 'human',
       });
-      expect(c.relayed().map((f) => f.seq)).toEqual([1, 2, 3]);
-      expect(c.relayed().map((f) => f.type)).toEqual(['task_status', 'task_status', 'engineer_connected']);
-      await e.waitForSeq(3);
-      expect(e.relayed().map((f) => f.seq)).toEqual([1, 2, 3]);
+      expect(c.relayed().map((f) => f.seq)).toEqual([1, 2, 3, 4]);
+      expect(c.relayed().map((f) => f.type)).toEqual([
+        'task_status',
+        'task_status',
+        'customer_connected',
+        'engineer_connected',
+      ]);
+      await e.waitForSeq(4);
+      expect(e.relayed().map((f) => f.seq)).toEqual([1, 2, 3, 4]);
     });
 
     it('refuses another protocol version with E_PROTOCOL_VERSION and closes', async () => {
@@ -68,7 +73,8 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       s.send('hello', { protocolVersion: 1, lastSeq: 0 }, null);
       await s.waitFor('welcome');
       expect(await s.expectError('hello', { protocolVersion: 1, lastSeq: 0 })).toBe('E_CONFLICT');
-      expect(await s.expectAck('customer_message', { text: 'now it works' })).toBe(2);
+      // Seq 1 is the task's queued status, 2 the customer's arrival.
+      expect(await s.expectAck('customer_message', { text: 'now it works' })).toBe(3);
     });
 
     it('refuses the upgrade without valid credentials or to a task that is not yours', async () => {
@@ -383,7 +389,7 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       const waiting = await createTask(url(), customer);
       const w = await openSession({ baseUrl: url(), taskId: waiting.id, token: customer.token });
       open.push(w);
-      expect(await w.expectAck('customer_message', { text: 'details: it started after the upgrade' })).toBe(2);
+      expect(await w.expectAck('customer_message', { text: 'details: it started after the upgrade' })).toBe(3);
       expect(await w.expectError('approve_command', { requestId: 'x', approved: true })).toBe('E_CONFLICT');
     });
   });

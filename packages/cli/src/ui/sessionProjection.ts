@@ -149,8 +149,10 @@ function entryOf(item: TimelineItem, v: SessionView, joined: Set<string>): Entry
       return { kind: 'system', key, at: item.at, text: `Engineer requests screenshare: ${item.url}`, tone: 'info' };
     case 'notice': {
       const e = item.engineer;
-      // The summary panel tells how the session ended.
+      // The summary panel tells how the session ended; the customer's own comings and goings
+      // are news to the engineer, not to the customer.
       if (item.event === 'session_end') return null;
+      if (item.event === 'customer_connected' || item.event === 'customer_disconnected') return null;
       if (item.event === 'engineer_connected' && e) {
         const again = joined.has(e.id);
         joined.add(e.id);

@@ -88,6 +88,9 @@ export function readEvent(event: EventLike): PersistedEvent | null {
     }
     case 'engineer_disconnected':
       return { type: 'engineer_disconnected', seq, timestamp, payload: { engineerId: str(p.engineerId) } };
+    case 'customer_connected':
+    case 'customer_disconnected':
+      return { type, seq, timestamp, payload: { customerId: str(p.customerId) } };
     case 'engineer_message':
       return { type: 'engineer_message', seq, timestamp, payload: { text: str(p.text) } };
     case 'customer_message':
@@ -202,6 +205,7 @@ export function readEvent(event: EventLike): PersistedEvent | null {
           summary: {
             engineer: typeof summary.engineer === 'string' ? summary.engineer : null,
             durationSeconds: num(summary.durationSeconds) ?? 0,
+            ...opt('billedMinutes', num(summary.billedMinutes)),
             creditsUsed: num(summary.creditsUsed) ?? 0,
           },
         },

@@ -11,6 +11,7 @@ export * from './limits';
 export * from './messageTypes';
 export * from './redaction';
 export * from './requestLifecycle';
+export * from './sessionFigures';
 export * from './sessionFold';
 export * from './statusCodes';
 export * from './untrustedText';

@@ -6,6 +6,8 @@ export const PERSISTED_TYPES = [
   'task_status',
   'engineer_connected',
   'engineer_disconnected',
+  'customer_connected',
+  'customer_disconnected',
   'engineer_message',
   'customer_message',
   'request_command',

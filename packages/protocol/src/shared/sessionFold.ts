@@ -72,6 +72,8 @@ export interface SessionView {
   estimatedWaitSeconds: number | null;
   engineer: Engineer | null;
   engineerConnected: boolean;
+  /** Whether the customer has a socket open (on any server instance); null until an event says. */
+  customerConnected: boolean | null;
   /** When the engineer first joined: the start of the session clock. */
   startedAt: string | null;
   billing: EventPayload<'billing_update'> | null;
@@ -90,6 +92,7 @@ export function initialSessionView(): SessionView {
     estimatedWaitSeconds: null,
     engineer: null,
     engineerConnected: false,
+    customerConnected: null,
     startedAt: null,
     billing: null,
     lowBalance: false,
@@ -169,6 +172,19 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
           ...(v.engineer ? { engineer: v.engineer } : {}),
         },
         { ...v, engineerConnected: false },
+      );
+    case 'customer_connected':
+      // Only a return is news; the first connection is the normal state.
+      return v.customerConnected === false
+        ? push(
+            { kind: 'notice', seq, at, text: 'Customer reconnected', tone: 'good', event: event.type },
+            { ...v, customerConnected: true },
+          )
+        : { ...v, customerConnected: true };
+    case 'customer_disconnected':
+      return push(
+        { kind: 'notice', seq, at, text: 'Customer disconnected', tone: 'warn', event: event.type },
+        { ...v, customerConnected: false },
       );
     case 'engineer_message':
       return push({ kind: 'message', seq, at, from: 'engineer', text: event.payload.text });

@@ -15,11 +15,11 @@ import type { RawData, WebSocket } from 'ws';
 import type { AuthUser } from '../auth/guards';
 import { ApiError } from '../http/errors';
 import { firstIssue } from '../http/validate';
-import { announceEngineer } from './engineerPresence';
 import { EventPump, TEXT } from './eventPump';
 import { checkFrame } from './frameGate';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
+import { recordPresence } from './participantPresence';
 import type { FeedListener } from './taskFeed';
 
 export interface LiveTarget {
@@ -235,8 +235,9 @@ export class LiveConnection implements FeedListener {
     this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
     this.welcomedAt = this.ctx.clock.now();
     this.wake();
-    if (this.role === 'engineer' && this.runtime.engineers.arrived(this) && task.status === 'active') {
-      await announceEngineer(this.ctx, this.taskId, this.user, 'engineer_connected');
+    if (task.status !== 'ended') {
+      this.runtime.presence.arrived(this);
+      await recordPresence(this.ctx, this.runtime.presence, this);
     }
   }
 
@@ -245,10 +246,10 @@ export class LiveConnection implements FeedListener {
     this.closed = true;
     this.runtime.detach(this);
     if (this.pump) this.runtime.feeds.release(this.pump.feed, this);
-    if (this.role === 'engineer' && this.runtime.engineers.left(this)) {
+    if (this.runtime.presence.left(this)) {
       this.runtime.track(
-        announceEngineer(this.ctx, this.taskId, this.user, 'engineer_disconnected').catch((err: unknown) => {
-          this.ctx.log.warn({ err, taskId: this.taskId }, 'could not record engineer_disconnected');
+        recordPresence(this.ctx, this.runtime.presence, this).catch((err: unknown) => {
+          this.ctx.log.warn({ err, taskId: this.taskId }, `could not record the ${this.role}'s departure`);
         }),
       );
     }

@@ -1,12 +1,13 @@
 import { CLOSE_CODES } from '@codevf/protocol/shared';
+import { isPresenceType } from '../billing/presenceMarks';
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
 import { lostAccess } from './accessCheck';
 import { BillingJob } from './billingJob';
-import { EngineerPresence } from './engineerPresence';
 import { Heartbeat } from './heartbeat';
 import type { LivePeer } from './livePeer';
+import { ParticipantPresence, refreshPresence } from './participantPresence';
 import { TaskFeeds } from './taskFeeds';
 import { yieldToIo } from './yieldToIo';
 
@@ -22,17 +23,19 @@ const RESYNC_MS = 5_000;
 const ACCESS_SWEEP_MS = 5_000;
 /** Sockets whose access one query checks. */
 const ACCESS_CHUNK = 200;
+/** Well inside PRESENCE_STALE_MS, so a live instance's presence rows never look dead. */
+const PRESENCE_REFRESH_MS = 5_000;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds (with their heartbeat
- * and the engineers among them), one feed per task they watch, and the background jobs
+ * and who is present through them), one feed per task they watch, and the background jobs
  * (request expiry, billing, resync). It is the app's event publisher. Nothing here is needed
  * by another instance — all shared state is in the database.
  */
 export class LiveRuntime implements EventPublisher {
   readonly feeds: TaskFeeds;
   readonly heartbeat: Heartbeat<LivePeer>;
-  readonly engineers = new EngineerPresence();
+  readonly presence = new ParticipantPresence();
   private readonly billing: BillingJob;
   /** This instance's sockets by user: access changes and the per-user cap look them up. */
   private readonly byUser = new Map<string, Set<LivePeer>>();
@@ -65,6 +68,7 @@ export class LiveRuntime implements EventPublisher {
     const last = events[events.length - 1];
     if (!last) return;
     this.feeds.ingest(taskId, events);
+    if (events.some((e) => isPresenceType(e.type) || e.type === 'task_status')) this.billing.invalidate(taskId);
     const sent = this.ctx.bus.publish(taskId, last.seq);
     if (sent)
       this.track(
@@ -138,7 +142,12 @@ export class LiveRuntime implements EventPublisher {
   };
 
   billingTick(): Promise<void> {
-    return this.billing.tick(this.engineers.since());
+    return this.billing.tick(this.presence.tasks());
+  }
+
+  /** Keeps this instance's presence rows alive and retires those of dead instances. */
+  refreshPresence(): Promise<void> {
+    return refreshPresence(this.ctx, this.presence.instanceId);
   }
 
   expireRequests(): Promise<number> {
@@ -152,6 +161,7 @@ export class LiveRuntime implements EventPublisher {
   /** One deterministic round of every background job (tests drive time with a FakeClock). */
   async tick(): Promise<void> {
     await this.expireRequests();
+    await this.refreshPresence();
     await this.billingTick();
     await this.resync();
     await this.sweepAccess();
@@ -179,10 +189,11 @@ export class LiveRuntime implements EventPublisher {
     every(BILLING_TICK_MS, () => this.billingTick(), 'billing');
     every(RESYNC_MS, () => this.resync(), 'resync');
     every(ACCESS_SWEEP_MS, () => this.sweepAccess(), 'access sweep');
+    every(PRESENCE_REFRESH_MS, () => this.refreshPresence(), 'presence refresh');
     this.heartbeat.start();
   }
 
-  /** Stops the jobs, closes this instance's sockets (recording engineer departures), drains writes. */
+  /** Stops the jobs, closes this instance's sockets (recording departures), drains writes. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribeAccess();

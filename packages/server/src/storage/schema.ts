@@ -171,6 +171,16 @@ export interface TaskRequestsTable {
   decided_at: string | null;
 }
 
+/** Per task, participant and server instance: how many of the participant's sockets that instance holds. */
+export interface TaskPresenceTable {
+  task_id: string;
+  role: 'customer' | 'engineer';
+  instance_id: string;
+  sockets: number;
+  /** Refreshed by its instance; a row not refreshed for a while belongs to a dead instance. */
+  seen_at: string;
+}
+
 export interface CreditLedgerTable {
   id: string;
   user_id: string;
@@ -197,6 +207,7 @@ export interface Database {
   task_events: TaskEventsTable;
   transcript_checkpoints: TranscriptCheckpointsTable;
   task_requests: TaskRequestsTable;
+  task_presence: TaskPresenceTable;
   credit_ledger: CreditLedgerTable;
 }
 

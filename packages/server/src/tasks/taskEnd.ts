@@ -1,4 +1,6 @@
 import type { EventPayload } from '@codevf/protocol';
+import { sessionDurationSeconds } from '../billing/billingRule';
+import { type BillingConfig, settleMinutesInTx } from '../billing/minuteCharge';
 import { ApiError } from '../http/errors';
 import { expireRequest } from './requests';
 import type { TaskTx } from './taskTransaction';
@@ -6,12 +8,22 @@ import type { TaskTx } from './taskTransaction';
 export type EndedBy = EventPayload<'session_end'>['endedBy'];
 
 /**
- * Ends the locked task: open requests expire (they count as denied), then `session_end` with a
- * summary closes the transcript. Used by the REST end, the `end_session` message and billing.
+ * Ends the locked task: the minutes the billing rule makes due up to now are charged (so the
+ * summary, the task and the ledger agree), open requests expire (they count as denied), then
+ * `session_end` with a summary closes the transcript. Used by the REST end, the `end_session`
+ * message and billing.
  */
-export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string, clientMsgId?: string): Promise<void> {
+export async function endTaskInTx(
+  tx: TaskTx,
+  config: BillingConfig,
+  endedBy: EndedBy,
+  reason: string,
+  clientMsgId?: string,
+): Promise<void> {
   const task = tx.task;
   if (task.status === 'ended') throw new ApiError('E_CONFLICT', 'The task has already ended.');
+  // A minute that cannot be paid is not charged; the session ends anyway.
+  await settleMinutesInTx(tx, config);
   const pending = await tx.trx
     .selectFrom('task_requests')
     .select('id')
@@ -27,15 +39,18 @@ export async function endTaskInTx(tx: TaskTx, endedBy: EndedBy, reason: string, 
   const engineer = task.engineer_id
     ? await tx.trx.selectFrom('users').select('name').where('id', '=', task.engineer_id).executeTakeFirst()
     : undefined;
-  const durationSeconds = task.claimed_at
-    ? Math.max(0, Math.floor((tx.now.getTime() - Date.parse(task.claimed_at)) / 1000))
-    : 0;
+  const durationSeconds = sessionDurationSeconds(task.claimed_at, task.ended_at, tx.now);
   await tx.append(
     'session_end',
     {
       endedBy,
       reason,
-      summary: { engineer: engineer?.name ?? null, durationSeconds, creditsUsed: Number(task.credits_used) },
+      summary: {
+        engineer: engineer?.name ?? null,
+        durationSeconds,
+        billedMinutes: Number(task.billed_minutes),
+        creditsUsed: Number(task.credits_used),
+      },
     },
     // An `end_session` message's id rides on the event it caused, so a re-send is answered, not re-run.
     { clientMsgId: clientMsgId ?? null },

@@ -43,7 +43,7 @@ export function roleIn(task: TaskRecord, user: AuthUser): 'customer' | 'engineer
 
 /** The API view, with queue position and estimate while queued and the balance for the customer. */
 export async function taskView(ctx: AppContext, user: AuthUser, record: TaskRecord): Promise<Task> {
-  const task = toTask(record);
+  const task = toTask(record, ctx.clock.now());
   if (record.status === 'queued') Object.assign(task, await queueSlot(ctx.storage.db, record, ctx.clock.now()));
   if (user.role === 'customer') {
     const me = await ctx.storage.db.selectFrom('users').select('credits').where('id', '=', user.id).executeTakeFirst();
@@ -118,7 +118,11 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
       return slot;
     },
   );
-  return { ...toTask(await mustFindTask(ctx, change.task.id)), ...change.value, creditsRemaining: balance };
+  return {
+    ...toTask(await mustFindTask(ctx, change.task.id), ctx.clock.now()),
+    ...change.value,
+    creditsRemaining: balance,
+  };
 }
 
 async function mustFindTask(ctx: AppContext, taskId: string): Promise<TaskRecord> {
@@ -135,7 +139,8 @@ export async function listTasks(ctx: AppContext, user: AuthUser, status?: Task['
   else return [];
   if (status) q = q.where('t.status', '=', status);
   const rows = (await q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(200).execute()) as TaskRecord[];
-  return rows.map(toTask);
+  const now = ctx.clock.now();
+  return rows.map((r) => toTask(r, now));
 }
 
 /** Waiting tasks, next first, each with its position and estimated wait. */
@@ -149,7 +154,7 @@ export async function listQueue(ctx: AppContext): Promise<Task[]> {
     .execute()) as TaskRecord[];
   const pace = await claimPaceSeconds(db, ctx.clock.now());
   return rows.map((r, i) => ({
-    ...toTask(r),
+    ...toTask(r, ctx.clock.now()),
     queuePosition: i + 1,
     estimatedWaitSeconds: estimateWaitSeconds(i + 1, pace),
   }));
@@ -175,7 +180,7 @@ export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string)
     await tx.append('task_status', { status: 'active' });
   });
   await refreshQueuePositions(ctx);
-  return toTask(await mustFindTask(ctx, taskId));
+  return toTask(await mustFindTask(ctx, taskId), ctx.clock.now());
 }
 
 /** Ends a task on behalf of a participant (REST `end` or the `end_session` message). */
@@ -194,7 +199,7 @@ export async function endTask(
       if (dup) return dup.seq;
     }
     wasQueued = tx.task.status === 'queued';
-    await endTaskInTx(tx, endedBy, reason, clientMsgId);
+    await endTaskInTx(tx, ctx.config, endedBy, reason, clientMsgId);
     return tx.task.last_seq;
   });
   if (wasQueued) await refreshQueuePositions(ctx);
@@ -227,7 +232,7 @@ export async function rateTask(
     .where('rating', 'is', null)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw new ApiError('E_CONFLICT', 'This session was already rated.');
-  return toTask(await mustFindTask(ctx, taskId));
+  return toTask(await mustFindTask(ctx, taskId), ctx.clock.now());
 }
 
 /** Queued tasks re-ranked at once: on SQLite they then share group commits instead of one each. */

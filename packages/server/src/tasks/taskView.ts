@@ -1,5 +1,6 @@
 import type { Task } from '@codevf/protocol';
 import type { Kysely } from 'kysely';
+import { sessionDurationSeconds } from '../billing/billingRule';
 import type { Database, TaskRow } from '../storage/schema';
 
 /** A task row with the names the API shows next to it. */
@@ -30,7 +31,8 @@ export async function findTaskRecord(db: Kysely<Database>, id: string): Promise<
   return (await selectTasks(db).where('t.id', '=', id).executeTakeFirst()) as TaskRecord | undefined;
 }
 
-export function toTask(r: TaskRecord): Task {
+/** The task as the API shows it; `now` gives a running session its duration so far. */
+export function toTask(r: TaskRecord, now: Date): Task {
   return {
     id: r.id,
     description: r.description,
@@ -48,6 +50,8 @@ export function toTask(r: TaskRecord): Task {
     endReason: r.end_reason,
     maxCredits: r.max_credits === null ? null : Number(r.max_credits),
     creditsUsed: Number(r.credits_used),
+    durationSeconds: r.claimed_at ? sessionDurationSeconds(r.claimed_at, r.ended_at, now) : null,
+    billedMinutes: Number(r.billed_minutes),
     rating: r.rating === null ? null : Number(r.rating),
     feedback: r.feedback,
   };

@@ -1,0 +1,121 @@
+import type { ServerConfig } from '../config';
+import { newId } from '../ids';
+import { preparedQuery } from '../storage/preparedQuery';
+import type { CreditLedgerTable } from '../storage/schema';
+import type { TaskTx } from '../tasks/taskTransaction';
+import { billableMinutes, type PresenceMark } from './billingRule';
+import { readPresenceMarks } from './presenceMarks';
+
+/** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
+export const LOW_BALANCE_MINUTES = 5;
+
+// At a minute boundary every live session is charged: its statements are prepared once.
+const ledgerMinute = preparedQuery('ledgerMinute', (db, p: { taskId: string; minute: number }) =>
+  db.selectFrom('credit_ledger').select('id').where('task_id', '=', p.taskId).where('minute_index', '=', p.minute),
+);
+const payMinute = preparedQuery('payMinute', (db, p: { customerId: string; rate: number }) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ credits: eb('credits', '-', p.rate) }))
+    .where('id', '=', p.customerId)
+    .where('credits', '>=', p.rate)
+    .returning('credits'),
+);
+const ledgerCharge = preparedQuery('ledgerCharge', (db, p: CreditLedgerTable) =>
+  db
+    .insertInto('credit_ledger')
+    .values({
+      id: p.id,
+      user_id: p.user_id,
+      task_id: p.task_id,
+      minute_index: p.minute_index,
+      amount: p.amount,
+      kind: p.kind,
+      note: p.note,
+      created_at: p.created_at,
+    })
+    // Belt and braces: the task lock already serialises chargers; the key makes it a rule.
+    .onConflict((oc) => oc.columns(['task_id', 'minute_index']).doNothing()),
+);
+
+/** The settings the billing rule reads. */
+export type BillingConfig = Pick<ServerConfig, 'creditsPerMinute' | 'presenceGraceSeconds'>;
+
+/** A charge's outcome; `unpaid` carries why the minute cannot be paid (the session must end). */
+export type MinuteCharge = { kind: 'charged' } | { kind: 'already' } | { kind: 'unpaid'; reason: string };
+
+/**
+ * Charges minute `k` of the locked, active task, once. The ledger's unique (task, minute) key is
+ * the guarantee: whichever instance gets there second finds the row and charges nothing.
+ */
+export async function chargeMinuteInTx(tx: TaskTx, k: number, rate: number): Promise<MinuteCharge> {
+  const task = tx.task;
+  const existing = await tx.run(ledgerMinute, { taskId: task.id, minute: k });
+  if (existing.rows.length > 0) return { kind: 'already' };
+
+  const used = Number(task.credits_used);
+  if (task.max_credits !== null && used + rate > Number(task.max_credits))
+    return { kind: 'unpaid', reason: `The task reached its credit limit (${task.max_credits} credits).` };
+  const paid = (await tx.run(payMinute, { customerId: task.customer_id, rate })).rows[0];
+  if (!paid) return { kind: 'unpaid', reason: 'The account ran out of credits.' };
+  const inserted = await tx.run(ledgerCharge, {
+    id: newId(),
+    user_id: task.customer_id,
+    task_id: task.id,
+    minute_index: k,
+    amount: -rate,
+    kind: 'charge',
+    note: `minute ${k + 1}`,
+    created_at: tx.now.toISOString(),
+  });
+  if (Number(inserted.numAffectedRows ?? 0) !== 1) throw new Error('minute charged concurrently');
+
+  const minutes = Number(task.billed_minutes) + 1;
+  const creditsUsed = used + rate;
+  await tx.update({ credits_used: creditsUsed, billed_minutes: minutes });
+
+  const balance = Number(paid.credits);
+  const threshold = LOW_BALANCE_MINUTES * rate;
+  // Warn once: when this charge crosses the threshold, or on the first charge if already under.
+  const warn = balance < threshold && (balance + rate >= threshold || minutes === 1);
+  await tx.append('billing_update', {
+    creditsUsed,
+    balance,
+    ratePerMinute: rate,
+    minutes,
+    ...(warn ? { warning: 'low_balance' } : {}),
+  });
+  return { kind: 'charged' };
+}
+
+/**
+ * Charges, in the locked active task, every minute the billing rule makes due by `tx.now` that
+ * the ledger lacks. Stops at the first minute that cannot be paid and returns why.
+ */
+export async function settleMinutesInTx(
+  tx: TaskTx,
+  config: BillingConfig,
+  marks?: readonly PresenceMark[],
+): Promise<{ unpaid: string | null }> {
+  const task = tx.task;
+  if (task.status !== 'active' || !task.claimed_at) return { unpaid: null };
+  const presence = marks ?? (await readPresenceMarks(tx.trx, task.id));
+  const due = billableMinutes(
+    presence,
+    Date.parse(task.claimed_at),
+    tx.now.getTime(),
+    config.presenceGraceSeconds * 1000,
+  );
+  if (due.length === 0) return { unpaid: null };
+  const charged = new Set(
+    (await tx.trx.selectFrom('credit_ledger').select('minute_index').where('task_id', '=', task.id).execute()).map(
+      (r) => Number(r.minute_index),
+    ),
+  );
+  for (const k of due) {
+    if (charged.has(k)) continue;
+    const r = await chargeMinuteInTx(tx, k, config.creditsPerMinute);
+    if (r.kind === 'unpaid') return { unpaid: r.reason };
+  }
+  return { unpaid: null };
+}

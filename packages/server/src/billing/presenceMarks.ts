@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema';
+import type { PresenceMark } from './billingRule';
+
+const PRESENCE_TYPES = ['customer_connected', 'customer_disconnected', 'engineer_connected', 'engineer_disconnected'];
+
+/** A task's presence events in seq order, as the billing rule reads them (through `db` or a transaction). */
+export async function readPresenceMarks(db: Kysely<Database>, taskId: string): Promise<PresenceMark[]> {
+  const rows = await db
+    .selectFrom('task_events')
+    .select(['type', 'created_at'])
+    .where('task_id', '=', taskId)
+    .where('type', 'in', PRESENCE_TYPES)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({
+    role: r.type.startsWith('customer') ? 'customer' : 'engineer',
+    connected: r.type.endsWith('_connected'),
+    at: Date.parse(r.created_at),
+  }));
+}
+
+/** Whether an event type changes who is present (billing must look again). */
+export function isPresenceType(type: string): boolean {
+  return PRESENCE_TYPES.includes(type);
+}
