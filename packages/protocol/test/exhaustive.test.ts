@@ -7,31 +7,37 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Proves that the compiler points at every place a new message type must be handled: a copy of
- * the protocol with one more persisted event is compiled together with the real folds of the
- * protocol, the CLI and the console. The unmodified copy compiles; the one with the new member
- * fails in each of them. (The server's handler table is a mapped type over the client
- * messages: a missing handler is a missing key, which tsc reports without a test.)
+ * the protocol with one more member in a union is compiled together with the real code that
+ * handles each union — the shared fold (which the CLI and the console both use), the console's
+ * reader of unchecked events, the CLI's frame handler and the server's handler table. The
+ * unmodified copy compiles; each addition fails exactly where it must be handled:
+ *   - a persisted event: the shared fold and the console's reader. The CLI's frame handler
+ *     passes every persisted event to the shared fold, so it needs no change (and gets none).
+ *   - a client → server message: the server's handler table, a mapped type with a key per type.
+ *   - a server → client control frame: the CLI's frame handler.
  */
 
 const run = promisify(execFile);
 const repo = resolve(__dirname, '../../..');
 const tsc = join(repo, 'node_modules/typescript/bin/tsc');
-/** The switches and tables over message types, one per client and the server. */
-const consumers = [
-  'packages/protocol/src/shared/sessionFold.ts',
-  'packages/cli/src/ui/frameFold.ts',
-  'packages/console/src/live/sessionState.ts',
-];
+/** The switches and tables over message types. */
+const FOLD = 'packages/protocol/src/shared/sessionFold.ts';
+const CONSOLE = 'packages/console/src/live/sessionState.ts';
+const CLI = 'packages/cli/src/ui/serverFrame.ts';
+const SERVER = 'packages/server/src/live/messageHandlers.ts';
+const consumers = [FOLD, CONSOLE, CLI, SERVER];
+/** Compiled too, for the declarations the handler table's imports rely on (Fastify's plugins). */
+const alsoCompiled = ['packages/server/src/app.ts'];
 
-/** One tsc run takes about 5 s of CPU; on a busy two-core machine several times that in wall time. */
+/** One tsc run takes about 10 s of CPU (the server's handler table pulls in its domain code). */
 const TSC_TIMEOUT_MS = 120_000;
 
 let dir: string;
 
-async function project(name: string, patch: (file: string, text: string) => string): Promise<string> {
+async function project(name: string, patch: Patch): Promise<string> {
   const root = join(dir, name);
   await cp(join(repo, 'packages/protocol/src'), join(root, 'src'), { recursive: true });
-  for (const file of ['shared/messageTypes.ts', 'serverEvents.ts', 'clientMessages.ts']) {
+  for (const file of ['shared/messageTypes.ts', 'serverEvents.ts', 'clientMessages.ts', 'serverMessages.ts']) {
     const path = join(root, 'src', file);
     await writeFile(path, patch(file, await readFile(path, 'utf8')));
   }
@@ -52,7 +58,9 @@ async function project(name: string, patch: (file: string, text: string) => stri
         },
       },
       // The consumers import the copy through `paths`; the copy's own fold is compiled in place.
-      files: consumers.map((c) => (c.startsWith('packages/protocol/src/') ? join(src, c.slice(22)) : join(repo, c))),
+      files: [...consumers, ...alsoCompiled].map((c) =>
+        c.startsWith('packages/protocol/src/') ? join(src, c.slice(22)) : join(repo, c),
+      ),
     }),
   );
   return root;
@@ -68,23 +76,41 @@ async function typecheck(root: string): Promise<{ ok: boolean; output: string }>
   }
 }
 
-/** One more member in each union: a persisted event and a message an engineer sends. */
-function addMembers(file: string, text: string): string {
-  const edits: Record<string, [string, string]> = {
-    'shared/messageTypes.ts': ["  'session_end',\n] as const;", "  'session_end',\n  'ai_note',\n] as const;"],
-    'serverEvents.ts': [
+type Patch = (file: string, text: string) => string;
+
+/** Applies `edits` (file → [text to find, text to put there]) to the protocol's copy. */
+function patching(edits: Record<string, [string, string][]>): Patch {
+  return (file, text) => {
+    let out = text;
+    for (const [from, to] of edits[file] ?? []) {
+      if (!out.includes(from)) throw new Error(`${file}: the place to add a member moved`);
+      out = out.replace(from, to);
+    }
+    return out;
+  };
+}
+
+/** A persisted event the server would store, and a message an engineer sends. */
+const addEventAndClientMessage = patching({
+  'shared/messageTypes.ts': [["  'session_end',\n] as const;", "  'session_end',\n  'ai_note',\n] as const;"]],
+  'serverEvents.ts': [
+    [
       '} as const satisfies Record<PersistedType',
       '  ai_note: z.object({ text: z.string() }),\n} as const satisfies Record<PersistedType',
     ],
-    'clientMessages.ts': ['  end_session: EndSession,\n', '  end_session: EndSession,\n  ai_hint: z.object({}),\n'],
-  };
-  const [from, to] = edits[file] ?? ['', ''];
-  if (!text.includes(from)) throw new Error(`${file}: the place to add a member moved`);
-  let out = text.replace(from, to);
-  if (file === 'clientMessages.ts')
-    out = out.replace("  end_session: 'either',\n", "  end_session: 'either',\n  ai_hint: 'engineer',\n");
-  return out;
-}
+  ],
+  'clientMessages.ts': [
+    ['  end_session: EndSession,\n', '  end_session: EndSession,\n  ai_hint: z.object({}),\n'],
+    ["  end_session: 'either',\n", "  end_session: 'either',\n  ai_hint: 'engineer',\n"],
+  ],
+});
+
+/** A control frame the server sends without storing it. */
+const addControlFrame = patching({
+  'serverMessages.ts': [['  error: ErrorFrame,\n', '  error: ErrorFrame,\n  notice: ErrorFrame,\n']],
+});
+
+const failingIn = (output: string) => consumers.filter((c) => output.includes(c.split('/').slice(-2).join('/')));
 
 describe('exhaustive handling of message types', () => {
   beforeAll(async () => {
@@ -105,13 +131,23 @@ describe('exhaustive handling of message types', () => {
   );
 
   it(
-    'fails the typecheck in every consumer when a member is added but not handled',
+    'a new persisted event or client message fails where it must be handled, the CLI through the shared fold',
     async () => {
-      const result = await typecheck(await project('extra-member', addMembers));
+      const result = await typecheck(await project('event-and-client-message', addEventAndClientMessage));
       expect(result.ok).toBe(false);
-      const failing = consumers.filter((c) => result.output.includes(c.split('/').slice(-2).join('/')));
-      expect(failing).toEqual(consumers);
+      expect(failingIn(result.output)).toEqual([FOLD, CONSOLE, SERVER]);
       expect(result.output).toContain("not assignable to parameter of type 'never'");
+      expect(result.output).toMatch(/messageHandlers\.ts.*Property 'ai_hint' is missing/);
+    },
+    TSC_TIMEOUT_MS,
+  );
+
+  it(
+    'a new control frame fails in the CLI frame handler',
+    async () => {
+      const result = await typecheck(await project('control-frame', addControlFrame));
+      expect(result.ok).toBe(false);
+      expect(failingIn(result.output)).toEqual([CLI]);
     },
     TSC_TIMEOUT_MS,
   );
