@@ -26,7 +26,8 @@ const CONSOLE = 'packages/console/src/live/sessionState.ts';
 const CLI = 'packages/cli/src/ui/serverFrame.ts';
 const SERVER = 'packages/server/src/live/messageHandlers.ts';
 const consumers = [FOLD, CONSOLE, CLI, SERVER];
-const SERVER_APP = 'packages/server/src/app.ts';
+/** Compiled too, for the declarations the handler table's imports rely on (Fastify's plugins). */
+const alsoCompiled = ['packages/server/src/app.ts'];
 
 /** One tsc run takes about 10 s of CPU (the server's handler table pulls in its domain code). */
 const TSC_TIMEOUT_MS = 120_000;
@@ -57,8 +58,7 @@ async function project(name: string, patch: Patch): Promise<string> {
         },
       },
       // The consumers import the copy through `paths`; the copy's own fold is compiled in place.
-      // The server's app is compiled too for its Fastify plugin type additions (cookies, ctx).
-      files: [...consumers, SERVER_APP].map((c) =>
+      files: [...consumers, ...alsoCompiled].map((c) =>
         c.startsWith('packages/protocol/src/') ? join(src, c.slice(22)) : join(repo, c),
       ),
     }),
