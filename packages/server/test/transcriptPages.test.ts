@@ -26,6 +26,18 @@ describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verific
     await e.close();
     await c.waitFor('engineer_disconnected');
     await c.close();
+    // The customer's departure is stored after the socket closes: the transcript ends with it.
+    for (let tries = 0; ; tries++) {
+      const gone = await server.ctx.storage.db
+        .selectFrom('task_events')
+        .select('seq')
+        .where('task_id', '=', task.id)
+        .where('type', '=', 'customer_disconnected')
+        .executeTakeFirst();
+      if (gone) break;
+      if (tries > 200) throw new Error('customer_disconnected was never stored');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const head = await server.ctx.storage.db
       .selectFrom('tasks')
       .select('last_seq')
