@@ -43,7 +43,10 @@ afterAll(async () => {
 describe('console: text from the other side', () => {
   it('shows bidi, zero-width and control characters as markers, and links only https hosts', async () => {
     await cust.expectAck('customer_message', { text: 'see \u202Etxt.exe and\u200b \x1b[8mhidden\x1b[0m' });
-    await eng.expectAck('request_command', { command: 'npm test \u2066; rm -rf ~\u2069', reason: 'check' });
+    // Bidi controls in a command are refused by the server; invisible ones it stores are shown.
+    const bidi = await eng.request('request_command', { command: 'npm test \u2066; rm -rf ~\u2069', reason: 'x' });
+    expect(bidi.error?.code).toBe('E_VALIDATION');
+    await eng.expectAck('request_command', { command: 'npm test \u200b; rm -rf ~\u2060', reason: 'check' });
     for (const url of [
       'https://meet.google.com@evil.example/x',
       'javascript:alert(1)',
@@ -63,7 +66,7 @@ describe('console: text from the other side', () => {
     expect(await msg.textContent()).toBe('see <U+202E>txt.exe and<U+200B> ␛[8mhidden␛[0m');
     expect(await msg.locator('.untrusted-mark').allTextContents()).toEqual(['<U+202E>', '<U+200B>', '␛', '␛']);
     const what = page.locator('.request-what');
-    expect(await what.textContent()).toBe('npm test <U+2066>; rm -rf ~<U+2069>');
+    expect(await what.textContent()).toBe('npm test <U+200B>; rm -rf ~<U+2060>');
     expect(await page.locator('.session-desc').textContent()).toBe('login broken <U+202E>gnp.exe');
 
     // No raw bidi, zero-width or control character anywhere in the page's text.
