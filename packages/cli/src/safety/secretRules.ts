@@ -209,8 +209,17 @@ const pgpassRule = keywordLineRule(
   ':',
   // A host name has a letter; an IPv4 address has four numbers (not `12:30:45:…` times).
   (s, m) => /^(?:\*|\[|.*[A-Za-z]|\d+\.\d+\.\d+\.\d+$)/.test(m.groups?.host ?? '') && isLikelySecretValue(s, false),
-  (line) => line.split(':').length >= 5,
+  hasColons(4),
 );
+
+/** Whether a line holds at least `n` colons, counted in place: `split` would allocate every field of every line with a colon. */
+function hasColons(n: number): (line: string) => boolean {
+  return (line) => {
+    let count = 0;
+    for (let i = line.indexOf(':'); i >= 0 && count < n; i = line.indexOf(':', i + 1)) count++;
+    return count >= n;
+  };
+}
 
 /**
  * `Authorization: Basic <base64 of user:password>`: documentation's `user:password` is not a
