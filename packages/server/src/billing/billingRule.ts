@@ -40,8 +40,10 @@ export function presentIntervals(
       if (since !== null) continue;
       const last = out[out.length - 1];
       // Back within the grace: the gap counts as present.
-      if (last && m.at - last[1] <= graceMs) since = out.pop()![0];
-      else since = m.at;
+      if (last && m.at - last[1] <= graceMs) {
+        out.pop();
+        since = last[0];
+      } else since = m.at;
     } else if (since !== null) {
       out.push([since, m.at]);
       since = null;
