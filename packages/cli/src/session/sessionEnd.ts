@@ -1,4 +1,5 @@
 import type { Task } from '@codevf/protocol';
+import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
 import { CodevfError } from '../core/errors';
 import type { SessionState, Summary } from '../ui/sessionState';
 import { asCodevfError, reasonOf, type SessionCore } from './sessionCore';
@@ -116,13 +117,12 @@ export function createSessionEnd(core: SessionCore) {
 }
 
 function summaryFromTask(task: Task): Summary {
-  const start = task.claimedAt ? Date.parse(task.claimedAt) : Number.NaN;
-  const end = task.endedAt ? Date.parse(task.endedAt) : Number.NaN;
   return {
     endedBy: task.endedBy ?? 'customer',
     reason: task.endReason ?? '',
     engineer: task.engineer?.name ?? null,
-    durationSeconds: Number.isNaN(start) || Number.isNaN(end) ? 0 : Math.max(0, Math.round((end - start) / 1000)),
+    durationSeconds: task.durationSeconds ?? 0,
+    ...(task.billedMinutes !== undefined ? { billedMinutes: task.billedMinutes } : {}),
     creditsUsed: task.creditsUsed,
   };
 }
@@ -130,7 +130,7 @@ function summaryFromTask(task: Task): Summary {
 export function endMessage(s: SessionState): string {
   const sum = s.summary;
   if (!sum) return 'Session ended.';
-  const minutes = Math.max(0, Math.round(sum.durationSeconds / 60));
   const who = sum.engineer ? ` with ${sum.engineer}` : '';
-  return `Session ended${who}: ${minutes} min, ${sum.creditsUsed} credit${sum.creditsUsed === 1 ? '' : 's'} used.`;
+  const billed = sum.billedMinutes !== undefined ? ` (${formatBilledMinutes(sum.billedMinutes)} billed)` : '';
+  return `Session ended${who}: ${formatSessionDuration(sum.durationSeconds)}${billed}, ${sum.creditsUsed} credit${sum.creditsUsed === 1 ? '' : 's'} used.`;
 }

@@ -1,5 +1,5 @@
+import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
 import { Box, Text } from 'ink';
-import { plural } from './format';
 import type { SessionState } from './sessionState';
 import { TextInput } from './TextInput';
 import { Untrusted } from './Untrusted';
@@ -14,7 +14,6 @@ const WHO: Record<string, string> = {
 export function SummaryPanel({ state }: { state: SessionState }) {
   const s = state.summary;
   if (!s) return null;
-  const minutes = Math.round(s.durationSeconds / 60);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1}>
       <Text>
@@ -31,7 +30,9 @@ export function SummaryPanel({ state }: { state: SessionState }) {
       <Text>
         Engineer: <Untrusted text={s.engineer ?? '—'} />
       </Text>
-      <Text>Time: {minutes === 0 ? 'under a minute' : plural(minutes, 'minute')}</Text>
+      {/* The server's figures, formatted as the console formats them. */}
+      <Text>Time: {formatSessionDuration(s.durationSeconds)}</Text>
+      {s.billedMinutes !== undefined && <Text>Billed: {formatBilledMinutes(s.billedMinutes)}</Text>}
       <Text>Credits Used: {s.creditsUsed}</Text>
       {state.phase === 'rating' && (
         <Text>

@@ -107,6 +107,8 @@ export interface Summary {
   reason: string;
   engineer: string | null;
   durationSeconds: number;
+  /** Minutes charged, as the server counted them (absent from an older server). */
+  billedMinutes?: number;
   creditsUsed: number;
 }
 

@@ -130,7 +130,7 @@ describe('the live screen', () => {
       ),
     ]);
     expect(out).toMatch(
-      /Session Summary[\s\S]*Engineer: Maria[\s\S]*Time: 12 minutes[\s\S]*Credits Used: 12[\s\S]*Rate engineer \(1-5\):/,
+      /Session Summary[\s\S]*Engineer: Maria[\s\S]*Time: 12 min[\s\S]*Credits Used: 12[\s\S]*Rate engineer \(1-5\):/,
     );
   });
 

@@ -83,12 +83,14 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** Duration of a task from its timestamps, in seconds; null while it has not started. */
 export function taskDurationSeconds(
-  task: { claimedAt: string | null; endedAt: string | null },
+  task: { claimedAt: string | null; endedAt: string | null; durationSeconds?: number | null },
   now: number,
 ): number | null {
   if (!task.claimedAt) return null;
+  // An ended task's duration is the server's figure, the one its summary showed the customer.
+  if (task.endedAt && typeof task.durationSeconds === 'number') return task.durationSeconds;
   const start = Date.parse(task.claimedAt);
   const end = task.endedAt ? Date.parse(task.endedAt) : now;
   if (Number.isNaN(start) || Number.isNaN(end)) return null;
-  return Math.max(0, Math.round((end - start) / 1000));
+  return Math.max(0, Math.floor((end - start) / 1000));
 }

@@ -1,3 +1,4 @@
+import { formatSessionDuration } from '@codevf/protocol/shared';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';
@@ -8,7 +9,7 @@ import { StatusPill } from '../components/StatusPill';
 import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
 import { useNow } from '../hooks/useNow';
-import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
+import { formatDateTime, taskDurationSeconds } from '../lib/format';
 import { Link } from '../router/router';
 
 /** Task history: the customer's own tasks, or the engineer's claimed sessions. */
@@ -71,7 +72,7 @@ export function TasksPage() {
                     <UntrustedText text={(isEngineer ? t.customerName : t.engineer?.name) ?? '—'} />
                   </td>
                   <td>{formatDateTime(t.createdAt)}</td>
-                  <td>{d === null ? '—' : formatDuration(d)}</td>
+                  <td>{d === null ? '—' : formatSessionDuration(d)}</td>
                   <td className="num">{t.creditsUsed}</td>
                   <td>
                     <Rating value={t.rating} />

@@ -1,4 +1,5 @@
 import type { EventsResponse, Task } from '@codevf/protocol';
+import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
 import { useMemo } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
@@ -12,7 +13,7 @@ import { StatusPill } from '../components/StatusPill';
 import { Timeline } from '../components/Timeline';
 import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
-import { formatDateTime, formatDuration, taskDurationSeconds } from '../lib/format';
+import { formatDateTime, taskDurationSeconds } from '../lib/format';
 import { applyEvents, initialSessionState } from '../live/sessionState';
 import { Link } from '../router/router';
 
@@ -117,7 +118,13 @@ function Transcript({
         </div>
         <div>
           <dt>Duration</dt>
-          <dd>{duration === null ? '—' : formatDuration(duration)}</dd>
+          <dd>{duration === null ? '—' : formatSessionDuration(duration)}</dd>
+        </div>
+        <div>
+          <dt>Billed</dt>
+          <dd data-testid="billed-minutes">
+            {task.billedMinutes === undefined ? '—' : formatBilledMinutes(task.billedMinutes)}
+          </dd>
         </div>
         <div>
           <dt>Credits used</dt>

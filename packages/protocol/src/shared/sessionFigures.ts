@@ -14,8 +14,7 @@ export function formatSessionDuration(seconds: number): string {
   return m === 0 && rest === 0 ? `${h} h` : `${h} h ${mins}`;
 }
 
-/** `3 minutes billed, 3 credits` — the charge line shown with the duration. */
-export function formatCharge(billedMinutes: number, creditsUsed: number): string {
-  const min = `${billedMinutes} minute${billedMinutes === 1 ? '' : 's'} billed`;
-  return `${min}, ${creditsUsed} credit${creditsUsed === 1 ? '' : 's'}`;
+/** `3 minutes` — the minutes charged under the billing rule (never rounded: the server counted them). */
+export function formatBilledMinutes(billedMinutes: number): string {
+  return `${billedMinutes} minute${billedMinutes === 1 ? '' : 's'}`;
 }

@@ -1,10 +1,11 @@
 import type { Task } from '@codevf/protocol';
+import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
 import { Notice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { Timeline } from '../../components/Timeline';
 import { UntrustedText } from '../../components/UntrustedText';
 import { useNow } from '../../hooks/useNow';
-import { formatDuration, plural } from '../../lib/format';
+import { plural } from '../../lib/format';
 import { useLiveSession } from '../../live/useLiveSession';
 import { Link } from '../../router/router';
 import { ChatComposer } from './ChatComposer';
@@ -53,7 +54,10 @@ export function LiveSessionView({ task }: { task: Task }) {
               <UntrustedText text={state.ended.reason} />)
             </>
           ) : null}{' '}
-          after {formatDuration(state.ended.summary.durationSeconds)};{' '}
+          after {formatSessionDuration(state.ended.summary.durationSeconds)};{' '}
+          {state.ended.summary.billedMinutes === undefined
+            ? ''
+            : `${formatBilledMinutes(state.ended.summary.billedMinutes)} billed, `}
           {plural(state.ended.summary.creditsUsed, 'credit')} used. <Link href="/queue">Back to the queue</Link>
         </Notice>
       ) : null}

@@ -19,7 +19,15 @@ export function SessionStats({
     <dl className="session-stats">
       <div>
         <dt>Customer</dt>
-        <dd>{task.customerName ?? 'Customer'}</dd>
+        <dd>
+          {task.customerName ?? 'Customer'}
+          {state.customerConnected === null ? null : (
+            <span className={state.customerConnected ? 'muted' : 'presence-away'} data-testid="customer-presence">
+              {' '}
+              · {state.customerConnected ? 'connected' : 'disconnected'}
+            </span>
+          )}
+        </dd>
       </div>
       <div>
         <dt>Status</dt>
