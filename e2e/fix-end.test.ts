@@ -37,7 +37,9 @@ describe('codevf fix: ending a session', () => {
     const end = await engineer.waitFor('session_end');
     expect(end.payload).toMatchObject({ endedBy: 'customer' });
     const screen = await cli.waitFor('Rate engineer (1-5):');
-    expect(screen).toMatch(/Session Summary[\s\S]*Engineer: Maria[\s\S]*Time: 1 min 59 s[\s\S]*Billed: 2 minutes[\s\S]*Credits Used: 2/);
+    expect(screen).toMatch(
+      /Session Summary[\s\S]*Engineer: Maria[\s\S]*Time: 1 min 59 s[\s\S]*Billed: 2 minutes[\s\S]*Credits Used: 2/,
+    );
     cli.press('6'); // out of range: ignored
     cli.press('4');
     await cli.waitFor('Feedback (optional, Enter to send):');
