@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainVerifier, canonicalEventBody, canonicalJson, eventHash, verifyChain } from '../src/audit/hashChain';
 import { api } from './support/api';
-import { liveSession, type Party, party } from './support/liveFixture';
+import { customerLeft, liveSession, type Party, party } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
 
 const ev = (seq: number, payload: unknown, prev: string | null) => {
@@ -187,6 +187,7 @@ describe.each(['sqlite', 'postgres'] as const)('transcript verification over the
     await e.close();
     await c.waitFor('engineer_disconnected');
     await c.close();
+    await customerLeft(server, task.id);
 
     const good = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`);
     expect(good.status).toBe(200);

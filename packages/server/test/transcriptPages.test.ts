@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash } from '../src/audit/hashChain';
 import { api } from './support/api';
-import { liveSession, type Party, party } from './support/liveFixture';
+import { customerLeft, liveSession, type Party, party } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
 
 describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verification checkpoint (%s)', (dialect) => {
@@ -26,18 +26,7 @@ describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verific
     await e.close();
     await c.waitFor('engineer_disconnected');
     await c.close();
-    // The customer's departure is stored after the socket closes: the transcript ends with it.
-    for (let tries = 0; ; tries++) {
-      const gone = await server.ctx.storage.db
-        .selectFrom('task_events')
-        .select('seq')
-        .where('task_id', '=', task.id)
-        .where('type', '=', 'customer_disconnected')
-        .executeTakeFirst();
-      if (gone) break;
-      if (tries > 200) throw new Error('customer_disconnected was never stored');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await customerLeft(server, task.id);
     const head = await server.ctx.storage.db
       .selectFrom('tasks')
       .select('last_seq')

@@ -58,3 +58,21 @@ export async function liveSession(
 export function tick(server: TestServer): Promise<void> {
   return liveRuntime(server.ctx).tick();
 }
+
+/**
+ * Waits until the customer's departure is stored: it is written after their last socket
+ * closes, so a test that reads the whole transcript waits for it to be complete.
+ */
+export async function customerLeft(server: TestServer, taskId: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const gone = await server.ctx.storage.db
+      .selectFrom('task_events')
+      .select('seq')
+      .where('task_id', '=', taskId)
+      .where('type', '=', 'customer_disconnected')
+      .executeTakeFirst();
+    if (gone) return;
+    if (tries > 200) throw new Error('customer_disconnected was never stored');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
