@@ -149,6 +149,22 @@ describe.each(['sqlite', 'postgres'] as const)('presence and fair billing (%s)',
   });
 });
 
+/** Waits until `instanceId` has stored the customer's sockets on the task (written just after a welcome). */
+async function presenceStored(server: TestServer, taskId: string, instanceId: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const row = await server.ctx.storage.db
+      .selectFrom('task_presence')
+      .select('sockets')
+      .where('task_id', '=', taskId)
+      .where('instance_id', '=', instanceId)
+      .where('role', '=', 'customer')
+      .executeTakeFirst();
+    if (row && Number(row.sockets) > 0) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('presence row never stored');
+}
+
 describe('presence across two instances on one PostgreSQL database', () => {
   const servers: TestServer[] = [];
   afterAll(async () => {
@@ -167,6 +183,7 @@ describe('presence across two instances on one PostgreSQL database', () => {
     // Customer on A, engineer on B.
     const { task, c, e } = await liveSession(a, customer, engineer, {}, b);
     const c2 = await openSession({ baseUrl: b.baseUrl, taskId: task.id, token: customer.token });
+    await presenceStored(b, task.id, liveRuntime(b.ctx).presence.instanceId);
     await c.close(); // the other socket, on B, is still open
     const marker = await e.expectAck('engineer_message', { text: 'still there?' });
     await e.waitForSeq(marker);
@@ -177,16 +194,7 @@ describe('presence across two instances on one PostgreSQL database', () => {
     const c3 = await openSession({ baseUrl: a.baseUrl, taskId: task.id, token: customer.token });
     // Its arrival is stored just after its welcome.
     const instanceA = liveRuntime(a.ctx).presence.instanceId;
-    for (let i = 0; i < 200; i++) {
-      const row = await a.ctx.storage.db
-        .selectFrom('task_presence')
-        .select('sockets')
-        .where('task_id', '=', task.id)
-        .where('instance_id', '=', instanceA)
-        .executeTakeFirst();
-      if (row) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await presenceStored(a, task.id, instanceA);
     await c2.close();
     const marker2 = await e.expectAck('engineer_message', { text: 'and now?' });
     await e.waitForSeq(marker2);
