@@ -2,12 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { COMMANDS } from '../../src/commands/registry';
 import { createAuthStore, type StoredAuth } from '../../src/core/authStore';
 import type { CommandContext, CommandModule, FlagSpecs, ParsedArgs } from '../../src/core/command';
 import { type ContextOverrides, createContext } from '../../src/core/context';
 import { main } from '../../src/core/main';
 import { createMemoryIO, type MemoryIO } from '../../src/core/memoryIO';
+import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
 
 export interface WorldOptions {
   /** Extra environment for the command (CODEVF_API_URL, DISPLAY, …). */
@@ -107,4 +109,27 @@ export async function deadUrl(): Promise<string> {
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Registers the hooks every command test file needs: one fake API server for the file, reset
+ * before each test, and a fresh world per test (cleaned up after it). `use` hands both to the
+ * file's own variables before each test; the file's own hooks run after these.
+ */
+export function withCommandWorld(use: (server: FakeApiServer, world: CommandWorld) => void): void {
+  let server: FakeApiServer | undefined;
+  let world: CommandWorld | undefined;
+  beforeAll(async () => {
+    server = await startFakeApiServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    if (!server) throw new Error('the fake API server did not start');
+    server.reset();
+    world = createCommandWorld();
+    use(server, world);
+  });
+  afterEach(() => world?.cleanup());
 }

@@ -202,6 +202,16 @@ export async function startFakeApiServer() {
     projects,
     uploads,
     syncs,
+    /** Forgets what earlier tests did: requests seen, projects, uploads, syncs, scripted answers. */
+    reset() {
+      seen.length = 0;
+      projects.clear();
+      uploads.length = 0;
+      syncs.length = 0;
+      deviceAnswers = ['approve'];
+      polls = 0;
+      revokeStatus = 200;
+    },
     /** Scripts the device-code polls (default: approved at the first poll). */
     answerDevicePolls(answers: DeviceAnswer[]) {
       deviceAnswers = answers;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fix from '../../src/commands/fix';
-import { type CommandWorld, createCommandWorld } from './commandWorld';
-import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
+import { type CommandWorld, withCommandWorld } from './commandWorld';
+import type { FakeApiServer } from './fakeApiServer';
 
 /**
  * The checks `codevf fix` makes before a live session starts. The session itself needs a
@@ -9,18 +9,10 @@ import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
  */
 let server: FakeApiServer;
 let world: CommandWorld;
-
-beforeAll(async () => {
-  server = await startFakeApiServer();
+withCommandWorld((s, w) => {
+  server = s;
+  world = w;
 });
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  world = createCommandWorld();
-  server.seen.length = 0;
-});
-afterEach(() => world.cleanup());
 
 const issue = (text: string) => ({ args: { issue: text.split(' ') } });
 

@@ -4,29 +4,22 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import init from '../../src/commands/init';
 import { configPath } from '../../src/project/projectConfig';
 import { cleanup, git, isolateGit, makeRepo, writeTree } from '../project/gitFixture';
-import { type CommandWorld, createCommandWorld, deadUrl } from './commandWorld';
-import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
+import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
+import type { FakeApiServer } from './fakeApiServer';
 
 let server: FakeApiServer;
 let world: CommandWorld;
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  isolateGit();
-  server = await startFakeApiServer();
+withCommandWorld((s, w) => {
+  server = s;
+  world = w;
 });
-afterAll(async () => {
-  await server?.close();
-});
+beforeAll(() => isolateGit());
 beforeEach(async () => {
-  world = createCommandWorld();
-  server.seen.length = 0;
-  server.projects.clear();
-  server.uploads.length = 0;
   await world.storeLogin(server.login());
 });
 afterEach(() => {
-  world.cleanup();
   for (const dir of dirs.splice(0)) cleanup(dir);
 });
 

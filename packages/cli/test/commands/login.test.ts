@@ -2,24 +2,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import login from '../../src/commands/login';
-import { type CommandWorld, createCommandWorld, deadUrl } from './commandWorld';
-import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
+import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
+import type { FakeApiServer } from './fakeApiServer';
 
 let server: FakeApiServer;
 let world: CommandWorld;
-
-beforeAll(async () => {
-  server = await startFakeApiServer();
+withCommandWorld((s, w) => {
+  server = s;
+  world = w;
 });
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  world = createCommandWorld();
-  server.seen.length = 0;
-  server.answerDevicePolls(['approve']);
-});
-afterEach(() => world.cleanup());
 
 const env = () => ({ CODEVF_API_URL: server.baseUrl });
 const NOW = Date.parse('2026-01-02T03:04:05.000Z');

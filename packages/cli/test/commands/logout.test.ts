@@ -3,24 +3,15 @@ import { dirname } from 'node:path';
 import { CLI_CLIENT_ID } from '@codevf/protocol/constants';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import logout from '../../src/commands/logout';
-import { type CommandWorld, createCommandWorld, deadUrl } from './commandWorld';
-import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
+import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
+import type { FakeApiServer } from './fakeApiServer';
 
 let server: FakeApiServer;
 let world: CommandWorld;
-
-beforeAll(async () => {
-  server = await startFakeApiServer();
+withCommandWorld((s, w) => {
+  server = s;
+  world = w;
 });
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  world = createCommandWorld();
-  server.seen.length = 0;
-  server.setRevokeStatus(200);
-});
-afterEach(() => world.cleanup());
 
 describe('logout handler', () => {
   it('revokes the refresh token on the server and deletes the local login', async () => {

@@ -5,29 +5,22 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import sync from '../../src/commands/sync';
 import { configPath, lastSyncPath, writeProjectConfig } from '../../src/project/projectConfig';
 import { cleanup, git, isolateGit, makeRepo, tempDir, writeTree } from '../project/gitFixture';
-import { type CommandWorld, createCommandWorld, deadUrl } from './commandWorld';
-import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
+import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
+import type { FakeApiServer } from './fakeApiServer';
 
 let server: FakeApiServer;
 let world: CommandWorld;
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  isolateGit();
-  server = await startFakeApiServer();
+withCommandWorld((s, w) => {
+  server = s;
+  world = w;
 });
-afterAll(async () => {
-  await server?.close();
-});
+beforeAll(() => isolateGit());
 beforeEach(async () => {
-  world = createCommandWorld();
-  server.seen.length = 0;
-  server.syncs.length = 0;
-  server.uploads.length = 0;
   await world.storeLogin(server.login());
 });
 afterEach(() => {
-  world.cleanup();
   for (const dir of dirs.splice(0)) cleanup(dir);
 });
 

@@ -4,23 +4,15 @@ import { DEFAULT_BASE_URL } from '@codevf/protocol/constants';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import whoami from '../../src/commands/whoami';
 import { CodevfError } from '../../src/core/errors';
-import { type CommandWorld, createCommandWorld, deadUrl } from './commandWorld';
-import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
+import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
+import type { FakeApiServer } from './fakeApiServer';
 
 let server: FakeApiServer;
 let world: CommandWorld;
-
-beforeAll(async () => {
-  server = await startFakeApiServer();
+withCommandWorld((s, w) => {
+  server = s;
+  world = w;
 });
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(() => {
-  world = createCommandWorld();
-  server.seen.length = 0;
-});
-afterEach(() => world.cleanup());
 
 const env = () => ({ CODEVF_API_URL: server.baseUrl });
 
