@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
+import { HandoffReason, HelpKind } from './serverEvents';
 
 /** RFC 9457 problem details with our stable `code` (docs/PROTOCOL.md §2). */
 export const ProblemDetails = z.object({
@@ -149,7 +150,14 @@ export const EndedBy = z.enum(['customer', 'engineer', 'system']);
 export const CreateTaskBody = z.object({
   description: z.string().trim().min(1).max(10_000),
   projectId: z.string().optional(),
-  mode: TaskMode.default('human'),
+  /**
+   * Who helps: `human` (the queue), `ai` (the AI alone; the customer may still ask for a human,
+   * which makes the task `hybrid`) or `hybrid` (the AI at once, a human when needed). Omitted:
+   * `hybrid` when the server offers AI and the project allows its vendor, otherwise `human`.
+   * `ai`/`hybrid` without an AI on the server is E_AI_UNAVAILABLE; with a project that does not
+   * allow the server's AI vendor, E_AI_NOT_ALLOWED.
+   */
+  mode: TaskMode.optional(),
   maxCredits: z.number().int().positive().optional(),
 });
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
@@ -158,6 +166,15 @@ export const Task = z.object({
   id: z.string(),
   description: z.string(),
   mode: TaskMode,
+  /** Why the task is human-only although AI was asked for or would be the default (null otherwise). */
+  modeNote: z.string().nullable().optional(),
+  /** Set once the AI handed the task over: why, its summary and when. */
+  handoff: z
+    .object({ reason: HandoffReason, summary: z.string(), at: z.string() })
+    .nullable()
+    .optional(),
+  /** Whether the AI leads the task now (its engineer is the AI). */
+  aiLed: z.boolean().optional(),
   status: TaskStatus,
   customerId: z.string(),
   customerName: z.string().optional(),
@@ -196,6 +213,8 @@ export const CreditsView = z.object({
       id: z.string(),
       amount: z.number().int(),
       kind: z.enum(['grant', 'charge']),
+      /** For a charge: whose minute it was (a free AI minute is a charge of 0). */
+      help: HelpKind.nullable().optional(),
       taskId: z.string().nullable(),
       minuteIndex: z.number().int().nullable(),
       note: z.string().nullable(),
@@ -204,3 +223,40 @@ export const CreditsView = z.object({
   ),
 });
 export type CreditsView = z.infer<typeof CreditsView>;
+
+// ---- AI ---------------------------------------------------------------------------------
+
+/**
+ * `GET /v1/ai` (any signed-in user): whether this server offers an AI participant, and on what
+ * terms. Never carries the provider's address or key.
+ */
+export const AiInfo = z.object({
+  available: z.boolean(),
+  /** Display name of the AI participant and its model (null when unavailable). */
+  name: z.string().nullable(),
+  model: z.string().nullable(),
+  /** Which of a project's allowed AI tools this model counts as. */
+  vendor: z.enum(['claude', 'gemini', 'gpt', 'other']).nullable(),
+  freeMinutesPerDay: z.number().int(),
+  /** The caller's free AI minutes left today (customers; null for others). */
+  freeMinutesLeft: z.number().int().nullable(),
+  aiCreditsPerMinute: z.number().int(),
+  humanCreditsPerMinute: z.number().int(),
+});
+export type AiInfo = z.infer<typeof AiInfo>;
+
+/**
+ * `GET /v1/ai/tasks` (engineers): active AI-led tasks, for engineers to pick ones to guide or
+ * take over ("vibe mode"), with what shows an AI struggling.
+ */
+export const AiTaskList = z.object({
+  tasks: z.array(
+    Task.extend({
+      /** Requests the customer denied or let expire. */
+      deniedRequests: z.number().int(),
+      /** Engineers guiding it now. */
+      guides: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
+  ),
+});
+export type AiTaskList = z.infer<typeof AiTaskList>;

@@ -116,6 +116,14 @@ export const clientPayloads = {
     content: z.string().max(MAX_FILE_CHARS),
     redactions: z.number().int().min(0),
   }),
+  /**
+   * customer: asks for a human engineer in an AI-led task (typed `/human` in the CLI). The AI
+   * hands over (`handoff` with reason `customer_asked`); an `ai` task becomes `hybrid`. Not
+   * stored itself: the `handoff` it causes is; acked with that event's seq.
+   */
+  request_human: z.object({ reason: z.string().max(MAX_REASON_CHARS).optional() }),
+  /** guide: guidance for the AI from an engineer guiding the task (stored as `guide_message`). */
+  guide_message: z.object({ text }),
   /** either: ends the session (see controlFrames). */
   end_session: EndSession,
 } as const;
@@ -129,7 +137,14 @@ export type ClientMessage<T extends ClientMessageType = ClientMessageType> = {
   [K in T]: { type: K; timestamp: string; payload: ClientPayload<K>; id?: string };
 }[T];
 
-/** Who may send each client message; the server enforces it, clients hide impossible actions. */
+/**
+ * The role a socket holds in a task: its customer, its engineer (a human, or the AI on the
+ * server's side), or a guide — an engineer who joined an AI-led task to steer the AI without
+ * taking it over. A guide reads everything and sends only `guide_message` (and `hello`).
+ */
+export type SenderRole = 'customer' | 'engineer' | 'guide';
+
+/** Who may send each client message; the server enforces it, clients hide impossible actions. `either` = customer or engineer (not a guide, except `hello`). */
 export const CLIENT_MESSAGE_SENDERS = {
   hello: 'either',
   customer_message: 'customer',
@@ -142,22 +157,28 @@ export const CLIENT_MESSAGE_SENDERS = {
   command_result: 'customer',
   approve_file: 'customer',
   file_upload: 'customer',
+  request_human: 'customer',
+  guide_message: 'guide',
   end_session: 'either',
-} as const satisfies Record<ClientMessageType, 'customer' | 'engineer' | 'either'>;
+} as const satisfies Record<ClientMessageType, SenderRole | 'either'>;
 
-type SentBy<R extends 'customer' | 'engineer'> = {
-  [K in ClientMessageType]: (typeof CLIENT_MESSAGE_SENDERS)[K] extends R | 'either' ? K : never;
+type SentBy<R extends SenderRole> = {
+  [K in ClientMessageType]: (typeof CLIENT_MESSAGE_SENDERS)[K] extends R | (R extends 'guide' ? never : 'either')
+    ? K
+    : never;
 }[ClientMessageType];
 export type CustomerMessageType = SentBy<'customer'>;
 export type EngineerMessageType = SentBy<'engineer'>;
+export type GuideMessageType = SentBy<'guide'> | 'hello';
 
-function sentBy<R extends 'customer' | 'engineer'>(role: R): readonly SentBy<R>[] {
+function sentBy<R extends SenderRole>(role: R): readonly SentBy<R>[] {
   return (Object.keys(CLIENT_MESSAGE_SENDERS) as ClientMessageType[]).filter(
-    (t) => CLIENT_MESSAGE_SENDERS[t] === role || CLIENT_MESSAGE_SENDERS[t] === 'either',
+    (t) => CLIENT_MESSAGE_SENDERS[t] === role || (role !== 'guide' && CLIENT_MESSAGE_SENDERS[t] === 'either'),
   ) as SentBy<R>[];
 }
 export const CUSTOMER_SENDS = sentBy('customer');
 export const ENGINEER_SENDS = sentBy('engineer');
+export const GUIDE_SENDS: readonly GuideMessageType[] = ['hello', ...sentBy('guide')];
 
 export function isClientMessageType(type: string): type is ClientMessageType {
   return Object.hasOwn(clientPayloads, type);

@@ -15,7 +15,8 @@ export const EndSession = z.object({ reason: z.string().max(500).optional() });
 export const Welcome = z.object({
   taskId: z.string(),
   status: z.enum(['queued', 'active', 'ended']),
-  role: z.enum(['customer', 'engineer']),
+  /** `guide`: an engineer steering an AI-led task without taking it over (reads all, sends guide_message). */
+  role: z.enum(['customer', 'engineer', 'guide']),
   lastSeq: z.number().int().min(0),
 });
 /** server: the one answer to a client message with an `id` that was applied. */

@@ -164,6 +164,18 @@ export const ERROR_CODES = {
     meaning: 'No engineer is available right now.',
     hint: 'Try again later, or keep waiting in the queue.',
   },
+  E_AI_UNAVAILABLE: {
+    status: 503,
+    exit: 1,
+    meaning: 'This server offers no AI participant (no provider configured), so `ai` and `hybrid` modes are refused.',
+    hint: 'Use --mode human, or ask the operator to set CODEVF_AI_BASE_URL and CODEVF_AI_MODEL.',
+  },
+  E_AI_NOT_ALLOWED: {
+    status: 403,
+    exit: 1,
+    meaning: "The project's allowed AI tools do not include this server's AI vendor, so its tasks are human-only.",
+    hint: 'Use --mode human, or run `codevf init` again and allow the AI tool named in the message.',
+  },
   E_REQUEST_EXPIRED: {
     status: 410,
     exit: 1,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clientPayloads, RequestId, storedRequestPayloads } from './clientMessages';
+import { MAX_CHAT_CHARS, MAX_REASON_CHARS } from './shared/limits';
 import { PERSISTED_TYPES, type PersistedType } from './shared/messageTypes';
 
 /**
@@ -10,6 +11,23 @@ import { PERSISTED_TYPES, type PersistedType } from './shared/messageTypes';
  */
 
 const TaskStatusValue = z.enum(['queued', 'active', 'ended']);
+
+/**
+ * Why the AI left a task (the `handoff` event): it decided to (its hand-off tool), the customer
+ * asked for a human, the model failed (unreachable, errors, timeouts, malformed tool calls
+ * repeated, a loop), the task's AI budget ran out, or a guiding engineer took over.
+ */
+export const HandoffReason = z.enum([
+  'ai_decided',
+  'customer_asked',
+  'model_failed',
+  'budget_exhausted',
+  'engineer_took_over',
+]);
+export type HandoffReason = z.infer<typeof HandoffReason>;
+/** Which kind of help a participant or a billed minute is. */
+export const HelpKind = z.enum(['human', 'ai']);
+export type HelpKind = z.infer<typeof HelpKind>;
 
 export const eventPayloads = {
   /** server: the task was queued, started or ended (with the queue position while queued). */
@@ -51,13 +69,20 @@ export const eventPayloads = {
   screenshare_request: storedRequestPayloads.screenshare_request,
   /** server: a request got no decision in time; counts as denied. */
   request_expired: z.object({ requestId: RequestId }),
-  /** server: the session's running cost, once a minute; `warning` once under 5 minutes of balance. */
+  /**
+   * server: the session's running cost, once a minute; `warning` once under 5 minutes of
+   * balance. `help` says whose minute was billed (a human engineer's or the AI's) and
+   * `ratePerMinute` what it cost; for AI minutes, `freeMinutesLeft` is the customer's free AI
+   * allowance left today (a free minute has `ratePerMinute: 0`).
+   */
   billing_update: z.object({
     creditsUsed: z.number().int(),
     balance: z.number().int(),
     ratePerMinute: z.number().int(),
     minutes: z.number().int(),
     warning: z.literal('low_balance').optional(),
+    help: HelpKind.optional(),
+    freeMinutesLeft: z.number().int().min(0).optional(),
   }),
   /** server: the session ended (by either participant, or by the system). */
   session_end: z.object({
@@ -71,6 +96,26 @@ export const eventPayloads = {
       billedMinutes: z.number().int().optional(),
       creditsUsed: z.number().int(),
     }),
+  }),
+  /**
+   * server: the AI left the task for a human. `summary` is the AI's own (its hand-off tool) or,
+   * when the model could not write one, the server's from the transcript. Unless a guiding
+   * engineer took over (`engineer_took_over`: they are the engineer from here on), the task goes
+   * back to the queue marked as a hand-off; a `task_status` with the queue position follows.
+   */
+  handoff: z.object({
+    from: z.literal('ai'),
+    reason: HandoffReason,
+    summary: z.string().max(MAX_CHAT_CHARS),
+    /** What went wrong, for `model_failed` and `budget_exhausted` (never a secret). */
+    detail: z.string().max(MAX_REASON_CHARS).optional(),
+  }),
+  /**
+   * guide: an engineer guiding an AI-led task ("vibe mode") wrote to the AI; the customer sees
+   * it and the model reads it as instructions. The server adds who the guide is.
+   */
+  guide_message: clientPayloads.guide_message.extend({
+    guide: z.object({ id: z.string(), name: z.string() }),
   }),
 } as const satisfies Record<PersistedType, z.ZodTypeAny>;
 

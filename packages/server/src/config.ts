@@ -51,6 +51,49 @@ export interface ServerConfig {
   presenceGraceSeconds: number;
   /** A customer disconnected this long ends their active task (`endedBy: "system"`). */
   customerGoneMinutes: number;
+  /** The AI participant; off unless aiBaseUrl and aiModel are both set. */
+  ai: AiConfig;
+}
+
+/**
+ * The AI participant's provider (any OpenAI-compatible Chat Completions API), its terms and its
+ * per-task budget. `apiKey` is a secret: never logged, never in an event, error or /readyz.
+ */
+export interface AiConfig {
+  /** e.g. http://127.0.0.1:11434/v1 (Ollama) or https://api.openai.com/v1. */
+  baseUrl?: string;
+  model?: string;
+  apiKey?: string;
+  /** Which of a project's allowed AI tools (`codevf init`) this model counts as. */
+  vendor: 'claude' | 'gemini' | 'gpt' | 'other';
+  /** The AI participant's display name. */
+  name: string;
+  freeMinutesPerDay: number;
+  /** Price of an AI minute past the free allowance. */
+  creditsPerMinute: number;
+  /** Per-task budget: model calls, tokens (prompt + completion), minutes since the AI joined. */
+  maxCallsPerTask: number;
+  maxTokensPerTask: number;
+  maxMinutesPerTask: number;
+  /** One model call's time limit. */
+  timeoutSeconds: number;
+  /** How long an instance's hold on a task's AI lasts without renewal (another takes over after). */
+  leaseSeconds: number;
+}
+
+const AI_VENDORS = ['claude', 'gemini', 'gpt', 'other'] as const;
+
+function aiVendor(v: string | undefined): AiConfig['vendor'] {
+  if (v === undefined || v === '') return 'other';
+  const vendor = v.toLowerCase();
+  if (!(AI_VENDORS as readonly string[]).includes(vendor))
+    throw new Error(`CODEVF_AI_VENDOR must be one of ${AI_VENDORS.join(', ')}, got ${JSON.stringify(v)}`);
+  return vendor as AiConfig['vendor'];
+}
+
+/** Whether the server offers the AI participant at all. */
+export function aiConfigured(ai: AiConfig): ai is AiConfig & { baseUrl: string; model: string } {
+  return Boolean(ai.baseUrl && ai.model);
 }
 
 export type ServerConfigInput = Partial<ServerConfig>;
@@ -98,6 +141,20 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     maxSocketsPerUser: int(env.CODEVF_MAX_SOCKETS_PER_USER, 20),
     presenceGraceSeconds: int(env.CODEVF_PRESENCE_GRACE_SECONDS, 30),
     customerGoneMinutes: int(env.CODEVF_CUSTOMER_GONE_MINUTES, 5),
+    ai: {
+      baseUrl: env.CODEVF_AI_BASE_URL || undefined,
+      model: env.CODEVF_AI_MODEL || undefined,
+      apiKey: env.CODEVF_AI_API_KEY || undefined,
+      vendor: aiVendor(env.CODEVF_AI_VENDOR),
+      name: env.CODEVF_AI_NAME || 'CodeVF AI',
+      freeMinutesPerDay: int(env.CODEVF_AI_FREE_MINUTES_PER_DAY, 30),
+      creditsPerMinute: int(env.CODEVF_AI_CREDITS_PER_MINUTE, 1),
+      maxCallsPerTask: int(env.CODEVF_AI_MAX_CALLS_PER_TASK, 60),
+      maxTokensPerTask: int(env.CODEVF_AI_MAX_TOKENS_PER_TASK, 400_000),
+      maxMinutesPerTask: int(env.CODEVF_AI_MAX_MINUTES_PER_TASK, 60),
+      timeoutSeconds: int(env.CODEVF_AI_TIMEOUT_SECONDS, 60),
+      leaseSeconds: int(env.CODEVF_AI_LEASE_SECONDS, 15),
+    },
   };
   const merged = { ...base };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;

@@ -21,6 +21,8 @@ export const PERSISTED_TYPES = [
   'request_expired',
   'billing_update',
   'session_end',
+  'handoff',
+  'guide_message',
 ] as const;
 export type PersistedType = (typeof PERSISTED_TYPES)[number];
 

@@ -47,8 +47,24 @@ export interface FileRequest extends RequestBase {
 
 export type EngineerRequest = CommandRequest | FileRequest;
 
+/** Who wrote an engineer's or a guide's line: their name and whether it was the AI. */
+export interface Speaker {
+  name: string;
+  kind: 'human' | 'ai';
+}
+
 export type TimelineItem =
-  | { kind: 'message'; seq: number; at: string; from: 'engineer' | 'customer'; text: string; redactions?: number }
+  | {
+      kind: 'message';
+      seq: number;
+      at: string;
+      /** `guide`: an engineer guiding the AI (vibe mode); their line is addressed to the AI. */
+      from: 'engineer' | 'customer' | 'guide';
+      text: string;
+      redactions?: number;
+      /** For engineer and guide lines: who, as the view knew them when the line arrived. */
+      speaker?: Speaker;
+    }
   | { kind: 'request'; seq: number; at: string; requestId: string }
   | { kind: 'screenshare'; seq: number; at: string; url: string }
   | {
@@ -71,7 +87,11 @@ export interface SessionView {
   queuePosition: number | null;
   estimatedWaitSeconds: number | null;
   engineer: Engineer | null;
+  /** Whether `engineer` is a human or the AI (from their `engineer_connected`). */
+  engineerKind: 'human' | 'ai' | null;
   engineerConnected: boolean;
+  /** The AI's hand-over, once it happened (the task then waits for a human, or a guide took over). */
+  handoff: (EventPayload<'handoff'> & { at: string; seq: number }) | null;
   /** Whether the customer has a socket open (on any server instance); null until an event says. */
   customerConnected: boolean | null;
   /** When the engineer first joined: the start of the session clock. */
@@ -91,7 +111,9 @@ export function initialSessionView(): SessionView {
     queuePosition: null,
     estimatedWaitSeconds: null,
     engineer: null,
+    engineerKind: null,
     engineerConnected: false,
+    handoff: null,
     customerConnected: null,
     startedAt: null,
     billing: null,
@@ -118,6 +140,15 @@ function advance<R extends EngineerRequest>(
   return { ...view, requests: { ...view.requests, [id]: change(current as R, state) } };
 }
 
+/** How each hand-over reads in the timeline (a client may word it its own way by `event`). */
+const HANDOFF_NOTICES: Record<EventPayload<'handoff'>['reason'], string> = {
+  ai_decided: 'The AI is handing the session to a human engineer',
+  customer_asked: 'A human engineer was asked for: the AI is handing over',
+  model_failed: 'The AI could not continue: a human engineer is being brought in',
+  budget_exhausted: "The AI used this session's AI budget: a human engineer is being brought in",
+  engineer_took_over: 'An engineer took over from the AI',
+};
+
 /** Applies one persisted event. Events already applied leave the view as it is. */
 export function foldEvent(view: SessionView, event: PersistedEvent): SessionView {
   if (event.seq <= view.lastSeq) return view;
@@ -138,7 +169,7 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
       };
     }
     case 'engineer_connected': {
-      const { engineer } = event.payload;
+      const { engineer, kind } = event.payload;
       return push(
         {
           kind: 'notice',
@@ -152,6 +183,7 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
         {
           ...v,
           engineer,
+          engineerKind: kind,
           engineerConnected: true,
           startedAt: v.startedAt ?? at,
           status: v.status === 'ended' ? v.status : 'active',
@@ -187,7 +219,30 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
         { ...v, customerConnected: false },
       );
     case 'engineer_message':
-      return push({ kind: 'message', seq, at, from: 'engineer', text: event.payload.text });
+      return push({
+        kind: 'message',
+        seq,
+        at,
+        from: 'engineer',
+        text: event.payload.text,
+        ...(v.engineer ? { speaker: { name: v.engineer.name, kind: v.engineerKind ?? 'human' } } : {}),
+      });
+    case 'guide_message':
+      return push({
+        kind: 'message',
+        seq,
+        at,
+        from: 'guide',
+        text: event.payload.text,
+        speaker: { name: event.payload.guide.name, kind: 'human' },
+      });
+    case 'handoff': {
+      const handoff = { ...event.payload, at, seq };
+      return push(
+        { kind: 'notice', seq, at, text: HANDOFF_NOTICES[handoff.reason], tone: 'info', event: event.type },
+        { ...v, handoff },
+      );
+    }
     case 'customer_message': {
       const { text, redactions } = event.payload;
       return push({ kind: 'message', seq, at, from: 'customer', text, ...(redactions ? { redactions } : {}) });

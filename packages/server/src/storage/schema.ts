@@ -132,6 +132,12 @@ export interface TasksTable {
   head_hash: string | null;
   /** Minutes an engineer has been connected while active (the billing clock). */
   billed_minutes: number;
+  /** Why the task is human-only although AI was asked for or would have been the default. */
+  mode_note: string | null;
+  /** The AI's hand-over (the `handoff` event's reason and summary, and when). */
+  handoff_reason: 'ai_decided' | 'customer_asked' | 'model_failed' | 'budget_exhausted' | 'engineer_took_over' | null;
+  handoff_summary: string | null;
+  handoff_at: string | null;
 }
 
 /** The transcript: persisted WebSocket events, in seq order per task, hash-chained. */
@@ -181,6 +187,29 @@ export interface TaskPresenceTable {
   seen_at: string;
 }
 
+/**
+ * Per AI-led task: the lease that lets one instance drive its model (the instance and until
+ * when; another instance takes over once it lapses), the budget used, and when the AI left.
+ */
+export interface TaskAiTable {
+  task_id: string;
+  lease_instance: string | null;
+  lease_expires_at: string | null;
+  model_calls: number;
+  tokens: number;
+  /** Consecutive failed model turns (errors, timeouts, malformed tool calls); reset by a good one. */
+  failures: number;
+  started_at: string;
+  ended_at: string | null;
+}
+
+/** Engineers guiding an AI-led task ("vibe mode"), without taking it over. */
+export interface TaskGuidesTable {
+  task_id: string;
+  engineer_id: string;
+  joined_at: string;
+}
+
 export interface CreditLedgerTable {
   id: string;
   user_id: string;
@@ -189,6 +218,8 @@ export interface CreditLedgerTable {
   minute_index: number | null;
   amount: number;
   kind: 'grant' | 'charge';
+  /** For a charge: whose minute it billed (a free AI minute is a charge of 0). */
+  help: 'human' | 'ai' | null;
   note: string | null;
   created_at: string;
 }
@@ -208,6 +239,8 @@ export interface Database {
   transcript_checkpoints: TranscriptCheckpointsTable;
   task_requests: TaskRequestsTable;
   task_presence: TaskPresenceTable;
+  task_ai: TaskAiTable;
+  task_guides: TaskGuidesTable;
   credit_ledger: CreditLedgerTable;
 }
 
