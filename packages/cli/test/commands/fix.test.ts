@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fix from '../../src/commands/fix';
 import { type CommandWorld, withCommandWorld } from './commandWorld';
 import type { FakeApiServer } from './fakeApiServer';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import init from '../../src/commands/init';
 import { configPath } from '../../src/project/projectConfig';
 import { cleanup, git, isolateGit, makeRepo, writeTree } from '../project/gitFixture';
