@@ -7,6 +7,7 @@ import { PageHeader } from './components/PageHeader';
 import { Loading } from './components/States';
 import { AdminCreditsPage } from './pages/AdminCreditsPage';
 import { AdminUsersPage } from './pages/AdminUsersPage';
+import { AiSessionsPage } from './pages/AiSessionsPage';
 import { CreditsPage } from './pages/CreditsPage';
 import { DevicePage } from './pages/DevicePage';
 import { QueuePage } from './pages/QueuePage';
@@ -53,6 +54,7 @@ function Routes() {
   if (pathname === '/' || pathname === '') return <Redirect to={HOME[user.role]} />;
   if (pathname === '/device') return <DevicePage />;
   if (matchPath('/queue', pathname)) return <QueuePage />;
+  if (matchPath('/ai-sessions', pathname)) return <AiSessionsPage />;
   if (matchPath('/tasks', pathname)) return <TasksPage />;
   if (matchPath('/credits', pathname)) return <CreditsPage />;
   if (matchPath('/admin/users', pathname)) return <AdminUsersPage />;

@@ -1,5 +1,7 @@
 import type {
   AdminUser,
+  AiInfo,
+  AiTaskList,
   CreditGrantBody,
   CreditsView,
   DeviceInfo,
@@ -16,6 +18,8 @@ import { rememberCsrfToken } from './csrf';
 /** Typed calls for every endpoint the console uses (docs/PROTOCOL.md §1–§2). */
 
 const enc = encodeURIComponent;
+
+export type AiTask = AiTaskList['tasks'][number];
 
 export const api = {
   // ---- session -------------------------------------------------------------------------
@@ -73,6 +77,16 @@ export const api = {
   endTask: (id: string, reason?: string) =>
     request<Task>(`/v1/tasks/${enc(id)}/end`, { method: 'POST', body: reason ? { reason } : {} }),
   credits: (signal?: AbortSignal) => request<CreditsView>('/v1/credits', { signal }),
+
+  // ---- the AI participant (§2.6) -------------------------------------------------------
+  aiInfo: (signal?: AbortSignal) => request<AiInfo>('/v1/ai', { signal }),
+  /** Active AI-led tasks, for engineers to guide or take over. */
+  aiTasks: async (signal?: AbortSignal) =>
+    listFrom<AiTask>(await request<unknown>('/v1/ai/tasks', { signal }), 'tasks'),
+  /** Join an AI-led task as a guide: its live socket then welcomes this engineer as `guide`. */
+  guide: (id: string) => request<unknown>(`/v1/tasks/${enc(id)}/guide`, { method: 'POST', body: {} }),
+  /** Take a task over from the AI (as one of its guides): the AI leaves, this engineer is its engineer. */
+  takeover: (id: string) => request<unknown>(`/v1/tasks/${enc(id)}/takeover`, { method: 'POST', body: {} }),
 
   // ---- admin ---------------------------------------------------------------------------
   users: async (signal?: AbortSignal) =>

@@ -6,6 +6,7 @@ import { Link, navigate, useLocation } from '../router/router';
 const NAV: Record<Role, { href: string; label: string }[]> = {
   engineer: [
     { href: '/queue', label: 'Queue' },
+    { href: '/ai-sessions', label: 'AI sessions' },
     { href: '/tasks', label: 'My sessions' },
   ],
   customer: [

@@ -25,6 +25,62 @@ describe('Timeline', () => {
     expect(who()).toEqual(['Maria', 'You']);
   });
 
+  it('tells the AI’s lines, the humans’ lines and guidance to the AI apart', () => {
+    const s = state([
+      {
+        type: 'engineer_connected',
+        payload: { engineer: { id: 'codevf-ai', name: 'CodeVF AI', title: 'llama3' }, kind: 'ai' },
+      },
+      { type: 'engineer_message', payload: { text: 'May I run npm test?' } },
+      { type: 'guide_message', payload: { text: 'Look at the lockfile first.', guide: { id: 'g', name: 'Ana' } } },
+      { type: 'handoff', payload: { from: 'ai', reason: 'ai_decided', summary: 'over to a human' } },
+      { type: 'engineer_connected', payload: { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' } },
+      { type: 'engineer_message', payload: { text: 'Maria here.' } },
+    ]);
+    const view = render(<Timeline state={s} viewer="engineer" now={0} />);
+    const lines = () =>
+      [...view.container.querySelectorAll('li.msg')].map((li) => ({
+        who: li.querySelector('.msg-who')?.textContent,
+        tag: li.querySelector('.speaker-tag')?.textContent ?? null,
+        speaker: li.getAttribute('data-speaker'),
+        own: li.classList.contains('msg-own'),
+        ai: li.classList.contains('msg-ai'),
+      }));
+    expect(lines()).toEqual([
+      { who: 'CodeVF AI', tag: 'AI', speaker: 'ai', own: false, ai: true },
+      { who: 'Ana', tag: 'guiding the AI', speaker: 'human', own: false, ai: false },
+      { who: 'You', tag: null, speaker: 'human', own: true, ai: false },
+    ]);
+    expect(view.container.textContent).toContain('The AI is handing the session to a human engineer');
+
+    // The customer reads every helper by name; a guide owns no engineer line.
+    view.rerender(<Timeline state={s} viewer="customer" now={0} />);
+    expect(lines().map((l) => l.who)).toEqual(['CodeVF AI', 'Ana', 'Maria']);
+    view.rerender(<Timeline state={s} viewer="guide" now={0} />);
+    expect(lines().map((l) => [l.who, l.own])).toEqual([
+      ['CodeVF AI', false],
+      ['Ana', false],
+      ['Maria', false],
+    ]);
+  });
+
+  it('shows hidden characters in an AI’s or a guide’s name as marked placeholders', () => {
+    const s = state([
+      {
+        type: 'engineer_connected',
+        payload: { engineer: { id: 'codevf-ai', name: 'AI\u202Enimda', title: null }, kind: 'ai' },
+      },
+      { type: 'engineer_message', payload: { text: 'hi' } },
+      { type: 'guide_message', payload: { text: 'psst\u200b', guide: { id: 'g', name: 'Ana\x1b[2J' } } },
+    ]);
+    const view = render(<Timeline state={s} viewer="customer" now={0} />);
+    expect([...view.container.querySelectorAll('.msg-who')].map((e) => e.textContent)).toEqual([
+      'AI<U+202E>nimda',
+      'Ana␛[2J',
+    ]);
+    expect(/[\p{Cc}\p{Cf}]/u.test(view.container.textContent ?? '')).toBe(false);
+  });
+
   it('links only http(s) screenshare URLs, opening them without an opener', () => {
     const s = state([
       { type: 'screenshare_request', payload: { url: 'https://meet.example/abc' } },

@@ -1,49 +1,67 @@
 import type { Role } from '@codevf/protocol';
 import type { SessionView, TimelineItem } from '@codevf/protocol/shared';
-import { splitRedactions } from '@codevf/protocol/shared';
 import { formatClock, plural } from '../lib/format';
 import { parseWebLink } from '../lib/webLink';
-import { RedactedMark } from './RedactedMark';
+import { MessageText } from './MessageText';
 import { RequestCard } from './RequestCard';
 import { UntrustedText } from './UntrustedText';
 
-function MessageText({ text }: { text: string }) {
-  return (
-    <>
-      {splitRedactions(text).map((p, i) =>
-        p.redacted !== undefined ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: positional parts of one message
-          <RedactedMark key={i} text={p.text} />
-        ) : (
-          // biome-ignore lint/suspicious/noArrayIndexKey: positional parts of one message
-          <UntrustedText key={i} text={p.text} keepNewlines />
-        ),
-      )}
-    </>
-  );
+/**
+ * Who reads the timeline: the task's customer or engineer (their own lines read "You"), an
+ * admin, or `guide` — an engineer who is not the task's engineer (guiding its AI, or reading
+ * the transcript of a task someone else took over), for whom no engineer line is their own.
+ */
+export type TimelineViewer = Role | 'guide';
+
+type Message = Extract<TimelineItem, { kind: 'message' }>;
+
+interface Who {
+  name: string;
+  own: boolean;
+  /** The AI's lines and the guides' lines are told apart from the humans' at a glance. */
+  kind: 'ai' | 'human';
+  tag: string | null;
+}
+
+/** Who wrote a line, as this viewer reads it. */
+export function whoWrote(item: Message, viewer: TimelineViewer, engineerName: string): Who {
+  if (item.from === 'customer') {
+    const own = viewer === 'customer';
+    return { name: own ? 'You' : 'Customer', own, kind: 'human', tag: null };
+  }
+  if (item.from === 'guide') {
+    return { name: item.speaker?.name ?? 'An engineer', own: false, kind: 'human', tag: 'guiding the AI' };
+  }
+  if (item.speaker?.kind === 'ai') return { name: item.speaker.name, own: false, kind: 'ai', tag: 'AI' };
+  const own = viewer === 'engineer';
+  return { name: own ? 'You' : (item.speaker?.name ?? engineerName), own, kind: 'human', tag: null };
 }
 
 /** The session as it happened: chat, notices, links and request cards, in event order. */
-export function Timeline({ state, viewer, now }: { state: SessionView; viewer: Role; now: number }) {
+export function Timeline({ state, viewer, now }: { state: SessionView; viewer: TimelineViewer; now: number }) {
   if (state.items.length === 0) {
     return <p className="muted timeline-empty">Nothing has happened in this session yet.</p>;
   }
   const engineerName = state.engineer?.name ?? 'Engineer';
-  const nameOf = (item: Extract<TimelineItem, { kind: 'message' }>) => {
-    if (item.from === 'engineer') return viewer === 'engineer' ? 'You' : engineerName;
-    return viewer === 'customer' ? 'You' : 'Customer';
-  };
   return (
     <ol className="timeline" aria-label="Session timeline">
       {state.items.map((item) => {
         switch (item.kind) {
-          case 'message':
+          case 'message': {
+            const who = whoWrote(item, viewer, engineerName);
             return (
-              <li key={item.seq} className={`msg msg-${item.from}${nameOf(item) === 'You' ? ' msg-own' : ''}`}>
+              <li
+                key={item.seq}
+                className={`msg msg-${item.from}${who.kind === 'ai' ? ' msg-ai' : ''}${who.own ? ' msg-own' : ''}`}
+                data-speaker={who.kind}
+              >
                 <div className="msg-head">
                   <span className="msg-who">
-                    <UntrustedText text={nameOf(item)} />
+                    <UntrustedText text={who.name} />
                   </span>
+                  {who.tag ? (
+                    <span className={`speaker-tag speaker-${item.from === 'guide' ? 'guide' : 'ai'}`}>{who.tag}</span>
+                  ) : null}
                   <time dateTime={item.at}>{formatClock(item.at)}</time>
                 </div>
                 <p className="msg-text">
@@ -54,6 +72,7 @@ export function Timeline({ state, viewer, now }: { state: SessionView; viewer: R
                 ) : null}
               </li>
             );
+          }
           case 'notice':
             return (
               <li key={item.seq} className={`timeline-notice tone-${item.tone}`}>

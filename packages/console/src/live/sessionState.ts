@@ -1,7 +1,10 @@
 import {
+  type EventPayload,
   foldEvent,
   initialSessionView,
   isPersistedType,
+  MAX_CHAT_CHARS,
+  MAX_REASON_CHARS,
   type PersistedEvent,
   type SessionView,
   unhandled,
@@ -46,10 +49,31 @@ function opt<K extends string, T>(key: K, v: T | null | undefined): { [P in K]?:
   return v == null ? {} : ({ [key]: v } as { [P in K]?: T });
 }
 
+const nonNegative = (n: number | null): number | null => (n !== null && n >= 0 ? n : null);
+
+type HandoffReason = EventPayload<'handoff'>['reason'];
+const HANDOFF_REASONS = new Set<HandoffReason>([
+  'ai_decided',
+  'customer_asked',
+  'model_failed',
+  'budget_exhausted',
+  'engineer_took_over',
+]);
+
+/** The role the server's `welcome` gave this socket; `unknown` for one this console does not know. */
+export type WelcomeRole = 'customer' | 'engineer' | 'guide' | 'unknown';
+
+export function readWelcomeRole(payload: unknown): WelcomeRole {
+  const role = obj(payload).role;
+  return role === 'customer' || role === 'engineer' || role === 'guide' ? role : 'unknown';
+}
+
 /**
  * Reads an event into the protocol's typed shape: missing strings become '', missing numbers 0,
- * unknown enum values their safest member. Null when the event cannot be shown at all (an
- * unknown type, a status that is none of the three).
+ * unknown enum values their safest member (a hand-over for a reason this console does not know
+ * reads as the AI's own decision), strings the protocol caps are cut to the cap. Null when the
+ * event cannot be shown at all (an unknown type, a status that is none of the three, a
+ * hand-over not from the AI).
  */
 export function readEvent(event: EventLike): PersistedEvent | null {
   const type = event.type;
@@ -191,6 +215,8 @@ export function readEvent(event: EventLike): PersistedEvent | null {
           ratePerMinute: num(p.ratePerMinute) ?? 0,
           minutes: num(p.minutes) ?? 0,
           ...opt('warning', p.warning === 'low_balance' ? ('low_balance' as const) : null),
+          ...opt('help', p.help === 'ai' || p.help === 'human' ? p.help : null),
+          ...opt('freeMinutesLeft', nonNegative(num(p.freeMinutesLeft))),
         },
       };
     case 'session_end': {
@@ -209,6 +235,31 @@ export function readEvent(event: EventLike): PersistedEvent | null {
             creditsUsed: num(summary.creditsUsed) ?? 0,
           },
         },
+      };
+    }
+    case 'handoff': {
+      // Only the AI hands over; a hand-over from anyone else is not one the console can word.
+      if (p.from !== 'ai') return null;
+      const detail = typeof p.detail === 'string' ? p.detail.slice(0, MAX_REASON_CHARS) : null;
+      return {
+        type: 'handoff',
+        seq,
+        timestamp,
+        payload: {
+          from: 'ai',
+          reason: HANDOFF_REASONS.has(p.reason as HandoffReason) ? (p.reason as HandoffReason) : 'ai_decided',
+          summary: str(p.summary).slice(0, MAX_CHAT_CHARS),
+          ...opt('detail', detail),
+        },
+      };
+    }
+    case 'guide_message': {
+      const g = obj(p.guide);
+      return {
+        type: 'guide_message',
+        seq,
+        timestamp,
+        payload: { text: str(p.text), guide: { id: str(g.id), name: str(g.name) || 'An engineer' } },
       };
     }
     default:

@@ -12,7 +12,7 @@ import type { SessionView } from '@codevf/protocol/shared';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { ApiError } from '../api/apiError';
-import { applyEvent, type EventLike, initialSessionState } from './sessionState';
+import { applyEvent, type EventLike, initialSessionState, readWelcomeRole, type WelcomeRole } from './sessionState';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'failed';
 
@@ -27,7 +27,14 @@ export interface LiveSession {
   connection: Connection;
   /** Last server error that answered none of our messages (shown, then dismissed). */
   serverError: string | null;
+  /** The role the server's welcome gave this socket; null until the first welcome (of this connection). */
+  role: WelcomeRole | null;
   clearServerError(): void;
+  /**
+   * Closes the socket and opens a new one, resuming after the events the view has: the server
+   * decides the role at each welcome, so this is how a guide who took over becomes the engineer.
+   */
+  reconnect(): void;
   send<T extends keyof ClientMessages>(type: T, payload: ClientMessages[T]): Promise<{ seq: number | null }>;
 }
 
@@ -64,10 +71,13 @@ export function useLiveSession(taskId: string, enabled: boolean): LiveSession {
   const [state, dispatch] = useReducer(applyEvent, undefined, initialSessionState);
   const [connection, setConnection] = useState<Connection>({ state: 'connecting', attempt: 0 });
   const [serverError, setServerError] = useState<string | null>(null);
+  const [role, setRole] = useState<WelcomeRole | null>(null);
+  const [generation, setGeneration] = useState(0);
   const clientRef = useRef<Client | null>(null);
   // Events are applied in arrival order, so the highest seq received is the resume point.
   const lastSeq = useRef(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new generation is a new socket
   useEffect(() => {
     if (!enabled) return;
     const client = createLiveClient<Frame, LiveClientError, ClientMessages>({
@@ -81,6 +91,7 @@ export function useLiveSession(taskId: string, enabled: boolean): LiveSession {
     });
     client.onState((s) => setConnection(connectionOf(s)));
     client.onFrame((f) => {
+      if (f.type === 'welcome') setRole(readWelcomeRole(f.payload));
       if (f.seq === undefined) return;
       if (f.seq > lastSeq.current) lastSeq.current = f.seq;
       dispatch(f as EventLike);
@@ -92,7 +103,7 @@ export function useLiveSession(taskId: string, enabled: boolean): LiveSession {
       client.close();
       clientRef.current = null;
     };
-  }, [taskId, enabled]);
+  }, [taskId, enabled, generation]);
 
   const send = useCallback(<T extends keyof ClientMessages>(type: T, payload: ClientMessages[T]) => {
     const c = clientRef.current;
@@ -100,5 +111,9 @@ export function useLiveSession(taskId: string, enabled: boolean): LiveSession {
     return c.send(type, payload).acked.then((seq) => ({ seq }));
   }, []);
   const clearServerError = useCallback(() => setServerError(null), []);
-  return { state, connection, serverError, clearServerError, send };
+  const reconnect = useCallback(() => {
+    setRole(null);
+    setGeneration((g) => g + 1);
+  }, []);
+  return { state, connection, serverError, role, clearServerError, reconnect, send };
 }

@@ -2,6 +2,7 @@ import type { Task } from '@codevf/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { type ApiError, asApiError } from '../api/apiError';
+import { HandoffBrief } from '../components/HandoffSummary';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
@@ -100,7 +101,12 @@ export function QueuePage() {
     <div className="page">
       <PageHeader
         title="Queue"
-        subtitle={<>Tasks waiting for an engineer, oldest first. Updates every {QUEUE_POLL_MS / 1000} seconds.</>}
+        subtitle={
+          <>
+            Tasks waiting for an engineer, oldest first; tasks the AI handed over carry its summary. Updates every{' '}
+            {QUEUE_POLL_MS / 1000} seconds.
+          </>
+        }
       />
       {mine.length > 0 ? (
         <Notice tone="info" title="Your active sessions">
@@ -161,6 +167,7 @@ export function QueuePage() {
                   ) : null}
                   {fresh.has(t.id) ? <span className="pill pill-new">new</span> : null}
                 </p>
+                {t.handoff ? <HandoffBrief handoff={t.handoff} /> : null}
               </div>
               <button
                 type="button"

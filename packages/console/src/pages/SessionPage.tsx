@@ -11,7 +11,8 @@ import { LiveSessionView } from './session/LiveSessionView';
 
 /**
  * The engineer's live session: chat, requests to run a command / read a file / look at a
- * screen, and the customer's answers as they come. The engineer never sees anything the
+ * screen, and the customer's answers as they come; or, for an engineer guiding an AI-led task,
+ * the session as the AI works it, with guidance for the AI. The engineer never sees anything the
  * customer did not approve: output and files only arrive through the customer's client.
  * This page decides who may open it; the session itself is in `session/`.
  */
@@ -31,7 +32,7 @@ export function SessionPage({ taskId }: { taskId: string }) {
       <LoadFailurePage
         title="Session"
         refusedTitle="You cannot open this session"
-        whoMayOpen="Only the engineer who claimed a task can open its session."
+        whoMayOpen="Only the engineer who claimed a task, or an engineer guiding its AI, can open its session."
         error={task.error}
         retry={task.reload}
         back={{ href: '/queue', label: 'Back to the queue' }}
@@ -60,5 +61,5 @@ export function SessionPage({ taskId }: { taskId: string }) {
       </div>
     );
   }
-  return ended ? <Loading /> : <LiveSessionView task={t} />;
+  return ended ? <Loading /> : <LiveSessionView task={t} userId={user.id} onTaskChanged={task.reload} />;
 }

@@ -1,16 +1,17 @@
-import type { EventsResponse, Task } from '@codevf/protocol';
+import type { EventsResponse, Role, Task } from '@codevf/protocol';
 import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
 import { useMemo } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';
+import { HandoffSummary } from '../components/HandoffSummary';
 import { LoadFailurePage } from '../components/LoadFailurePage';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { Rating } from '../components/Rating';
 import { Loading } from '../components/States';
 import { StatusPill } from '../components/StatusPill';
-import { Timeline } from '../components/Timeline';
+import { Timeline, type TimelineViewer } from '../components/Timeline';
 import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime, taskDurationSeconds } from '../lib/format';
@@ -35,7 +36,7 @@ export function TranscriptPage({ taskId }: { taskId: string }) {
       <LoadFailurePage
         title="Transcript"
         refusedTitle="You cannot open this transcript"
-        whoMayOpen="Transcripts are visible only to the task's customer and engineer."
+        whoMayOpen="Transcripts are visible only to the task's customer, its engineer and the engineers who guided its AI."
         error={error}
         retry={reload}
         back={{ href: '/tasks', label: 'Back to tasks' }}
@@ -44,19 +45,17 @@ export function TranscriptPage({ taskId }: { taskId: string }) {
   }
   if (loading && !data) return <Loading label="Loading the transcript…" />;
   if (!data) return null;
-  return <Transcript task={data.task} events={data.events} viewer={user.role} />;
+  return <Transcript task={data.task} events={data.events} viewer={transcriptViewer(user, data.task)} />;
 }
 
-function Transcript({
-  task,
-  events,
-  viewer,
-}: {
-  task: Task;
-  events: EventsResponse;
-  viewer: 'customer' | 'engineer' | 'admin';
-}) {
+/** An engineer who is not the task's engineer (a guide of its AI) reads it as a guide: no line is theirs. */
+export function transcriptViewer(user: { id: string; role: Role }, task: Task): TimelineViewer {
+  return user.role === 'engineer' && task.engineer?.id !== user.id ? 'guide' : user.role;
+}
+
+export function Transcript({ task, events, viewer }: { task: Task; events: EventsResponse; viewer: TimelineViewer }) {
   const state = useMemo(() => applyEvents(initialSessionState(), events.events), [events]);
+  const handoff = state.handoff ?? task.handoff ?? null;
   const endedAt = task.endedAt ? Date.parse(task.endedAt) : Date.now();
   const duration = taskDurationSeconds(task, endedAt);
   const chain = events.chain;
@@ -70,7 +69,7 @@ function Transcript({
           </span>
         }
         actions={
-          viewer === 'engineer' && task.status === 'active' ? (
+          task.status === 'active' && (viewer === 'engineer' || (viewer === 'guide' && task.aiLed)) ? (
             <Link className="btn primary" href={`/session/${encodeURIComponent(task.id)}`}>
               Open live session
             </Link>
@@ -142,6 +141,7 @@ function Transcript({
           “<UntrustedText text={task.feedback} keepNewlines />”
         </blockquote>
       ) : null}
+      {handoff ? <HandoffSummary handoff={handoff} /> : null}
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Conversation</h2>
         <Timeline state={state} viewer={viewer} now={endedAt} />

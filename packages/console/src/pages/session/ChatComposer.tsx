@@ -2,8 +2,27 @@ import { type FormEvent, type KeyboardEvent, useState } from 'react';
 import type { LiveSend } from './liveSend';
 import { useSubmit } from './useSubmit';
 
-/** The engineer's message box under the conversation. */
-export function ChatComposer({ send }: { send: LiveSend }) {
+/** The two kinds of line an engineer writes: chat to the customer, or guidance to the AI (as a guide). */
+const KINDS = {
+  engineer_message: {
+    id: 'chat-input',
+    label: 'Message to the customer',
+    showLabel: false,
+    placeholder: 'Message the customer (Enter to send, Shift+Enter for a new line)',
+    button: 'Send',
+  },
+  guide_message: {
+    id: 'guide-input',
+    label: 'Guidance for the AI',
+    showLabel: true,
+    placeholder: 'Tell the AI what to try next; the customer sees it too (Enter to send, Shift+Enter for a new line)',
+    button: 'Send guidance',
+  },
+} as const;
+
+/** The engineer's message box under the conversation: chat, or for a guide, guidance for the AI. */
+export function ChatComposer({ send, kind = 'engineer_message' }: { send: LiveSend; kind?: keyof typeof KINDS }) {
+  const k = KINDS[kind];
   const [text, setText] = useState('');
   const s = useSubmit();
   function submit(e?: FormEvent) {
@@ -11,7 +30,7 @@ export function ChatComposer({ send }: { send: LiveSend }) {
     const body = text.trim();
     if (!body || s.busy) return;
     void s.run(
-      () => send('engineer_message', { text: body }),
+      () => send(kind, { text: body }),
       '',
       () => setText(''),
     );
@@ -24,20 +43,20 @@ export function ChatComposer({ send }: { send: LiveSend }) {
     }
   }
   return (
-    <form className="composer" onSubmit={submit}>
-      <label htmlFor="chat-input" className="visually-hidden">
-        Message to the customer
+    <form className={`composer composer-${kind === 'guide_message' ? 'guide' : 'chat'}`} onSubmit={submit}>
+      <label htmlFor={k.id} className={k.showLabel ? 'composer-label' : 'visually-hidden'}>
+        {k.label}
       </label>
       <textarea
-        id="chat-input"
+        id={k.id}
         rows={2}
-        placeholder="Message the customer (Enter to send, Shift+Enter for a new line)"
+        placeholder={k.placeholder}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKey}
       />
       <button type="submit" className="btn primary" disabled={s.busy || !text.trim()}>
-        {s.busy ? 'Sending…' : 'Send'}
+        {s.busy ? 'Sending…' : k.button}
       </button>
       {s.error ? <p className="field-error">{s.error}</p> : null}
     </form>

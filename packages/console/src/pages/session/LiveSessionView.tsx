@@ -1,44 +1,92 @@
 import type { Task } from '@codevf/protocol';
 import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
+import { useState } from 'react';
+import { api } from '../../api/api';
+import { HandoffSummary } from '../../components/HandoffSummary';
 import { Notice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { TakeOverButton } from '../../components/TakeOverButton';
 import { Timeline } from '../../components/Timeline';
 import { UntrustedText } from '../../components/UntrustedText';
 import { useNow } from '../../hooks/useNow';
 import { plural } from '../../lib/format';
+import type { WelcomeRole } from '../../live/sessionState';
 import { useLiveSession } from '../../live/useLiveSession';
 import { Link } from '../../router/router';
 import { ChatComposer } from './ChatComposer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { EndSessionButton } from './EndSessionButton';
+import { GuideNotice } from './GuideNotice';
 import { RequestForm } from './RequestForm';
 import { ScreenshareForm } from './ScreenshareForm';
 import { SessionStats } from './SessionStats';
 
-/** A claimed task's live session as the engineer works it: conversation on one side, requests on the other. */
-export function LiveSessionView({ task }: { task: Task }) {
+/**
+ * A task's live session as an engineer works it: conversation on one side, requests on the
+ * other. The server's welcome decides the role: the task's `engineer` gets the tools; a `guide`
+ * (an engineer steering the AI that leads the task) reads everything and writes guidance only,
+ * and may take the task over, which reconnects them as its engineer. Until the welcome, the
+ * role the task implies is shown, so the page does not flicker.
+ */
+export function LiveSessionView({
+  task,
+  userId,
+  onTaskChanged,
+}: {
+  task: Task;
+  userId: string;
+  /** Asked to load the task again (after a take-over changed its engineer). */
+  onTaskChanged?: () => void;
+}) {
   const live = useLiveSession(task.id, true);
   const { state, connection } = live;
+  const [tookOver, setTookOver] = useState(false);
+  const expected: WelcomeRole = tookOver || task.engineer?.id === userId || !task.aiLed ? 'engineer' : 'guide';
+  const role = live.role ?? expected;
   const ended = state.status === 'ended';
   const now = useNow(!ended);
   const started = state.startedAt ?? task.claimedAt;
   const elapsedMs = started ? (state.ended ? Date.parse(state.ended.at) : now) - Date.parse(started) : 0;
+  const handoff = state.handoff ?? task.handoff ?? null;
+  // A guide steers the AI; once the AI has left, there is nothing to guide.
+  const guiding = role === 'guide' && !ended && !state.handoff;
+  const tools = !ended && role === 'engineer';
+
+  async function takeOver() {
+    await api.takeover(task.id);
+    setTookOver(true);
+    live.reconnect();
+    onTaskChanged?.();
+  }
 
   return (
     <div className="page session-page">
       <PageHeader
-        title="Live session"
+        title={role === 'guide' ? 'Guiding the AI' : 'Live session'}
         subtitle={
           <span className="session-desc">
             <UntrustedText text={task.description} keepNewlines />
           </span>
         }
-        actions={!ended ? <EndSessionButton send={live.send} /> : null}
+        actions={
+          ended ? null : role === 'engineer' ? (
+            <EndSessionButton send={live.send} />
+          ) : guiding ? (
+            <TakeOverButton takeOver={takeOver} />
+          ) : null
+        }
       />
       <ConnectionBanner connection={connection} ended={ended} />
       {live.serverError ? (
         <Notice tone="warn" title="The server refused a message" onDismiss={live.clearServerError}>
           {live.serverError}
+        </Notice>
+      ) : null}
+      {role === 'guide' ? <GuideNotice state={state} guiding={guiding} /> : null}
+      {role === 'customer' || role === 'unknown' ? (
+        <Notice tone="warn" title="Read only">
+          The server opened this session for you in a role this console does not offer ({role}). You can read it, but
+          not act in it.
         </Notice>
       ) : null}
       <SessionStats task={task} state={state} ended={ended} elapsedMs={elapsedMs} />
@@ -61,12 +109,17 @@ export function LiveSessionView({ task }: { task: Task }) {
           {plural(state.ended.summary.creditsUsed, 'credit')} used. <Link href="/queue">Back to the queue</Link>
         </Notice>
       ) : null}
-      <div className="session-grid">
+      {handoff ? <HandoffSummary handoff={handoff} /> : null}
+      <div className={`session-grid${tools ? '' : ' session-grid-single'}`}>
         <section className="session-main" aria-label="Conversation">
-          <Timeline state={state} viewer="engineer" now={now} />
-          {!ended ? <ChatComposer send={live.send} /> : null}
+          <Timeline state={state} viewer={role === 'engineer' ? 'engineer' : 'guide'} now={now} />
+          {ended ? null : role === 'engineer' ? (
+            <ChatComposer send={live.send} />
+          ) : guiding ? (
+            <ChatComposer send={live.send} kind="guide_message" />
+          ) : null}
         </section>
-        {!ended ? (
+        {tools ? (
           <aside className="session-tools" aria-label="Requests">
             <RequestForm kind="command" send={live.send} />
             <RequestForm kind="file" send={live.send} />

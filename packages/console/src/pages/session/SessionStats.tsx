@@ -1,8 +1,9 @@
 import type { Task } from '@codevf/protocol';
 import type { SessionView } from '@codevf/protocol/shared';
+import { UntrustedText } from '../../components/UntrustedText';
 import { formatElapsed, plural } from '../../lib/format';
 
-/** The figures over the session: customer, status, elapsed time, credits, open requests. */
+/** The figures over the session: customer, who leads it (when the AI does), status, elapsed time, credits, open requests. */
 export function SessionStats({
   task,
   state,
@@ -20,7 +21,7 @@ export function SessionStats({
       <div>
         <dt>Customer</dt>
         <dd>
-          {task.customerName ?? 'Customer'}
+          <UntrustedText text={task.customerName ?? 'Customer'} />
           {state.customerConnected === null ? null : (
             <span className={state.customerConnected ? 'muted' : 'presence-away'} data-testid="customer-presence">
               {' '}
@@ -29,6 +30,20 @@ export function SessionStats({
           )}
         </dd>
       </div>
+      {state.engineerKind === 'ai' && state.engineer && state.engineerConnected ? (
+        <div>
+          <dt>Led by</dt>
+          <dd data-testid="led-by">
+            <span className="pill pill-ai">AI</span> <UntrustedText text={state.engineer.name} />
+            {state.engineer.title ? (
+              <span className="muted">
+                {' '}
+                · <UntrustedText text={state.engineer.title} />
+              </span>
+            ) : null}
+          </dd>
+        </div>
+      ) : null}
       <div>
         <dt>Status</dt>
         <dd data-testid="session-status">{ended ? 'ended' : (state.status ?? task.status)}</dd>
@@ -41,7 +56,12 @@ export function SessionStats({
         <dt>Credits used</dt>
         <dd data-testid="credits-used">
           {state.billing?.creditsUsed ?? task.creditsUsed}
-          {state.billing ? <span className="muted"> · {state.billing.ratePerMinute}/min</span> : null}
+          {state.billing ? (
+            <span className="muted">
+              {' '}
+              · {state.billing.ratePerMinute}/min{state.billing.help === 'ai' ? ' (AI)' : ''}
+            </span>
+          ) : null}
         </dd>
       </div>
       <div>
