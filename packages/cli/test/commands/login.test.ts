@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import login from '../../src/commands/login';
 import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
 import type { FakeApiServer } from './fakeApiServer';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CLI_CLIENT_ID } from '@codevf/protocol/constants';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import logout from '../../src/commands/logout';
 import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
 import type { FakeApiServer } from './fakeApiServer';

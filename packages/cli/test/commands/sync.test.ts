@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectBody } from '@codevf/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import sync from '../../src/commands/sync';
 import { configPath, lastSyncPath, writeProjectConfig } from '../../src/project/projectConfig';
 import { cleanup, git, isolateGit, makeRepo, tempDir, writeTree } from '../project/gitFixture';

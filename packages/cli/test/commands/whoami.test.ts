@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_BASE_URL } from '@codevf/protocol/constants';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import whoami from '../../src/commands/whoami';
 import { CodevfError } from '../../src/core/errors';
 import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
