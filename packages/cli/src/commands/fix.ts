@@ -1,5 +1,9 @@
+import type { Task } from '@codevf/protocol';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
+import { usage } from '../core/parse';
+
+type TaskMode = Task['mode'];
 
 /** Knobs for tests and unusual networks; read from the environment, never passed to commands. */
 function intFromEnv(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
@@ -15,22 +19,47 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, fallb
   return n;
 }
 
+const MODES: readonly TaskMode[] = ['human', 'ai', 'hybrid'];
+
+/** `--mode`: one of MODES (any case); anything else is a usage error naming the choices. */
+function parseMode(raw: string | undefined): TaskMode | undefined {
+  if (raw === undefined) return undefined;
+  const mode = raw.trim().toLowerCase();
+  if ((MODES as readonly string[]).includes(mode)) return mode as TaskMode;
+  throw usage('fix', `--mode must be one of ${MODES.join(', ')}; got ${JSON.stringify(raw)}.`);
+}
+
 export default defineCommand({
   description:
-    'Starts a live session with a human engineer about an issue: creates a task, waits in the queue, then ' +
-    'opens a chat in the terminal. The engineer can only ask to run a command or read a file; every request ' +
-    'is shown with its exact command or path and runs only after you approve it. Output and files are ' +
-    'redacted (secrets masked) before they leave this machine. Without an issue text, it asks for one. ' +
-    'If the connection is lost for good, the task stays open: resume it with --resume <taskId>.\n\n' +
+    'Starts a live session about an issue: creates a task and opens a chat in the terminal with whoever ' +
+    'helps — the AI assistant at once when the server offers one, a human engineer from the queue otherwise ' +
+    'or when the AI hands over. The header always shows who is helping and what a minute costs now. While ' +
+    'the AI helps, type /human (optionally /human <reason>) in the chat to ask for a human engineer. ' +
+    'Helpers can only ask to run a command or read a file; every request is shown with its exact command ' +
+    'or path and runs only after you approve it. Output and files are redacted (secrets masked) before ' +
+    'they leave this machine. Without an issue text, it asks for one. If the connection is lost for good, ' +
+    'the task stays open: resume it with --resume <taskId>.\n\n' +
+    'Modes: human (the queue of human engineers), ai (the AI alone; /human still brings in a person), ' +
+    'hybrid (the AI at once, a human engineer when needed). Without --mode the server decides: hybrid when ' +
+    "it offers an AI and the project's allowed AI tools include it, else human (the reason is shown).\n\n" +
     'Settings: .codevf/config.json may set commandTimeoutSeconds (default 600), maxOutputBytes (default ' +
     '1 MiB) and maxFileBytes (default 1 MiB). CODEVF_MAX_RECONNECTS sets how many reconnect attempts in a ' +
     'row are made before giving up (default 8).',
   args: [{ name: 'issue', description: 'What is wrong, in your own words', variadic: true }],
   flags: {
+    mode: {
+      type: 'string',
+      valueName: 'human|ai|hybrid',
+      description: 'Who should help (default: the server decides, AI first when it offers one)',
+    },
     resume: { type: 'string', valueName: 'taskId', description: 'Reconnect to a task that is still open' },
   },
   json: false,
-  examples: ['codevf fix "users can\'t log in after the last deploy"', 'codevf fix --resume 01J9Z3…'],
+  examples: [
+    'codevf fix "users can\'t log in after the last deploy"',
+    'codevf fix --mode human "flaky deploys since Tuesday"',
+    'codevf fix --resume 01J9Z3…',
+  ],
 
   async handler(parsed, ctx) {
     const words = parsed.args.issue;
@@ -41,6 +70,10 @@ export default defineCommand({
     }
     if (resumeTaskId && issue) {
       throw new CodevfError('E_VALIDATION', 'Give either an issue or --resume <taskId>, not both.');
+    }
+    const mode = parseMode(parsed.flags.mode);
+    if (mode && resumeTaskId) {
+      throw usage('fix', '--mode is for a new task; a resumed task keeps the mode it has.');
     }
     const env = ctx.io.env;
     const maxReconnectAttempts = intFromEnv(env, 'CODEVF_MAX_RECONNECTS', 8, 0);
@@ -92,6 +125,7 @@ export default defineCommand({
       description: issue || undefined,
       resumeTaskId,
       projectId: config?.projectId,
+      mode,
       maxReconnectAttempts,
       backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
       queuePromptAfterMs: queuePromptSeconds * 1000,

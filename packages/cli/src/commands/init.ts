@@ -33,7 +33,11 @@ export default defineCommand({
       valueName: 'cmd',
       description: 'Command that builds the project ("" for none).',
     },
-    tools: { type: 'string', valueName: 'list', description: 'AI tools allowed: claude,gemini,gpt or none.' },
+    tools: {
+      type: 'string',
+      valueName: 'list',
+      description: 'AI tools allowed: claude,gemini,gpt,other (self-hosted or other models) or none.',
+    },
     upload: { type: 'boolean', description: 'Upload a snapshot now, and git bundles on codevf sync.' },
     'no-upload': { type: 'boolean', description: 'Upload no code (the default).' },
     'branch-only': { type: 'boolean', description: 'Engineers work on the codevf branch only (the default).' },

@@ -30,7 +30,7 @@ export const COMMANDS: RegisteredCommand[] = [
   },
   {
     name: 'fix',
-    summary: 'Get live help from a human engineer: chat, approve their commands.',
+    summary: 'Get live help (AI at once, a human engineer when needed): chat, approve requests.',
     load: () => import('./fix'),
   },
   {

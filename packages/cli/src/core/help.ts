@@ -20,7 +20,7 @@ export function rootHelp(io: IO, commands: RegisteredCommand[], version: string)
   const b = (t: string) => io.style('bold', t);
   const globals = Object.entries(GLOBAL_FLAGS).map(([n, s]): [string, string] => [flagLabel(n, s), s.description]);
   return [
-    `codevf ${version} — live help from a human engineer without leaving the terminal`,
+    `codevf ${version} — live help (an AI assistant, a human engineer) without leaving the terminal`,
     '',
     `${b('Usage:')} codevf <command> [flags]`,
     '',

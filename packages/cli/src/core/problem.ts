@@ -1,5 +1,5 @@
 import { isErrorCode } from '@codevf/protocol/errors';
-import { codeForStatus } from '@codevf/protocol/shared';
+import { codeForStatus, showUntrusted } from '@codevf/protocol/shared';
 import { CodevfError } from './errors';
 
 /**
@@ -15,7 +15,8 @@ export function problemToError(status: number, bodyText: string, what: string): 
     // Not JSON (a proxy's HTML page, say): fall back to the status.
   }
   const code = isErrorCode(body.code) ? body.code : codeForStatus(status);
-  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+  // The server's words reach the terminal: controls and escapes are shown as markers, never run.
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? showUntrusted(v.trim()) : undefined);
   const message = text(body.detail) ?? text(body.title) ?? `${what} failed with HTTP ${status}.`;
   return new CodevfError(code, message, { hint: text(body.hint) });
 }

@@ -4,9 +4,18 @@ import { CodevfError } from '../core/errors';
 import type { Detection } from './detectProject';
 import type { ProjectConfig } from './projectConfig';
 
-/** The AI tools a customer may allow (spec §4.2 step 5). */
-export const AI_TOOLS = ['claude', 'gemini', 'gpt'] as const;
-const AI_TOOL_NAMES: Record<(typeof AI_TOOLS)[number], string> = { claude: 'Claude', gemini: 'Gemini', gpt: 'GPT' };
+/**
+ * The AI tools a customer may allow (spec §4.2 step 5); `other` covers self-hosted and other
+ * models. A server's AI participant counts as one of them (its CODEVF_AI_VENDOR), and helps on
+ * a project only when that one is allowed.
+ */
+export const AI_TOOLS = ['claude', 'gemini', 'gpt', 'other'] as const;
+const AI_TOOL_NAMES: Record<(typeof AI_TOOLS)[number], string> = {
+  claude: 'Claude',
+  gemini: 'Gemini',
+  gpt: 'GPT',
+  other: 'Other (self-hosted or other models)',
+};
 
 export const PROJECT_TYPES: readonly ProjectType[] = [
   'node',
@@ -62,7 +71,7 @@ const FLAG_FOR: Record<keyof InitAnswers, string> = {
   type: '--type <type>',
   testCommand: '--test-command <cmd>',
   buildCommand: '--build-command <cmd>',
-  allowedTools: '--tools <claude,gemini,gpt|none>',
+  allowedTools: '--tools <claude,gemini,gpt,other|none>',
   upload: '--upload / --no-upload',
   branchOnly: '--branch-only / --any-branch',
 };

@@ -2,9 +2,11 @@ import type { ServerMessage } from '@codevf/protocol';
 import { CodevfError } from '../core/errors';
 import { activePrompt } from '../ui/sessionState';
 import { createApprovalPolicy } from './approvalPolicy';
+import { parseChatInput } from './chatInput';
 import { sendChat } from './chatSender';
 import { type CommandChoice, createCommandApprovals } from './commandApprovals';
 import { createFileApprovals } from './fileApprovals';
+import { askForHuman } from './humanRequest';
 import { createQueueWait } from './queueWait';
 import { createSessionCore, type LiveSessionOptions } from './sessionCore';
 import { createSessionEnd } from './sessionEnd';
@@ -85,8 +87,12 @@ export function createLiveSession(options: LiveSessionOptions) {
     setDraft(text: string) {
       dispatch({ type: 'draft', text });
     },
+    /** A line typed in the chat: a message, or `/human` (see chatInput.ts). */
     sendChat(text: string) {
-      sendChat(core, text);
+      const input = parseChatInput(text);
+      if (input.kind === 'chat') sendChat(core, input.text);
+      else if (input.kind === 'human') askForHuman(core, input.reason);
+      else dispatch({ type: 'notice', text: input.message, tone: 'warn' });
     },
     decideCommand(requestId: string, choice: CommandChoice) {
       void commands.decide(requestId, choice);

@@ -1,3 +1,4 @@
+import type { Task } from '@codevf/protocol';
 import type { BackoffOptions } from '@codevf/protocol/client';
 import type { ApiClient } from '../core/api';
 import { CodevfError } from '../core/errors';
@@ -16,6 +17,8 @@ export interface LiveSessionOptions {
   description?: string;
   resumeTaskId?: string;
   projectId?: string;
+  /** `--mode`: who should help; absent, the server decides (AI first when it offers one). */
+  mode?: Task['mode'];
   maxReconnectAttempts?: number;
   backoff?: BackoffOptions;
   heartbeatMs?: number;

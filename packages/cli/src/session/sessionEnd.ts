@@ -41,13 +41,14 @@ export function createSessionEnd(core: SessionCore) {
       core.finish({ exitCode: error.exitCode, error });
       return;
     }
-    const error = new CodevfError(
-      'E_CANCELLED',
-      'Task cancelled while waiting for an engineer. No credits were used.',
-      {
-        hint: 'Run codevf fix again when you want to try again.',
-      },
-    );
+    // After a hand-over the AI's minutes may have been billed: say what was used.
+    const s = state();
+    const message = s.view.handoff
+      ? `Task ended while waiting for a human engineer. Credits used: ${s.billing?.creditsUsed ?? 0}.`
+      : 'Task cancelled while waiting for an engineer. No credits were used.';
+    const error = new CodevfError('E_CANCELLED', message, {
+      hint: 'Run codevf fix again when you want to try again.',
+    });
     core.finish({ exitCode: error.exitCode, error });
   }
 

@@ -1,8 +1,8 @@
-import type { ServerMessage, Task } from '@codevf/protocol';
+import { AiInfo, type ServerMessage, type Task } from '@codevf/protocol';
 import { liveSessionUrl } from '@codevf/protocol/client';
 import { CodevfError } from '../core/errors';
 import { createSessionClient } from './sessionConnection';
-import { asCodevfError, type SessionCore } from './sessionCore';
+import { asCodevfError, reasonOf, type SessionCore } from './sessionCore';
 
 /**
  * Creating (or resuming) the task and keeping its socket: everything before the first
@@ -14,6 +14,8 @@ export function createSessionStart(core: SessionCore, hooks: { onQueued(): void;
   core.onFinish(() => clearInterval(tick));
 
   async function begin(description: string | undefined) {
+    // The AI's terms are only for the header; fetched beside the task, never waited for.
+    void loadAiInfo();
     let task: Task;
     try {
       if (options.resumeTaskId) {
@@ -26,7 +28,7 @@ export function createSessionStart(core: SessionCore, hooks: { onQueued(): void;
       } else {
         task = await options.api.post<Task>('/v1/tasks', {
           description,
-          mode: 'human',
+          ...(options.mode ? { mode: options.mode } : {}),
           ...(options.projectId ? { projectId: options.projectId } : {}),
         });
       }
@@ -41,9 +43,23 @@ export function createSessionStart(core: SessionCore, hooks: { onQueued(): void;
       status: task.status,
       queuePosition: task.queuePosition,
       estimatedWaitSeconds: task.estimatedWaitSeconds,
+      // Said once, when the task is made (a resumed task said it then).
+      modeNote: options.resumeTaskId ? null : task.modeNote,
+      at: core.at(),
     });
     if (task.status === 'queued') hooks.onQueued();
     connect(task.id);
+  }
+
+  async function loadAiInfo() {
+    try {
+      const info = await options.api.get('/v1/ai', { parse: (v) => AiInfo.parse(v) });
+      dispatch({ type: 'aiInfo', info });
+    } catch (err) {
+      // A server from before the AI participant has no such endpoint: no AI, nothing to say.
+      if (err instanceof CodevfError && err.code === 'E_NOT_FOUND') return;
+      dispatch({ type: 'notice', text: `Could not read the server's AI terms: ${reasonOf(err)}`, tone: 'warn' });
+    }
   }
 
   function connect(taskId: string) {

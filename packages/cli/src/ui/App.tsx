@@ -4,8 +4,9 @@ import type { Store } from '../session/store';
 import { ChatLog } from './ChatLog';
 import { CommandPrompt } from './CommandPrompt';
 import { FilePrompt } from './FilePrompt';
-import { Footer } from './Footer';
-import { Header, waitText } from './Header';
+import { Footer, HUMAN_HINT, showsHumanHint } from './Footer';
+import { waitText } from './format';
+import { Header, headerDetail } from './Header';
 import { inputOwner } from './inputOwner';
 import { type LinkRule, routeKey, type SessionActions } from './keyRouter';
 import { ReconnectBanner } from './ReconnectBanner';
@@ -46,6 +47,8 @@ function missingRows(state: SessionState, request: Request, size: TerminalSize):
   const { fits, needRows } = requestFits(request, size, {
     notice: state.notice?.text,
     reconnecting: state.connection.kind === 'reconnecting',
+    headerDetail: headerDetail(state),
+    footerHint: showsHumanHint(state) ? HUMAN_HINT : undefined,
   });
   return fits ? 0 : needRows;
 }
@@ -174,7 +177,13 @@ export function App({
           <TextInput
             value={state.draft}
             isActive={owner === 'chat'}
-            placeholder={owner === 'chat' ? 'Type a message and press Enter' : 'Answer the question above first'}
+            placeholder={
+              owner !== 'chat'
+                ? 'Answer the question above first'
+                : state.aiLeads
+                  ? 'Type a message and press Enter, or /human for a person'
+                  : 'Type a message and press Enter'
+            }
           />
         </Box>
       )}

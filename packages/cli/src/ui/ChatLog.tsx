@@ -12,13 +12,25 @@ function Line({ entry, state }: { entry: Entry; state: SessionState }) {
     return r ? <RequestLine request={r} /> : null;
   }
   if (entry.kind === 'system') {
-    return (
+    const line = (
       <Text>
         <Text dimColor>[{clockTime(entry.at)}] </Text>
         <Text color={TONE[entry.tone]}>
           <Untrusted text={entry.text} />
         </Text>
       </Text>
+    );
+    if (entry.quote === undefined) return line;
+    // Someone else's words under our line, indented in their own column (as a message is).
+    return (
+      <Box flexDirection="column">
+        {line}
+        <Box paddingLeft={8}>
+          <Text dimColor>
+            <Untrusted text={entry.quote} keepNewlines />
+          </Text>
+        </Box>
+      </Box>
     );
   }
   // The message sits in its own column: its second line starts under its first, never at the
@@ -27,9 +39,7 @@ function Line({ entry, state }: { entry: Entry; state: SessionState }) {
     <Box>
       <Text>
         <Text dimColor>[{clockTime(entry.at)}] </Text>
-        <Text bold color={entry.who === 'engineer' ? 'magenta' : 'blue'}>
-          <Untrusted text={entry.name} />:
-        </Text>{' '}
+        <Speaker entry={entry} />{' '}
       </Text>
       <Box flexShrink={1}>
         <Text>
@@ -41,6 +51,39 @@ function Line({ entry, state }: { entry: Entry; state: SessionState }) {
         </Text>
       </Box>
     </Box>
+  );
+}
+
+type MessageEntry = Extract<Entry, { kind: 'message' }>;
+
+/**
+ * Who wrote a line: the AI with an `AI` tag in inverse video (a name cannot draw that), a
+ * person by name, a guide as steering the AI. Names are someone else's text.
+ */
+function Speaker({ entry }: { entry: MessageEntry }) {
+  if (entry.who === 'customer') {
+    return (
+      <Text bold color="blue">
+        <Untrusted text={entry.name} />:
+      </Text>
+    );
+  }
+  if (entry.who === 'guide') {
+    return (
+      <Text bold color="yellow">
+        <Untrusted text={entry.name} /> (guiding the AI):
+      </Text>
+    );
+  }
+  return (
+    <Text bold color="magenta">
+      {entry.speakerKind === 'ai' ? (
+        <>
+          <Text inverse> AI </Text>{' '}
+        </>
+      ) : null}
+      <Untrusted text={entry.name} />:
+    </Text>
   );
 }
 

@@ -2,6 +2,14 @@ import { Box, Text } from 'ink';
 import type { SessionState } from './sessionState';
 import { Untrusted } from './Untrusted';
 
+/** While the AI helps: how to get a person instead (typed in the chat, see session/chatInput.ts). */
+export const HUMAN_HINT = 'Want a person? Type /human (or /human <reason>) to ask for a human engineer.';
+
+/** Whether the footer shows HUMAN_HINT. */
+export function showsHumanHint(state: SessionState): boolean {
+  return state.aiLeads && !state.humanAsked;
+}
+
 /** Bottom line: what the session has cost so far and what is left; plus the latest notice. */
 export function Footer({ state }: { state: SessionState }) {
   const b = state.billing;
@@ -13,6 +21,7 @@ export function Footer({ state }: { state: SessionState }) {
           <Untrusted text={state.notice.text} />
         </Text>
       )}
+      {showsHumanHint(state) && <Text color="cyan">{HUMAN_HINT}</Text>}
       <Text>
         Credits used: {b ? b.creditsUsed : 0}
         {b ? <Text color={b.lowBalance ? 'yellow' : undefined}> · Balance: {b.balance}</Text> : null}

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { plural } from './format';
+import { queueText } from './format';
+import { rateLine } from './rateLine';
 import type { SessionState } from './sessionState';
 import { Untrusted } from './Untrusted';
 
@@ -19,36 +20,37 @@ function connectionLabel(state: SessionState): { text: string; color: string } {
 }
 
 function statusLine(state: SessionState): string {
-  if (state.phase === 'askIssue') return 'CodeVF — live help from a human engineer';
+  if (state.phase === 'askIssue') return 'CodeVF — live help from an AI assistant or a human engineer';
   if (state.phase === 'starting') return 'Creating your task…';
   if (state.status === 'ended') return 'Session ended';
-  if (state.engineer) {
-    const title = state.engineer.title ? ` (${state.engineer.title})` : '';
-    const away = state.engineer.online ? '' : ' — reconnecting';
-    return `Engineer connected: ${state.engineer.name}${title}${away}`;
-  }
   const q = state.queue;
-  if (state.status === 'queued' && q) {
-    const parts: string[] = [];
-    if (q.position !== undefined) parts.push(`position ${q.position} in the queue`);
-    if (q.estimatedWaitSeconds !== undefined) parts.push(`estimated wait ${waitText(q.estimatedWaitSeconds)}`);
-    return `Engineer connecting… ${parts.length ? `(${parts.join(', ')})` : ''}`.trim();
+  // Queued comes first: after a hand-over the AI is still the last engineer the events named.
+  if (state.status === 'queued') {
+    const where = q ? queueText(q.position, q.estimatedWaitSeconds) : '';
+    const what = state.view.handoff ? 'Bringing in a human engineer…' : 'Engineer connecting…';
+    return `${what} ${where ? `(${where})` : ''}`.trim();
+  }
+  const e = state.engineer;
+  if (e) {
+    const title = e.title ? ` (${e.title})` : '';
+    if (e.kind === 'ai') {
+      if (e.online) return `AI assistant: ${e.name}${title}`;
+      return state.view.handoff ? 'An engineer is taking over from the AI…' : `AI assistant: ${e.name}${title} — away`;
+    }
+    const away = e.online ? '' : ' — reconnecting';
+    return `${state.view.handoff ? 'Human engineer' : 'Engineer'} connected: ${e.name}${title}${away}`;
   }
   return 'Engineer connecting…';
 }
 
-export function waitText(seconds: number): string {
-  return seconds < 60 ? 'under a minute' : plural(Math.round(seconds / 60), 'minute');
+/** The header's second line: the rate now and how to leave. */
+export function headerDetail(state: SessionState): string {
+  return `${rateLine(state)} · You can chat below. Press CTRL+C to exit`;
 }
 
-/** Top of the screen: who is helping, what it costs, whether we are online. */
+/** Top of the screen: who is helping (the AI or a person), what their time costs now, whether we are online. */
 export function Header({ state }: { state: SessionState }) {
   const conn = connectionLabel(state);
-  const rate = state.billing
-    ? `Billing: ${plural(state.billing.ratePerMinute, 'credit')}/min`
-    : state.engineer
-      ? 'Billing: per minute while the engineer is here'
-      : 'Billing starts when an engineer joins';
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1}>
       <Box justifyContent="space-between">
@@ -57,7 +59,7 @@ export function Header({ state }: { state: SessionState }) {
         </Text>
         {state.phase !== 'askIssue' && <Text color={conn.color}>{conn.text}</Text>}
       </Box>
-      {state.phase !== 'askIssue' && <Text dimColor>{rate} · You can chat below. Press CTRL+C to exit</Text>}
+      {state.phase !== 'askIssue' && <Text dimColor>{headerDetail(state)}</Text>}
     </Box>
   );
 }

@@ -14,6 +14,8 @@ const WHO: Record<string, string> = {
 export function SummaryPanel({ state }: { state: SessionState }) {
   const s = state.summary;
   if (!s) return null;
+  // The last helper's kind: an AI-only session is rated as the AI's.
+  const byAi = state.engineer?.kind === 'ai';
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1}>
       <Text>
@@ -28,7 +30,7 @@ export function SummaryPanel({ state }: { state: SessionState }) {
       <Text bold>Session Summary</Text>
       <Text>───────────────</Text>
       <Text>
-        Engineer: <Untrusted text={s.engineer ?? '—'} />
+        {byAi ? 'AI assistant' : 'Engineer'}: <Untrusted text={s.engineer ?? '—'} />
       </Text>
       {/* The server's figures, formatted as the console formats them. */}
       <Text>Time: {formatSessionDuration(s.durationSeconds)}</Text>
@@ -36,7 +38,7 @@ export function SummaryPanel({ state }: { state: SessionState }) {
       <Text>Credits Used: {s.creditsUsed}</Text>
       {state.phase === 'rating' && (
         <Text>
-          Rate engineer (1-5): <Text dimColor>(Esc to skip)</Text>
+          {byAi ? 'Rate the AI assistant' : 'Rate engineer'} (1-5): <Text dimColor>(Esc to skip)</Text>
         </Text>
       )}
       {state.phase === 'feedback' && (

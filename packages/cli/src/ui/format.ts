@@ -26,3 +26,15 @@ export function plural(n: number, word: string): string {
 export function masked(n: number | undefined): string {
   return n ? ` (${plural(n, 'value')} masked)` : '';
 }
+
+export function waitText(seconds: number): string {
+  return seconds < 60 ? 'under a minute' : plural(Math.round(seconds / 60), 'minute');
+}
+
+/** `position 3 in the queue, estimated wait 5 minutes` (the parts known), or ''. */
+export function queueText(position: number | undefined, estimatedWaitSeconds: number | undefined): string {
+  const parts: string[] = [];
+  if (position !== undefined) parts.push(`position ${position} in the queue`);
+  if (estimatedWaitSeconds !== undefined) parts.push(`estimated wait ${waitText(estimatedWaitSeconds)}`);
+  return parts.join(', ');
+}

@@ -131,13 +131,25 @@ export function filePromptHeight(r: FileRequest, columns: number): number {
   return h;
 }
 
+/** What else is on screen around a prompt, beyond the fixed rows. */
+export interface ScreenExtras {
+  notice?: string;
+  reconnecting?: boolean;
+  /** The header's second line (the rate), which may wrap. */
+  headerDetail?: string;
+  /** A hint line in the footer (how to ask for a human while the AI helps). */
+  footerHint?: string;
+}
+
 /**
- * Rows of the screen around the prompt: header (4), input line, footer (2), the reconnect
- * banner when shown, one spare. See App.tsx.
+ * Rows of the screen around the prompt: header (borders, status, detail), input line, footer,
+ * the hint and the reconnect banner when shown, one spare. See App.tsx.
  */
-export function reservedRows(columns: number, extra: { notice?: string; reconnecting?: boolean }): number {
-  let h = 4 + 1 + 1 + 1 + 1;
+export function reservedRows(columns: number, extra: ScreenExtras): number {
+  const detail = extra.headerDetail ? wrappedHeight(extra.headerDetail, columns - 4) : 1;
+  let h = 3 + detail + 1 + 1 + 1 + 1;
   if (extra.notice) h += wrappedHeight(extra.notice, columns - 2);
+  if (extra.footerHint) h += wrappedHeight(extra.footerHint, columns - 2);
   if (extra.reconnecting) h += 3;
   return h;
 }
@@ -146,7 +158,7 @@ export function reservedRows(columns: number, extra: { notice?: string; reconnec
 export function requestFits(
   r: CommandRequest | FileRequest,
   size: { columns: number; rows: number },
-  extra: { notice?: string; reconnecting?: boolean } = {},
+  extra: ScreenExtras = {},
 ): { fits: boolean; needRows: number } {
   const prompt = r.kind === 'command' ? commandPromptHeight(r, size.columns) : filePromptHeight(r, size.columns);
   const needRows = prompt + reservedRows(size.columns, extra) + 1;

@@ -1,5 +1,6 @@
 import type { ServerMessage } from '@codevf/protocol';
 import { foldEvent, type PersistedEvent } from '@codevf/protocol/shared';
+import { queueText } from './format';
 import type { SessionState } from './sessionState';
 import { addSystem, endWith, onAck } from './sessionUpdates';
 
@@ -48,10 +49,26 @@ function react(state: SessionState, view: SessionState['view'], at: string): Ses
   }
   for (const item of view.items.slice(before.items.length)) {
     if (item.kind === 'screenshare') s = { ...s, screenshare: { url: item.url, opened: false } };
+    // The fold has just taken this engineer's kind from their event: remember who the AI is, so
+    // its arrival and departure read as the AI's wherever they sit in the log.
+    const joined = item.kind === 'notice' && item.event === 'engineer_connected' ? item.engineer : undefined;
+    if (joined && view.engineerKind === 'ai' && !s.aiIds.includes(joined.id)) {
+      s = { ...s, aiIds: [...s.aiIds, joined.id] };
+    }
+  }
+  if (view.handoff && !before.handoff) s = { ...s, humanAsked: false };
+  // After a hand-over the task is back in the queue: say where, once (the header keeps it current).
+  if (view.handoff && view.status === 'queued' && before.status !== 'queued') {
+    s = addSystem(s, at, humanQueueLine(view), 'info');
   }
   if (view.ended && !before.ended) {
     const { endedBy, reason, summary } = view.ended;
     s = endWith(s, { endedBy, reason, ...summary });
   }
   return s;
+}
+
+function humanQueueLine(view: SessionState['view']): string {
+  const where = queueText(view.queuePosition ?? undefined, view.estimatedWaitSeconds ?? undefined);
+  return `Waiting for a human engineer${where ? `: ${where}` : ''}.`;
 }

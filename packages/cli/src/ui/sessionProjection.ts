@@ -47,10 +47,11 @@ export function project(s: SessionState): SessionState {
     status,
     queue,
     askKeepWaiting: s.askKeepWaiting && status === 'queued',
-    engineer: v.engineer ? { ...v.engineer, online: v.engineerConnected } : null,
+    engineer: v.engineer ? { ...v.engineer, online: v.engineerConnected, kind: v.engineerKind ?? 'human' } : null,
+    aiLeads: status === 'active' && v.engineerKind === 'ai' && v.engineerConnected,
     billing: v.billing ? { ...v.billing, lowBalance: v.lowBalance } : null,
     requests,
-    entries: chatLog(v, s.localEntries),
+    entries: chatLog(v, s.localEntries, new Set(s.aiIds)),
     lastSeq: v.lastSeq,
   };
 }
@@ -127,8 +128,38 @@ const NOTICE_TONE: Record<Extract<TimelineItem, { kind: 'notice' }>['tone'], Ton
   warn: 'warn',
 };
 
+/** What the log knows beyond the item itself. */
+interface LogContext {
+  /** Engineers seen joining so far (a second join is a return). */
+  joined: Set<string>;
+  /** Engineers that are the AI participant. */
+  aiIds: Set<string>;
+  /** Whether the AI has handed over by this point of the log. */
+  handedOver: boolean;
+}
+
+/** The hand-over in the CLI's words (the fold's words are for any client), with what went wrong. */
+function handoffText(h: NonNullable<SessionView['handoff']>): string {
+  const detail = h.detail ? ` (${h.detail})` : '';
+  switch (h.reason) {
+    case 'ai_decided':
+      return 'The AI is handing your session to a human engineer.';
+    case 'customer_asked':
+      return 'You asked for a human engineer: the AI is handing over.';
+    case 'model_failed':
+      return `The AI could not continue${detail}; a human engineer is being brought in.`;
+    case 'budget_exhausted':
+      return `The AI reached this session's AI limit${detail}; a human engineer is being brought in.`;
+    case 'engineer_took_over':
+      return 'An engineer is taking over from the AI.';
+  }
+}
+
+/** The summary can be as long as a chat message; the screen shows its start (the engineer gets all). */
+const SUMMARY_CHARS = 600;
+
 /** One timeline item as a chat line, in the CLI's words; null for what the screen shows elsewhere. */
-function entryOf(item: TimelineItem, v: SessionView, joined: Set<string>): Entry | null {
+function entryOf(item: TimelineItem, v: SessionView, log: LogContext): Entry | null {
   const key = `seq:${item.seq}`;
   switch (item.kind) {
     case 'message':
@@ -137,7 +168,8 @@ function entryOf(item: TimelineItem, v: SessionView, joined: Set<string>): Entry
         key,
         at: item.at,
         who: item.from,
-        name: item.from === 'engineer' ? (v.engineer?.name ?? 'Engineer') : 'You',
+        name: item.from === 'customer' ? 'You' : (item.speaker?.name ?? v.engineer?.name ?? 'Engineer'),
+        ...(item.from === 'engineer' ? { speakerKind: item.speaker?.kind ?? 'human' } : {}),
         text: item.text,
         redactions: item.redactions ?? 0,
         seq: item.seq,
@@ -154,16 +186,33 @@ function entryOf(item: TimelineItem, v: SessionView, joined: Set<string>): Entry
       if (item.event === 'session_end') return null;
       if (item.event === 'customer_connected' || item.event === 'customer_disconnected') return null;
       if (item.event === 'engineer_connected' && e) {
-        const again = joined.has(e.id);
-        joined.add(e.id);
+        const again = log.joined.has(e.id);
+        log.joined.add(e.id);
         const title = e.title ? ` (${e.title})` : '';
-        const text = again ? `${e.name} is back.` : `Engineer connected: ${e.name}${title}`;
+        const text = again
+          ? `${e.name} is back.`
+          : log.aiIds.has(e.id)
+            ? `AI assistant connected: ${e.name}${title}`
+            : `${log.handedOver ? 'Human engineer' : 'Engineer'} connected: ${e.name}${title}`;
         return { kind: 'system', key, at: item.at, text, tone: 'ok' };
       }
       if (item.event === 'engineer_disconnected') {
         if (!e) return null;
+        // The AI leaves for good when it hands over; it has no connection to lose.
+        if (log.aiIds.has(e.id))
+          return { kind: 'system', key, at: item.at, text: `${e.name} (AI) left.`, tone: 'info' };
         const text = `${e.name} lost the connection; waiting for them to come back.`;
         return { kind: 'system', key, at: item.at, text, tone: 'warn' };
+      }
+      if (item.event === 'handoff' && v.handoff) {
+        log.handedOver = true;
+        // The view keeps the latest hand-over; an earlier one (there is at most one per AI
+        // session) is worded by the fold's text.
+        const h = v.handoff.seq === item.seq ? v.handoff : null;
+        if (!h) return { kind: 'system', key, at: item.at, text: item.text, tone: 'info' };
+        const summary = h.summary.length > SUMMARY_CHARS ? `${h.summary.slice(0, SUMMARY_CHARS)}…` : h.summary;
+        const quote = `The AI's summary for the engineer: ${summary}`;
+        return { kind: 'system', key, at: item.at, text: handoffText(h), tone: 'info', quote };
       }
       return { kind: 'system', key, at: item.at, text: item.text, tone: NOTICE_TONE[item.tone] };
     }
@@ -171,7 +220,7 @@ function entryOf(item: TimelineItem, v: SessionView, joined: Set<string>): Entry
 }
 
 /** The server's timeline in order, with this machine's lines placed after the events they followed. */
-function chatLog(v: SessionView, local: SessionState['localEntries']): Entry[] {
+function chatLog(v: SessionView, local: SessionState['localEntries'], aiIds: Set<string>): Entry[] {
   const echoed = new Set(v.items.filter((i) => i.kind === 'message').map((i) => i.seq));
   const mine = local.filter((e) => !(e.kind === 'message' && e.seq !== undefined && echoed.has(e.seq)));
   const out: Entry[] = [];
@@ -183,10 +232,10 @@ function chatLog(v: SessionView, local: SessionState['localEntries']): Entry[] {
       next++;
     }
   };
-  const joined = new Set<string>();
+  const log: LogContext = { joined: new Set<string>(), aiIds, handedOver: false };
   for (const item of v.items) {
     flushUpTo(item.seq);
-    const entry = entryOf(item, v, joined);
+    const entry = entryOf(item, v, log);
     if (entry) out.push(entry);
   }
   flushUpTo(Number.POSITIVE_INFINITY);

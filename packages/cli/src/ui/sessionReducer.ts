@@ -18,8 +18,8 @@ function reduce(state: SessionState, action: Action): SessionState {
       return applyFrame(state, action.frame, action.now);
     case 'connection':
       return { ...state, connection: action.state };
-    case 'taskCreated':
-      return {
+    case 'taskCreated': {
+      const created: SessionState = {
         ...state,
         taskId: action.taskId,
         created: {
@@ -28,6 +28,20 @@ function reduce(state: SessionState, action: Action): SessionState {
           estimatedWaitSeconds: action.estimatedWaitSeconds,
         },
         phase: state.phase === 'starting' || state.phase === 'askIssue' ? 'live' : state.phase,
+      };
+      return action.modeNote
+        ? addSystem(created, action.at, `Human engineers only for this task: ${action.modeNote}`, 'info')
+        : created;
+    }
+    case 'aiInfo':
+      return { ...state, aiInfo: action.info };
+    case 'humanAsked':
+      return addSystem({ ...state, draft: '', humanAsked: true }, action.at, 'Asking for a human engineer…', 'info');
+    case 'humanAskFailed':
+      return {
+        ...state,
+        humanAsked: false,
+        notice: { text: `Could not ask for a human engineer: ${action.reason}`, tone: 'error' },
       };
     case 'issueSubmitted':
       return { ...state, phase: 'starting', draft: '' };

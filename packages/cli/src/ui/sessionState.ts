@@ -1,4 +1,4 @@
-import type { ServerMessage } from '@codevf/protocol';
+import type { AiInfo, ServerMessage } from '@codevf/protocol';
 import { initialSessionView, type RequestState, type SessionView } from '@codevf/protocol/shared';
 import type { CommandOutcome } from '../session/localWork';
 import type { ConnectionState } from '../session/sessionConnection';
@@ -30,8 +30,11 @@ export type Entry =
       kind: 'message';
       key: string;
       at: string;
-      who: 'engineer' | 'customer';
+      /** `guide`: an engineer guiding the AI; their line is addressed to the AI (vibe mode). */
+      who: 'engineer' | 'customer' | 'guide';
       name: string;
+      /** For engineer lines: whether the AI or a person wrote it. */
+      speakerKind?: 'human' | 'ai';
       text: string;
       redactions: number;
       seq?: number;
@@ -39,7 +42,15 @@ export type Entry =
       localId?: string;
       pending?: boolean;
     }
-  | { kind: 'system'; key: string; at: string; text: string; tone: Tone }
+  | {
+      kind: 'system';
+      key: string;
+      at: string;
+      text: string;
+      tone: Tone;
+      /** Someone else's words shown under the line, in their own column (the AI's hand-over summary). */
+      quote?: string;
+    }
   | { kind: 'request'; key: string; requestId: string };
 
 /**
@@ -97,9 +108,24 @@ export type Request = CommandRequest | FileRequest;
 export interface Billing {
   creditsUsed: number;
   balance: number;
+  /** What the last billed minute cost (0 for a free AI minute). */
   ratePerMinute: number;
   minutes: number;
   lowBalance: boolean;
+  /** Whose minute the last one was: a human engineer's or the AI's (absent from an older server). */
+  help?: 'human' | 'ai';
+  /** After an AI minute: the customer's free AI minutes left today. */
+  freeMinutesLeft?: number;
+}
+
+/** Who helps right now, as the header shows them. */
+export interface Helper {
+  id: string;
+  name: string;
+  /** A human engineer's title, or the AI's model. */
+  title: string | null;
+  online: boolean;
+  kind: 'human' | 'ai';
 }
 
 export interface Summary {
@@ -152,7 +178,17 @@ export interface SessionState {
   /** What the server's events say, folded by the protocol's shared fold. */
   view: SessionView;
   /** The task as created over HTTP, until the events say more. */
-  created: { status: 'queued' | 'active' | 'ended'; queuePosition?: number; estimatedWaitSeconds?: number } | null;
+  created: {
+    status: 'queued' | 'active' | 'ended';
+    queuePosition?: number;
+    estimatedWaitSeconds?: number;
+  } | null;
+  /** This server's AI terms from GET /v1/ai (null: none, an older server, or not known yet). */
+  aiInfo: AiInfo | null;
+  /** Engineers that joined as the AI participant, by id (from their `engineer_connected`). */
+  aiIds: readonly string[];
+  /** The customer typed /human and the hand-over has not arrived yet. */
+  humanAsked: boolean;
   /** This machine's own lines and messages, in the order they were added. */
   localEntries: LocalEntry[];
   /** This machine's knowledge of each request, by id. */
@@ -162,7 +198,9 @@ export interface SessionState {
   // Built from `view` and the local parts after every action (sessionProjection.ts); never set directly.
   readonly status: 'queued' | 'active' | 'ended' | null;
   readonly queue: { position?: number; estimatedWaitSeconds?: number } | null;
-  readonly engineer: { id: string; name: string; title: string | null; online: boolean } | null;
+  readonly engineer: Helper | null;
+  /** The AI is the one helping now: /human asks for a person. */
+  readonly aiLeads: boolean;
   readonly billing: Billing | null;
   readonly entries: Entry[];
   readonly requests: Record<string, Request>;
@@ -196,7 +234,13 @@ export type Action =
       status: 'queued' | 'active' | 'ended';
       queuePosition?: number;
       estimatedWaitSeconds?: number;
+      /** Why the server made the task human-only (shown once in the chat). */
+      modeNote?: string | null;
+      at: string;
     }
+  | { type: 'aiInfo'; info: AiInfo | null }
+  | { type: 'humanAsked'; at: string }
+  | { type: 'humanAskFailed'; reason: string }
   | { type: 'issueSubmitted' }
   | { type: 'draft'; text: string }
   | { type: 'confirmDraft'; text: string }
@@ -237,12 +281,16 @@ export function initialSessionState(init: { customerName: string; now: number; a
     connection: { kind: 'connecting' },
     view: initialSessionView(),
     created: null,
+    aiInfo: null,
+    aiIds: [],
+    humanAsked: false,
     localEntries: [],
     local: {},
     status: null,
     queue: null,
     askKeepWaiting: false,
     engineer: null,
+    aiLeads: false,
     billing: null,
     entries: [],
     requests: {},

@@ -16,6 +16,8 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** stdin, stdout and stderr are terminals. */
   tty?: boolean;
+  /** As `tty`, and stdin can be put in raw mode, so a full-screen UI (Ink) runs in memory. */
+  terminal?: boolean;
   /** The folder the command runs in (default: an empty temp folder). */
   cwd?: string;
   overrides?: ContextOverrides;
@@ -35,7 +37,11 @@ export function createCommandWorld() {
   const opened: string[] = [];
 
   function setup(options: WorldOptions) {
-    const io = createMemoryIO({ env: { XDG_CONFIG_HOME: configHome, ...options.env }, tty: options.tty });
+    const io = createMemoryIO({
+      env: { XDG_CONFIG_HOME: configHome, ...options.env },
+      tty: options.tty || options.terminal,
+    });
+    if (options.terminal) Object.assign(io.stdin, { isTTY: true, setRawMode: () => io.stdin });
     const overrides: ContextOverrides = {
       sleep: async () => {},
       cwd: options.cwd ?? defaultCwd,

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Project, ProjectBody, SyncBody, SyncResult } from '@codevf/protocol';
+import type { AiInfo, Project, ProjectBody, SyncBody, SyncResult, Task } from '@codevf/protocol';
+import { WebSocketServer } from 'ws';
 import type { StoredAuth } from '../../src/core/authStore';
 
 export interface FakeUser {
@@ -20,14 +21,42 @@ export interface SeenRequest {
   body: string;
 }
 
+/** An error answer the server gives instead of a result (RFC 9457 with our code). */
+export interface ScriptedProblem {
+  status: number;
+  code: string;
+  detail: string;
+  hint?: string;
+}
+
+/** A persisted event the live socket sends after its welcome (seq is numbered from 1). */
+export interface ScriptedEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** Without a script, a task's socket says where it is in the queue and then ends it. */
+const QUEUED_THEN_ENDED: ScriptedEvent[] = [
+  { type: 'task_status', payload: { status: 'queued', queuePosition: 1, estimatedWaitSeconds: 60 } },
+  {
+    type: 'session_end',
+    payload: {
+      endedBy: 'system',
+      reason: 'The test is over.',
+      summary: { engineer: null, durationSeconds: 0, creditsUsed: 0 },
+    },
+  },
+];
+
 /** What the token endpoint answers to the device-code polls, in order; the last one repeats. */
 export type DeviceAnswer = 'pending' | 'slow_down' | 'approve' | 'deny' | 'expired';
 
 /**
- * A small HTTP server speaking the endpoints the CLI's commands use (PROTOCOL.md §1–§2): OAuth
+ * A small HTTP server speaking the endpoints the CLI's commands use (PROTOCOL.md §1–§3): OAuth
  * metadata, device authorization, token (device code and refresh grants), revocation, `/v1/me`,
- * and projects with snapshot/bundle uploads and sync. It keeps its state in memory and records
- * every request. Command tests use it instead of the real server, which CLI tests must not import;
+ * projects with snapshot/bundle uploads and sync, task creation, `/v1/ai`, and a task's live
+ * socket that plays a scripted list of events. It keeps its state in memory and records every
+ * request. Command tests use it instead of the real server, which CLI tests must not import;
  * the real server and the built binary meet in e2e/.
  */
 export async function startFakeApiServer() {
@@ -43,6 +72,13 @@ export async function startFakeApiServer() {
   let polls = 0;
   let tokenCount = 0;
   let revokeStatus = 200;
+  const tasks: Task[] = [];
+  let taskProblem: ScriptedProblem | null = null;
+  let modeNote: string | null = null;
+  let aiInfo: AiInfo | null = null;
+  let sessionEvents: ScriptedEvent[] = QUEUED_THEN_ENDED;
+  /** Client messages received on live sockets after the hello. */
+  const received: Array<{ type: string; payload: unknown }> = [];
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -136,6 +172,46 @@ export async function startFakeApiServer() {
     }
     if (!bearer(req)) return problem(res, 401, 'E_UNAUTHORIZED', 'The access token is invalid or expired.');
     if (method === 'GET' && path === '/v1/me') return send(res, 200, user);
+    if (method === 'GET' && path === '/v1/ai') {
+      // A server from before the AI participant has no such route.
+      return aiInfo ? send(res, 200, aiInfo) : problem(res, 404, 'E_NOT_FOUND', 'Route GET:/v1/ai not found');
+    }
+    if (method === 'POST' && path === '/v1/tasks') {
+      if (taskProblem) {
+        const { status, code, detail, hint } = taskProblem;
+        return send(res, status, {
+          type: 'about:blank',
+          title: detail,
+          status,
+          code,
+          detail,
+          ...(hint ? { hint } : {}),
+        });
+      }
+      const body = JSON.parse(raw.toString('utf8')) as { description: string; mode?: Task['mode']; projectId?: string };
+      const task: Task = {
+        id: `t_${tasks.length + 1}`,
+        description: body.description,
+        mode: body.mode ?? 'human',
+        modeNote,
+        status: 'queued',
+        customerId: user.id,
+        projectId: body.projectId ?? null,
+        engineer: null,
+        createdAt: new Date().toISOString(),
+        claimedAt: null,
+        endedAt: null,
+        endedBy: null,
+        endReason: null,
+        maxCredits: null,
+        creditsUsed: 0,
+        rating: null,
+        queuePosition: 1,
+        estimatedWaitSeconds: 60,
+      };
+      tasks.push(task);
+      return send(res, 201, task);
+    }
     if (method === 'POST' && path === '/v1/projects') {
       const body = JSON.parse(raw.toString('utf8')) as ProjectBody;
       const now = new Date().toISOString();
@@ -191,6 +267,34 @@ export async function startFakeApiServer() {
     return problem(res, 405, 'E_VALIDATION', 'Method not allowed.');
   }
 
+  // A task's live socket (PROTOCOL.md §3): hello → welcome, then the scripted events.
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const taskId = /^\/v1\/tasks\/([^/]+)\/ws$/.exec(new URL(req.url ?? '/', baseUrl).pathname)?.[1];
+    if (!token || !accessTokens.has(token) || !tasks.some((t) => t.id === taskId)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const frame = (type: string, payload: unknown, seq?: number) =>
+        JSON.stringify({ type, timestamp: new Date().toISOString(), payload, ...(seq ? { seq } : {}) });
+      let welcomed = false;
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { type: string; payload: unknown };
+        if (welcomed) {
+          received.push(msg);
+          return;
+        }
+        welcomed = true;
+        ws.send(frame('welcome', { taskId, status: 'queued', role: 'customer', lastSeq: sessionEvents.length }));
+        sessionEvents.forEach((e, i) => {
+          ws.send(frame(e.type, e.payload, i + 1));
+        });
+      });
+    });
+  });
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -202,12 +306,22 @@ export async function startFakeApiServer() {
     projects,
     uploads,
     syncs,
+    /** Tasks created (POST /v1/tasks), in order. */
+    tasks,
+    /** Client messages the live sockets received after their hello. */
+    received,
     /** Forgets what earlier tests did: requests seen, projects, uploads, syncs, scripted answers. */
     reset() {
       seen.length = 0;
       projects.clear();
       uploads.length = 0;
       syncs.length = 0;
+      tasks.length = 0;
+      received.length = 0;
+      taskProblem = null;
+      modeNote = null;
+      aiInfo = null;
+      sessionEvents = QUEUED_THEN_ENDED;
       deviceAnswers = ['approve'];
       polls = 0;
       revokeStatus = 200;
@@ -216,6 +330,22 @@ export async function startFakeApiServer() {
     answerDevicePolls(answers: DeviceAnswer[]) {
       deviceAnswers = answers;
       polls = 0;
+    },
+    /** Makes POST /v1/tasks answer with this error (null: create the task). */
+    refuseTasks(answer: ScriptedProblem | null) {
+      taskProblem = answer;
+    },
+    /** The `modeNote` of tasks created from now on (why the server made them human-only). */
+    setModeNote(note: string | null) {
+      modeNote = note;
+    },
+    /** GET /v1/ai's answer; null answers 404, as a server from before the AI participant does. */
+    setAiInfo(info: AiInfo | null) {
+      aiInfo = info;
+    },
+    /** The events a task's live socket sends after its welcome. */
+    scriptSession(events: ScriptedEvent[]) {
+      sessionEvents = events;
     },
     /** Makes the revocation endpoint answer with this status. */
     setRevokeStatus(status: number) {
@@ -263,6 +393,8 @@ export async function startFakeApiServer() {
       return project;
     },
     async close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -192,7 +192,7 @@ describe('init handler', () => {
     const hint = (error as { hint: string }).hint;
     expect(hint).toBe(
       'Pass --yes to take the defaults, or answer with flags: --test-command <cmd>, --build-command <cmd>, ' +
-        '--tools <claude,gemini,gpt|none>, --upload / --no-upload, --branch-only / --any-branch.',
+        '--tools <claude,gemini,gpt,other|none>, --upload / --no-upload, --branch-only / --any-branch.',
     );
     expect(existsSync(join(root, '.codevf'))).toBe(false);
     expect(server.projects.size).toBe(0);

@@ -68,6 +68,14 @@ describe('parseInitFlags', () => {
     expect(parseInitFlags({})).toEqual({});
   });
 
+  it('takes `other` (self-hosted or other models) among the AI tools, alone or with the others', () => {
+    expect(parseInitFlags({ tools: 'other' })).toEqual({ allowedTools: ['other'] });
+    expect(parseInitFlags({ tools: 'Claude,OTHER' })).toEqual({ allowedTools: ['claude', 'other'] });
+    expect(() => parseInitFlags({ tools: 'others' })).toThrow(
+      '--tools takes a comma-separated list of claude, gemini, gpt, other, or none; got "others".',
+    );
+  });
+
   it.each([
     [{ type: 'cobol' }],
     [{ tools: 'claude,copilot' }],
@@ -118,6 +126,30 @@ describe('resolveAnswers', () => {
       upload: true,
       branchOnly: false,
     });
+  });
+
+  it('offers the four AI tools, `other` among them, with the current ones ticked', async () => {
+    const offered: { value: string; name: string; checked: boolean }[][] = [];
+    const prompter = scripted([true, 'pnpm test', '', false, true]);
+    prompter.checkbox = (m, choices) => {
+      prompter.asked.push(m);
+      offered.push(choices);
+      return Promise.resolve(['other'] as never);
+    };
+    const answers = await resolveAnswers({
+      flags: {},
+      defaults: { ...defaults, allowedTools: ['gpt'] },
+      detections: [node],
+      yes: false,
+      prompter,
+    });
+    expect(offered[0]).toEqual([
+      { value: 'claude', name: 'Claude', checked: false },
+      { value: 'gemini', name: 'Gemini', checked: false },
+      { value: 'gpt', name: 'GPT', checked: true },
+      { value: 'other', name: 'Other (self-hosted or other models)', checked: false },
+    ]);
+    expect(answers.allowedTools).toEqual(['other']);
   });
 
   it('asks the spec’s questions in order', async () => {

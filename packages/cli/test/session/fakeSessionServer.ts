@@ -26,6 +26,7 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
   let ackDelayMs = 0;
   let dropAcks = false;
   let rateLimitNext = false;
+  let refuseNextWith: { code: string; message: string } | null = null;
   let silent = false;
 
   const server = http.createServer((_req, res) => {
@@ -101,6 +102,18 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
         );
         return;
       }
+      if (refuseNextWith) {
+        const { code, message } = refuseNextWith;
+        refuseNextWith = null;
+        ws.send(
+          JSON.stringify({
+            type: 'error',
+            timestamp: new Date().toISOString(),
+            payload: { code, message, id: msg.id },
+          }),
+        );
+        return;
+      }
       if (msg.type === 'approve_command' && msg.payload.requestId === 'expired') {
         ws.send(
           JSON.stringify({
@@ -160,6 +173,10 @@ export async function startFakeSessionServer(options: { token?: string } = {}) {
     /** Answers the next message with E_RATE_LIMITED (not stored), as a busy server does. */
     rateLimitNext() {
       rateLimitNext = true;
+    },
+    /** Answers the next message with this error (not stored), as the server refuses a message. */
+    refuseNext(code: string, message: string) {
+      refuseNextWith = { code, message };
     },
     /** Stops answering pings, as a server that vanished without closing would. */
     setSilent(v: boolean) {

@@ -1,5 +1,7 @@
+import type { AiInfo } from '@codevf/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/core/api';
+import { CodevfError } from '../../src/core/errors';
 import { createLiveSession, type LiveSession } from '../../src/session/liveSession';
 import type { CommandOutcome, LocalWork } from '../../src/session/localWork';
 import { startFakeSessionServer } from './fakeSessionServer';
@@ -39,15 +41,49 @@ function fakeLocal(script: { output?: string[]; files?: Record<string, string | 
   return { local, ran };
 }
 
-async function setup(script?: Parameters<typeof fakeLocal>[0]) {
+/** The AI's terms as GET /v1/ai gives them. */
+const AI_TERMS: AiInfo = {
+  available: true,
+  name: 'Codie',
+  model: 'qwen2.5-coder',
+  vendor: 'other',
+  freeMinutesPerDay: 30,
+  freeMinutesLeft: 12,
+  aiCreditsPerMinute: 2,
+  humanCreditsPerMinute: 5,
+};
+
+interface SetupOptions {
+  script?: Parameters<typeof fakeLocal>[0];
+  /** `--mode` (absent: not sent). */
+  mode?: 'human' | 'ai' | 'hybrid';
+  /** Who joins first: a human engineer (default) or the AI. */
+  helper?: 'human' | 'ai';
+  /** GET /v1/ai's answer; 'missing' answers 404 as an older server does. */
+  aiInfo?: AiInfo | 'missing';
+}
+
+async function setup(scriptOrOptions?: Parameters<typeof fakeLocal>[0] | SetupOptions) {
+  const options: SetupOptions =
+    scriptOrOptions && ('mode' in scriptOrOptions || 'helper' in scriptOrOptions || 'aiInfo' in scriptOrOptions)
+      ? scriptOrOptions
+      : { script: scriptOrOptions as Parameters<typeof fakeLocal>[0] };
+  const script = options.script;
   const server = await startFakeSessionServer();
   cleanups.push(() => server.close());
   const baseUrl = server.url.replace('ws://', 'http://').replace(/\/v1\/.*$/, '');
   const posted: Array<{ path: string; body: unknown }> = [];
+  const fetched: string[] = [];
   const api = {
     baseUrl,
     accessToken: async () => 'good-token',
-    get: async () => ({}) as never,
+    get: async (path: string, opts?: { parse?: (v: unknown) => unknown }) => {
+      fetched.push(path);
+      if (path !== '/v1/ai') return {} as never;
+      const info = options.aiInfo ?? 'missing';
+      if (info === 'missing') throw new CodevfError('E_NOT_FOUND', 'Route GET:/v1/ai not found');
+      return (opts?.parse ? opts.parse(info) : info) as never;
+    },
     post: async (path: string, body: unknown) => {
       posted.push({ path, body });
       return {
@@ -67,13 +103,21 @@ async function setup(script?: Parameters<typeof fakeLocal>[0]) {
     customerName: 'Ann',
     description: 'it breaks',
     backoff: { initialMs: 5, maxMs: 10 },
+    ...(options.mode ? { mode: options.mode } : {}),
   });
   cleanups.push(() => session.abort());
   session.start();
   await waitFor(() => session.store.getState().connection.kind === 'connected', 'connected');
-  server.emit('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' });
+  if (options.helper === 'ai') {
+    server.emit('engineer_connected', {
+      engineer: { id: 'codevf-ai', name: 'Codie', title: 'qwen2.5-coder' },
+      kind: 'ai',
+    });
+  } else {
+    server.emit('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' });
+  }
   await waitFor(() => session.store.getState().engineer, 'engineer');
-  return { server, session, ran, posted };
+  return { server, session, ran, posted, fetched };
 }
 
 const sentTypes = (server: Awaited<ReturnType<typeof startFakeSessionServer>>) => server.received.map((r) => r.type);
@@ -95,9 +139,14 @@ async function pending(session: LiveSession, id: string) {
 }
 
 describe('live session controller', () => {
-  it('creates the task with the issue text', async () => {
+  it('creates the task with the issue text, and no mode unless one was given (the server decides)', async () => {
     const { posted } = await setup();
-    expect(posted[0]).toEqual({ path: '/v1/tasks', body: { description: 'it breaks', mode: 'human' } });
+    expect(posted[0]).toEqual({ path: '/v1/tasks', body: { description: 'it breaks' } });
+  });
+
+  it('sends the mode given', async () => {
+    const { posted } = await setup({ mode: 'hybrid' });
+    expect(posted[0]).toEqual({ path: '/v1/tasks', body: { description: 'it breaks', mode: 'hybrid' } });
   });
 
   it('runs nothing when the server refuses the approval (it expired meanwhile)', async () => {
@@ -201,5 +250,85 @@ describe('live session controller', () => {
     session.sendChat('x'.repeat(8_001));
     expect(server.received).toEqual([]);
     expect(session.store.getState().notice?.text).toMatch(/limited to 8000 characters/);
+  });
+});
+
+describe('asking for a human (/human)', () => {
+  it('reads the AI terms at the start; a 404 from an older server means no AI, said nowhere', async () => {
+    const withAi = await setup({ helper: 'ai', aiInfo: AI_TERMS });
+    expect(withAi.fetched).toContain('/v1/ai');
+    await waitFor(() => withAi.session.store.getState().aiInfo, 'AI terms');
+    expect(withAi.session.store.getState().aiInfo).toEqual(AI_TERMS);
+    const older = await setup({ aiInfo: 'missing' });
+    expect(older.fetched).toContain('/v1/ai');
+    expect(older.session.store.getState().aiInfo).toBeNull();
+    expect(older.session.store.getState().notice).toBeNull();
+  });
+
+  it('while the AI helps, /human <reason> sends request_human with the reason masked, not a chat line', async () => {
+    const { server, session } = await setup({ helper: 'ai', aiInfo: AI_TERMS });
+    expect(session.store.getState().aiLeads).toBe(true);
+    session.sendChat('/human  it keeps suggesting AKIAIOSFODNN7EXAMPLF  ');
+    await waitFor(() => server.received.length > 0, 'sent');
+    expect(server.received.map((r) => r.type)).toEqual(['request_human']);
+    expect(server.events.at(-1)?.payload).toEqual({ reason: 'it keeps suggesting [REDACTED:aws]' });
+    const s = session.store.getState();
+    expect(s.humanAsked).toBe(true);
+    expect(s.draft).toBe('');
+    expect(s.entries.at(-1)).toMatchObject({ kind: 'system', text: 'Asking for a human engineer…' });
+    expect(s.entries.some((e) => e.kind === 'message')).toBe(false);
+  });
+
+  it('/human alone sends request_human without a reason; a second one before the hand-over sends nothing', async () => {
+    const { server, session } = await setup({ helper: 'ai' });
+    session.sendChat('/human');
+    await waitFor(() => server.received.length > 0, 'sent');
+    expect(server.events.at(-1)?.payload).toEqual({});
+    session.sendChat('/HUMAN please');
+    expect(session.store.getState().notice?.text).toBe(
+      'A human engineer was asked for already; the AI is handing over.',
+    );
+    expect(server.received.map((r) => r.type)).toEqual(['request_human']);
+  });
+
+  it('/humanx and text that merely mentions /human are ordinary chat', async () => {
+    const { server, session } = await setup({ helper: 'ai' });
+    session.sendChat('/humanx');
+    session.sendChat('what does /human do?');
+    await waitFor(() => server.received.length === 2, 'both sent');
+    expect(server.events.slice(-2).map((e) => [e.type, e.payload.text])).toEqual([
+      ['customer_message', '/humanx'],
+      ['customer_message', 'what does /human do?'],
+    ]);
+  });
+
+  it('a reason over the limit is refused with the limit, nothing sent', async () => {
+    const { server, session } = await setup({ helper: 'ai' });
+    session.sendChat(`/human ${'x'.repeat(1_001)}`);
+    expect(session.store.getState().notice?.text).toBe('The reason after /human is limited to 1000 characters.');
+    expect(server.received).toEqual([]);
+  });
+
+  it('with a human engineer already helping, /human says so and sends nothing', async () => {
+    const { server, session } = await setup();
+    session.setDraft('/human');
+    session.sendChat('/human');
+    expect(session.store.getState().notice).toEqual({ text: 'A human engineer is already helping you.', tone: 'warn' });
+    expect(session.store.getState().draft).toBe('');
+    expect(server.received).toEqual([]);
+  });
+
+  it('a refusal from the server is shown, and /human can be typed again', async () => {
+    const { server, session } = await setup({ helper: 'ai' });
+    server.refuseNext('E_CONFLICT', 'The AI no longer leads this task.');
+    session.sendChat('/human');
+    await waitFor(() => !session.store.getState().humanAsked, 'refusal applied');
+    expect(session.store.getState().notice).toEqual({
+      text: 'Could not ask for a human engineer: The AI no longer leads this task.',
+      tone: 'error',
+    });
+    session.sendChat('/human');
+    await waitFor(() => server.received.length === 2, 'asked again');
+    expect(server.received.map((r) => r.type)).toEqual(['request_human', 'request_human']);
   });
 });

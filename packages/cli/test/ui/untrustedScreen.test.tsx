@@ -52,6 +52,19 @@ function everyField(t: string, n: number): Action[][] {
     );
   const file = (id: string, seq: number) =>
     frame(ev('request_file', { requestId: id, path: `src/a${t}.ts`, reason: `why${t}`, expiresAt: expires }, seq));
+  // The AI participant and what comes with it: its name and model, guides, the hand-over, the
+  // server's note on a human-only task.
+  const aiBase: Action[] = [
+    ...base.slice(0, 2),
+    frame(
+      ev('engineer_connected', { engineer: { id: 'codevf-ai', name: `Codie${t}`, title: `model${t}` }, kind: 'ai' }, 1),
+    ),
+  ];
+  const handoff = ev(
+    'handoff',
+    { from: 'ai', reason: 'model_failed', summary: `sum${t}\nnext${t}`, detail: `d${t}` },
+    2,
+  );
   return [
     [...base, frame(ev('engineer_message', { text: `hi${t}` }, 2))],
     [...base, cmd('c', 2)],
@@ -81,6 +94,18 @@ function everyField(t: string, n: number): Action[][] {
           2,
         ),
       ),
+    ],
+    [...aiBase, frame(ev('engineer_message', { text: `hi${t}` }, 2))],
+    [...aiBase, frame(ev('guide_message', { text: `try${t}`, guide: { id: 'g', name: `Sam${t}` } }, 2))],
+    [
+      ...aiBase,
+      frame(handoff),
+      frame(ev('engineer_disconnected', { engineerId: 'codevf-ai' }, 3)),
+      frame(ev('task_status', { status: 'queued', queuePosition: n, estimatedWaitSeconds: 60 * n }, 4)),
+    ],
+    [
+      { type: 'taskCreated', taskId: 'task-1', status: 'queued', modeNote: `note${t}`, at: new Date(T0).toISOString() },
+      ...base.slice(0, 2),
     ],
   ];
 }
