@@ -20,9 +20,15 @@ describe.each(['sqlite', 'postgres'] as const)('billing the AI and the human (%s
   let engineer: Party;
   const open: TestSession[] = [];
   const url = () => server.baseUrl;
+  /** Opens a socket and waits until its owner's arrival is stored (billing reads it, not the socket). */
   const connect = async (taskId: string, who: Party) => {
     const s = await openSession({ baseUrl: url(), taskId, token: who.token });
     open.push(s);
+    await s.waitFor((f) =>
+      who.user.role === 'customer'
+        ? f.type === 'customer_connected' && f.payload.customerId === who.user.id
+        : f.type === 'engineer_connected' && (f.payload.engineer as { id: string }).id === who.user.id,
+    );
     return s;
   };
   const charges = async (who: Party, taskId: string) =>
@@ -76,7 +82,6 @@ describe.each(['sqlite', 'postgres'] as const)('billing the AI and the human (%s
 
     await claim(url(), engineer, task.id); // 5:40
     await connect(task.id, engineer);
-    await c.waitFor((f) => f.type === 'engineer_connected' && f.payload.kind === 'human');
     await tick(server); // minute 5: the human's
     clock.advance(60_000);
     await tick(server); // minute 6
@@ -120,23 +125,25 @@ describe.each(['sqlite', 'postgres'] as const)('billing the AI and the human (%s
     await api(url(), customer, 'POST', `/v1/tasks/${second.id}/end`, {});
   });
 
-  it('bills a minute shared by the AI and a human as the human’s (a take-over within it)', async () => {
+  it('bills the minute of a take-over as the AI’s and the human’s minutes from the next one', async () => {
     clock.set('2026-05-04T10:00:00.000Z');
     const customer = await party(server, 'customer', 50);
     const guide = await party(server, 'engineer');
     const task = await createTask(url(), customer, { mode: 'ai' });
     const c = await connect(task.id, customer);
-    clock.advance(70_000); // 1:10 — minute 0 was the AI's alone
+    clock.advance(70_000); // 1:10
     await api(url(), guide, 'POST', `/v1/tasks/${task.id}/guide`);
     await api(url(), guide, 'POST', `/v1/tasks/${task.id}/takeover`);
     clock.advance(20_000); // 1:30 — the guide comes back as the engineer
     await connect(task.id, guide);
-    await c.waitFor((f) => f.type === 'engineer_connected' && f.payload.kind === 'human');
     await tick(server);
-    await c.waitFor((f) => f.type === 'billing_update' && f.payload.minutes === 2);
+    clock.advance(35_000); // 2:05
+    await tick(server);
+    await c.waitFor((f) => f.type === 'billing_update' && f.payload.minutes === 3);
     expect(await charges(customer, task.id)).toEqual([
       [0, 0, 'ai', 'minute 1: free AI minute'],
-      [1, -HUMAN_RATE, 'human', 'minute 2'],
+      [1, 0, 'ai', 'minute 2: free AI minute'],
+      [2, -HUMAN_RATE, 'human', 'minute 3'],
     ]);
     await api(url(), customer, 'POST', `/v1/tasks/${task.id}/end`, {});
   });

@@ -83,7 +83,7 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
   }
   const { mode, modeNote } = resolveMode(ctx.config.ai, body.mode, allowedTools);
   const byAi = mode !== 'human';
-  // The AI's first minute may be free; a human's never is.
+  // What a paid minute with this help costs; a free AI minute left today also lets a customer start (below).
   const rate = byAi ? ctx.config.ai.creditsPerMinute : ctx.config.creditsPerMinute;
   if (body.maxCredits !== undefined && body.maxCredits < rate) {
     throw new ApiError('E_VALIDATION', `maxCredits must be at least one minute's worth (${rate} credits).`, {
