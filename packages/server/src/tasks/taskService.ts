@@ -1,11 +1,17 @@
-import type { CreateTaskBody, Task } from '@codevf/protocol';
+import type { CreateTaskBody, SenderRole, Task } from '@codevf/protocol';
+import { AI_USER_ID, isAiLed } from '../ai/aiUser';
 import type { AuthUser } from '../auth/guards';
+import { freeAiMinutesLeft } from '../billing/aiAllowance';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
+import { parseTools } from '../projects/projectService';
+import { claimByAiInTx } from './aiClaim';
 import { checkQueuedTasks } from './caps';
-import { claimPaceSeconds, estimateWaitSeconds, queuedTaskIds, queueSlot } from './queue';
+import { isGuide } from './guides';
+import { claimPaceSeconds, estimateWaitSeconds, type QueueSlot, queuedTaskIds, queueSlot } from './queue';
 import { type EndedBy, endTaskInTx } from './taskEnd';
+import { resolveMode } from './taskMode';
 import { withNewTask, withTaskLock } from './taskTransaction';
 import { findTaskRecord, selectTasks, type TaskRecord, toTask } from './taskView';
 
@@ -13,8 +19,9 @@ export type Access = 'view' | 'participate';
 
 /**
  * The one visibility rule: a customer sees their own tasks; an engineer sees queued tasks (the
- * queue) and takes part only in the tasks they claimed; nobody else sees anything. Tasks you
- * may not see are "not found", so ids cannot be probed.
+ * queue) and tasks the AI leads (to pick one to guide), takes part in the tasks they claimed,
+ * and in an AI-led task they guide (reading all, writing only guidance); nobody else sees
+ * anything. Tasks you may not see are "not found", so ids cannot be probed.
  */
 export async function visibleTask(
   ctx: AppContext,
@@ -27,18 +34,26 @@ export async function visibleTask(
     if (user.role === 'customer' && task.customer_id === user.id) return task;
     if (user.role === 'engineer') {
       if (task.engineer_id === user.id) return task;
-      if (task.status === 'queued') {
+      const aiLed = isAiLed(task);
+      if (aiLed && (await isGuide(ctx.storage.db, taskId, user.id))) return task;
+      if (task.status === 'queued' || aiLed) {
         if (access === 'view') return task;
-        throw new ApiError('E_FORBIDDEN', 'Claim the task before joining it.');
+        throw new ApiError(
+          'E_FORBIDDEN',
+          aiLed
+            ? 'The AI leads this task: guide it (POST …/guide) before joining.'
+            : 'Claim the task before joining it.',
+        );
       }
     }
   }
   throw new ApiError('E_NOT_FOUND', 'No such task.');
 }
 
-/** Role of the caller in a task they take part in. */
-export function roleIn(task: TaskRecord, user: AuthUser): 'customer' | 'engineer' {
-  return task.customer_id === user.id ? 'customer' : 'engineer';
+/** Role of the caller in a task they take part in (visibleTask with 'participate' passed). */
+export function roleIn(task: TaskRecord, user: AuthUser): SenderRole {
+  if (task.customer_id === user.id) return 'customer';
+  return task.engineer_id === user.id ? 'engineer' : 'guide';
 }
 
 /** The API view, with queue position and estimate while queued and the balance for the customer. */
@@ -54,17 +69,22 @@ export async function taskView(ctx: AppContext, user: AuthUser, record: TaskReco
 
 export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTaskBody): Promise<Task> {
   if (user.role !== 'customer') throw new ApiError('E_FORBIDDEN', 'Only customers create tasks.');
-  const rate = ctx.config.creditsPerMinute;
   const db = ctx.storage.db;
+  let allowedTools: string[] | null = null;
   if (body.projectId) {
     const project = await db
       .selectFrom('projects')
-      .select('id')
+      .select('allowed_tools')
       .where('id', '=', body.projectId)
       .where('owner_id', '=', user.id)
       .executeTakeFirst();
     if (!project) throw new ApiError('E_NOT_FOUND', 'No such project.');
+    allowedTools = parseTools(project.allowed_tools);
   }
+  const { mode, modeNote } = resolveMode(ctx.config.ai, body.mode, allowedTools);
+  const byAi = mode !== 'human';
+  // What a paid minute with this help costs; a free AI minute left today also lets a customer start (below).
+  const rate = byAi ? ctx.config.ai.creditsPerMinute : ctx.config.creditsPerMinute;
   if (body.maxCredits !== undefined && body.maxCredits < rate) {
     throw new ApiError('E_VALIDATION', `maxCredits must be at least one minute's worth (${rate} credits).`, {
       fieldErrors: [{ path: 'maxCredits', message: `must be at least ${rate}` }],
@@ -72,7 +92,8 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
   }
   const me = await db.selectFrom('users').select('credits').where('id', '=', user.id).executeTakeFirst();
   const balance = Number(me?.credits ?? 0);
-  if (balance < rate) {
+  const freeAiMinute = byAi && (await freeAiMinutesLeft(db, ctx.config.ai, user.id, ctx.clock.now())) > 0;
+  if (balance < rate && !freeAiMinute) {
     throw new ApiError(
       'E_INSUFFICIENT_CREDITS',
       `A session costs ${rate} credit${rate === 1 ? '' : 's'} per minute and your balance is ${balance}.`,
@@ -83,7 +104,7 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
   const change = await withNewTask(
     ctx,
     async (storage) => {
-      await checkQueuedTasks(storage, user.id, ctx.config.maxQueuedTasksPerCustomer);
+      await checkQueuedTasks(storage, user.id, ctx.config.maxQueuedTasksPerCustomer, byAi);
       const id = newId();
       await storage.db
         .insertInto('tasks')
@@ -92,11 +113,13 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
           customer_id: user.id,
           project_id: body.projectId ?? null,
           description: body.description,
-          mode: body.mode,
-          status: 'queued',
-          engineer_id: null,
+          mode,
+          mode_note: modeNote,
+          // The AI claims its task at once, in this transaction (claimByAiInTx below).
+          status: byAi ? 'active' : 'queued',
+          engineer_id: byAi ? AI_USER_ID : null,
           created_at: now.toISOString(),
-          claimed_at: null,
+          claimed_at: byAi ? now.toISOString() : null,
           ended_at: null,
           ended_by: null,
           end_reason: null,
@@ -107,12 +130,19 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
           last_seq: 0,
           head_hash: null,
           billed_minutes: 0,
+          handoff_reason: null,
+          handoff_summary: null,
+          handoff_at: null,
         })
         .execute();
       return id;
     },
     now,
-    async (tx) => {
+    async (tx): Promise<Partial<QueueSlot>> => {
+      if (byAi) {
+        await claimByAiInTx(tx, ctx.config.ai);
+        return {};
+      }
       const slot = await queueSlot(tx.trx, tx.task, now);
       await tx.append('task_status', { status: 'queued', ...slot });
       return slot;
@@ -172,8 +202,9 @@ export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string)
   if (!found) throw new ApiError('E_NOT_FOUND', 'No such task.');
   if (found.status !== 'queued') throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
   await withTaskLock(ctx, taskId, ctx.clock.now(), async (tx) => {
+    // A task the AI handed over keeps its claim time: its minutes stay counted from the session's start.
     const claimed = await tx.update(
-      { status: 'active', engineer_id: user.id, claimed_at: tx.now.toISOString() },
+      { status: 'active', engineer_id: user.id, claimed_at: tx.task.claimed_at ?? tx.now.toISOString() },
       'queued',
     );
     if (!claimed) throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
