@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin/adminRoutes';
+import { ensureAiUser } from './ai/aiUser';
 import { installCrossSiteGuard } from './auth/crossSite';
 import { deviceRoutes } from './auth/deviceRoutes';
 import { oauthRoutes } from './auth/oauthRoutes';
@@ -15,7 +16,7 @@ import { type BlobStore, createFileBlobStore } from './blobs/blobStore';
 import type { Bus } from './bus/bus';
 import { createBus } from './bus/createBus';
 import { type Clock, systemClock } from './clock';
-import type { ServerConfig } from './config';
+import { aiConfigured, type ServerConfig } from './config';
 import type { AppContext } from './context';
 import { consoleRoutes, SECURITY_HEADERS } from './http/consoleRoutes';
 import { installErrorHandler } from './http/errorHandler';
@@ -68,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
   });
   const ctx = live.ctx;
+  // Before any route: a task the AI claims names the AI's account as its engineer.
+  if (aiConfigured(deps.config.ai)) await ensureAiUser(ctx);
   app.decorate('ctx', ctx);
   app.decorate('live', live);
   const routeTable: { method: string; url: string }[] = [];

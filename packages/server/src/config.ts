@@ -79,6 +79,11 @@ export interface AiConfig {
   timeoutSeconds: number;
   /** How long an instance's hold on a task's AI lasts without renewal (another takes over after). */
   leaseSeconds: number;
+  /**
+   * Whether this instance drives AI tasks (calls the model). Off: it still creates, hands over
+   * and bills AI tasks; other instances drive them. Tests of the server's side turn it off.
+   */
+  driver: boolean;
 }
 
 const AI_VENDORS = ['claude', 'gemini', 'gpt', 'other'] as const;
@@ -154,6 +159,7 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
       maxMinutesPerTask: int(env.CODEVF_AI_MAX_MINUTES_PER_TASK, 60),
       timeoutSeconds: int(env.CODEVF_AI_TIMEOUT_SECONDS, 60),
       leaseSeconds: int(env.CODEVF_AI_LEASE_SECONDS, 15),
+      driver: bool(env.CODEVF_AI_DRIVER, true),
     },
   };
   const merged = { ...base };

@@ -31,6 +31,7 @@ const ledgerCharge = preparedQuery('ledgerCharge', (db, p: CreditLedgerTable) =>
       minute_index: p.minute_index,
       amount: p.amount,
       kind: p.kind,
+      help: p.help,
       note: p.note,
       created_at: p.created_at,
     })
@@ -65,6 +66,7 @@ export async function chargeMinuteInTx(tx: TaskTx, k: number, rate: number): Pro
     minute_index: k,
     amount: -rate,
     kind: 'charge',
+    help: 'human',
     note: `minute ${k + 1}`,
     created_at: tx.now.toISOString(),
   });

@@ -4,21 +4,18 @@ import {
   checkScreenshareUrl,
   screenshareUrlProblem,
 } from '@codevf/protocol';
-import type { AuthUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { isLoopbackServer } from '../http/publicUrl';
 import { checkPendingRequests, checkQueuedTranscript } from '../tasks/caps';
 import type { StoredEvent } from '../tasks/eventLog';
+import { handOff } from '../tasks/handoff';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
 import { defaultEndReason, endTask } from '../tasks/taskService';
 import { type TaskHead, type TaskTx, withTaskLock } from '../tasks/taskTransaction';
+import { SENDS, type Sender } from './sender';
 
-export interface Sender {
-  user: AuthUser;
-  role: 'customer' | 'engineer';
-  taskId: string;
-}
+export type { Sender };
 
 export interface HandleResult {
   /** Seq of the event the message became (for the ack); null when it stored nothing. */
@@ -27,7 +24,8 @@ export interface HandleResult {
   error?: ApiError;
 }
 
-type Persisted = Exclude<ClientMessageType, 'hello' | 'end_session'>;
+/** Handled in the table below; `end_session` and `request_human` take their own task lock (taskService, handoff). */
+type Persisted = Exclude<ClientMessageType, 'hello' | 'end_session' | 'request_human'>;
 
 interface Message<T extends Persisted> {
   sender: Sender;
@@ -113,6 +111,19 @@ const handlers: { [T in Persisted]: Handler<T> } = {
     await useRequest(tx, m.payload.requestId, 'file', 'finish');
     return { event: await tx.append('file_upload', m.payload, from(m)) };
   },
+  async guide_message(tx, m) {
+    requireActive(tx);
+    // Guides are listed only while the AI leads the task (a hand-over removes them).
+    const guiding = await tx.trx
+      .selectFrom('task_guides')
+      .select('engineer_id')
+      .where('task_id', '=', tx.task.id)
+      .where('engineer_id', '=', m.sender.user.id)
+      .executeTakeFirst();
+    if (!guiding) throw new ApiError('E_CONFLICT', 'You are not guiding this task: the AI no longer leads it.');
+    const guide = { id: m.sender.user.id, name: m.sender.user.name };
+    return { event: await tx.append('guide_message', { ...m.payload, guide }, from(m)) };
+  },
 };
 
 /** Applies one validated client message; throws ApiError for a broken rule (nothing stored). */
@@ -123,10 +134,23 @@ export async function handleMessage(
   payload: unknown,
   id: string | undefined,
 ): Promise<HandleResult> {
+  if (!SENDS[sender.role].includes(type)) throw new ApiError('E_FORBIDDEN', `A ${sender.role} may not send ${type}.`);
   if (type === 'end_session') {
-    const reason = (payload as ClientPayload<'end_session'>).reason?.trim() || defaultEndReason(sender.role);
-    const { seq } = await endTask(ctx, sender.taskId, sender.role, reason, id);
+    // A guide cannot get here (SENDS); the narrowing is for the type checker.
+    const endedBy = sender.role === 'customer' ? 'customer' : 'engineer';
+    const reason = (payload as ClientPayload<'end_session'>).reason?.trim() || defaultEndReason(endedBy);
+    const { seq } = await endTask(ctx, sender.taskId, endedBy, reason, id);
     return { seq };
+  }
+  if (type === 'request_human') {
+    const asked = (payload as ClientPayload<'request_human'>).reason?.trim();
+    const { event } = await handOff(ctx, sender.taskId, {
+      reason: 'customer_asked',
+      ...(asked ? { detail: `The customer said: ${asked}` } : {}),
+      senderId: sender.user.id,
+      clientMsgId: id,
+    });
+    return { seq: event.seq };
   }
   const handler = handlers[type] as Handler<Persisted>;
   const message: Message<Persisted> = {

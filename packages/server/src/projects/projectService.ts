@@ -23,7 +23,8 @@ function rowValues(body: ProjectBody) {
   };
 }
 
-function parseTools(text: string): string[] {
+/** A project's allowed AI tools as stored (JSON); anything unreadable counts as none. */
+export function parseTools(text: string): string[] {
   try {
     const value: unknown = JSON.parse(text);
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { AI_USER_ID } from '../ai/aiUser';
 import { ApiError } from '../http/errors';
 import type { StorageTx } from '../storage/storage';
 import type { TaskHead, TaskTx } from './taskTransaction';
@@ -47,24 +48,33 @@ export async function checkQueuedTranscript(tx: TaskTx<TaskHead>, payload: unkno
 }
 
 /**
- * Before creating a task: a customer may have at most `max` tasks waiting in the queue. The
- * customer's row is locked first (PostgreSQL; SQLite has one writer), so that concurrent
- * creations count one after the other.
+ * Before creating a task: a customer may have at most `max` tasks waiting in the queue, and as
+ * many led by the AI (each one drives model calls). The customer's row is locked first
+ * (PostgreSQL; SQLite has one writer), so that concurrent creations count one after the other.
  */
-export async function checkQueuedTasks(storage: StorageTx, customerId: string, max: number): Promise<void> {
+export async function checkQueuedTasks(
+  storage: StorageTx,
+  customerId: string,
+  max: number,
+  byAi = false,
+): Promise<void> {
   if (storage.dialect === 'postgres') {
     await storage.db.selectFrom('users').select('id').where('id', '=', customerId).forUpdate().execute();
   }
-  const { n } = await storage.db
+  let count = storage.db
     .selectFrom('tasks')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('customer_id', '=', customerId)
-    .where('status', '=', 'queued')
-    .executeTakeFirstOrThrow();
+    .where('customer_id', '=', customerId);
+  count = byAi
+    ? count.where('status', '=', 'active').where('engineer_id', '=', AI_USER_ID)
+    : count.where('status', '=', 'queued');
+  const { n } = await count.executeTakeFirstOrThrow();
   if (Number(n) >= max) {
     throw new ApiError(
       'E_LIMIT_REACHED',
-      `You already have ${max} tasks waiting in the queue; end one (codevf fix --resume, or end it in the console) or wait for an engineer.`,
+      byAi
+        ? `You already have ${max} sessions with the AI running; end one (codevf fix --resume, or end it in the console) first.`
+        : `You already have ${max} tasks waiting in the queue; end one (codevf fix --resume, or end it in the console) or wait for an engineer.`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { AI_USER_ID } from '../ai/aiUser';
 import type { Database } from '../storage/schema';
 
 /** Seconds per claim assumed before any task has ever been claimed. */
@@ -25,6 +26,9 @@ export async function claimPaceSeconds(db: Kysely<Database>, now: Date): Promise
     .select(['created_at', 'claimed_at'])
     .where('claimed_at', 'is not', null)
     .where('claimed_at', '>=', since)
+    // Engineers' claims only: the AI claims at creation, and a handed-over task keeps the AI's claim time.
+    .where('engineer_id', '!=', AI_USER_ID)
+    .where('handoff_at', 'is', null)
     .orderBy('claimed_at', 'desc')
     .limit(PACE_SAMPLE)
     .execute();

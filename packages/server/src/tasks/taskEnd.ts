@@ -35,6 +35,13 @@ export async function endTaskInTx(
   for (const r of pending) await expireRequest(tx, r.id);
 
   await tx.update({ status: 'ended', ended_at: tx.now.toISOString(), ended_by: endedBy, end_reason: reason });
+  // An AI-led task's AI stops with it (no row, no change: the task never had the AI).
+  await tx.trx
+    .updateTable('task_ai')
+    .set({ ended_at: tx.now.toISOString(), lease_instance: null, lease_expires_at: null })
+    .where('task_id', '=', task.id)
+    .where('ended_at', 'is', null)
+    .execute();
 
   const engineer = task.engineer_id
     ? await tx.trx.selectFrom('users').select('name').where('id', '=', task.engineer_id).executeTakeFirst()

@@ -1,11 +1,16 @@
 import type { CreateTaskBody, Task } from '@codevf/protocol';
+import { AI_USER_ID } from '../ai/aiUser';
 import type { AuthUser } from '../auth/guards';
+import { freeAiMinutesLeft } from '../billing/aiAllowance';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
+import { parseTools } from '../projects/projectService';
+import { claimByAiInTx } from './aiClaim';
 import { checkQueuedTasks } from './caps';
-import { claimPaceSeconds, estimateWaitSeconds, queuedTaskIds, queueSlot } from './queue';
+import { claimPaceSeconds, estimateWaitSeconds, type QueueSlot, queuedTaskIds, queueSlot } from './queue';
 import { type EndedBy, endTaskInTx } from './taskEnd';
+import { resolveMode } from './taskMode';
 import { withNewTask, withTaskLock } from './taskTransaction';
 import { findTaskRecord, selectTasks, type TaskRecord, toTask } from './taskView';
 
@@ -54,17 +59,22 @@ export async function taskView(ctx: AppContext, user: AuthUser, record: TaskReco
 
 export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTaskBody): Promise<Task> {
   if (user.role !== 'customer') throw new ApiError('E_FORBIDDEN', 'Only customers create tasks.');
-  const rate = ctx.config.creditsPerMinute;
   const db = ctx.storage.db;
+  let allowedTools: string[] | null = null;
   if (body.projectId) {
     const project = await db
       .selectFrom('projects')
-      .select('id')
+      .select('allowed_tools')
       .where('id', '=', body.projectId)
       .where('owner_id', '=', user.id)
       .executeTakeFirst();
     if (!project) throw new ApiError('E_NOT_FOUND', 'No such project.');
+    allowedTools = parseTools(project.allowed_tools);
   }
+  const { mode, modeNote } = resolveMode(ctx.config.ai, body.mode, allowedTools);
+  const byAi = mode !== 'human';
+  // The AI's first minute may be free; a human's never is.
+  const rate = byAi ? ctx.config.ai.creditsPerMinute : ctx.config.creditsPerMinute;
   if (body.maxCredits !== undefined && body.maxCredits < rate) {
     throw new ApiError('E_VALIDATION', `maxCredits must be at least one minute's worth (${rate} credits).`, {
       fieldErrors: [{ path: 'maxCredits', message: `must be at least ${rate}` }],
@@ -72,7 +82,8 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
   }
   const me = await db.selectFrom('users').select('credits').where('id', '=', user.id).executeTakeFirst();
   const balance = Number(me?.credits ?? 0);
-  if (balance < rate) {
+  const freeAiMinute = byAi && (await freeAiMinutesLeft(db, ctx.config.ai, user.id, ctx.clock.now())) > 0;
+  if (balance < rate && !freeAiMinute) {
     throw new ApiError(
       'E_INSUFFICIENT_CREDITS',
       `A session costs ${rate} credit${rate === 1 ? '' : 's'} per minute and your balance is ${balance}.`,
@@ -83,7 +94,7 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
   const change = await withNewTask(
     ctx,
     async (storage) => {
-      await checkQueuedTasks(storage, user.id, ctx.config.maxQueuedTasksPerCustomer);
+      await checkQueuedTasks(storage, user.id, ctx.config.maxQueuedTasksPerCustomer, byAi);
       const id = newId();
       await storage.db
         .insertInto('tasks')
@@ -92,11 +103,13 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
           customer_id: user.id,
           project_id: body.projectId ?? null,
           description: body.description,
-          mode: body.mode,
-          status: 'queued',
-          engineer_id: null,
+          mode,
+          mode_note: modeNote,
+          // The AI claims its task at once, in this transaction (claimByAiInTx below).
+          status: byAi ? 'active' : 'queued',
+          engineer_id: byAi ? AI_USER_ID : null,
           created_at: now.toISOString(),
-          claimed_at: null,
+          claimed_at: byAi ? now.toISOString() : null,
           ended_at: null,
           ended_by: null,
           end_reason: null,
@@ -107,12 +120,19 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
           last_seq: 0,
           head_hash: null,
           billed_minutes: 0,
+          handoff_reason: null,
+          handoff_summary: null,
+          handoff_at: null,
         })
         .execute();
       return id;
     },
     now,
-    async (tx) => {
+    async (tx): Promise<Partial<QueueSlot>> => {
+      if (byAi) {
+        await claimByAiInTx(tx, ctx.config.ai);
+        return {};
+      }
       const slot = await queueSlot(tx.trx, tx.task, now);
       await tx.append('task_status', { status: 'queued', ...slot });
       return slot;
@@ -172,8 +192,9 @@ export async function claimTask(ctx: AppContext, user: AuthUser, taskId: string)
   if (!found) throw new ApiError('E_NOT_FOUND', 'No such task.');
   if (found.status !== 'queued') throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
   await withTaskLock(ctx, taskId, ctx.clock.now(), async (tx) => {
+    // A task the AI handed over keeps its claim time: its minutes stay counted from the session's start.
     const claimed = await tx.update(
-      { status: 'active', engineer_id: user.id, claimed_at: tx.now.toISOString() },
+      { status: 'active', engineer_id: user.id, claimed_at: tx.task.claimed_at ?? tx.now.toISOString() },
       'queued',
     );
     if (!claimed) throw new ApiError('E_CONFLICT', 'The task was already claimed or has ended.');
