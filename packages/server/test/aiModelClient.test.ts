@@ -111,7 +111,9 @@ describe('model client (openai package) against the scripted model server', () =
   it('keeps malformed tool-call arguments as text for the driver to refuse', async () => {
     model.push({ toolCalls: [{ name: 'run_command', arguments: '{"command": "npm te' }] });
     const turn = await createModelClient(aiConfig(model.baseUrl)).complete([{ role: 'user', content: 'hi' }], [tool]);
-    expect(turn.toolCalls).toEqual([expect.objectContaining({ name: 'run_command', arguments: '{"command": "npm te' })]);
+    expect(turn.toolCalls).toEqual([
+      expect.objectContaining({ name: 'run_command', arguments: '{"command": "npm te' }),
+    ]);
   });
 
   it('reports an HTTP error without the key, even when the provider echoes it', async () => {
@@ -140,7 +142,9 @@ describe('model client (openai package) against the scripted model server', () =
 
   it('fails a stream cut in the middle as a protocol or connection error, not a success', async () => {
     model.push({ cut: true });
-    const err = await failure(createModelClient(aiConfig(model.baseUrl)).complete([{ role: 'user', content: 'hi' }], []));
+    const err = await failure(
+      createModelClient(aiConfig(model.baseUrl)).complete([{ role: 'user', content: 'hi' }], []),
+    );
     expect(['protocol', 'unreachable']).toContain(err.kind);
   });
 

@@ -44,7 +44,7 @@ export class AiDriver {
 
   start(): void {
     const ai = this.ctx.config.ai;
-    if (this.model || this.stopping || !aiConfigured(ai)) return;
+    if (this.model || this.stopping || !aiConfigured(ai) || !ai.driver) return;
     this.model = createModelClient(ai);
     const every = (ms: number, job: () => Promise<void>, name: string) => {
       let running = false;

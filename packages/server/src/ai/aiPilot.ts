@@ -8,7 +8,7 @@ import { type TaskBrief, type TranscriptEvent, transcriptMessages } from './aiPr
 import { AI_TOOLS, parseToolCall } from './aiTools';
 import { actionKey, lastAiAction, lastTrigger, readBrief, readTranscript, wouldLoop } from './aiTranscript';
 import { AI_USER_ID } from './aiUser';
-import { type ChatMessage, ModelError, type ModelToolCall, type ModelTurn, type ModelClient } from './modelClient';
+import { type ChatMessage, type ModelClient, ModelError, type ModelToolCall, type ModelTurn } from './modelClient';
 
 /** Failed model turns in a row (errors, timeouts, refused or malformed tool calls) before the AI hands over. */
 export const MAX_FAILURES = 3;
@@ -117,7 +117,11 @@ export class AiPilot {
     const { ctx } = this.deps;
     const db = ctx.storage.db;
     await this.readNew();
-    const task = await db.selectFrom('tasks').select(['status', 'engineer_id']).where('id', '=', this.taskId).executeTakeFirst();
+    const task = await db
+      .selectFrom('tasks')
+      .select(['status', 'engineer_id'])
+      .where('id', '=', this.taskId)
+      .executeTakeFirst();
     const standing = await readStanding(db, this.taskId);
     if (!task || !isAiLed(task) || !standing || standing.ended) return this.finish();
     this.brief ??= await readBrief(db, this.taskId, ctx.config.ai.name);
@@ -142,6 +146,8 @@ export class AiPilot {
     const brief = this.brief as TaskBrief;
     const messages = [...transcriptMessages(brief, this.events, AI_USER_ID), ...this.scratch];
     const seen = this.events[this.events.length - 1]?.seq ?? 0;
+    // A lease lost since the last renewal (this instance stalled) must not cost a model call.
+    if (!(await this.deps.holdsLease(this.taskId))) return this.finish();
     this.owed = false;
     let reply: ModelTurn;
     try {
@@ -229,7 +235,7 @@ export class AiPilot {
       await this.readNew();
     }
     if (refused.length > 0) {
-      out.problem ??= refused[0]!.error;
+      out.problem ??= refused[0]?.error;
       out.scratch.push(
         {
           role: 'assistant',

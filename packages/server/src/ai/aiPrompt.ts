@@ -74,12 +74,16 @@ function newestResultSeq(events: readonly TranscriptEvent[]): number {
 
 function describeRequest(r: OpenRequest | undefined, requestId: string): string {
   if (!r) return `request ${requestId}`;
-  return r.kind === 'command' ? `request ${requestId} (run \`${r.subject}\`)` : `request ${requestId} (read ${r.subject})`;
+  return r.kind === 'command'
+    ? `request ${requestId} (run \`${r.subject}\`)`
+    : `request ${requestId} (read ${r.subject})`;
 }
 
 function commandResult(p: EventPayload<'command_result'>, r: OpenRequest | undefined, limit: number): string {
   const facts = [
-    p.error ? `it could not run: ${p.error}` : `exit code ${p.exitCode ?? 'none'}${p.signal ? ` (signal ${p.signal})` : ''}`,
+    p.error
+      ? `it could not run: ${p.error}`
+      : `exit code ${p.exitCode ?? 'none'}${p.signal ? ` (signal ${p.signal})` : ''}`,
     `${p.durationMs} ms`,
     ...(p.timedOut ? ["it hit the customer's time limit and was stopped"] : []),
     ...(p.truncated ? ["the customer's CLI truncated the output"] : []),
@@ -103,7 +107,11 @@ function fileUpload(p: EventPayload<'file_upload'>, limit: number): string {
  * result says it was sent, and its outcome arrives later as a "[CodeVF]" message, in order.
  * Consecutive user-side lines are joined, as some chat templates require alternating roles.
  */
-export function transcriptMessages(brief: TaskBrief, events: readonly TranscriptEvent[], aiUserId: string): ChatMessage[] {
+export function transcriptMessages(
+  brief: TaskBrief,
+  events: readonly TranscriptEvent[],
+  aiUserId: string,
+): ChatMessage[] {
   const messages: ChatMessage[] = [
     { role: 'system', content: systemPrompt(brief) },
     {
@@ -183,7 +191,9 @@ export function transcriptMessages(brief: TaskBrief, events: readonly Transcript
       case 'customer_message': {
         flush();
         const { text, redactions } = e.payload as EventPayload<'customer_message'>;
-        user(`Customer: ${text}${redactions ? `\n[CodeVF] (${redactions} secret value(s) in this message were masked)` : ''}`);
+        user(
+          `Customer: ${text}${redactions ? `\n[CodeVF] (${redactions} secret value(s) in this message were masked)` : ''}`,
+        );
         break;
       }
       case 'guide_message': {
@@ -197,8 +207,10 @@ export function transcriptMessages(brief: TaskBrief, events: readonly Transcript
         flush();
         const p = e.payload as EventPayload<'approve_command'> & EventPayload<'approve_file'>;
         const what = describeRequest(requests.get(p.requestId), p.requestId);
-        if (p.approved) user(`[CodeVF] The customer approved ${what}${p.scope === 'session' ? ' for the rest of the session' : ''}.`);
-        else if (p.refusedReason) user(`[CodeVF] The customer's CLI refused ${what} without asking: ${p.refusedReason}`);
+        if (p.approved)
+          user(`[CodeVF] The customer approved ${what}${p.scope === 'session' ? ' for the rest of the session' : ''}.`);
+        else if (p.refusedReason)
+          user(`[CodeVF] The customer's CLI refused ${what} without asking: ${p.refusedReason}`);
         else user(`[CodeVF] The customer denied ${what}.`);
         break;
       }

@@ -31,7 +31,7 @@ export const AI_TOOLS: ChatTool[] = [
     function: {
       name: 'read_file',
       description:
-        "Ask the customer for one text file of their project (path relative to the project root). They approve or deny it; its content (with secrets masked) reaches you in a later message.",
+        'Ask the customer for one text file of their project (path relative to the project root). They approve or deny it; its content (with secrets masked) reaches you in a later message.',
       parameters: {
         type: 'object',
         properties: {

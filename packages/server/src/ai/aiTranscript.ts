@@ -17,8 +17,9 @@ export async function readTranscript(db: Kysely<Database>, taskId: string, after
         payload: JSON.parse(e.payloadJson) as Record<string, unknown>,
       });
     }
-    if (page.length < 500) return out;
-    at = page[page.length - 1]!.seq;
+    const last = page[page.length - 1];
+    if (!last || page.length < 500) return out;
+    at = last.seq;
   }
 }
 
@@ -42,12 +43,16 @@ export async function readBrief(db: Kysely<Database>, taskId: string, aiName: st
 
 const AI_ACTIONS = new Set(['engineer_message', 'request_command', 'request_file']);
 
+function* newestFirst(events: readonly TranscriptEvent[]): Generator<TranscriptEvent> {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e) yield e;
+  }
+}
+
 /** Seq of the AI's latest line or request (0: it has not acted yet). */
 export function lastAiAction(events: readonly TranscriptEvent[], aiUserId: string): number {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (e.senderId === aiUserId && AI_ACTIONS.has(e.type)) return e.seq;
-  }
+  for (const e of newestFirst(events)) if (e.senderId === aiUserId && AI_ACTIONS.has(e.type)) return e.seq;
   return 0;
 }
 
@@ -74,7 +79,7 @@ export function isTrigger(e: TranscriptEvent): boolean {
 
 /** Seq of the latest event the AI must answer (0: none). */
 export function lastTrigger(events: readonly TranscriptEvent[]): number {
-  for (let i = events.length - 1; i >= 0; i--) if (isTrigger(events[i]!)) return events[i]!.seq;
+  for (const e of newestFirst(events)) if (isTrigger(e)) return e.seq;
   return 0;
 }
 
@@ -97,12 +102,11 @@ export function actionKey(type: string, payload: Record<string, unknown>): strin
 export function wouldLoop(events: readonly TranscriptEvent[], aiUserId: string, key: string): boolean {
   const isRequest = !key.startsWith('message:');
   let same = 0;
-  for (let i = events.length - 1; i >= 0 && same < LOOP_REPEATS - 1; i--) {
-    const e = events[i]!;
+  for (const e of newestFirst(events)) {
     if (e.senderId !== aiUserId || !AI_ACTIONS.has(e.type)) continue;
     if ((e.type !== 'engineer_message') !== isRequest) continue;
     if (actionKey(e.type, e.payload) !== key) return false;
-    same++;
+    if (++same >= LOOP_REPEATS - 1) return true;
   }
-  return same >= LOOP_REPEATS - 1;
+  return false;
 }

@@ -115,7 +115,11 @@ export function createModelClient(ai: ConfiguredAi): ModelClient {
       if (typeof delta?.content === 'string') text += delta.content;
       for (const part of delta?.tool_calls ?? []) {
         const at = typeof part.index === 'number' ? part.index : calls.length;
-        const call = (calls[at] ??= { id: '', name: '', arguments: '' });
+        let call = calls[at];
+        if (!call) {
+          call = { id: '', name: '', arguments: '' };
+          calls[at] = call;
+        }
         if (part.id) call.id = part.id;
         if (part.function?.name) call.name += part.function.name;
         if (part.function?.arguments) call.arguments += part.function.arguments;
@@ -133,7 +137,13 @@ export function createModelClient(ai: ConfiguredAi): ModelClient {
     }
     const sent = JSON.stringify(messages) + JSON.stringify(tools);
     const received = text + toolCalls.map((c) => c.name + c.arguments).join('');
-    return { text, toolCalls, finishReason, tokens: estimateTokens(sent) + estimateTokens(received), tokensEstimated: true };
+    return {
+      text,
+      toolCalls,
+      finishReason,
+      tokens: estimateTokens(sent) + estimateTokens(received),
+      tokensEstimated: true,
+    };
   }
 
   return {

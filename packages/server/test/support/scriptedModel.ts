@@ -148,7 +148,14 @@ function sendStream(res: ServerResponse, turn: Answer, body: ChatRequestBody): v
   write(chunk(id, {}, turn.toolCalls?.length ? 'tool_calls' : 'stop'));
   const usage = usageOf(turn);
   if (usage && body.stream_options?.include_usage) {
-    write({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: MODEL, choices: [], usage });
+    write({
+      id,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: MODEL,
+      choices: [],
+      usage,
+    });
   }
   write('[DONE]');
   res.end();
@@ -176,7 +183,13 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     } catch {
       body = { messages: [] };
     }
-    const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, raw };
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+      raw,
+    };
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       sendError(res, 404, `scripted model: no route ${req.method} ${req.url}`);
       return;
