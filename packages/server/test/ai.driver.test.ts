@@ -198,6 +198,26 @@ describe('the AI driver on SQLite, against the scripted model', () => {
     expect(stored.map((e) => e.type)).not.toContain('approve_command');
   });
 
+  it('asks again after an empty reply, and a good reply ends the failure streak', async () => {
+    const { model } = world;
+    const before = model.requests.length;
+    model.push(say('Hi! Tell me more.'), { text: '   ' }, say('Sorry — which command fails?'));
+    const { task, c } = await world.aiTask();
+    const hello = await nextEvent(c, 'engineer_message');
+    await c.expectAck('customer_message', { text: 'The build.' });
+    const answer = await nextEvent(c, 'engineer_message', hello.seq);
+    expect(answer.payload.text).toBe('Sorry — which command fails?');
+    const retry = model.requests[before + 2]!.body.messages;
+    // The note joins the customer's line: roles still alternate.
+    expect(retry.at(-1)).toEqual({
+      role: 'user',
+      content:
+        'Customer: The build.\n\n[CodeVF] Your last reply was empty: answer the customer in plain text or call one of your tools.',
+    });
+    expect((await aiRow(world, task.id)).failures).toBe(0);
+    expect(c.events.filter((f) => f.type === 'engineer_message')).toHaveLength(2);
+  });
+
   it('hands over when the model repeats the same request a third time (a loop)', async () => {
     const { model } = world;
     const before = model.requests.length;

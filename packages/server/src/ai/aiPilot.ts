@@ -4,7 +4,7 @@ import { ApiError } from '../http/errors';
 import { handOff, isAiLed } from '../tasks/handoff';
 import { actAsAi } from './aiActions';
 import { budgetSpent, countCall, readStanding, recordOutcome } from './aiBudget';
-import { type TaskBrief, type TranscriptEvent, transcriptMessages } from './aiPrompt';
+import { pushMessage, type TaskBrief, type TranscriptEvent, transcriptMessages } from './aiPrompt';
 import { AI_TOOLS, parseToolCall } from './aiTools';
 import { actionKey, lastAiAction, lastTrigger, readBrief, readTranscript, wouldLoop } from './aiTranscript';
 import { AI_USER_ID } from './aiUser';
@@ -25,8 +25,6 @@ export interface PilotDeps {
 }
 
 interface TurnOutcome {
-  /** Something reached the transcript (a line or a request). */
-  acted: boolean;
   /** Problems to tell the model (it is asked again at once). */
   scratch: ChatMessage[];
   /** The first problem, for the hand-over's detail. */
@@ -144,7 +142,8 @@ export class AiPilot {
     const { ctx, model } = this.deps;
     const db = ctx.storage.db;
     const brief = this.brief as TaskBrief;
-    const messages = [...transcriptMessages(brief, this.events, AI_USER_ID), ...this.scratch];
+    const messages = transcriptMessages(brief, this.events, AI_USER_ID);
+    for (const m of this.scratch) pushMessage(messages, { ...m });
     const seen = this.events[this.events.length - 1]?.seq ?? 0;
     // A lease lost since the last renewal (this instance stalled) must not cost a model call.
     if (!(await this.deps.holdsLease(this.taskId))) return this.finish();
@@ -191,7 +190,7 @@ export class AiPilot {
 
   /** Acts on the model's answer: its text as chat, then each tool call; refusals go back to the model. */
   private async apply(reply: ModelTurn): Promise<TurnOutcome> {
-    const out: TurnOutcome = { acted: false, scratch: [], over: false };
+    const out: TurnOutcome = { scratch: [], over: false };
     const text = reply.text.trim();
     if (!text && reply.toolCalls.length === 0) {
       out.problem = 'the reply was empty';
@@ -210,7 +209,6 @@ export class AiPilot {
           out.scratch.push({ role: 'user', content: `[CodeVF] Your message was not delivered: ${sent.error}` });
           break;
         }
-        out.acted = true;
       }
       await this.readNew();
     }
@@ -231,7 +229,6 @@ export class AiPilot {
       if (wouldLoop(this.events, AI_USER_ID, actionKey(action.kind, action.payload))) return this.handOverLoop(out);
       const sent = await actAsAi(this.deps.ctx, this.taskId, action.kind, action.payload);
       if (!sent.ok) refused.push({ call, error: sent.error });
-      else out.acted = true;
       await this.readNew();
     }
     if (refused.length > 0) {

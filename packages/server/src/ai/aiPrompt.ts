@@ -59,6 +59,19 @@ ${project}`;
 
 const toolCallId = (requestId: string) => `req_${requestId}`;
 
+/** Appends a message, joining it to a user line before it (some chat templates require alternating roles). */
+export function pushMessage(messages: ChatMessage[], message: ChatMessage): void {
+  const last = messages[messages.length - 1];
+  if (
+    message.role === 'user' &&
+    typeof message.content === 'string' &&
+    last?.role === 'user' &&
+    typeof last.content === 'string'
+  )
+    last.content = `${last.content}\n\n${message.content}`;
+  else messages.push(message);
+}
+
 interface OpenRequest {
   kind: 'command' | 'file';
   subject: string;
@@ -123,11 +136,7 @@ export function transcriptMessages(
   const newest = newestResultSeq(events);
   const limitFor = (seq: number) => (seq === newest ? NEWEST_OUTPUT_CHARS : OLDER_OUTPUT_CHARS);
 
-  const user = (content: string) => {
-    const last = messages[messages.length - 1];
-    if (last?.role === 'user' && typeof last.content === 'string') last.content = `${last.content}\n\n${content}`;
-    else messages.push({ role: 'user', content });
-  };
+  const user = (content: string) => pushMessage(messages, { role: 'user', content });
   /** The AI's turn in progress: its text, then its requests (text after a request starts a new turn). */
   let turn: { content: string | null; calls: { requestId: string; name: string; args: string }[] } | null = null;
   const flush = () => {

@@ -90,7 +90,7 @@ export function parseToolCall(call: ModelToolCall): ParsedToolCall {
   if (!TOOL_NAMES.includes(call.name)) {
     return {
       ok: false,
-      error: `There is no tool named "${call.name.slice(0, 100)}". Your tools are ${TOOL_NAMES.join(', ')}; approving requests, sending output or files and ending the session are the customer's alone.`,
+      error: `There is no tool named "${call.name.slice(0, 100)}". Your tools are ${TOOL_NAMES.join(', ')}; approving requests and sending output or files are the customer's alone, and only a person ends the session.`,
     };
   }
   let args: unknown;
