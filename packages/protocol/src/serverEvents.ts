@@ -107,7 +107,7 @@ export const eventPayloads = {
     from: z.literal('ai'),
     reason: HandoffReason,
     summary: z.string().max(MAX_CHAT_CHARS),
-    /** What went wrong, for `model_failed` and `budget_exhausted` (never a secret). */
+    /** What went wrong (`model_failed`, `budget_exhausted`; never a secret), or what the customer said asking for a human. */
     detail: z.string().max(MAX_REASON_CHARS).optional(),
   }),
   /**

@@ -26,6 +26,7 @@ import { LiveRuntime } from './live/liveRuntime';
 import { createLogger } from './logger';
 import { projectRoutes } from './projects/projectRoutes';
 import type { Storage } from './storage/storage';
+import { aiRoutes } from './tasks/aiRoutes';
 import { taskRoutes } from './tasks/taskRoutes';
 
 declare module 'fastify' {
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deviceRoutes, ctx);
   await app.register(adminRoutes, ctx);
   await app.register(taskRoutes, ctx);
+  await app.register(aiRoutes, ctx);
   await app.register(liveRoutes, ctx);
   await app.register(creditsRoutes, ctx);
   await app.register(projectRoutes, ctx);

@@ -9,6 +9,11 @@ import type { Sender } from '../live/sender';
 export const AI_USER_ID = 'codevf-ai';
 const AI_EMAIL = 'ai@codevf.invalid';
 
+/** Whether a task is led by the AI now (active, its engineer the AI). */
+export function isAiLed(task: { status: string; engineer_id: string | null }): boolean {
+  return task.status === 'active' && task.engineer_id === AI_USER_ID;
+}
+
 /** Creates the AI's account, or refreshes its name and title (the model) from the settings. */
 export async function ensureAiUser(ctx: Pick<AppContext, 'storage' | 'clock' | 'config'>): Promise<void> {
   const { name, model } = ctx.config.ai;

@@ -1,3 +1,4 @@
+import type { HelpKind } from '@codevf/protocol';
 import type { AppContext } from '../context';
 import { endTaskInTx } from '../tasks/taskEnd';
 import { type TaskChange, withTaskLock } from '../tasks/taskTransaction';
@@ -15,10 +16,15 @@ export type ChargeResult = 'charged' | 'already' | 'inactive' | 'ended';
  * nothing). A minute the customer cannot pay for — balance or the task's maxCredits — ends the
  * session instead.
  */
-export async function chargeMinute(ctx: AppContext, taskId: string, k: number): Promise<TaskChange<ChargeResult>> {
+export async function chargeMinute(
+  ctx: AppContext,
+  taskId: string,
+  k: number,
+  help: HelpKind = 'human',
+): Promise<TaskChange<ChargeResult>> {
   return withTaskLock(ctx, taskId, ctx.clock.now(), async (tx): Promise<ChargeResult> => {
     if (tx.task.status !== 'active') return 'inactive';
-    const r = await chargeMinuteInTx(tx, k, ctx.config.creditsPerMinute);
+    const r = await chargeMinuteInTx(tx, k, ctx.config, help);
     if (r.kind !== 'unpaid') return r.kind;
     await endTaskInTx(tx, ctx.config, 'system', r.reason);
     return 'ended';

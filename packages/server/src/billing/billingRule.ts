@@ -2,7 +2,9 @@
  * The billing rule, in one place (docs/PROTOCOL.md §3.5, README "Billing"):
  *
  *   Minute k of a task spans [claimedAt + k min, claimedAt + (k+1) min). It is billed, once, if
- *   at some moment in it the customer AND an engineer were both connected.
+ *   at some moment in it the customer AND a helper (a human engineer or the AI) were both
+ *   connected — as a human minute if a human engineer was there with the customer at some
+ *   moment of it, otherwise as an AI minute.
  *
  * Presence comes from the persisted `*_connected` / `*_disconnected` events. A participant back
  * within the grace counts as never gone (a dropped Wi-Fi does not stop the session); one not
@@ -11,6 +13,8 @@
  * can never disagree.
  */
 
+import type { HelpKind } from '@codevf/protocol';
+
 export type Participant = 'customer' | 'engineer';
 
 export interface PresenceMark {
@@ -18,6 +22,8 @@ export interface PresenceMark {
   connected: boolean;
   /** Epoch ms of the event. */
   at: number;
+  /** For the engineer's marks: a human engineer or the AI (human when not said). */
+  helper?: HelpKind;
 }
 
 /** Minute k of a task spans [claimedAt + k min, claimedAt + (k+1) min). */
@@ -31,11 +37,13 @@ export function presentIntervals(
   role: Participant,
   until: number,
   graceMs: number,
+  helper?: HelpKind,
 ): [number, number][] {
   const out: [number, number][] = [];
   let since: number | null = null;
   for (const m of marks) {
     if (m.role !== role || m.at > until) continue;
+    if (helper !== undefined && (m.helper ?? 'human') !== helper) continue;
     if (m.connected) {
       if (since !== null) continue;
       const last = out[out.length - 1];
@@ -53,6 +61,29 @@ export function presentIntervals(
   return out;
 }
 
+/** The minutes billable up to `until` (epoch ms) under the rule above, each with whose help it bills. */
+export function billableMinuteHelp(
+  marks: readonly PresenceMark[],
+  claimedAtMs: number,
+  until: number,
+  graceMs: number,
+): Map<number, HelpKind> {
+  const customer = presentIntervals(marks, 'customer', until, graceMs);
+  const minutes = new Map<number, HelpKind>();
+  // The AI first: a minute a human engineer shared with the customer is a human minute.
+  for (const helper of ['ai', 'human'] as const) {
+    const helping = presentIntervals(marks, 'engineer', until, graceMs, helper);
+    for (const [c0, c1] of customer)
+      for (const [e0, e1] of helping) {
+        const from = Math.max(c0, e0, claimedAtMs);
+        const to = Math.min(c1, e1);
+        if (from > to) continue;
+        for (let k = minuteIndex(claimedAtMs, from); k <= minuteIndex(claimedAtMs, to); k++) minutes.set(k, helper);
+      }
+  }
+  return minutes;
+}
+
 /** The minute indices billable up to `until` (epoch ms) under the rule above, ascending. */
 export function billableMinutes(
   marks: readonly PresenceMark[],
@@ -60,17 +91,7 @@ export function billableMinutes(
   until: number,
   graceMs: number,
 ): number[] {
-  const customer = presentIntervals(marks, 'customer', until, graceMs);
-  const engineer = presentIntervals(marks, 'engineer', until, graceMs);
-  const minutes = new Set<number>();
-  for (const [c0, c1] of customer)
-    for (const [e0, e1] of engineer) {
-      const from = Math.max(c0, e0, claimedAtMs);
-      const to = Math.min(c1, e1);
-      if (from > to) continue;
-      for (let k = minuteIndex(claimedAtMs, from); k <= minuteIndex(claimedAtMs, to); k++) minutes.add(k);
-    }
-  return [...minutes].sort((a, b) => a - b);
+  return [...billableMinuteHelp(marks, claimedAtMs, until, graceMs).keys()].sort((a, b) => a - b);
 }
 
 /** Since when the customer has been gone (epoch ms), or null while connected or never seen. */

@@ -7,7 +7,10 @@ import { parseWith } from '../http/validate';
 
 const Query = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
-/** `GET /v1/credits`: the caller's balance and newest ledger rows (grants positive, charges negative). */
+/**
+ * `GET /v1/credits`: the caller's balance and newest ledger rows (grants positive, charges
+ * negative; a charge says whose minute it was, a free AI minute being a charge of 0).
+ */
 export async function creditsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/v1/credits', async (request): Promise<CreditsView> => {
     const user = await requireUser(request);
@@ -30,6 +33,7 @@ export async function creditsRoutes(app: FastifyInstance, ctx: AppContext): Prom
         id: r.id,
         amount: Number(r.amount),
         kind: r.kind,
+        help: r.help,
         taskId: r.task_id,
         minuteIndex: r.minute_index === null ? null : Number(r.minute_index),
         note: r.note,

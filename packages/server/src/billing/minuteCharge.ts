@@ -1,9 +1,11 @@
+import type { HelpKind } from '@codevf/protocol';
 import type { ServerConfig } from '../config';
 import { newId } from '../ids';
 import { preparedQuery } from '../storage/preparedQuery';
 import type { CreditLedgerTable } from '../storage/schema';
 import type { TaskTx } from '../tasks/taskTransaction';
-import { billableMinutes, type PresenceMark } from './billingRule';
+import { billableMinuteHelp, type PresenceMark } from './billingRule';
+import { priceMinute } from './minutePrice';
 import { readPresenceMarks } from './presenceMarks';
 
 /** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
@@ -40,19 +42,27 @@ const ledgerCharge = preparedQuery('ledgerCharge', (db, p: CreditLedgerTable) =>
 );
 
 /** The settings the billing rule reads. */
-export type BillingConfig = Pick<ServerConfig, 'creditsPerMinute' | 'presenceGraceSeconds'>;
+export type BillingConfig = Pick<ServerConfig, 'creditsPerMinute' | 'presenceGraceSeconds' | 'ai'>;
 
 /** A charge's outcome; `unpaid` carries why the minute cannot be paid (the session must end). */
 export type MinuteCharge = { kind: 'charged' } | { kind: 'already' } | { kind: 'unpaid'; reason: string };
 
 /**
- * Charges minute `k` of the locked, active task, once. The ledger's unique (task, minute) key is
- * the guarantee: whichever instance gets there second finds the row and charges nothing.
+ * Charges minute `k` of the locked, active task, once, at its price (a human's or the AI's,
+ * minutePrice.ts). The ledger's unique (task, minute) key is the guarantee: whichever instance
+ * gets there second finds the row and charges nothing.
  */
-export async function chargeMinuteInTx(tx: TaskTx, k: number, rate: number): Promise<MinuteCharge> {
+export async function chargeMinuteInTx(
+  tx: TaskTx,
+  k: number,
+  config: Pick<BillingConfig, 'creditsPerMinute' | 'ai'>,
+  help: HelpKind,
+): Promise<MinuteCharge> {
   const task = tx.task;
   const existing = await tx.run(ledgerMinute, { taskId: task.id, minute: k });
   if (existing.rows.length > 0) return { kind: 'already' };
+  const price = await priceMinute(tx, config, k, help);
+  const rate = price.rate;
 
   const used = Number(task.credits_used);
   if (task.max_credits !== null && used + rate > Number(task.max_credits))
@@ -66,8 +76,8 @@ export async function chargeMinuteInTx(tx: TaskTx, k: number, rate: number): Pro
     minute_index: k,
     amount: -rate,
     kind: 'charge',
-    help: 'human',
-    note: `minute ${k + 1}`,
+    help,
+    note: price.note,
     created_at: tx.now.toISOString(),
   });
   if (Number(inserted.numAffectedRows ?? 0) !== 1) throw new Error('minute charged concurrently');
@@ -86,6 +96,8 @@ export async function chargeMinuteInTx(tx: TaskTx, k: number, rate: number): Pro
     ratePerMinute: rate,
     minutes,
     ...(warn ? { warning: 'low_balance' } : {}),
+    help,
+    ...(price.freeMinutesLeft !== undefined ? { freeMinutesLeft: price.freeMinutesLeft } : {}),
   });
   return { kind: 'charged' };
 }
@@ -102,21 +114,21 @@ export async function settleMinutesInTx(
   const task = tx.task;
   if (task.status !== 'active' || !task.claimed_at) return { unpaid: null };
   const presence = marks ?? (await readPresenceMarks(tx.trx, task.id));
-  const due = billableMinutes(
+  const due = billableMinuteHelp(
     presence,
     Date.parse(task.claimed_at),
     tx.now.getTime(),
     config.presenceGraceSeconds * 1000,
   );
-  if (due.length === 0) return { unpaid: null };
+  if (due.size === 0) return { unpaid: null };
   const charged = new Set(
     (await tx.trx.selectFrom('credit_ledger').select('minute_index').where('task_id', '=', task.id).execute()).map(
       (r) => Number(r.minute_index),
     ),
   );
-  for (const k of due) {
+  for (const [k, help] of [...due].sort(([a], [b]) => a - b)) {
     if (charged.has(k)) continue;
-    const r = await chargeMinuteInTx(tx, k, config.creditsPerMinute);
+    const r = await chargeMinuteInTx(tx, k, config, help);
     if (r.kind === 'unpaid') return { unpaid: r.reason };
   }
   return { unpaid: null };

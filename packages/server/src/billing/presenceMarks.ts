@@ -1,23 +1,30 @@
+import type { HelpKind } from '@codevf/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema';
 import type { PresenceMark } from './billingRule';
 
 const PRESENCE_TYPES = ['customer_connected', 'customer_disconnected', 'engineer_connected', 'engineer_disconnected'];
 
-/** A task's presence events in seq order, as the billing rule reads them (through `db` or a transaction). */
+/**
+ * A task's presence events in seq order, as the billing rule reads them (through `db` or a
+ * transaction). An engineer's marks say whether the AI or a human came; a departure is of
+ * whoever came last.
+ */
 export async function readPresenceMarks(db: Kysely<Database>, taskId: string): Promise<PresenceMark[]> {
   const rows = await db
     .selectFrom('task_events')
-    .select(['type', 'created_at'])
+    .select(['type', 'created_at', 'payload'])
     .where('task_id', '=', taskId)
     .where('type', 'in', PRESENCE_TYPES)
     .orderBy('seq')
     .execute();
-  return rows.map((r) => ({
-    role: r.type.startsWith('customer') ? 'customer' : 'engineer',
-    connected: r.type.endsWith('_connected'),
-    at: Date.parse(r.created_at),
-  }));
+  let helper: HelpKind = 'human';
+  return rows.map((r) => {
+    const at = Date.parse(r.created_at);
+    if (r.type.startsWith('customer')) return { role: 'customer', connected: r.type.endsWith('_connected'), at };
+    if (r.type === 'engineer_connected') helper = (JSON.parse(r.payload) as { kind?: HelpKind }).kind ?? 'human';
+    return { role: 'engineer', connected: r.type.endsWith('_connected'), at, helper };
+  });
 }
 
 /** Whether an event type changes who is present (billing must look again). */

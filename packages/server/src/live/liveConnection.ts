@@ -1,14 +1,12 @@
 import {
   CLOSE_CODES,
-  type ClientMessageType,
-  CUSTOMER_SENDS,
-  ENGINEER_SENDS,
   type ErrorCode,
   type Frame,
   isClientMessageType,
   isServerMessageType,
   PROTOCOL_VERSION,
   parseClientPayload,
+  type SenderRole,
   type ServerPayload,
 } from '@codevf/protocol';
 import type { RawData, WebSocket } from 'ws';
@@ -19,19 +17,16 @@ import { EventPump, TEXT } from './eventPump';
 import { checkFrame } from './frameGate';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
-import { recordPresence } from './participantPresence';
+import { type PresentSocket, recordPresence } from './participantPresence';
+import { SENDS } from './sender';
 import type { FeedListener } from './taskFeed';
 
 export interface LiveTarget {
   user: AuthUser;
   taskId: string;
-  role: 'customer' | 'engineer';
+  /** A guide (vibe mode) reads everything and sends only guide_message; it is not a billed participant. */
+  role: SenderRole;
 }
-
-const SENDS: Record<LiveTarget['role'], readonly ClientMessageType[]> = {
-  customer: CUSTOMER_SENDS,
-  engineer: ENGINEER_SENDS,
-};
 
 /**
  * One participant's socket. Incoming frames are checked (size, JSON, envelope, type, role,
@@ -235,10 +230,16 @@ export class LiveConnection implements FeedListener {
     this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
     this.welcomedAt = this.ctx.clock.now();
     this.wake();
-    if (task.status !== 'ended') {
-      this.runtime.presence.arrived(this);
-      await recordPresence(this.ctx, this.runtime.presence, this);
+    const present = this.participant;
+    if (task.status !== 'ended' && present) {
+      this.runtime.presence.arrived(present);
+      await recordPresence(this.ctx, this.runtime.presence, present);
     }
+  }
+
+  /** This socket as a participant whose presence is recorded and billed; a guide is neither. */
+  private get participant(): PresentSocket | null {
+    return this.role === 'guide' ? null : (this as PresentSocket);
   }
 
   private onClose(): void {
@@ -246,9 +247,10 @@ export class LiveConnection implements FeedListener {
     this.closed = true;
     this.runtime.detach(this);
     if (this.pump) this.runtime.feeds.release(this.pump.feed, this);
-    if (this.runtime.presence.left(this)) {
+    const present = this.participant;
+    if (present && this.runtime.presence.left(present)) {
       this.runtime.track(
-        recordPresence(this.ctx, this.runtime.presence, this).catch((err: unknown) => {
+        recordPresence(this.ctx, this.runtime.presence, present).catch((err: unknown) => {
           this.ctx.log.warn({ err, taskId: this.taskId }, `could not record the ${this.role}'s departure`);
         }),
       );

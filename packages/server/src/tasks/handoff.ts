@@ -1,5 +1,5 @@
 import { type HandoffReason, MAX_CHAT_CHARS, MAX_REASON_CHARS } from '@codevf/protocol';
-import { AI_USER_ID } from '../ai/aiUser';
+import { AI_USER_ID, isAiLed } from '../ai/aiUser';
 import { settleMinutesInTx } from '../billing/minuteCharge';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
@@ -33,11 +33,6 @@ export interface HandOffResult {
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Whether the locked task is led by the AI now (active, its engineer the AI). */
-export function isAiLed(task: { status: string; engineer_id: string | null }): boolean {
-  return task.status === 'active' && task.engineer_id === AI_USER_ID;
 }
 
 /**

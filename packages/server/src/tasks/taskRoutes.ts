@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PAGE_DEFAULT, PAGE_MAX, readTranscript } from '../audit/transcript';
 import { requireRole, requireUser } from '../auth/guards';
 import type { AppContext } from '../context';
+import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
 import {
   claimTask,
@@ -69,6 +70,7 @@ export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const { reason } = parseWith(EndTaskBody, request.body ?? {});
     const task = await visibleTask(ctx, user, id, 'participate');
     const endedBy = roleIn(task, user);
+    if (endedBy === 'guide') throw new ApiError('E_FORBIDDEN', 'A guide cannot end the session; take it over first.');
     await endTask(ctx, id, endedBy, reason?.trim() || defaultEndReason(endedBy));
     return taskView(ctx, user, await visibleTask(ctx, user, id, 'view'));
   });

@@ -1,5 +1,5 @@
-import type { CreateTaskBody, Task } from '@codevf/protocol';
-import { AI_USER_ID } from '../ai/aiUser';
+import type { CreateTaskBody, SenderRole, Task } from '@codevf/protocol';
+import { AI_USER_ID, isAiLed } from '../ai/aiUser';
 import type { AuthUser } from '../auth/guards';
 import { freeAiMinutesLeft } from '../billing/aiAllowance';
 import type { AppContext } from '../context';
@@ -8,6 +8,7 @@ import { newId } from '../ids';
 import { parseTools } from '../projects/projectService';
 import { claimByAiInTx } from './aiClaim';
 import { checkQueuedTasks } from './caps';
+import { isGuide } from './guides';
 import { claimPaceSeconds, estimateWaitSeconds, type QueueSlot, queuedTaskIds, queueSlot } from './queue';
 import { type EndedBy, endTaskInTx } from './taskEnd';
 import { resolveMode } from './taskMode';
@@ -18,8 +19,9 @@ export type Access = 'view' | 'participate';
 
 /**
  * The one visibility rule: a customer sees their own tasks; an engineer sees queued tasks (the
- * queue) and takes part only in the tasks they claimed; nobody else sees anything. Tasks you
- * may not see are "not found", so ids cannot be probed.
+ * queue) and tasks the AI leads (to pick one to guide), takes part in the tasks they claimed,
+ * and in an AI-led task they guide (reading all, writing only guidance); nobody else sees
+ * anything. Tasks you may not see are "not found", so ids cannot be probed.
  */
 export async function visibleTask(
   ctx: AppContext,
@@ -32,18 +34,26 @@ export async function visibleTask(
     if (user.role === 'customer' && task.customer_id === user.id) return task;
     if (user.role === 'engineer') {
       if (task.engineer_id === user.id) return task;
-      if (task.status === 'queued') {
+      const aiLed = isAiLed(task);
+      if (aiLed && (await isGuide(ctx.storage.db, taskId, user.id))) return task;
+      if (task.status === 'queued' || aiLed) {
         if (access === 'view') return task;
-        throw new ApiError('E_FORBIDDEN', 'Claim the task before joining it.');
+        throw new ApiError(
+          'E_FORBIDDEN',
+          aiLed
+            ? 'The AI leads this task: guide it (POST …/guide) before joining.'
+            : 'Claim the task before joining it.',
+        );
       }
     }
   }
   throw new ApiError('E_NOT_FOUND', 'No such task.');
 }
 
-/** Role of the caller in a task they take part in. */
-export function roleIn(task: TaskRecord, user: AuthUser): 'customer' | 'engineer' {
-  return task.customer_id === user.id ? 'customer' : 'engineer';
+/** Role of the caller in a task they take part in (visibleTask with 'participate' passed). */
+export function roleIn(task: TaskRecord, user: AuthUser): SenderRole {
+  if (task.customer_id === user.id) return 'customer';
+  return task.engineer_id === user.id ? 'engineer' : 'guide';
 }
 
 /** The API view, with queue position and estimate while queued and the balance for the customer. */

@@ -1,5 +1,6 @@
 import type { Task } from '@codevf/protocol';
 import type { Kysely } from 'kysely';
+import { isAiLed } from '../ai/aiUser';
 import { sessionDurationSeconds } from '../billing/billingRule';
 import type { Database, TaskRow } from '../storage/schema';
 
@@ -37,6 +38,12 @@ export function toTask(r: TaskRecord, now: Date): Task {
     id: r.id,
     description: r.description,
     mode: r.mode,
+    modeNote: r.mode_note,
+    handoff:
+      r.handoff_reason && r.handoff_at
+        ? { reason: r.handoff_reason, summary: r.handoff_summary ?? '', at: r.handoff_at }
+        : null,
+    aiLed: isAiLed(r),
     status: r.status,
     customerId: r.customer_id,
     customerName: r.customer_name,
