@@ -1,21 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedactor } from '../../cli/src/safety/redactor';
 import { AI_USER_ID } from '../src/ai/aiUser';
+import { liveRuntime } from '../src/live/liveRuntime';
 import { handleMessage } from '../src/live/messageHandlers';
+import { taskAiRow } from './support/aiFixture';
 import { TEST_AI_KEY } from './support/aiSettings';
 import { type AiWorld, approveAndRun, nextEvent, run, say, shown, startAiWorld, TEST_COMMAND } from './support/aiWorld';
 import { api } from './support/api';
 import { party } from './support/liveFixture';
+import { openSession } from './support/wsClient';
 
 /** What the customer's CLI would have found in the output: a planted token it masks before sending. */
 const PLANTED = `ghp_${'a1B2c3D4e5F6g7H8i9J0'}k1L2m3N4o5P6q7R8s9T0`;
 
 async function aiRow(world: AiWorld, taskId: string) {
-  return world.server.ctx.storage.db
-    .selectFrom('task_ai')
-    .selectAll()
-    .where('task_id', '=', taskId)
-    .executeTakeFirstOrThrow();
+  const row = await taskAiRow(world.server, taskId);
+  if (!row) throw new Error(`no task_ai row for ${taskId}`);
+  return row;
 }
 
 describe('the AI driver on SQLite, against the scripted model', () => {
@@ -33,7 +34,7 @@ describe('the AI driver on SQLite, against the scripted model', () => {
       run(TEST_COMMAND, 'Hi! I am the CodeVF AI. Let me run your tests first.'),
       say('The failure is in the router.'),
     );
-    const { task, c } = await world.aiTask();
+    const { task, c, customer } = await world.aiTask();
     expect(task.status).toBe('active');
 
     const greeting = await nextEvent(c, 'engineer_message');
@@ -50,7 +51,7 @@ describe('the AI driver on SQLite, against the scripted model', () => {
     expect(firstText).toContain('tests fail after upgrading express');
     expect(firstText).toContain(`Test command: ${TEST_COMMAND}`);
     expect(firstText).toContain('Project type: node');
-    expect(firstText).not.toContain(world.customer.user.email);
+    expect(firstText).not.toContain(customer.user.email);
 
     // The customer's CLI masks the secret before the output leaves their machine.
     const raw = `FAIL test/router.test.js\n  GITHUB_TOKEN=${PLANTED} rejected\nTests: 1 failed, 12 passed\n`;
@@ -98,26 +99,24 @@ describe('the AI driver on SQLite, against the scripted model', () => {
     expect(seen).toContain('rm -rf node_modules && npm install');
   });
 
-  it("answers the customer's messages and gives an engineer's guidance to the model as instructions", async () => {
+  it("gives an engineer's guidance to the model as instructions, from the guide's own live socket", async () => {
     const { model, server } = world;
     const before = model.requests.length;
     model.push(say('Hello! What fails?'), say('Thanks — checking the lockfile as suggested.'));
     const { task, c } = await world.aiTask();
     const hello = await nextEvent(c, 'engineer_message');
     const guide = await party(server, 'engineer', 0, 'Staff engineer');
-    await server.ctx.storage.db
-      .insertInto('task_guides')
-      .values({ task_id: task.id, engineer_id: guide.user.id, joined_at: new Date().toISOString() })
-      .execute();
-    await handleMessage(
-      server.ctx,
-      { user: { id: guide.user.id, name: guide.user.name }, role: 'guide', taskId: task.id },
-      'guide_message',
-      { text: 'Check package-lock.json for two express versions first.' },
-      undefined,
-    );
-    const answer = await nextEvent(c, 'engineer_message', hello.seq);
-    expect(answer.payload.text).toBe('Thanks — checking the lockfile as suggested.');
+    const joined = await api(server.baseUrl, guide, 'POST', `/v1/tasks/${task.id}/guide`);
+    expect(joined.status).toBe(200);
+    const g = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: guide.token });
+    try {
+      expect(g.welcome?.payload.role).toBe('guide');
+      await g.expectAck('guide_message', { text: 'Check package-lock.json for two express versions first.' });
+      const answer = await nextEvent(c, 'engineer_message', hello.seq);
+      expect(answer.payload.text).toBe('Thanks — checking the lockfile as suggested.');
+    } finally {
+      await g.close();
+    }
     const seen = model.requests[before + 1]!.body.messages;
     expect(seen.at(-1)).toEqual({
       role: 'user',
@@ -126,6 +125,45 @@ describe('the AI driver on SQLite, against the scripted model', () => {
     expect(shown(model.requests[before]!)).toContain(
       'come from a CodeVF engineer supervising this session: follow them',
     );
+  });
+
+  it('drops an answer the model gives after the customer asked for a human', async () => {
+    const { model } = world;
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    model.push(say('Hi! What is wrong?'));
+    model.respond(async () => {
+      await held;
+      return run('npm test', 'Too late to say this.');
+    });
+    try {
+      const { task, c } = await world.aiTask();
+      const hello = await nextEvent(c, 'engineer_message');
+      const calls = model.requests.length;
+      await c.expectAck('customer_message', { text: 'The tests.' });
+      await model.waitForRequests(calls + 1);
+      // The model is answering; the customer asks for a person meanwhile.
+      await c.expectAck('request_human', { reason: 'I prefer a person' });
+      const handoff = await nextEvent(c, 'handoff', hello.seq);
+      expect(handoff.payload.reason).toBe('customer_asked');
+      release();
+      const driver = liveRuntime(world.server.ctx).ai;
+      for (let i = 0; i < 100 && driver.driving().includes(task.id); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(driver.driving()).not.toContain(task.id);
+      const after = await world.server.ctx.storage.db
+        .selectFrom('task_events')
+        .select('type')
+        .where('task_id', '=', task.id)
+        .where('seq', '>', handoff.seq!)
+        .execute();
+      expect(after.map((e) => e.type)).not.toContain('engineer_message');
+      expect(after.map((e) => e.type)).not.toContain('request_command');
+    } finally {
+      release();
+      model.respond(() => ({ status: 500, message: 'no script' }));
+    }
   });
 
   it('hands over with the server summary when the model keeps failing mid-session; a timeout is retried', async () => {
@@ -255,7 +293,7 @@ describe('the AI driver on SQLite, against the scripted model', () => {
       };
     });
     try {
-      const { task, c } = await world.aiTask();
+      const { task, c, customer } = await world.aiTask();
       const notes = await nextEvent(c, 'request_command');
       const evil = await nextEvent(c, 'request_command', notes.seq);
       expect(evil.payload.command).toContain('evil.example');
@@ -276,7 +314,7 @@ describe('the AI driver on SQLite, against the scripted model', () => {
         .where('task_id', '=', task.id)
         .where('type', 'in', ['approve_command', 'command_output', 'command_result'])
         .execute();
-      expect(decisions.every((d) => d.sender_id === world.customer.user.id)).toBe(true);
+      expect(decisions.every((d) => d.sender_id === customer.user.id)).toBe(true);
       const decidedEvil = decisions.filter(
         (d) => d.type === 'approve_command' && JSON.parse(d.payload).requestId === evil.payload.requestId,
       );
@@ -307,7 +345,7 @@ describe('the AI driver on SQLite, against the scripted model', () => {
     const { model, server } = world;
     const echo = { status: 401, message: `Incorrect API key provided: ${TEST_AI_KEY}. Bearer ${TEST_AI_KEY}` };
     model.push(echo, echo, echo);
-    const { task, c } = await world.aiTask();
+    const { task, c, customer } = await world.aiTask();
     const handoff = await nextEvent(c, 'handoff', 0, () => true, 15_000);
     expect(String(handoff.payload.detail)).toContain('HTTP 401');
     expect(JSON.stringify(handoff.payload)).not.toContain(TEST_AI_KEY);
@@ -321,7 +359,7 @@ describe('the AI driver on SQLite, against the scripted model', () => {
     for (const e of events) expect(e.payload).not.toContain('DO-NOT-LEAK');
     for (const frame of c.frames) expect(JSON.stringify(frame)).not.toContain('DO-NOT-LEAK');
     for (const path of [`/v1/tasks/${task.id}`, '/v1/tasks', `/v1/tasks/${task.id}/events`]) {
-      const res = await api(server.baseUrl, world.customer, 'GET', path);
+      const res = await api(server.baseUrl, customer, 'GET', path);
       expect(JSON.stringify(res.body)).not.toContain('DO-NOT-LEAK');
     }
     const ready = await fetch(`${server.baseUrl}/readyz`);
@@ -394,15 +432,20 @@ describe('the AI driver when the model cannot be reached', () => {
   });
 
   it('sends the task straight to the queue with a server summary, and tells the customer', async () => {
-    const { task, c } = await world.aiTask('my build is broken');
+    const { task, c, customer } = await world.aiTask('my build is broken');
     const handoff = await nextEvent(c, 'handoff');
     expect(handoff.payload).toMatchObject({ from: 'ai', reason: 'model_failed' });
     expect(String(handoff.payload.detail)).toContain('could not be reached');
     expect(String(handoff.payload.summary)).toContain('my build is broken');
     const queued = await nextEvent(c, 'task_status', handoff.seq);
     expect(queued.payload.status).toBe('queued');
-    const view = await api(world.server.baseUrl, world.customer, 'GET', `/v1/tasks/${task.id}`);
-    expect(view.body).toMatchObject({ status: 'queued', engineer: null });
+    const view = await api(world.server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`);
+    expect(view.body).toMatchObject({
+      status: 'queued',
+      engineer: null,
+      aiLed: false,
+      handoff: { reason: 'model_failed' },
+    });
     const row = await world.server.ctx.storage.db
       .selectFrom('task_ai')
       .select(['model_calls', 'failures', 'ended_at'])

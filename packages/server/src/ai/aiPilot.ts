@@ -1,13 +1,13 @@
 import { type HandoffReason, MAX_CHAT_CHARS } from '@codevf/protocol';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
-import { handOff, isAiLed } from '../tasks/handoff';
+import { handOff } from '../tasks/handoff';
 import { actAsAi } from './aiActions';
 import { budgetSpent, countCall, readStanding, recordOutcome } from './aiBudget';
 import { pushMessage, type TaskBrief, type TranscriptEvent, transcriptMessages } from './aiPrompt';
 import { AI_TOOLS, parseToolCall } from './aiTools';
 import { actionKey, lastAiAction, lastTrigger, readBrief, readTranscript, wouldLoop } from './aiTranscript';
-import { AI_USER_ID } from './aiUser';
+import { AI_USER_ID, isAiLed } from './aiUser';
 import { type ChatMessage, type ModelClient, ModelError, type ModelToolCall, type ModelTurn } from './modelClient';
 
 /** Failed model turns in a row (errors, timeouts, refused or malformed tool calls) before the AI hands over. */
@@ -60,6 +60,8 @@ export class AiPilot {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Steps in a row that threw (the database failing, a bug): the AI must not sit silent forever. */
+  private stepErrors = 0;
   private readonly abort = new AbortController();
 
   constructor(
@@ -92,9 +94,16 @@ export class AiPilot {
       this.again = false;
       try {
         await this.step();
+        this.stepErrors = 0;
       } catch (err) {
-        // The database failed, most likely: the next wake (the lease renewal at the latest) tries again.
-        if (!this.stopped) this.deps.ctx.log.error({ err, taskId: this.taskId }, 'AI step failed');
+        // The next wake (the lease renewal at the latest) tries again; a step that keeps failing
+        // hands the customer to a human rather than leaving them waiting for an AI that never speaks.
+        if (this.stopped) return;
+        this.deps.ctx.log.error({ err, taskId: this.taskId }, 'AI step failed');
+        if (++this.stepErrors >= MAX_FAILURES)
+          await this.handOver('model_failed', undefined, 'The AI failed on the server.').catch((e: unknown) =>
+            this.deps.ctx.log.error({ err: e, taskId: this.taskId }, 'AI hand-over failed'),
+          );
       }
     } while (this.again && !this.stopped);
   }

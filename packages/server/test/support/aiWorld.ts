@@ -16,14 +16,29 @@ import { openSession, type ReceivedFrame, type TestSession } from './wsClient';
 export interface AiWorld {
   server: TestServer;
   model: ScriptedModel;
-  customer: Party;
-  projectId: string;
-  /** Creates a hybrid task on the customer's project and opens the customer's live session. */
-  aiTask(description?: string, server?: TestServer): Promise<{ task: Task; c: TestSession }>;
+  /**
+   * Creates a hybrid task for a new customer (with credits and a project allowing the AI's
+   * vendor: a customer may have only a few AI sessions at once) and opens their live session.
+   */
+  aiTask(description?: string, server?: TestServer): Promise<{ task: Task; c: TestSession; customer: Party }>;
   close(): Promise<void>;
 }
 
 export const TEST_COMMAND = 'npm test -- --reporter=dot';
+
+/** A customer with credits and a project that allows the AI (vendor gpt, as aiSettings). */
+export async function aiCustomer(server: TestServer): Promise<{ customer: Party; projectId: string }> {
+  const customer = await party(server, 'customer', 500);
+  const project = await api<{ id: string }>(server.baseUrl, customer, 'POST', '/v1/projects', {
+    name: 'shop',
+    type: 'node',
+    testCommand: TEST_COMMAND,
+    buildCommand: 'npm run build',
+    allowedTools: ['gpt'],
+  });
+  if (project.status !== 201) throw new Error(`create project: ${project.status} ${JSON.stringify(project.body)}`);
+  return { customer, projectId: project.body.id };
+}
 
 export async function startAiWorld(
   options: { ai?: Partial<AiConfig>; server?: TestServerOptions; model?: ScriptedModel } = {},
@@ -37,26 +52,16 @@ export async function startAiWorld(
       ai: aiSettings({ baseUrl: model.baseUrl, driver: true, timeoutSeconds: 5, ...options.ai }),
     },
   });
-  const customer = await party(server, 'customer', 500);
-  const project = await api<{ id: string }>(server.baseUrl, customer, 'POST', '/v1/projects', {
-    name: 'shop',
-    type: 'node',
-    testCommand: TEST_COMMAND,
-    buildCommand: 'npm run build',
-    allowedTools: ['gpt'],
-  });
-  if (project.status !== 201) throw new Error(`create project: ${project.status} ${JSON.stringify(project.body)}`);
   const sessions: TestSession[] = [];
   return {
     server,
     model,
-    customer,
-    projectId: project.body.id,
     async aiTask(description = 'tests fail after upgrading express', at = server) {
-      const task = await createTask(at.baseUrl, customer, { description, mode: 'hybrid', projectId: project.body.id });
+      const { customer, projectId } = await aiCustomer(server);
+      const task = await createTask(at.baseUrl, customer, { description, mode: 'hybrid', projectId });
       const c = await openSession({ baseUrl: at.baseUrl, taskId: task.id, token: customer.token, timeoutMs: 10_000 });
       sessions.push(c);
-      return { task, c };
+      return { task, c, customer };
     },
     async close() {
       await Promise.all(sessions.map((s) => s.close()));
