@@ -169,10 +169,7 @@ export const Task = z.object({
   /** Why the task is human-only although AI was asked for or would be the default (null otherwise). */
   modeNote: z.string().nullable().optional(),
   /** Set once the AI handed the task over: why, its summary and when. */
-  handoff: z
-    .object({ reason: HandoffReason, summary: z.string(), at: z.string() })
-    .nullable()
-    .optional(),
+  handoff: z.object({ reason: HandoffReason, summary: z.string(), at: z.string() }).nullable().optional(),
   /** Whether the AI leads the task now (its engineer is the AI). */
   aiLed: z.boolean().optional(),
   status: TaskStatus,

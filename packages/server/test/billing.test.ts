@@ -42,7 +42,7 @@ describe.each(['sqlite', 'postgres'] as const)('billing (%s)', (dialect) => {
     let e = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: engineer.token });
     await tick(server); // minute 3 (index 2) starts with the engineer here
     const first = await c.waitFor('billing_update');
-    expect(first.payload).toEqual({ creditsUsed: 1, balance: 99, ratePerMinute: 1, minutes: 1 });
+    expect(first.payload).toEqual({ creditsUsed: 1, balance: 99, ratePerMinute: 1, minutes: 1, help: 'human' });
     await tick(server);
     clock.advance(54_000); // still the same minute
     await tick(server);

@@ -103,23 +103,21 @@ export async function chargeMinuteInTx(
 }
 
 /**
- * Charges, in the locked active task, every minute the billing rule makes due by `tx.now` that
- * the ledger lacks. Stops at the first minute that cannot be paid and returns why.
+ * Charges, in the locked task, every minute the billing rule makes due by `until` (default
+ * `tx.now`) that the ledger lacks. Stops at the first minute that cannot be paid and returns why.
+ * A task waiting in the queue after the AI handed it over still owes the AI's minutes (it has
+ * a claim time); one never claimed owes nothing.
  */
 export async function settleMinutesInTx(
   tx: TaskTx,
   config: BillingConfig,
   marks?: readonly PresenceMark[],
+  until = tx.now.getTime(),
 ): Promise<{ unpaid: string | null }> {
   const task = tx.task;
-  if (task.status !== 'active' || !task.claimed_at) return { unpaid: null };
+  if (task.status === 'ended' || !task.claimed_at) return { unpaid: null };
   const presence = marks ?? (await readPresenceMarks(tx.trx, task.id));
-  const due = billableMinuteHelp(
-    presence,
-    Date.parse(task.claimed_at),
-    tx.now.getTime(),
-    config.presenceGraceSeconds * 1000,
-  );
+  const due = billableMinuteHelp(presence, Date.parse(task.claimed_at), until, config.presenceGraceSeconds * 1000);
   if (due.size === 0) return { unpaid: null };
   const charged = new Set(
     (await tx.trx.selectFrom('credit_ledger').select('minute_index').where('task_id', '=', task.id).execute()).map(

@@ -1,5 +1,6 @@
 import { type HandoffReason, MAX_CHAT_CHARS, MAX_REASON_CHARS } from '@codevf/protocol';
 import { AI_USER_ID, isAiLed } from '../ai/aiUser';
+import { minuteIndex } from '../billing/billingRule';
 import { settleMinutesInTx } from '../billing/minuteCharge';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
@@ -47,8 +48,12 @@ export async function handOffInTx(tx: TaskTx, ctx: AppContext, options: HandOffO
   if (task.status === 'ended') throw new ApiError('E_CONFLICT', 'The session has ended.');
   if (!isAiLed(task))
     throw new ApiError('E_CONFLICT', 'The AI does not lead this task (a human engineer does, or none yet).');
-  // A minute that cannot be paid is left uncharged here; the billing job ends the session over it.
-  await settleMinutesInTx(tx, ctx.config);
+  // The minutes before this one are the AI's alone: charged now. This one stays open — a human
+  // who joins within it makes it a human minute — and is charged when the next helper comes or
+  // the task ends. A minute that cannot be paid is left for the billing job, which ends the session.
+  const claimed = Date.parse(task.claimed_at ?? tx.now.toISOString());
+  const thisMinute = claimed + minuteIndex(claimed, tx.now.getTime()) * 60_000;
+  await settleMinutesInTx(tx, ctx.config, undefined, thisMinute - 1);
 
   let summary = options.summary?.trim() ?? '';
   if (!summary) {
