@@ -1,4 +1,5 @@
 import { CLOSE_CODES } from '@codevf/protocol/shared';
+import { AiDriver } from '../ai/aiDriver';
 import { isPresenceType } from '../billing/presenceMarks';
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
@@ -36,6 +37,8 @@ export class LiveRuntime implements EventPublisher {
   readonly feeds: TaskFeeds;
   readonly heartbeat: Heartbeat<LivePeer>;
   readonly presence = new ParticipantPresence();
+  /** Drives the AI of the AI-led tasks whose lease this instance holds. */
+  readonly ai: AiDriver;
   private readonly billing: BillingJob;
   /** This instance's sockets by user: access changes and the per-user cap look them up. */
   private readonly byUser = new Map<string, Set<LivePeer>>();
@@ -56,6 +59,7 @@ export class LiveRuntime implements EventPublisher {
     this.ctx = ctx;
     this.feeds = new TaskFeeds(ctx);
     this.billing = new BillingJob(ctx);
+    this.ai = new AiDriver(ctx, this.presence.instanceId);
     this.heartbeat = new Heartbeat(ctx.config.heartbeatSeconds, (err) => ctx.log.error({ err }, 'heartbeat failed'));
     this.unsubscribeAccess = ctx.bus.subscribeAccessChanges((userId) => {
       const mine = this.byUser.get(userId);
@@ -69,6 +73,7 @@ export class LiveRuntime implements EventPublisher {
     if (!last) return;
     this.feeds.ingest(taskId, events);
     if (events.some((e) => isPresenceType(e.type) || e.type === 'task_status')) this.billing.invalidate(taskId);
+    this.ai.notice(taskId, events);
     const sent = this.ctx.bus.publish(taskId, last.seq);
     if (sent)
       this.track(
@@ -165,6 +170,7 @@ export class LiveRuntime implements EventPublisher {
     await this.billingTick();
     await this.resync();
     await this.sweepAccess();
+    await this.ai.tick();
   }
 
   start(): void {
@@ -191,11 +197,15 @@ export class LiveRuntime implements EventPublisher {
     every(ACCESS_SWEEP_MS, () => this.sweepAccess(), 'access sweep');
     every(PRESENCE_REFRESH_MS, () => this.refreshPresence(), 'presence refresh');
     this.heartbeat.start();
+    this.ai.start();
   }
 
-  /** Stops the jobs, closes this instance's sockets (recording departures), drains writes. */
+  /** Stops the AI and the jobs, closes this instance's sockets (recording departures), drains writes. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // First, while sockets are open: the AI's last writes reach them, and its leases are given
+    // up for another instance to resume at once.
+    await this.ai.stop();
     this.unsubscribeAccess();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
