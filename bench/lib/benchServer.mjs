@@ -58,11 +58,13 @@ export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://
 /**
  * `dialect: 'postgres'` puts the tables in a fresh schema of BENCH_DATABASE_URL (default: the
  * local test database), named `<schemaPrefix><8 hex>` and dropped again by `close()`.
+ * `config` overrides settings (e.g. `ai` for the hybrid benchmark).
  */
 export async function startBenchServer({
   dialect = 'sqlite',
   dataDirPrefix = 'codevf-bench-',
   schemaPrefix = 'bench_',
+  config: overrides = {},
 } = {}) {
   const server = await loadServer();
   const { buildApp, resolveConfig, createStorage, createLogger, createUser, grantCredits, issueTokens } = server;
@@ -79,6 +81,7 @@ export async function startBenchServer({
       // sockets are not what the standing limits are about.
       maxQueuedTasksPerCustomer: 1_000_000,
       maxSocketsPerUser: 1_000_000,
+      ...overrides,
     },
     {},
   );
