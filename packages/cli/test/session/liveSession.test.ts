@@ -32,7 +32,9 @@ function fakeLocal(script: { output?: string[]; files?: Record<string, string | 
     async readFile(path) {
       const f = script.files?.[path];
       if (typeof f !== 'string') return { ok: false, reason: 'gone' };
-      return { ok: true, path, size: f.length, sha256: '0'.repeat(64), content: f, redactions: 0 };
+      // As the real one: the file's name relative to the project, which may differ from the request.
+      const relPath = path.replace(/^\.\//, '');
+      return { ok: true, path: relPath, size: f.length, sha256: '0'.repeat(64), content: f, redactions: 0 };
     },
     openUrl: async () => true,
   };
@@ -151,7 +153,9 @@ describe('live session controller', () => {
   });
 
   it('answers a file the local check refuses without asking; asks about the others', async () => {
-    const { server, session } = await setup({ files: { '../x': { refuse: 'outside the project' }, 'a.txt': 'hello' } });
+    const { server, session } = await setup({
+      files: { '../x': { refuse: 'outside the project' }, './a.txt': 'hello' },
+    });
     server.emit('request_file', { requestId: 'f1', path: '../x', reason: '', expiresAt: inAMinute() });
     await waitFor(() => server.received.some((r) => r.type === 'approve_file'), 'refusal');
     expect(server.events.find((e) => e.type === 'approve_file')?.payload).toEqual({
@@ -159,11 +163,13 @@ describe('live session controller', () => {
       approved: false,
       refusedReason: 'outside the project',
     });
-    server.emit('request_file', { requestId: 'f2', path: 'a.txt', reason: '', expiresAt: inAMinute() });
+    server.emit('request_file', { requestId: 'f2', path: './a.txt', reason: '', expiresAt: inAMinute() });
     await waitFor(() => session.activePrompt()?.requestId === 'f2', 'asked');
     session.decideFile('f2', true);
     await waitFor(() => server.received.some((r) => r.type === 'file_upload'), 'upload');
     expect(sentTypes(server)).toEqual(['approve_file', 'approve_file', 'file_upload']);
+    // The path as requested, not the file's normalised name: the server refuses any other.
+    expect(server.events.find((e) => e.type === 'file_upload')?.payload).toMatchObject({ path: './a.txt' });
   });
 
   it('a sensitive file is sent only with the right name typed', async () => {
