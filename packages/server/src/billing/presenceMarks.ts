@@ -4,20 +4,27 @@ import type { PresenceMark } from './billingRule';
 
 const PRESENCE_TYPES = ['customer_connected', 'customer_disconnected', 'engineer_connected', 'engineer_disconnected'];
 
-/** A task's presence events in seq order, as the billing rule reads them (through `db` or a transaction). */
+/**
+ * A task's presence events in seq order, as the billing rule reads them (through `db` or a
+ * transaction). A departure noticed late (its instance died) counts from its `lastSeenAt`.
+ */
 export async function readPresenceMarks(db: Kysely<Database>, taskId: string): Promise<PresenceMark[]> {
   const rows = await db
     .selectFrom('task_events')
-    .select(['type', 'created_at'])
+    .select(['type', 'created_at', 'payload'])
     .where('task_id', '=', taskId)
     .where('type', 'in', PRESENCE_TYPES)
     .orderBy('seq')
     .execute();
-  return rows.map((r) => ({
-    role: r.type.startsWith('customer') ? 'customer' : 'engineer',
-    connected: r.type.endsWith('_connected'),
-    at: Date.parse(r.created_at),
-  }));
+  return rows.map((r) => {
+    const connected = r.type.endsWith('_connected');
+    const lastSeen = connected ? undefined : (JSON.parse(r.payload) as { lastSeenAt?: string }).lastSeenAt;
+    return {
+      role: r.type.startsWith('customer') ? 'customer' : 'engineer',
+      connected,
+      at: lastSeen ? Date.parse(lastSeen) : Date.parse(r.created_at),
+    };
+  });
 }
 
 /** Whether an event type changes who is present (billing must look again). */

@@ -3,6 +3,7 @@ import { isPresenceType } from '../billing/presenceMarks';
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
+import { sweepAbsentCustomers } from './absenceSweep';
 import { lostAccess } from './accessCheck';
 import { BillingJob } from './billingJob';
 import { Heartbeat } from './heartbeat';
@@ -23,8 +24,10 @@ const RESYNC_MS = 5_000;
 const ACCESS_SWEEP_MS = 5_000;
 /** Sockets whose access one query checks. */
 const ACCESS_CHUNK = 200;
-/** Well inside PRESENCE_STALE_MS, so a live instance's presence rows never look dead. */
+/** Well inside PRESENCE_STALE_MS (instanceHeartbeat.ts), so a live instance never looks dead. */
 const PRESENCE_REFRESH_MS = 5_000;
+/** Tasks no instance holds a socket of are checked for an absent customer this often. */
+const ABSENCE_SWEEP_MS = 10_000;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds (with their heartbeat
@@ -145,9 +148,14 @@ export class LiveRuntime implements EventPublisher {
     return this.billing.tick(this.presence.tasks());
   }
 
-  /** Keeps this instance's presence rows alive and retires those of dead instances. */
+  /** Keeps this instance's presence rows alive and true, and retires those of dead instances. */
   refreshPresence(): Promise<void> {
-    return refreshPresence(this.ctx, this.presence.instanceId);
+    return refreshPresence(this.ctx, this.presence);
+  }
+
+  /** Ends the tasks, watched by no instance, whose customer stayed away too long. */
+  sweepAbsentCustomers(): Promise<number> {
+    return sweepAbsentCustomers(this.ctx, this.presence);
   }
 
   expireRequests(): Promise<number> {
@@ -163,6 +171,7 @@ export class LiveRuntime implements EventPublisher {
     await this.expireRequests();
     await this.refreshPresence();
     await this.billingTick();
+    await this.sweepAbsentCustomers();
     await this.resync();
     await this.sweepAccess();
   }
@@ -190,6 +199,9 @@ export class LiveRuntime implements EventPublisher {
     every(RESYNC_MS, () => this.resync(), 'resync');
     every(ACCESS_SWEEP_MS, () => this.sweepAccess(), 'access sweep');
     every(PRESENCE_REFRESH_MS, () => this.refreshPresence(), 'presence refresh');
+    // The heartbeat at once, and the rows a previous run of this server left retired at once.
+    this.track(this.refreshPresence().catch((err: unknown) => this.ctx.log.error({ err }, 'presence refresh failed')));
+    every(ABSENCE_SWEEP_MS, () => this.sweepAbsentCustomers().then(() => {}), 'absent-customer sweep');
     this.heartbeat.start();
   }
 

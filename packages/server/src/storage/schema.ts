@@ -181,6 +181,23 @@ export interface TaskPresenceTable {
   seen_at: string;
 }
 
+/** A server instance's heartbeat (live/instanceHeartbeat.ts). */
+export interface ServerInstancesTable {
+  id: string;
+  started_at: string;
+  /** Refreshed every few seconds while the instance runs. */
+  seen_at: string;
+  /** Set once another instance found it dead: when it was last known alive. */
+  lost_at: string | null;
+}
+
+/** Per account and server instance: how many live sockets that instance holds (the per-user cap). */
+export interface UserSocketsTable {
+  user_id: string;
+  instance_id: string;
+  sockets: number;
+}
+
 export interface CreditLedgerTable {
   id: string;
   user_id: string;
@@ -208,6 +225,8 @@ export interface Database {
   transcript_checkpoints: TranscriptCheckpointsTable;
   task_requests: TaskRequestsTable;
   task_presence: TaskPresenceTable;
+  server_instances: ServerInstancesTable;
+  user_sockets: UserSocketsTable;
   credit_ledger: CreditLedgerTable;
 }
 

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as m001 from './001_initial';
 import * as m002 from './002_transcript_checkpoints';
 import * as m003 from './003_presence';
+import * as m004 from './004_instances';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the server can be
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_transcript_checkpoints': m002,
   '003_presence': m003,
+  '004_instances': m004,
 };
