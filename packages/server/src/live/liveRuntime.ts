@@ -10,6 +10,7 @@ import { Heartbeat } from './heartbeat';
 import type { LivePeer } from './livePeer';
 import { ParticipantPresence, refreshPresence } from './participantPresence';
 import { TaskFeeds } from './taskFeeds';
+import { UserSocketCounts } from './userSockets';
 import { yieldToIo } from './yieldToIo';
 
 /** Real-time intervals of the background jobs. Tests call `tick()` instead of waiting for them. */
@@ -42,6 +43,8 @@ export class LiveRuntime implements EventPublisher {
   private readonly billing: BillingJob;
   /** This instance's sockets by user: access changes and the per-user cap look them up. */
   private readonly byUser = new Map<string, Set<LivePeer>>();
+  /** The same counts, stored for the other instances' per-user cap. */
+  private readonly userSockets: UserSocketCounts;
   private readonly unsubscribeAccess: () => void;
   /** Writes started outside a request (disconnect events, publishes) that stop() must wait for. */
   private inFlight = 0;
@@ -59,6 +62,14 @@ export class LiveRuntime implements EventPublisher {
     this.ctx = ctx;
     this.feeds = new TaskFeeds(ctx);
     this.billing = new BillingJob(ctx);
+    this.userSockets = new UserSocketCounts(
+      ctx,
+      this.presence.instanceId,
+      (id) => this.socketsOf(id),
+      (p) => {
+        this.track(p);
+      },
+    );
     this.heartbeat = new Heartbeat(ctx.config.heartbeatSeconds, (err) => ctx.log.error({ err }, 'heartbeat failed'));
     this.unsubscribeAccess = ctx.bus.subscribeAccessChanges((userId) => {
       const mine = this.byUser.get(userId);
@@ -91,17 +102,25 @@ export class LiveRuntime implements EventPublisher {
       this.byUser.set(c.user.id, mine);
     }
     mine.add(c);
+    this.userSockets.changed(c.user.id);
   }
 
   detach(c: LivePeer): void {
     this.heartbeat.delete(c);
     const mine = this.byUser.get(c.user.id);
-    if (mine?.delete(c) && mine.size === 0) this.byUser.delete(c.user.id);
+    if (!mine?.delete(c)) return;
+    if (mine.size === 0) this.byUser.delete(c.user.id);
+    this.userSockets.changed(c.user.id);
   }
 
   /** Open sockets of `userId` on this instance. */
   socketsOf(userId: string): number {
     return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  /** Open sockets of `userId` on every live instance (as far as the others have stored theirs). */
+  async socketsEverywhere(userId: string): Promise<number> {
+    return this.socketsOf(userId) + (await this.userSockets.elsewhere(userId));
   }
 
   /** Closes those of `conns` whose access is gone (accessCheck.ts), with 4001 or 4003. */
