@@ -21,13 +21,18 @@ export default defineCommand({
     'opens a chat in the terminal. The engineer can only ask to run a command or read a file; every request ' +
     'is shown with its exact command or path and runs only after you approve it. Output and files are ' +
     'redacted (secrets masked) before they leave this machine. Without an issue text, it asks for one. ' +
-    'If the connection is lost for good, the task stays open: resume it with --resume <taskId>.\n\n' +
+    'If the connection is lost for good, the task stays open: resume it with --resume <taskId> (a task that ' +
+    'ended meanwhile shows its summary and asks for the rating).\n\n' +
     'Settings: .codevf/config.json may set commandTimeoutSeconds (default 600), maxOutputBytes (default ' +
     '1 MiB) and maxFileBytes (default 1 MiB). CODEVF_MAX_RECONNECTS sets how many reconnect attempts in a ' +
     'row are made before giving up (default 8).',
   args: [{ name: 'issue', description: 'What is wrong, in your own words', variadic: true }],
   flags: {
-    resume: { type: 'string', valueName: 'taskId', description: 'Reconnect to a task that is still open' },
+    resume: {
+      type: 'string',
+      valueName: 'taskId',
+      description: 'Reconnect to an open task, or see the summary of one that has ended',
+    },
   },
   json: false,
   examples: ['codevf fix "users can\'t log in after the last deploy"', 'codevf fix --resume 01J9Z3…'],

@@ -209,3 +209,69 @@ describe('live session controller', () => {
     expect(session.store.getState().notice?.text).toMatch(/limited to 8000 characters/);
   });
 });
+
+describe('--resume of a task that ended meanwhile', () => {
+  const endedTask = (rating: number | null) =>
+    ({
+      id: 't9',
+      status: 'ended',
+      engineer: { id: 'e', name: 'Maria', title: null },
+      endedBy: 'system',
+      endReason: 'The customer was disconnected for more than 5 minutes.',
+      durationSeconds: 370,
+      billedMinutes: 2,
+      creditsUsed: 2,
+      rating,
+    }) as unknown;
+
+  function resume(task: unknown) {
+    const gets: string[] = [];
+    const api = {
+      baseUrl: 'http://127.0.0.1:9',
+      accessToken: async () => 'good-token',
+      get: async (path: string) => {
+        gets.push(path);
+        return task as never;
+      },
+      post: async () => {
+        throw new Error('nothing is posted');
+      },
+    } as unknown as ApiClient;
+    const session = createLiveSession({
+      api,
+      local: fakeLocal().local,
+      customerName: 'Ann',
+      resumeTaskId: 't9',
+      backoff: { initialMs: 5, maxMs: 10 },
+    });
+    cleanups.push(() => session.abort());
+    session.start();
+    return { session, gets };
+  }
+
+  it('shows the server figures and asks for the rating, without connecting', async () => {
+    const { session, gets } = resume(endedTask(null));
+    await waitFor(() => session.store.getState().summary, 'summary');
+    const s = session.store.getState();
+    expect(s.summary).toEqual({
+      endedBy: 'system',
+      reason: 'The customer was disconnected for more than 5 minutes.',
+      engineer: 'Maria',
+      durationSeconds: 370,
+      billedMinutes: 2,
+      creditsUsed: 2,
+    });
+    expect(s.phase).toBe('rating');
+    expect(s.connection.kind).not.toBe('connected');
+    expect(gets).toEqual(['/v1/tasks/t9']);
+  });
+
+  it('leaves with the summary line (exit 0) when the session is already rated', async () => {
+    const { session } = resume(endedTask(4));
+    const outcome = await session.done;
+    expect(outcome).toMatchObject({
+      exitCode: 0,
+      message: 'Session ended with Maria: 6 min 10 s (2 minutes billed), 2 credits used.',
+    });
+  });
+});
