@@ -1,5 +1,6 @@
 import type { Task } from '@codevf/protocol';
 import type { SessionView } from '@codevf/protocol/shared';
+import { UntrustedText } from '../../components/UntrustedText';
 import { formatElapsed, plural } from '../../lib/format';
 
 /** The figures over the session: customer, status, elapsed time, credits, open requests. */
@@ -20,7 +21,7 @@ export function SessionStats({
       <div>
         <dt>Customer</dt>
         <dd>
-          {task.customerName ?? 'Customer'}
+          <UntrustedText text={task.customerName ?? 'Customer'} />
           {state.customerConnected === null ? null : (
             <span className={state.customerConnected ? 'muted' : 'presence-away'} data-testid="customer-presence">
               {' '}
