@@ -35,14 +35,6 @@ writeAuthFile(
     expiresIn: c.expires_in,
   }),
 );
-const project = mkdtempSync(join(tmpdir(), 'codevf-bench-hybrid-project-'));
-mkdirSync(join(project, '.codevf'));
-// A task without a registered project: the AI is allowed (no project settings to restrict it).
-writeFileSync(
-  join(project, '.codevf', 'config.json'),
-  JSON.stringify({ version: '1', allowedTools: ['other'], testCommand: '', buildCommand: '', createdAt: new Date().toISOString() }),
-);
-
 const wall = () => performance.timeOrigin + performance.now();
 const api = (method, path, body) =>
   fetch(`${server.baseUrl}${path}`, {
@@ -50,6 +42,26 @@ const api = (method, path, body) =>
     headers: { authorization: `Bearer ${c.access_token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
+
+// A registered project that allows the AI's vendor, as `codevf init` leaves it.
+const project = mkdtempSync(join(tmpdir(), 'codevf-bench-hybrid-project-'));
+const registered = await (
+  await api('POST', '/v1/projects', { name: 'bench', type: 'node', testCommand: 'npm test', allowedTools: ['other'] })
+).json();
+mkdirSync(join(project, '.codevf'));
+writeFileSync(
+  join(project, '.codevf', 'config.json'),
+  JSON.stringify({
+    version: '1',
+    projectId: registered.id,
+    allowedTools: ['other'],
+    testCommand: 'npm test',
+    buildCommand: '',
+    repoUploaded: false,
+    branchMode: 'codevf',
+    createdAt: new Date().toISOString(),
+  }),
+);
 
 /** One session: Enter → greeting on screen; the model's own time comes from the scripted server. */
 async function once(i) {

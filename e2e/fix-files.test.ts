@@ -51,6 +51,20 @@ describe('codevf fix: file requests', () => {
     await cli.waitFor(/✓ Sent src\/auth\.js \([\d.]+ (bytes|KiB)\) \(2 values masked\)/);
   });
 
+  it('a path spelled otherwise than the file name is uploaded under the path that was asked for', async () => {
+    const { cli, engineer } = await start((p) => {
+      mkdirSync(join(p, 'src'));
+      writeFileSync(join(p, 'src', 'app.js'), 'export const app = 1;\n');
+    });
+    // The server accepts an upload only under the request's own path, byte for byte.
+    const id = await requestFile(engineer, './src/../src/app.js');
+    await cli.waitFor('[y] send');
+    cli.press('y');
+    const upload = payload<{ path: string; content: string }>(await waitForFrame(engineer, 'file_upload', id));
+    expect(upload).toMatchObject({ path: './src/../src/app.js', content: 'export const app = 1;\n' });
+    await cli.waitFor('✓ Sent ./src/../src/app.js');
+  });
+
   it('n refuses a file: nothing is uploaded', async () => {
     const { cli, engineer } = await start((p) => writeFileSync(join(p, 'notes.txt'), 'private notes\n'));
     const id = await requestFile(engineer, 'notes.txt');

@@ -41,12 +41,16 @@ export const eventPayloads = {
     engineer: z.object({ id: z.string(), name: z.string(), title: z.string().nullable() }),
     kind: z.enum(['human', 'ai']),
   }),
-  /** server: the engineer's last socket closed. */
-  engineer_disconnected: z.object({ engineerId: z.string() }),
+  /** server: the engineer's last socket closed. `lastSeenAt`: see customer_disconnected. */
+  engineer_disconnected: z.object({ engineerId: z.string(), lastSeenAt: z.string().optional() }),
   /** server: the customer's first socket (on any instance) joined, or joined again. */
   customer_connected: z.object({ customerId: z.string() }),
-  /** server: the customer's last socket (on every instance) closed; billing pauses after the grace. */
-  customer_disconnected: z.object({ customerId: z.string() }),
+  /**
+   * server: the customer's last socket (on every instance) closed; billing pauses after the grace.
+   * `lastSeenAt` is set when the departure was noticed late — the server instance holding the
+   * socket stopped — and says when it was last known alive: the departure counts from then.
+   */
+  customer_disconnected: z.object({ customerId: z.string(), lastSeenAt: z.string().optional() }),
   /** engineer: a chat line, as sent. */
   engineer_message: clientPayloads.engineer_message,
   /** customer: a chat line, as sent. */

@@ -49,7 +49,10 @@ export interface ServerConfig {
   maxSocketsPerUser: number;
   /** A participant back within this many seconds counts as never gone (billing, presence). */
   presenceGraceSeconds: number;
-  /** A customer disconnected this long ends their active task (`endedBy: "system"`). */
+  /**
+   * A customer away this long ends their active task (`endedBy: "system"`): disconnected, or
+   * never connected since the claim. A fraction is allowed (0.5 = 30 s), e.g. for tests.
+   */
   customerGoneMinutes: number;
   /** The AI participant; off unless aiBaseUrl and aiModel are both set. */
   ai: AiConfig;
@@ -164,5 +167,11 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
   };
   const merged = { ...base };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  if (!(merged.customerGoneMinutes > 0))
+    throw new Error(
+      `CODEVF_CUSTOMER_GONE_MINUTES must be above 0 (a fraction is allowed: 0.5 = 30 s); it is ${merged.customerGoneMinutes}.`,
+    );
+  if (!(merged.presenceGraceSeconds >= 0))
+    throw new Error(`CODEVF_PRESENCE_GRACE_SECONDS must be 0 or more; it is ${merged.presenceGraceSeconds}.`);
   return merged;
 }

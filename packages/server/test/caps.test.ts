@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../src/clock';
+import { PRESENCE_STALE_MS } from '../src/live/instanceHeartbeat';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party } from './support/liveFixture';
-import { startTestServer, type TestServer } from './support/testServer';
+import { startServerProcess } from './support/serverProcess';
+import { POSTGRES_URL, REDIS_URL, startTestServer, type TestServer } from './support/testServer';
 import { openSession, refusedUpgrade, type TestSession } from './support/wsClient';
 
 /** The standing limits (server settings), each refused with E_LIMIT_REACHED, set low here. */
@@ -102,5 +105,77 @@ describe.each(['sqlite', 'postgres'] as const)('standing limits (%s)', (dialect)
     await sockets[0]!.close();
     await new Promise((r) => setTimeout(r, 50));
     open.push(await openSession({ baseUrl: url(), taskId: task.id, token: customer.token }));
+  });
+});
+
+/**
+ * The socket cap holds over every instance: each stores its count per account, and a killed
+ * instance's count stops counting once its heartbeat is stale.
+ */
+describe('live sockets per user across two instances (PostgreSQL + Redis)', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  /** Waits until the instances together have stored `n` sockets of the user. */
+  async function storedCount(server: TestServer, userId: string, n: number): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      const row = await server.ctx.storage.db
+        .selectFrom('user_sockets')
+        .select((eb) => eb.fn.sum<number>('sockets').as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (Number(row?.n ?? 0) === n) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`the stored socket count never reached ${n}`);
+  }
+
+  it('refuses the socket past the cap on either instance, and forgets a killed instance', async () => {
+    const clock = new FakeClock(new Date());
+    const b = await startTestServer({
+      dialect: 'postgres',
+      redis: true,
+      clock,
+      config: { maxSocketsPerUser: 3, accessTokenTtlSeconds: 24 * 3600 },
+    });
+    cleanups.push(() => b.close());
+    const a = await startServerProcess({
+      DATABASE_URL: POSTGRES_URL,
+      CODEVF_DATABASE_SCHEMA: b.pgSchema!,
+      REDIS_URL,
+      CODEVF_MAX_SOCKETS_PER_USER: '3',
+    });
+    cleanups.push(() => a.kill());
+    const customer = await party(b, 'customer', 100);
+    const task = await createTask(b.baseUrl, customer);
+    const on = (server: { baseUrl: string }) =>
+      openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token });
+    const onA = [await on(a), await on(a)];
+    await storedCount(b, customer.user.id, 2);
+    const onB = [await on(b)];
+    cleanups.push(() => Promise.all([...onA, ...onB].map((s) => s.close())));
+    await storedCount(b, customer.user.id, 3);
+    // Three in all: a fourth is refused wherever it goes, though neither instance holds three.
+    for (const server of [a, b])
+      expect(await refusedUpgrade(server.baseUrl, task.id, { token: customer.token })).toMatchObject({
+        status: 429,
+        body: { code: 'E_LIMIT_REACHED' },
+      });
+    // A socket closed on A frees a place on B.
+    await onA[0]!.close();
+    await storedCount(b, customer.user.id, 2);
+    onB.push(await on(b));
+    await storedCount(b, customer.user.id, 3);
+    expect((await refusedUpgrade(b.baseUrl, task.id, { token: customer.token })).status).toBe(429);
+
+    // A is killed with one socket: its count stands until its heartbeat is stale, then not.
+    await a.kill();
+    expect((await refusedUpgrade(b.baseUrl, task.id, { token: customer.token })).status).toBe(429);
+    // (A ran on real time; B's clock jumps past A's last heartbeat.)
+    clock.set(new Date(Date.now() + PRESENCE_STALE_MS + 1_000));
+    onB.push(await on(b));
+    expect((await refusedUpgrade(b.baseUrl, task.id, { token: customer.token })).status).toBe(429);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSession, type Party, party } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
@@ -62,6 +63,36 @@ describe('engineer input the customer could be fooled by', () => {
       expect(err.message).toMatch(/^request_file: path: must not contain/);
     }
     expect((await e.request('request_file', { path: 'src/login handler.ts', reason: '' })).ack).toBeDefined();
+  });
+
+  it('refuses a file_upload whose path is not the path the request asked for; accepts the same path', async () => {
+    const { c, e } = await liveSession(server, customer, engineer);
+    open.push(c, e);
+    const asked = await e.expectAck('request_file', { path: 'src/login.ts', reason: 'read the handler' });
+    const requestId = (await c.waitForSeq(asked)).payload.requestId as string;
+    await c.expectAck('approve_file', { requestId, approved: true });
+    const upload = (path: string, content = 'export const ok = true;\n') => ({
+      requestId,
+      path,
+      size: Buffer.byteLength(content),
+      sha256: createHash('sha256').update(content).digest('hex'),
+      encoding: 'utf8',
+      content,
+      redactions: 0,
+    });
+    // Another file, a spelling that names the same file, and a case change: each refused as is.
+    for (const path of ['.env', './src/login.ts', 'src/../src/login.ts', 'SRC/login.ts', 'src/login.ts ']) {
+      const err = await refusal(c, 'file_upload', upload(path, 'SECRET=1\n'));
+      expect(err.code, path).toBe('E_VALIDATION');
+      expect(err.message).toBe(
+        `file_upload: path ${JSON.stringify(path)} is not the path request ${requestId} asked for ("src/login.ts"); send the requested path exactly.`,
+      );
+    }
+    // Nothing was stored, and the request is still open for the right upload.
+    const seq = await c.expectAck('file_upload', upload('src/login.ts'));
+    const received = await e.waitForSeq(seq);
+    expect(received.payload).toMatchObject({ path: 'src/login.ts', content: 'export const ok = true;\n' });
+    expect(e.events.filter((f) => f.type === 'file_upload')).toHaveLength(1);
   });
 
   it('accepts only https screenshare links without user info (http to loopback on a loopback server)', async () => {

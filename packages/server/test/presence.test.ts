@@ -200,10 +200,12 @@ describe('presence across two instances on one PostgreSQL database', () => {
     await e.waitForSeq(marker2);
     expect(e.events.some((f) => f.type === 'customer_disconnected')).toBe(false);
     // A keeps its socket but runs no jobs from here on.
+    const lastSignOfA = clock.now().toISOString();
     clock.advance(31_000);
     await tick(b);
     const gone = await e.waitFor('customer_disconnected');
-    expect(gone.payload).toEqual({ customerId: customer.user.id });
+    // Noticed 31 s later; counted from when A was last seen.
+    expect(gone.payload).toEqual({ customerId: customer.user.id, lastSeenAt: lastSignOfA });
     await Promise.all([c3.close(), e.close()]);
   });
 });

@@ -38,7 +38,8 @@ export default defineCommand({
     'Helpers can only ask to run a command or read a file; every request is shown with its exact command ' +
     'or path and runs only after you approve it. Output and files are redacted (secrets masked) before ' +
     'they leave this machine. Without an issue text, it asks for one. If the connection is lost for good, ' +
-    'the task stays open: resume it with --resume <taskId>.\n\n' +
+    'the task stays open: resume it with --resume <taskId> (a task that ' +
+    'ended meanwhile shows its summary and asks for the rating).\n\n' +
     'Modes: human (the queue of human engineers), ai (the AI alone; /human still brings in a person), ' +
     'hybrid (the AI at once, a human engineer when needed). Without --mode the server decides: hybrid when ' +
     "it offers an AI and the project's allowed AI tools include it, else human (the reason is shown).\n\n" +
@@ -52,7 +53,11 @@ export default defineCommand({
       valueName: 'human|ai|hybrid',
       description: 'Who should help (default: the server decides, AI first when it offers one)',
     },
-    resume: { type: 'string', valueName: 'taskId', description: 'Reconnect to a task that is still open' },
+    resume: {
+      type: 'string',
+      valueName: 'taskId',
+      description: 'Reconnect to an open task, or see the summary of one that has ended',
+    },
   },
   json: false,
   examples: [

@@ -14,7 +14,7 @@ import { isSensitivePath } from './sensitiveFiles';
  *   if (!info.ok) send approve_file {approved: false, refusedReason: info.reason}
  *   else ask the customer (typing the name when info.sensitive), then:
  *   const file = await readProjectFile(root, request.path, { redactor });
- *   if (file.ok) send file_upload {path: file.relPath, size, sha256, encoding: 'utf8', content, redactions}
+ *   if (file.ok) send file_upload {path: request.path, size, sha256, encoding: 'utf8', content, redactions}
  *
  * Confinement: the path is resolved against the project root's real path, then the target's
  * own real path must still be inside it, so neither `..` nor a symbolic link (anywhere in the
@@ -23,7 +23,8 @@ import { isSensitivePath } from './sensitiveFiles';
  * binary files (a NUL byte or invalid UTF-8). `reason` is one short sentence for the engineer.
  *
  * `relPath` is the real file's path relative to the root, `/`-separated: when a link inside the
- * project is requested, it names the file actually read. `sensitive` is true when either the
+ * project is requested, it names the file actually read (the upload still carries the requested
+ * path, which the server checks against the request). `sensitive` is true when either the
  * requested path or the real one looks like a secrets file (so `notes.txt -> .env` asks for
  * the typed confirmation), or when the file has more than one hard link: its other names can
  * lie anywhere on the same file system, outside the project (`ln ~/.ssh/id_rsa notes.txt`), and

@@ -50,7 +50,9 @@ export function createFileApprovals(core: SessionCore) {
     try {
       await c.send('file_upload', {
         requestId,
-        path: read.path,
+        // The path as asked and approved, not the file's normalised name: the server checks
+        // that the upload answers exactly what the customer said yes to.
+        path: r.path,
         size: read.size,
         sha256: read.sha256,
         encoding: 'utf8',

@@ -27,7 +27,7 @@ export function createLiveSession(options: LiveSessionOptions) {
   const files = createFileApprovals(core);
   const end = createSessionEnd(core);
   const queue = createQueueWait(core, end.cancelWhileQueued);
-  const starting = createSessionStart(core, { onQueued: queue.arm, onFrame });
+  const starting = createSessionStart(core, { onQueued: queue.arm, onFrame, onEndedBefore: end.showEndedBefore });
 
   function onFrame(f: ServerMessage) {
     const before = state();

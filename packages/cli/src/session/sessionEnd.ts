@@ -109,12 +109,24 @@ export function createSessionEnd(core: SessionCore) {
     }
   }
 
+  /**
+   * `--resume` of a task that ended meanwhile: the same summary as at a live end, from the
+   * task's server figures, and the rating if it has none yet.
+   */
+  function showEndedBefore(task: Task) {
+    dispatch({ type: 'ended', summary: summaryFromTask(task) });
+    if (task.rating !== null || state().phase === 'done') {
+      dispatch({ type: 'finish' });
+      core.finish({ exitCode: 0, message: endMessage(state()) });
+    }
+  }
+
   /** Leaves after the end, with the summary line. */
   function leave() {
     core.finish({ exitCode: 0, message: endMessage(state()) });
   }
 
-  return { onSessionEnd, cancelWhileQueued, endSession, submitRating, leave };
+  return { onSessionEnd, cancelWhileQueued, endSession, submitRating, showEndedBefore, leave };
 }
 
 function summaryFromTask(task: Task): Summary {

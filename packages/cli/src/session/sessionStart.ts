@@ -8,7 +8,10 @@ import { asCodevfError, reasonOf, type SessionCore } from './sessionCore';
  * Creating (or resuming) the task and keeping its socket: everything before the first
  * event, and what a lost connection means for the exit.
  */
-export function createSessionStart(core: SessionCore, hooks: { onQueued(): void; onFrame(f: ServerMessage): void }) {
+export function createSessionStart(
+  core: SessionCore,
+  hooks: { onQueued(): void; onFrame(f: ServerMessage): void; onEndedBefore(task: Task): void },
+) {
   const { options, dispatch, state } = core;
   let tick: NodeJS.Timeout | undefined;
   core.onFinish(() => clearInterval(tick));
@@ -20,11 +23,6 @@ export function createSessionStart(core: SessionCore, hooks: { onQueued(): void;
     try {
       if (options.resumeTaskId) {
         task = await options.api.get<Task>(`/v1/tasks/${encodeURIComponent(options.resumeTaskId)}`);
-        if (task.status === 'ended') {
-          throw new CodevfError('E_CONFLICT', `Task ${task.id} has already ended.`, {
-            hint: 'Start a new session: codevf fix "<issue>"',
-          });
-        }
       } else {
         task = await options.api.post<Task>('/v1/tasks', {
           description,
@@ -47,6 +45,8 @@ export function createSessionStart(core: SessionCore, hooks: { onQueued(): void;
       modeNote: options.resumeTaskId ? null : task.modeNote,
       at: core.at(),
     });
+    // Ended while we were away (the customer-gone end, the engineer): its summary, from the server.
+    if (task.status === 'ended') return hooks.onEndedBefore(task);
     if (task.status === 'queued') hooks.onQueued();
     connect(task.id);
   }

@@ -34,7 +34,9 @@ function fakeLocal(script: { output?: string[]; files?: Record<string, string | 
     async readFile(path) {
       const f = script.files?.[path];
       if (typeof f !== 'string') return { ok: false, reason: 'gone' };
-      return { ok: true, path, size: f.length, sha256: '0'.repeat(64), content: f, redactions: 0 };
+      // As the real one: the file's name relative to the project, which may differ from the request.
+      const relPath = path.replace(/^\.\//, '');
+      return { ok: true, path: relPath, size: f.length, sha256: '0'.repeat(64), content: f, redactions: 0 };
     },
     openUrl: async () => true,
   };
@@ -200,7 +202,9 @@ describe('live session controller', () => {
   });
 
   it('answers a file the local check refuses without asking; asks about the others', async () => {
-    const { server, session } = await setup({ files: { '../x': { refuse: 'outside the project' }, 'a.txt': 'hello' } });
+    const { server, session } = await setup({
+      files: { '../x': { refuse: 'outside the project' }, './a.txt': 'hello' },
+    });
     server.emit('request_file', { requestId: 'f1', path: '../x', reason: '', expiresAt: inAMinute() });
     await waitFor(() => server.received.some((r) => r.type === 'approve_file'), 'refusal');
     expect(server.events.find((e) => e.type === 'approve_file')?.payload).toEqual({
@@ -208,11 +212,13 @@ describe('live session controller', () => {
       approved: false,
       refusedReason: 'outside the project',
     });
-    server.emit('request_file', { requestId: 'f2', path: 'a.txt', reason: '', expiresAt: inAMinute() });
+    server.emit('request_file', { requestId: 'f2', path: './a.txt', reason: '', expiresAt: inAMinute() });
     await waitFor(() => session.activePrompt()?.requestId === 'f2', 'asked');
     session.decideFile('f2', true);
     await waitFor(() => server.received.some((r) => r.type === 'file_upload'), 'upload');
     expect(sentTypes(server)).toEqual(['approve_file', 'approve_file', 'file_upload']);
+    // The path as requested, not the file's normalised name: the server refuses any other.
+    expect(server.events.find((e) => e.type === 'file_upload')?.payload).toMatchObject({ path: './a.txt' });
   });
 
   it('a sensitive file is sent only with the right name typed', async () => {
@@ -330,5 +336,71 @@ describe('asking for a human (/human)', () => {
     session.sendChat('/human');
     await waitFor(() => server.received.length === 2, 'asked again');
     expect(server.received.map((r) => r.type)).toEqual(['request_human', 'request_human']);
+  });
+});
+
+describe('--resume of a task that ended meanwhile', () => {
+  const endedTask = (rating: number | null) =>
+    ({
+      id: 't9',
+      status: 'ended',
+      engineer: { id: 'e', name: 'Maria', title: null },
+      endedBy: 'system',
+      endReason: 'The customer was disconnected for more than 5 minutes.',
+      durationSeconds: 370,
+      billedMinutes: 2,
+      creditsUsed: 2,
+      rating,
+    }) as unknown;
+
+  function resume(task: unknown) {
+    const gets: string[] = [];
+    const api = {
+      baseUrl: 'http://127.0.0.1:9',
+      accessToken: async () => 'good-token',
+      get: async (path: string) => {
+        gets.push(path);
+        return task as never;
+      },
+      post: async () => {
+        throw new Error('nothing is posted');
+      },
+    } as unknown as ApiClient;
+    const session = createLiveSession({
+      api,
+      local: fakeLocal().local,
+      customerName: 'Ann',
+      resumeTaskId: 't9',
+      backoff: { initialMs: 5, maxMs: 10 },
+    });
+    cleanups.push(() => session.abort());
+    session.start();
+    return { session, gets };
+  }
+
+  it('shows the server figures and asks for the rating, without connecting', async () => {
+    const { session, gets } = resume(endedTask(null));
+    await waitFor(() => session.store.getState().summary, 'summary');
+    const s = session.store.getState();
+    expect(s.summary).toEqual({
+      endedBy: 'system',
+      reason: 'The customer was disconnected for more than 5 minutes.',
+      engineer: 'Maria',
+      durationSeconds: 370,
+      billedMinutes: 2,
+      creditsUsed: 2,
+    });
+    expect(s.phase).toBe('rating');
+    expect(s.connection.kind).not.toBe('connected');
+    expect(gets).toEqual(['/v1/tasks/t9']);
+  });
+
+  it('leaves with the summary line (exit 0) when the session is already rated', async () => {
+    const { session } = resume(endedTask(4));
+    const outcome = await session.done;
+    expect(outcome).toMatchObject({
+      exitCode: 0,
+      message: 'Session ended with Maria: 6 min 10 s (2 minutes billed), 2 credits used.',
+    });
   });
 });

@@ -2,7 +2,7 @@ import type { HelpKind } from '@codevf/protocol';
 import type { AppContext } from '../context';
 import { endTaskInTx } from '../tasks/taskEnd';
 import { type TaskChange, withTaskLock } from '../tasks/taskTransaction';
-import { customerGoneSince, minuteIndex } from './billingRule';
+import { customerAbsentSince, minuteIndex } from './billingRule';
 import { chargeMinuteInTx, settleMinutesInTx } from './minuteCharge';
 import { readPresenceMarks } from './presenceMarks';
 
@@ -39,8 +39,8 @@ export interface BillingPass {
 /**
  * Brings an active task's billing up to now: charges the minutes the billing rule makes due
  * (billingRule.ts), ends the session when a minute cannot be paid, and ends it when the
- * customer has been gone longer than CODEVF_CUSTOMER_GONE_MINUTES. Idempotent: any instance
- * may run it at any time.
+ * customer has been away longer than CODEVF_CUSTOMER_GONE_MINUTES (gone, or never connected
+ * since the claim). Idempotent: any instance may run it at any time.
  */
 export async function billTask(ctx: AppContext, taskId: string): Promise<BillingPass> {
   const { value } = await withTaskLock(ctx, taskId, ctx.clock.now(), async (tx): Promise<BillingPass> => {
@@ -50,17 +50,15 @@ export async function billTask(ctx: AppContext, taskId: string): Promise<Billing
     if (task.status !== 'active' || !task.claimed_at) return { nextCheckAt: tx.now.getTime() + RECHECK_MS };
     const marks = await readPresenceMarks(tx.trx, taskId);
     const now = tx.now.getTime();
-    const gone = customerGoneSince(marks);
+    const absent = customerAbsentSince(marks, Date.parse(task.claimed_at));
     const goneLimitMs = ctx.config.customerGoneMinutes * 60_000;
-    const goneFrom = gone === null ? null : Math.max(gone, Date.parse(task.claimed_at));
-    if (goneFrom !== null && now - goneFrom >= goneLimitMs) {
+    if (absent && now - absent.since >= goneLimitMs) {
       // Minutes billed before the customer left are settled by the end itself.
-      await endTaskInTx(
-        tx,
-        ctx.config,
-        'system',
-        `The customer was disconnected for more than ${describeLimit(goneLimitMs)}.`,
-      );
+      const limit = describeLimit(goneLimitMs);
+      const reason = absent.neverCame
+        ? `The customer did not connect within ${limit} of the claim.`
+        : `The customer was disconnected for more than ${limit}.`;
+      await endTaskInTx(tx, ctx.config, 'system', reason);
       return { nextCheckAt: null };
     }
     const { unpaid } = await settleMinutesInTx(tx, ctx.config, marks);
@@ -71,7 +69,7 @@ export async function billTask(ctx: AppContext, taskId: string): Promise<Billing
     const claimed = Date.parse(task.claimed_at);
     const nextMinute = claimed + (minuteIndex(claimed, now) + 1) * 60_000;
     const candidates = [nextMinute, now + RECHECK_MS];
-    if (goneFrom !== null) candidates.push(goneFrom + goneLimitMs);
+    if (absent) candidates.push(absent.since + goneLimitMs);
     return { nextCheckAt: Math.min(...candidates) };
   });
   return value;

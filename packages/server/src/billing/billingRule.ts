@@ -94,11 +94,19 @@ export function billableMinutes(
   return [...billableMinuteHelp(marks, claimedAtMs, until, graceMs).keys()].sort((a, b) => a - b);
 }
 
-/** Since when the customer has been gone (epoch ms), or null while connected or never seen. */
-export function customerGoneSince(marks: readonly PresenceMark[]): number | null {
+/**
+ * Since when the customer has been away from a session claimed at `claimedAtMs` (epoch ms), or
+ * null while connected: from their last departure, or from the claim when they left before it
+ * or never connected at all (`neverCame`).
+ */
+export function customerAbsentSince(
+  marks: readonly PresenceMark[],
+  claimedAtMs: number,
+): { since: number; neverCame: boolean } | null {
   let last: PresenceMark | undefined;
   for (const m of marks) if (m.role === 'customer') last = m;
-  return last && !last.connected ? last.at : null;
+  if (!last) return { since: claimedAtMs, neverCame: true };
+  return last.connected ? null : { since: Math.max(last.at, claimedAtMs), neverCame: false };
 }
 
 /** A session's duration: from the claim to the end (or `now` while it runs); 0 before a claim. */

@@ -8,7 +8,7 @@ const PRESENCE_TYPES = ['customer_connected', 'customer_disconnected', 'engineer
 /**
  * A task's presence events in seq order, as the billing rule reads them (through `db` or a
  * transaction). An engineer's marks say whether the AI or a human came; a departure is of
- * whoever came last.
+ * whoever came last. A departure noticed late (its instance died) counts from its `lastSeenAt`.
  */
 export async function readPresenceMarks(db: Kysely<Database>, taskId: string): Promise<PresenceMark[]> {
   const rows = await db
@@ -20,10 +20,12 @@ export async function readPresenceMarks(db: Kysely<Database>, taskId: string): P
     .execute();
   let helper: HelpKind = 'human';
   return rows.map((r) => {
-    const at = Date.parse(r.created_at);
-    if (r.type.startsWith('customer')) return { role: 'customer', connected: r.type.endsWith('_connected'), at };
+    const connected = r.type.endsWith('_connected');
+    const lastSeen = connected ? undefined : (JSON.parse(r.payload) as { lastSeenAt?: string }).lastSeenAt;
+    const at = lastSeen ? Date.parse(lastSeen) : Date.parse(r.created_at);
+    if (r.type.startsWith('customer')) return { role: 'customer', connected, at };
     if (r.type === 'engineer_connected') helper = (JSON.parse(r.payload) as { kind?: HelpKind }).kind ?? 'human';
-    return { role: 'engineer', connected: r.type.endsWith('_connected'), at, helper };
+    return { role: 'engineer', connected, at, helper };
   });
 }
 

@@ -42,8 +42,11 @@ export async function liveRoutes(app: FastifyInstance, ctx: AppContext): Promise
             throw new ApiError('E_FORBIDDEN', 'Cross-origin WebSocket refused.');
           }
         }
-        // Per instance: each socket costs this instance memory and a heartbeat, whoever holds it.
-        if (runtime.socketsOf(user.id) >= ctx.config.maxSocketsPerUser) {
+        // Over every instance (userSockets.ts): one account cannot hold more by spreading them out.
+        if (
+          runtime.socketsOf(user.id) >= ctx.config.maxSocketsPerUser ||
+          (await runtime.socketsEverywhere(user.id)) >= ctx.config.maxSocketsPerUser
+        ) {
           throw new ApiError(
             'E_LIMIT_REACHED',
             `This account already has ${ctx.config.maxSocketsPerUser} live connections open; close some first.`,

@@ -4,12 +4,14 @@ import { isPresenceType } from '../billing/presenceMarks';
 import type { AppContext, EventPublisher } from '../context';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
+import { sweepAbsentCustomers } from './absenceSweep';
 import { lostAccess } from './accessCheck';
 import { BillingJob } from './billingJob';
 import { Heartbeat } from './heartbeat';
 import type { LivePeer } from './livePeer';
 import { ParticipantPresence, refreshPresence } from './participantPresence';
 import { TaskFeeds } from './taskFeeds';
+import { UserSocketCounts } from './userSockets';
 import { yieldToIo } from './yieldToIo';
 
 /** Real-time intervals of the background jobs. Tests call `tick()` instead of waiting for them. */
@@ -24,8 +26,10 @@ const RESYNC_MS = 5_000;
 const ACCESS_SWEEP_MS = 5_000;
 /** Sockets whose access one query checks. */
 const ACCESS_CHUNK = 200;
-/** Well inside PRESENCE_STALE_MS, so a live instance's presence rows never look dead. */
+/** Well inside PRESENCE_STALE_MS (instanceHeartbeat.ts), so a live instance never looks dead. */
 const PRESENCE_REFRESH_MS = 5_000;
+/** Tasks no instance holds a socket of are checked for an absent customer this often. */
+const ABSENCE_SWEEP_MS = 10_000;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds (with their heartbeat
@@ -42,6 +46,8 @@ export class LiveRuntime implements EventPublisher {
   private readonly billing: BillingJob;
   /** This instance's sockets by user: access changes and the per-user cap look them up. */
   private readonly byUser = new Map<string, Set<LivePeer>>();
+  /** The same counts, stored for the other instances' per-user cap. */
+  private readonly userSockets: UserSocketCounts;
   private readonly unsubscribeAccess: () => void;
   /** Writes started outside a request (disconnect events, publishes) that stop() must wait for. */
   private inFlight = 0;
@@ -60,6 +66,14 @@ export class LiveRuntime implements EventPublisher {
     this.feeds = new TaskFeeds(ctx);
     this.billing = new BillingJob(ctx);
     this.ai = new AiDriver(ctx, this.presence.instanceId);
+    this.userSockets = new UserSocketCounts(
+      ctx,
+      this.presence.instanceId,
+      (id) => this.socketsOf(id),
+      (p) => {
+        this.track(p);
+      },
+    );
     this.heartbeat = new Heartbeat(ctx.config.heartbeatSeconds, (err) => ctx.log.error({ err }, 'heartbeat failed'));
     this.unsubscribeAccess = ctx.bus.subscribeAccessChanges((userId) => {
       const mine = this.byUser.get(userId);
@@ -93,17 +107,25 @@ export class LiveRuntime implements EventPublisher {
       this.byUser.set(c.user.id, mine);
     }
     mine.add(c);
+    this.userSockets.changed(c.user.id);
   }
 
   detach(c: LivePeer): void {
     this.heartbeat.delete(c);
     const mine = this.byUser.get(c.user.id);
-    if (mine?.delete(c) && mine.size === 0) this.byUser.delete(c.user.id);
+    if (!mine?.delete(c)) return;
+    if (mine.size === 0) this.byUser.delete(c.user.id);
+    this.userSockets.changed(c.user.id);
   }
 
   /** Open sockets of `userId` on this instance. */
   socketsOf(userId: string): number {
     return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  /** Open sockets of `userId` on every live instance (as far as the others have stored theirs). */
+  async socketsEverywhere(userId: string): Promise<number> {
+    return this.socketsOf(userId) + (await this.userSockets.elsewhere(userId));
   }
 
   /** Closes those of `conns` whose access is gone (accessCheck.ts), with 4001 or 4003. */
@@ -150,9 +172,14 @@ export class LiveRuntime implements EventPublisher {
     return this.billing.tick(this.presence.tasks());
   }
 
-  /** Keeps this instance's presence rows alive and retires those of dead instances. */
+  /** Keeps this instance's presence rows alive and true, and retires those of dead instances. */
   refreshPresence(): Promise<void> {
-    return refreshPresence(this.ctx, this.presence.instanceId);
+    return refreshPresence(this.ctx, this.presence);
+  }
+
+  /** Ends the tasks, watched by no instance, whose customer stayed away too long. */
+  sweepAbsentCustomers(): Promise<number> {
+    return sweepAbsentCustomers(this.ctx, this.presence);
   }
 
   expireRequests(): Promise<number> {
@@ -168,6 +195,7 @@ export class LiveRuntime implements EventPublisher {
     await this.expireRequests();
     await this.refreshPresence();
     await this.billingTick();
+    await this.sweepAbsentCustomers();
     await this.resync();
     await this.sweepAccess();
     await this.ai.tick();
@@ -196,6 +224,9 @@ export class LiveRuntime implements EventPublisher {
     every(RESYNC_MS, () => this.resync(), 'resync');
     every(ACCESS_SWEEP_MS, () => this.sweepAccess(), 'access sweep');
     every(PRESENCE_REFRESH_MS, () => this.refreshPresence(), 'presence refresh');
+    // The heartbeat at once, and the rows a previous run of this server left retired at once.
+    this.track(this.refreshPresence().catch((err: unknown) => this.ctx.log.error({ err }, 'presence refresh failed')));
+    every(ABSENCE_SWEEP_MS, () => this.sweepAbsentCustomers().then(() => {}), 'absent-customer sweep');
     this.heartbeat.start();
     this.ai.start();
   }

@@ -108,7 +108,7 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   },
   async file_upload(tx, m) {
     requireActive(tx);
-    await useRequest(tx, m.payload.requestId, 'file', 'finish');
+    await useRequest(tx, m.payload.requestId, 'file', 'finish', m.payload.path);
     return { event: await tx.append('file_upload', m.payload, from(m)) };
   },
   async guide_message(tx, m) {

@@ -4,6 +4,7 @@ import type { AppContext } from '../context';
 import { newId } from '../ids';
 import type { TaskHead } from '../storage/schema';
 import { type TaskTx, withTaskLock } from '../tasks/taskTransaction';
+import { beat, lastSightOf, pruneDeadInstances, staleBefore } from './instanceHeartbeat';
 
 /** A participant's socket, as presence sees it. */
 export interface PresentSocket {
@@ -11,9 +12,6 @@ export interface PresentSocket {
   readonly role: Participant;
   readonly user: AuthUser;
 }
-
-/** An instance's row not refreshed for this long belongs to a dead instance (see sweepStale). */
-export const PRESENCE_STALE_MS = 30_000;
 
 /**
  * Who is connected to which task. Each instance counts the sockets it holds (here) and mirrors
@@ -48,9 +46,19 @@ export class ParticipantPresence {
 
   /** How many of a participant's sockets for a task are on this instance. */
   sockets(taskId: string, role: Participant): number {
+    return this.counted(taskId, role).n;
+  }
+
+  /** The count, and the account behind those sockets (null when there are none here). */
+  counted(taskId: string, role: Participant): { n: number; user: AuthUser | null } {
     let n = 0;
-    for (const c of this.byTask.get(taskId) ?? []) if (c.role === role) n++;
-    return n;
+    let user: AuthUser | null = null;
+    for (const c of this.byTask.get(taskId) ?? [])
+      if (c.role === role) {
+        n++;
+        user = c.user;
+      }
+    return { n, user };
   }
 }
 
@@ -65,52 +73,101 @@ const EVENT = {
  * transcript does not already. Engineers are recorded only in an active session; the customer
  * also while queued (so the claim knows they are there), never after the end.
  */
-export async function recordPresence(ctx: AppContext, presence: ParticipantPresence, c: PresentSocket): Promise<void> {
-  const instanceId = presence.instanceId;
+export function recordPresence(ctx: AppContext, presence: ParticipantPresence, c: PresentSocket): Promise<void> {
+  return storePresence(ctx, presence, c.taskId, c.role);
+}
+
+/** recordPresence for (task, role), from this instance's count at the time the lock is held. */
+async function storePresence(
+  ctx: AppContext,
+  presence: ParticipantPresence,
+  taskId: string,
+  role: Participant,
+): Promise<void> {
+  const self = presence.instanceId;
   await withTaskLock(
     ctx,
-    c.taskId,
+    taskId,
     ctx.clock.now(),
     async (tx) => {
       const now = tx.now.toISOString();
       // Counted under the lock, not when the socket came or went: of an arrival and a departure
       // racing for the lock, the later one must store the count that is true when it runs.
-      const localSockets = presence.sockets(c.taskId, c.role);
-      if (localSockets > 0) {
+      const local = presence.counted(taskId, role);
+      const mine = tx.trx
+        .selectFrom('task_presence')
+        .where('task_id', '=', taskId)
+        .where('role', '=', role)
+        .where('instance_id', '=', self);
+      let arrivedHere = false;
+      if (local.n > 0) {
+        arrivedHere = !(await mine.select('sockets').executeTakeFirst());
         await tx.trx
           .insertInto('task_presence')
-          .values({ task_id: c.taskId, role: c.role, instance_id: instanceId, sockets: localSockets, seen_at: now })
+          .values({ task_id: taskId, role, instance_id: self, sockets: local.n, seen_at: now })
           .onConflict((oc) =>
-            oc.columns(['task_id', 'role', 'instance_id']).doUpdateSet({ sockets: localSockets, seen_at: now }),
+            oc.columns(['task_id', 'role', 'instance_id']).doUpdateSet({ sockets: local.n, seen_at: now }),
           )
           .execute();
       } else {
         await tx.trx
           .deleteFrom('task_presence')
-          .where('task_id', '=', c.taskId)
-          .where('role', '=', c.role)
-          .where('instance_id', '=', instanceId)
+          .where('task_id', '=', taskId)
+          .where('role', '=', role)
+          .where('instance_id', '=', self)
           .execute();
       }
-      await reconcileInTx(tx, c.role, c.user);
+      await reconcileInTx(tx, role, local.user, { self, arrivedHere });
     },
     'head',
   );
 }
 
-/** Appends the presence event the live rows call for, if the transcript says otherwise. */
-async function reconcileInTx(tx: TaskTx<TaskHead>, role: Participant, user: AuthUser | null): Promise<void> {
-  const status = tx.task.status;
-  if (status === 'ended' || (role === 'engineer' && status !== 'active')) return;
-  const fresh = new Date(tx.now.getTime() - PRESENCE_STALE_MS).toISOString();
-  const live = await tx.trx
+interface ReconcileFrom {
+  /** The instance reconciling: its own rows are live, however old their `seen_at`. */
+  self: string;
+  /** Its first socket of this participant just arrived (its row is new). */
+  arrivedHere?: boolean;
+}
+
+/**
+ * Appends the presence events the live rows call for, if the transcript says otherwise. Rows
+ * of instances that stopped refreshing are deleted first: the participant's presence through
+ * them ended when they were last seen, which a departure noticed this late says (`lastSeenAt`).
+ * An arrival that finds only such rows behind a recorded presence is a return after a gap: the
+ * departure is recorded (as of the dead rows' last sight), then the arrival.
+ */
+async function reconcileInTx(
+  tx: TaskTx<TaskHead>,
+  role: Participant,
+  user: AuthUser | null,
+  from: ReconcileFrom,
+): Promise<void> {
+  const cutoff = staleBefore(tx.now);
+  const rows = await tx.trx
     .selectFrom('task_presence')
-    .select((eb) => eb.fn.sum<number>('sockets').as('n'))
+    .select(['instance_id', 'sockets', 'seen_at'])
     .where('task_id', '=', tx.task.id)
     .where('role', '=', role)
-    .where('seen_at', '>=', fresh)
-    .executeTakeFirst();
-  const present = Number(live?.n ?? 0) > 0;
+    .execute();
+  const isStale = (r: { instance_id: string; seen_at: string }) => r.instance_id !== from.self && r.seen_at < cutoff;
+  const stale = rows.filter(isStale);
+  const live = rows.filter((r) => !isStale(r));
+  let lostAt: string | undefined;
+  if (stale.length > 0) {
+    const dead = [...new Set(stale.map((r) => r.instance_id))];
+    lostAt = await lastSightOf(tx.trx, dead);
+    await tx.trx
+      .deleteFrom('task_presence')
+      .where('task_id', '=', tx.task.id)
+      .where('role', '=', role)
+      .where('instance_id', 'in', dead)
+      .execute();
+  }
+
+  const status = tx.task.status;
+  if (status === 'ended' || (role === 'engineer' && status !== 'active')) return;
+  const present = live.some((r) => Number(r.sockets) > 0);
   const last = await tx.trx
     .selectFrom('task_events')
     .select(['type', 'payload'])
@@ -120,55 +177,97 @@ async function reconcileInTx(tx: TaskTx<TaskHead>, role: Participant, user: Auth
     .limit(1)
     .executeTakeFirst();
   const recorded = last?.type === EVENT[role].connected;
-  if (present === recorded) return;
-  if (present) {
-    if (!user) return;
+  // Back after a gap: the only live row is the one this arrival just wrote.
+  const lapsed =
+    present && recorded && lostAt !== undefined && !!from.arrivedHere && live.every((r) => r.instance_id === from.self);
+  if (present === recorded && !lapsed) return;
+  if (recorded) {
+    const id = last ? (JSON.parse(last.payload) as { customerId?: string; engineer?: { id: string } }) : {};
+    const seen = lostAt ? { lastSeenAt: lostAt } : {};
     if (role === 'engineer')
-      await tx.append('engineer_connected', {
-        engineer: { id: user.id, name: user.name, title: user.title },
-        kind: 'human',
-      });
-    else await tx.append('customer_connected', { customerId: user.id });
-    return;
+      await tx.append('engineer_disconnected', { engineerId: id.engineer?.id ?? user?.id ?? '', ...seen });
+    else await tx.append('customer_disconnected', { customerId: id.customerId ?? user?.id ?? '', ...seen });
   }
-  const id = last ? (JSON.parse(last.payload) as { customerId?: string; engineer?: { id: string } }) : {};
-  if (role === 'engineer') await tx.append('engineer_disconnected', { engineerId: id.engineer?.id ?? user?.id ?? '' });
-  else await tx.append('customer_disconnected', { customerId: id.customerId ?? user?.id ?? '' });
+  if (!present || !user) return;
+  if (role === 'engineer')
+    await tx.append('engineer_connected', {
+      engineer: { id: user.id, name: user.name, title: user.title },
+      kind: 'human',
+    });
+  else await tx.append('customer_connected', { customerId: user.id });
 }
 
 /**
- * Keeps this instance's rows alive, then retires the rows of instances that stopped refreshing
- * theirs (a killed process): a participant whose only sockets were there is recorded as gone.
+ * Keeps this instance's rows alive and true, then retires the rows of instances that stopped
+ * refreshing theirs (a killed process): a participant whose only sockets were there is recorded
+ * as gone. A row of ours that disagrees with the sockets we hold (an arrival or departure whose
+ * write failed) is rewritten with the events it calls for, so no presence stays open by mistake.
  */
-export async function refreshPresence(ctx: AppContext, instanceId: string): Promise<void> {
+export async function refreshPresence(ctx: AppContext, presence: ParticipantPresence): Promise<void> {
   const now = ctx.clock.now();
+  const instanceId = presence.instanceId;
+  await beat(ctx.storage.db, instanceId, now);
   await ctx.storage.db
     .updateTable('task_presence')
     .set({ seen_at: now.toISOString() })
     .where('instance_id', '=', instanceId)
     .execute();
-  const cutoff = new Date(now.getTime() - PRESENCE_STALE_MS).toISOString();
+  const mine = await ctx.storage.db
+    .selectFrom('task_presence')
+    .select(['task_id', 'role', 'sockets'])
+    .where('instance_id', '=', instanceId)
+    .execute();
+  const stored = new Map(mine.map((r) => [`${r.role}:${r.task_id}`, Number(r.sockets)]));
+  const wrong: { taskId: string; role: Participant }[] = [];
+  for (const r of mine)
+    if (presence.sockets(r.task_id, r.role) !== Number(r.sockets)) wrong.push({ taskId: r.task_id, role: r.role });
+  for (const taskId of presence.tasks())
+    for (const role of ['customer', 'engineer'] as const)
+      if (!stored.has(`${role}:${taskId}`) && presence.sockets(taskId, role) > 0) wrong.push({ taskId, role });
+  for (const w of wrong) {
+    try {
+      await storePresence(ctx, presence, w.taskId, w.role);
+    } catch (err) {
+      ctx.log.warn({ err, taskId: w.taskId }, `could not correct the ${w.role}'s presence`);
+    }
+  }
+  await retireDeadInstances(ctx, instanceId, now);
+  await pruneDeadInstances(ctx.storage.db, now);
+}
+
+/** Retires the rows no instance refreshed within PRESENCE_STALE_MS, recording the departures they hid. */
+async function retireDeadInstances(ctx: AppContext, self: string, now: Date): Promise<void> {
+  const cutoff = staleBefore(now);
   const stale = await ctx.storage.db
     .selectFrom('task_presence')
     .select(['task_id', 'role'])
     .where('seen_at', '<', cutoff)
+    .where('instance_id', '!=', self)
     .distinct()
     .execute();
   for (const row of stale) {
-    await withTaskLock(
-      ctx,
-      row.task_id,
-      now,
-      async (tx) => {
-        await tx.trx
-          .deleteFrom('task_presence')
-          .where('task_id', '=', row.task_id)
-          .where('role', '=', row.role)
-          .where('seen_at', '<', cutoff)
-          .execute();
-        await reconcileInTx(tx, row.role, null);
-      },
-      'head',
-    );
+    await withTaskLock(ctx, row.task_id, now, (tx) => reconcileInTx(tx, row.role, null, { self }), 'head');
   }
+}
+
+/**
+ * Closes presence that no live row supports, for a task this instance holds no socket of: under
+ * its lock, a participant recorded as connected without a live row is recorded as gone.
+ */
+export async function closeUnbackedPresence(
+  ctx: AppContext,
+  presence: ParticipantPresence,
+  taskId: string,
+): Promise<void> {
+  const from = { self: presence.instanceId };
+  await withTaskLock(
+    ctx,
+    taskId,
+    ctx.clock.now(),
+    async (tx) => {
+      await reconcileInTx(tx, 'customer', null, from);
+      await reconcileInTx(tx, 'engineer', null, from);
+    },
+    'head',
+  );
 }

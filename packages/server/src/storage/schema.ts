@@ -210,6 +210,23 @@ export interface TaskGuidesTable {
   joined_at: string;
 }
 
+/** A server instance's heartbeat (live/instanceHeartbeat.ts). */
+export interface ServerInstancesTable {
+  id: string;
+  started_at: string;
+  /** Refreshed every few seconds while the instance runs. */
+  seen_at: string;
+  /** Set once another instance found it dead: when it was last known alive. */
+  lost_at: string | null;
+}
+
+/** Per account and server instance: how many live sockets that instance holds (the per-user cap). */
+export interface UserSocketsTable {
+  user_id: string;
+  instance_id: string;
+  sockets: number;
+}
+
 export interface CreditLedgerTable {
   id: string;
   user_id: string;
@@ -241,6 +258,8 @@ export interface Database {
   task_presence: TaskPresenceTable;
   task_ai: TaskAiTable;
   task_guides: TaskGuidesTable;
+  server_instances: ServerInstancesTable;
+  user_sockets: UserSocketsTable;
   credit_ledger: CreditLedgerTable;
 }
 

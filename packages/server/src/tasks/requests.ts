@@ -12,6 +12,8 @@ export interface RequestRow {
   id: string;
   kind: RequestKind;
   state: RequestState;
+  /** The command or path the engineer asked for. */
+  subject: string;
   expires_at: string;
 }
 
@@ -40,7 +42,7 @@ export async function openRequest(tx: TaskTx<TaskHead>, kind: RequestKind, subje
 export async function findRequest(tx: TaskTx<TaskHead>, requestId: string, kind: RequestKind): Promise<RequestRow> {
   const row = await tx.trx
     .selectFrom('task_requests')
-    .select(['id', 'kind', 'state', 'expires_at'])
+    .select(['id', 'kind', 'state', 'subject', 'expires_at'])
     .where('id', '=', requestId)
     .where('task_id', '=', tx.task.id)
     .executeTakeFirst();
@@ -101,17 +103,34 @@ export async function decideRequest(
   return {};
 }
 
-/** Checks that output / a result / a file may be sent for this request; `finish` completes it. */
+/**
+ * Checks that output / a result / a file may be sent for this request; `finish` completes it.
+ * `path` (a file upload) must be the path the request asked for, byte for byte: the customer
+ * approved that path, and the engineer must be able to trust that the file is the one asked for.
+ */
 export async function useRequest(
   tx: TaskTx<TaskHead>,
   requestId: string,
   kind: RequestKind,
   action: 'use' | 'finish',
+  path?: string,
 ): Promise<void> {
   const req = await findRequest(tx, requestId, kind);
   const verdict = checkTransition(req.state, action);
   if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);
+  if (path !== undefined && path !== req.subject) {
+    throw new ApiError(
+      'E_VALIDATION',
+      `file_upload: path ${quote(path)} is not the path request ${requestId} asked for (${quote(req.subject)}); send the requested path exactly.`,
+    );
+  }
   if (action === 'finish') {
     await tx.trx.updateTable('task_requests').set({ state: 'completed' }).where('id', '=', requestId).execute();
   }
+}
+
+/** A path for an error message: JSON-escaped (nothing invisible) and kept short. */
+function quote(path: string): string {
+  const text = JSON.stringify(path);
+  return text.length <= 120 ? text : `${text.slice(0, 117)}…"`;
 }

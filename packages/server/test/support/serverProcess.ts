@@ -22,13 +22,13 @@ export interface ServerProcess {
 
 export async function startServerProcess(
   env: Record<string, string>,
-  options: { built?: boolean } = {},
+  options: { built?: boolean /** An existing data dir (SQLite), kept on stop. */; dataDir?: string } = {},
 ): Promise<ServerProcess> {
   if (options.built && !existsSync(BUILT_MAIN)) {
     throw new Error(`${BUILT_MAIN} is missing: run npm run build -w packages/server first`);
   }
   const entry = options.built ? [BUILT_MAIN] : ['--import', 'tsx', MAIN];
-  const dataDir = mkdtempSync(join(tmpdir(), 'codevf-proc-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'codevf-proc-'));
   const child = spawn(process.execPath, [...entry, 'start', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, CODEVF_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +52,9 @@ export async function startServerProcess(
       reject(new Error(`server exited with ${code}: ${out}`));
     });
   });
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const cleanup = () => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   return {
     baseUrl,
     child,

@@ -3,6 +3,7 @@ import * as m001 from './001_initial';
 import * as m002 from './002_transcript_checkpoints';
 import * as m003 from './003_presence';
 import * as m004 from './004_ai';
+import * as m005 from './005_instances';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the server can be
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '002_transcript_checkpoints': m002,
   '003_presence': m003,
   '004_ai': m004,
+  '005_instances': m005,
 };
