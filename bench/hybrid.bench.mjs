@@ -104,7 +104,9 @@ const overhead = results.map((r) => r.total - r.model).sort((a, b) => a - b);
 const fmt = (v) => v.toFixed(0);
 const p50 = percentile(overhead, 50);
 console.log(`\n## Hybrid mode: Enter to the AI's first words (${runs} sessions)\n`);
-console.log(`${cpus().length} cores, Node ${process.version}, CPU calibration ${cpuCalibrationMs().toFixed(1)} ms (bench/lib/machine.mjs).`);
+console.log(
+  `${cpus().length} cores, Node ${process.version}, CPU calibration ${cpuCalibrationMs().toFixed(1)} ms (bench/lib/machine.mjs).`,
+);
 console.log('\n| ms | p50 | p99 |\n|---|---:|---:|');
 console.log(`| **overhead (total − model)** | **${fmt(p50)}** | **${fmt(percentile(overhead, 99))}** |`);
 for (const [k, label] of [

@@ -101,13 +101,11 @@ export default defineCommand({
     const projectRoot = await findProjectRoot(cwd);
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
 
-    const [{ createLocalWork }, { createLiveSession }, { runLiveUi }, { checkScreenshareUrl, isLoopbackHost }] =
-      await Promise.all([
-        import('../session/createLocalWork'),
-        import('../session/liveSession'),
-        import('../ui/runLiveUi'),
-        import('@codevf/protocol/shared'),
-      ]);
+    const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }] = await Promise.all([
+      import('../session/createLocalWork'),
+      import('../session/liveSession'),
+      import('@codevf/protocol/shared'),
+    ]);
     // http links to this machine are for development only: allowed when the server itself is
     // a local http one. Anywhere else a screenshare link must be https.
     const server = new URL(api.baseUrl);
@@ -135,6 +133,10 @@ export default defineCommand({
       backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
       queuePromptAfterMs: queuePromptSeconds * 1000,
     });
+    // The task is created (and an AI starts on it) while Ink and React load — about a third of
+    // the time from Enter to the helper's first words; the screen then shows the state so far.
+    session.start();
+    const { runLiveUi } = await import('../ui/runLiveUi');
     // SIGTERM (or a Ctrl+C that reached us as a signal): leave at once, the task stays open.
     const onAbort = () => session.abort();
     ctx.signal.addEventListener('abort', onAbort);

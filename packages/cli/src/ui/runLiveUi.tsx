@@ -10,8 +10,8 @@ export interface LiveUiStreams {
 }
 
 /**
- * Draws the live session until it is over. This module (and with it Ink and React) is loaded
- * only by `codevf fix`, through a dynamic import.
+ * Draws the live session until it is over; the caller has started the session. This module (and
+ * with it Ink and React) is loaded only by `codevf fix`, through a dynamic import.
  */
 export async function runLiveUi(
   session: LiveSession,
@@ -25,7 +25,6 @@ export async function runLiveUi(
     exitOnCtrlC: false,
     patchConsole: false,
   });
-  session.start();
   try {
     return await session.done;
   } finally {
