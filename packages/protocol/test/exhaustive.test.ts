@@ -92,7 +92,7 @@ function patching(edits: Record<string, [string, string][]>): Patch {
 
 /** A persisted event the server would store, and a message an engineer sends. */
 const addEventAndClientMessage = patching({
-  'shared/messageTypes.ts': [["  'session_end',\n] as const;", "  'session_end',\n  'ai_note',\n] as const;"]],
+  'shared/messageTypes.ts': [["  'guide_message',\n] as const;", "  'guide_message',\n  'ai_note',\n] as const;"]],
   'serverEvents.ts': [
     [
       '} as const satisfies Record<PersistedType',
