@@ -16,12 +16,22 @@ export default defineConfig({
   // its own chunk, loaded only when that command runs: `--version` and `whoami` stay small.
   splitting: true,
   // Our protocol package ships TypeScript sources: bundle it (and zod with it, in the chunks
-  // that need it). npm dependencies of the CLI stay external and load from node_modules.
-  noExternal: ['@codevf/protocol'],
+  // that need it). The live screen's libraries are bundled too, as production builds: Node's
+  // module loader resolving and reading their ~150 files one by one was half of the time from
+  // Enter to the first words on screen (BENCHMARKS.md, hybrid mode). Other npm dependencies stay
+  // external and load from node_modules.
+  noExternal: ['@codevf/protocol', 'ink', 'react', /^react\//, 'react-reconciler', 'scheduler'],
+  // Ink loads React DevTools only when DEV=true; it is not installed, so that chunk stays lazy.
+  external: ['react-devtools-core'],
   sourcemap: false,
   minify: false,
   shims: false,
-  // Inlined so that `codevf --version` is one small file with no imports at all.
-  define: { __CODEVF_VERSION__: JSON.stringify(version) },
+  // Inlined so that `codevf --version` is one small file that imports nothing of ours.
+  define: { __CODEVF_VERSION__: JSON.stringify(version), 'process.env.NODE_ENV': '"production"' },
+  // The bundled CommonJS parts of the screen's libraries call require() for Node built-ins
+  // (events, assert); an ES module has none, so each file gets one (a built-in, no I/O).
+  banner: {
+    js: "import { createRequire as __cvfCreateRequire } from 'node:module'; const require = __cvfCreateRequire(import.meta.url);",
+  },
   // src/index.ts starts with the shebang; tsup keeps it and marks the file executable.
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Task } from '@codevf/protocol';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
@@ -20,6 +21,9 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, fallb
 }
 
 const MODES: readonly TaskMode[] = ['human', 'ai', 'hybrid'];
+
+/** How long the screen waits for the task to be created before it appears anyway. */
+const START_FIRST_MS = 500;
 
 /** `--mode`: one of MODES (any case); anything else is a usage error naming the choices. */
 function parseMode(raw: string | undefined): TaskMode | undefined {
@@ -133,9 +137,11 @@ export default defineCommand({
       backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
       queuePromptAfterMs: queuePromptSeconds * 1000,
     });
-    // The task is created (and an AI starts on it) while Ink and React load — about a third of
-    // the time from Enter to the helper's first words; the screen then shows the state so far.
-    session.start();
+    // The task is created (and an AI starts on it) before Ink and React load, and the server
+    // works while they do: loading them reads hundreds of module files through the thread pool
+    // the request's own I/O needs, which would otherwise wait behind them. A slow server delays
+    // the screen by at most START_FIRST_MS; the screen then shows the state so far.
+    await Promise.race([session.start(), sleep(START_FIRST_MS, undefined, { ref: false })]);
     const { runLiveUi } = await import('../ui/runLiveUi');
     // SIGTERM (or a Ctrl+C that reached us as a signal): leave at once, the task stays open.
     const onAbort = () => session.abort();

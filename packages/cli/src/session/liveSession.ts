@@ -75,8 +75,10 @@ export function createLiveSession(options: LiveSessionOptions) {
   return {
     store: core.store,
     done: core.done,
-    start() {
-      if (options.description || options.resumeTaskId) void starting.begin(options.description);
+    /** Creates (or resumes) the task; resolves once it exists and its socket is opening, or the start failed. */
+    start(): Promise<void> {
+      if (options.description || options.resumeTaskId) return starting.begin(options.description);
+      return Promise.resolve();
     },
     submitIssue(text: string) {
       const description = text.trim();
