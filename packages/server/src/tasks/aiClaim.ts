@@ -1,6 +1,6 @@
 import { AI_USER_ID } from '../ai/aiUser';
 import type { AiConfig } from '../config';
-import type { TaskTx } from './taskTransaction';
+import type { TaskHead, TaskTx } from './taskTransaction';
 
 /**
  * The AI's claim of a task it was just created for (status `active`, engineer the AI, set by
@@ -25,5 +25,15 @@ export async function claimByAiInTx(tx: TaskTx, ai: Pick<AiConfig, 'name' | 'mod
       started_at: tx.now.toISOString(),
       ended_at: null,
     })
+    .execute();
+}
+
+/** The task's AI stops: its `task_ai` row is ended and its lease given up (no row: nothing to do). */
+export async function endTaskAi(tx: TaskTx<TaskHead>): Promise<void> {
+  await tx.trx
+    .updateTable('task_ai')
+    .set({ ended_at: tx.now.toISOString(), lease_instance: null, lease_expires_at: null })
+    .where('task_id', '=', tx.task.id)
+    .where('ended_at', 'is', null)
     .execute();
 }

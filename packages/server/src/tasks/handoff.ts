@@ -3,10 +3,11 @@ import { AI_USER_ID, isAiLed } from '../ai/aiUser';
 import { settleMinutesInTx } from '../billing/minuteCharge';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
+import { endTaskAi } from './aiClaim';
 import { eventFromRow, type StoredEvent } from './eventLog';
 import { serverSummary } from './handoffSummary';
 import { queueSlot } from './queue';
-import { expireRequest } from './requests';
+import { expirePendingRequests } from './requests';
 import { refreshQueuePositions } from './taskService';
 import { type TaskTx, withTaskLock } from './taskTransaction';
 
@@ -70,21 +71,9 @@ export async function handOffInTx(tx: TaskTx, ctx: AppContext, options: HandOffO
     { from: 'ai', reason: options.reason, summary, ...(detail ? { detail } : {}) },
     { senderId: options.senderId ?? AI_USER_ID, clientMsgId: options.clientMsgId ?? null },
   );
-  const pending = await tx.trx
-    .selectFrom('task_requests')
-    .select('id')
-    .where('task_id', '=', task.id)
-    .where('state', '=', 'pending')
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  for (const r of pending) await expireRequest(tx, r.id);
+  await expirePendingRequests(tx);
   await tx.append('engineer_disconnected', { engineerId: AI_USER_ID });
-  await tx.trx
-    .updateTable('task_ai')
-    .set({ ended_at: tx.now.toISOString(), lease_instance: null, lease_expires_at: null })
-    .where('task_id', '=', task.id)
-    .execute();
+  await endTaskAi(tx);
   // Guides steer the AI; with the AI gone there is nothing left to guide.
   await tx.trx.deleteFrom('task_guides').where('task_id', '=', task.id).execute();
   const handoff = { handoff_reason: options.reason, handoff_summary: summary, handoff_at: tx.now.toISOString() };

@@ -63,6 +63,19 @@ export async function expireRequest(tx: TaskTx<TaskHead>, requestId: string): Pr
   return true;
 }
 
+/** Expires every request of the task still awaiting the customer (the session ends, or the AI that asked leaves). */
+export async function expirePendingRequests(tx: TaskTx<TaskHead>): Promise<void> {
+  const pending = await tx.trx
+    .selectFrom('task_requests')
+    .select('id')
+    .where('task_id', '=', tx.task.id)
+    .where('state', '=', 'pending')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const r of pending) await expireRequest(tx, r.id);
+}
+
 export interface Outcome {
   /** Set when the request turned out to be past its expiry: the expiry is committed, then this is reported. */
   lateError?: ApiError;

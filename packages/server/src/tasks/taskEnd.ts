@@ -2,7 +2,8 @@ import type { EventPayload } from '@codevf/protocol';
 import { sessionDurationSeconds } from '../billing/billingRule';
 import { type BillingConfig, settleMinutesInTx } from '../billing/minuteCharge';
 import { ApiError } from '../http/errors';
-import { expireRequest } from './requests';
+import { endTaskAi } from './aiClaim';
+import { expirePendingRequests } from './requests';
 import type { TaskTx } from './taskTransaction';
 
 export type EndedBy = EventPayload<'session_end'>['endedBy'];
@@ -24,24 +25,11 @@ export async function endTaskInTx(
   if (task.status === 'ended') throw new ApiError('E_CONFLICT', 'The task has already ended.');
   // A minute that cannot be paid is not charged; the session ends anyway.
   await settleMinutesInTx(tx, config);
-  const pending = await tx.trx
-    .selectFrom('task_requests')
-    .select('id')
-    .where('task_id', '=', task.id)
-    .where('state', '=', 'pending')
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  for (const r of pending) await expireRequest(tx, r.id);
+  await expirePendingRequests(tx);
 
   await tx.update({ status: 'ended', ended_at: tx.now.toISOString(), ended_by: endedBy, end_reason: reason });
-  // An AI-led task's AI stops with it (no row, no change: the task never had the AI).
-  await tx.trx
-    .updateTable('task_ai')
-    .set({ ended_at: tx.now.toISOString(), lease_instance: null, lease_expires_at: null })
-    .where('task_id', '=', task.id)
-    .where('ended_at', 'is', null)
-    .execute();
+  // An AI-led task's AI stops with it.
+  await endTaskAi(tx);
 
   const engineer = task.engineer_id
     ? await tx.trx.selectFrom('users').select('name').where('id', '=', task.engineer_id).executeTakeFirst()
