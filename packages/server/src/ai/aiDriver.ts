@@ -1,5 +1,6 @@
 import { aiConfigured } from '../config';
 import type { AppContext } from '../context';
+import { every } from '../periodic';
 import type { StoredEvent } from '../tasks/eventLog';
 import { type LeaseTerms, releaseLease, renewLease, takeLease, unleasedAiTasks } from './aiLease';
 import { AiPilot } from './aiPilot';
@@ -46,22 +47,10 @@ export class AiDriver {
     const ai = this.ctx.config.ai;
     if (this.model || this.stopping || !aiConfigured(ai) || !ai.driver) return;
     this.model = createModelClient(ai);
-    const every = (ms: number, job: () => Promise<void>, name: string) => {
-      let running = false;
-      const t = setInterval(() => {
-        if (running || this.stopping) return;
-        running = true;
-        job()
-          .catch((err: unknown) => this.ctx.log.error({ err }, `${name} failed`))
-          .finally(() => {
-            running = false;
-          });
-      }, ms);
-      t.unref();
-      this.timers.push(t);
-    };
-    every(SCAN_MS, () => this.scan(), 'AI lease scan');
-    every(Math.max(200, (ai.leaseSeconds * 1000) / 3), () => this.renew(), 'AI lease renewal');
+    const repeat = (ms: number, job: () => Promise<void>, name: string) =>
+      this.timers.push(every(ms, job, name, { log: this.ctx.log, stopped: () => this.stopping }));
+    repeat(SCAN_MS, () => this.scan(), 'AI lease scan');
+    repeat(Math.max(200, (ai.leaseSeconds * 1000) / 3), () => this.renew(), 'AI lease renewal');
   }
 
   /** Events committed on this instance: a task the AI just joined is taken without waiting for the scan. */

@@ -2,6 +2,7 @@ import { CLOSE_CODES } from '@codevf/protocol/shared';
 import { AiDriver } from '../ai/aiDriver';
 import { isPresenceType } from '../billing/presenceMarks';
 import type { AppContext, EventPublisher } from '../context';
+import { every } from '../periodic';
 import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
 import { sweepAbsentCustomers } from './absenceSweep';
@@ -204,29 +205,16 @@ export class LiveRuntime implements EventPublisher {
   start(): void {
     if (this.started) return;
     this.started = true;
-    const every = (ms: number, job: () => Promise<void>, name: string) => {
-      let running = false;
-      const t = setInterval(() => {
-        if (running || this.stopping) return;
-        running = true;
-        Promise.resolve()
-          .then(job)
-          .catch((err: unknown) => this.ctx.log.error({ err }, `${name} failed`))
-          .finally(() => {
-            running = false;
-          });
-      }, ms);
-      t.unref();
-      this.timers.push(t);
-    };
-    every(EXPIRY_SWEEP_MS, () => this.expireRequests().then(() => {}), 'request expiry');
-    every(BILLING_TICK_MS, () => this.billingTick(), 'billing');
-    every(RESYNC_MS, () => this.resync(), 'resync');
-    every(ACCESS_SWEEP_MS, () => this.sweepAccess(), 'access sweep');
-    every(PRESENCE_REFRESH_MS, () => this.refreshPresence(), 'presence refresh');
+    const repeat = (ms: number, job: () => Promise<unknown>, name: string) =>
+      this.timers.push(every(ms, job, name, { log: this.ctx.log, stopped: () => this.stopping }));
+    repeat(EXPIRY_SWEEP_MS, () => this.expireRequests().then(() => {}), 'request expiry');
+    repeat(BILLING_TICK_MS, () => this.billingTick(), 'billing');
+    repeat(RESYNC_MS, () => this.resync(), 'resync');
+    repeat(ACCESS_SWEEP_MS, () => this.sweepAccess(), 'access sweep');
+    repeat(PRESENCE_REFRESH_MS, () => this.refreshPresence(), 'presence refresh');
     // The heartbeat at once, and the rows a previous run of this server left retired at once.
     this.track(this.refreshPresence().catch((err: unknown) => this.ctx.log.error({ err }, 'presence refresh failed')));
-    every(ABSENCE_SWEEP_MS, () => this.sweepAbsentCustomers().then(() => {}), 'absent-customer sweep');
+    repeat(ABSENCE_SWEEP_MS, () => this.sweepAbsentCustomers().then(() => {}), 'absent-customer sweep');
     this.heartbeat.start();
     this.ai.start();
   }
