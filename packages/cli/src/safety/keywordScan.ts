@@ -7,9 +7,10 @@
  *   const starts = scan(text);   // starts[g]: sorted start offsets of group g's words
  *
  * A case-insensitive group matches as a regex with the `i` flag and without `u` does: ASCII
- * letters in either case, nothing else (`K` is not the Kelvin sign). Every hit is checked
- * against the text itself, so a unit whose low byte happens to be a keyword's letter (`ŧ`
- * and `g`) never counts.
+ * letters in either case, nothing else (the Kelvin sign, U+212A, is not a `k`). Every hit is
+ * checked against the text itself, so a unit whose low byte happens to be a keyword's letter
+ * (`ŧ`, U+0167, and `g`) never counts. The scan is synchronous: the byte buffer it reuses is
+ * never shared by two scans at once.
  */
 
 export interface KeywordGroup {
