@@ -1,4 +1,13 @@
-import { isKeyChar, keywordLineRule, MAX_KEY_PREFIX, type SecretRule, type SecretSpan } from './secretRule';
+import {
+  isKeyChar,
+  KEY_KEYWORD_PATTERN,
+  KEY_KEYWORDS,
+  type KeywordRule,
+  MAX_KEY_PREFIX,
+  regexRule,
+  type SecretSpan,
+  type TextRule,
+} from './secretRule';
 import { GENERIC_MIN_LENGTH, isLikelySecretValue, isSecretForKey, secretKeyKind } from './secretValue';
 
 /**
@@ -20,57 +29,69 @@ function unquote(s: string): string {
 /**
  * A password that a tool's documented flag or position says is one, e.g. `mysql -pXXX` or
  * `sshpass -p XXX`. The place proves what it is, so any value that is not a reference or a
- * placeholder counts, even a weak one.
+ * placeholder counts, even a weak one. `keywords`: one of them is in every match (the tool's
+ * name, or its flag when the name is too short or too common to look for).
  */
-function toolPassword(keyword: string, pattern: string): SecretRule {
-  return keywordLineRule('cli-flag-secret', new RegExp(pattern), keyword, (s) => {
+function toolPassword(keywords: readonly string[], pattern: string): TextRule {
+  const accept = (s: string) => {
     const v = unquote(s);
     return v.length >= 4 && isLikelySecretValue(v.padEnd(GENERIC_MIN_LENGTH, v), false);
-  });
+  };
+  return regexRule('cli-flag-secret', new RegExp(pattern), accept, keywords);
 }
 
-export const TOOL_PASSWORD_RULES: SecretRule[] = [
+/** The `-p` / `-P` flag as these patterns write it (after a blank). */
+const DASH_P = [' -p', '\t-p'];
+const DASH_CAPITAL_P = [' -P', '\t-P'];
+
+export const TOOL_PASSWORD_RULES: TextRule[] = [
   // MySQL/MariaDB clients take the password glued to -p (`-p secret` would name a database).
-  toolPassword('-p', String.raw`\b(?:mysql\w*|mariadb\w*)\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
-  toolPassword('sshpass', String.raw`\bsshpass[ \t]+(?:-[a-zA-Z][ \t]+)*-p[ \t]*(?<secret>${ARG})`),
+  toolPassword(['mysql', 'mariadb'], String.raw`\b(?:mysql\w*|mariadb\w*)\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
+  toolPassword(['sshpass'], String.raw`\bsshpass[ \t]+(?:-[a-zA-Z][ \t]+)*-p[ \t]*(?<secret>${ARG})`),
   // `login -p` of container registries and clouds (`docker run -p 8080:80` is a port).
   toolPassword(
-    '-p',
+    DASH_P,
     String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oc|az|twine)\b${SAME_COMMAND}\b(?:login|upload)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`,
   ),
   toolPassword(
-    '-p',
+    ['mongo'],
     String.raw`\bmongo(?:sh|dump|restore|export|import)?\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`,
   ),
-  toolPassword('-p', String.raw`\b(?:useradd|usermod)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`),
-  toolPassword('redis-cli', String.raw`\bredis-cli\b${SAME_COMMAND}[ \t]-a[ \t]+(?<secret>${ARG})`),
-  toolPassword('-P', String.raw`\b(?:sqlcmd|bcp|osql)\b${SAME_COMMAND}[ \t]-P[ \t]*(?<secret>${ARG})`),
-  toolPassword('ldap', String.raw`\bldap\w+\b${SAME_COMMAND}[ \t]-w[ \t]+(?<secret>${ARG})`),
-  toolPassword('-P', String.raw`\b(?:zip|unzip)\b${SAME_COMMAND}[ \t]-P[ \t]+(?<secret>${ARG})`),
-  toolPassword('-p', String.raw`\b7za?\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
-  toolPassword('smbclient', String.raw`\bsmbclient\b${SAME_COMMAND}[ \t]-U[ \t]+[^\s%]+%(?<secret>${ARG})`),
+  toolPassword(
+    ['useradd', 'usermod'],
+    String.raw`\b(?:useradd|usermod)\b${SAME_COMMAND}[ \t]-p[ \t]+(?<secret>${ARG})`,
+  ),
+  toolPassword(['redis-cli'], String.raw`\bredis-cli\b${SAME_COMMAND}[ \t]-a[ \t]+(?<secret>${ARG})`),
+  toolPassword(
+    ['sqlcmd', 'bcp', 'osql'],
+    String.raw`\b(?:sqlcmd|bcp|osql)\b${SAME_COMMAND}[ \t]-P[ \t]*(?<secret>${ARG})`,
+  ),
+  toolPassword(['ldap'], String.raw`\bldap\w+\b${SAME_COMMAND}[ \t]-w[ \t]+(?<secret>${ARG})`),
+  toolPassword(DASH_CAPITAL_P, String.raw`\b(?:zip|unzip)\b${SAME_COMMAND}[ \t]-P[ \t]+(?<secret>${ARG})`),
+  toolPassword(['7z'], String.raw`\b7za?\b${SAME_COMMAND}[ \t]-p(?<secret>${ARG})`),
+  toolPassword(['smbclient'], String.raw`\bsmbclient\b${SAME_COMMAND}[ \t]-U[ \t]+[^\s%]+%(?<secret>${ARG})`),
   // openssl's -passin/-passout/-pass take `pass:<password>` (env:, file: name a source).
-  toolPassword('pass:', String.raw`-pass(?:in|out)?[ \t]+["']?pass:(?<secret>[^\s'"]+)`),
+  toolPassword(['pass:'], String.raw`-pass(?:in|out)?[ \t]+["']?pass:(?<secret>[^\s'"]+)`),
   // Positional passwords.
   toolPassword(
-    'htpasswd',
+    ['htpasswd'],
     String.raw`\bhtpasswd[ \t]+-\w*b\w*[ \t]+(?:-\S+[ \t]+)*\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`,
   ),
   toolPassword(
-    'rabbitmqctl',
+    ['rabbitmqctl'],
     String.raw`\brabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+(?<secret>${ARG})`,
   ),
   toolPassword(
-    'mc',
+    ['mc'],
     String.raw`\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(?<secret>${ARG})`,
   ),
   toolPassword(
-    'bundle',
+    ['bundle'],
     String.raw`\bbundle[ \t]+config[ \t]+(?:set[ \t]+)?(?:--\w+[ \t]+)?\S+[ \t]+[^\s:]+:(?<secret>${ARG})`,
   ),
   // A value echoed into a tool that reads a password or token from standard input.
   toolPassword(
-    '|',
+    ['|'],
     String.raw`\b(?:echo|printf|yes)(?:[ \t]+-[neE]+)*(?:[ \t]+'%s(?:\\n)?')?[ \t]+(?<secret>${ARG})[ \t]*\|[^\r\n|]*?(?:password-stdin|--stdin|chpasswd|sudo[ \t]+(?:-\w+[ \t]+)*-S\b|\blogin\b|secret[ \t]+(?:put|set)|with-token|keytool)`,
   ),
 ];
@@ -82,15 +103,22 @@ export const TOOL_PASSWORD_RULES: SecretRule[] = [
  * scan, then the key extended backwards). Prose passes through: "password authentication
  * failed", "token expired" are lower-case words that do not look random.
  */
-const KEYWORD_SPACE = /(?:pass|pwd|secret|token|key|credential|auth)[A-Za-z0-9_.-]{0,40}?[ \t]+(?=[^\s=:])/gi;
+const KEYWORD_SPACE = new RegExp(String.raw`${KEY_KEYWORD_PATTERN}[A-Za-z0-9_.-]{0,40}?[ \t]+(?=[^\s=:])`, 'iy');
 const SPACED_VALUE = /(?<q>["'])?(?<v>[^\s"'|;&<>]{6,512})\k<q>(?=$|[\s;&|)])/y;
 
-export const keySpaceValueRule: SecretRule = {
+export const keySpaceValueRule: KeywordRule = {
   id: 'generic-secret',
-  find(text) {
+  keywords: KEY_KEYWORDS,
+  findAt(text, starts) {
     const spans: SecretSpan[] = [];
-    KEYWORD_SPACE.lastIndex = 0;
-    for (let m = KEYWORD_SPACE.exec(text); m; m = KEYWORD_SPACE.exec(text)) {
+    // As a global scan would: each match is tried from a keyword after the previous one.
+    let next = 0;
+    for (const at of starts) {
+      if (at < next) continue;
+      KEYWORD_SPACE.lastIndex = at;
+      const m = KEYWORD_SPACE.exec(text);
+      if (!m) continue;
+      next = m.index + m[0].length;
       let keyStart = m.index;
       while (keyStart > 0 && m.index - keyStart < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(keyStart - 1)))
         keyStart--;
@@ -103,7 +131,7 @@ export const keySpaceValueRule: SecretRule = {
       const v = SPACED_VALUE.exec(text);
       const value = v?.groups?.v;
       if (!v || !value) continue;
-      KEYWORD_SPACE.lastIndex = v.index + v[0].length;
+      next = v.index + v[0].length;
       if (/^--?[a-z][a-z-]*$/.test(value)) continue; // the next flag
       // Without an operator, only a flag (`--token x`) or a password word (.netrc's
       // `password x`) is sure to be followed by its value; after other words (`secret`,

@@ -1,6 +1,8 @@
+import type { KeywordGroup } from './keywordScan';
+
 /**
- * What a redaction rule is, and the two ways rules are built from regexes. Shared by the rule
- * families (secretRules.ts, commandLineRules.ts).
+ * What a redaction rule is, and the ways rules are built from regexes. Shared by the rule
+ * families (secretRules.ts, commandLineRules.ts); run by the redactor (redactor.ts).
  */
 
 export interface SecretSpan {
@@ -10,9 +12,27 @@ export interface SecretSpan {
   ruleId: string;
 }
 
-export interface SecretRule {
+/**
+ * A rule either scans text with `find` or starts from keyword offsets with `findAt`.
+ *
+ * `keywords`: literal strings at least one of which every match contains. The redactor then
+ * runs the rule only where one occurs: `find` on each line that holds one — such a rule never
+ * matches across a line break, nor looks at text outside the match's line — or `findAt` with
+ * the sorted offsets where one starts (every match must begin at one, or be found from one).
+ * A `find` rule without keywords gets the whole text.
+ */
+export type SecretRule = TextRule | KeywordRule;
+
+export interface TextRule {
   id: string;
+  keywords?: KeywordGroup;
   find(text: string): SecretSpan[];
+}
+
+export interface KeywordRule {
+  id: string;
+  keywords: KeywordGroup;
+  findAt(text: string, starts: readonly number[]): SecretSpan[];
 }
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -20,18 +40,18 @@ export interface SecretRule {
 /**
  * A rule from one regex. When the regex has a named group `secret`, only that group is
  * masked (so `postgres://app:` and `@db` stay readable); otherwise the whole match.
+ * `keywords` (matched in any case when the regex has the `i` flag) gate it by line.
  */
 export function regexRule(
   id: string,
   pattern: RegExp,
   accept?: (secret: string, m: RegExpExecArray) => boolean,
-): SecretRule {
-  const flags = new Set(pattern.flags);
-  flags.add('g');
-  flags.add('d');
-  const re = new RegExp(pattern.source, [...flags].join(''));
+  keywords?: readonly string[],
+): TextRule {
+  const re = withFlags(pattern, 'gd');
   return {
     id,
+    ...(keywords && { keywords: { words: keywords, ignoreCase: pattern.ignoreCase } }),
     find(text) {
       const spans: SecretSpan[] = [];
       re.lastIndex = 0;
@@ -55,35 +75,83 @@ export function regexRule(
   };
 }
 
-/** Longest stretch a hinted pattern may have before its hint. */
-const HINT_LOOKBACK = 64;
-
 /**
- * A pattern with a fixed `hint` inside: found by scanning for the hint (fast) and trying the
- * pattern only at the few starts before each occurrence, instead of at every word.
+ * A rule from a regex every match of which begins with one of `keywords`, for keywords too
+ * common to gate by line (`auth`): the regex is tried, anchored, only where one starts. The
+ * matches are those the regex finds scanning the whole text (each is the leftmost one after
+ * the previous, and can only begin at a keyword).
  */
-export function hintedRule(id: string, pattern: RegExp, hint: string, accept: (secret: string) => boolean): SecretRule {
-  const re = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}yd`);
+export function prefixRule(
+  id: string,
+  pattern: RegExp,
+  keywords: readonly string[],
+  accept?: (secret: string) => boolean,
+): KeywordRule {
+  const re = withFlags(pattern, 'yd');
   return {
     id,
-    find(text) {
+    keywords: { words: keywords, ignoreCase: pattern.ignoreCase },
+    findAt(text, starts) {
       const spans: SecretSpan[] = [];
       let from = 0;
-      for (let h = text.indexOf(hint); h >= 0; h = text.indexOf(hint, h + 1)) {
-        for (let start = Math.max(from, h - HINT_LOOKBACK); start <= h; start++) {
-          re.lastIndex = start;
-          const m = re.exec(text);
-          const range = m?.indices?.groups?.secret ?? m?.indices?.[0];
-          if (!m || !range || m.index + m[0].length <= h || !accept(text.slice(range[0], range[1]))) continue;
-          spans.push({ start: range[0], end: range[1], ruleId: id });
-          from = m.index + m[0].length;
-          h = Math.max(h, from - 1);
-          break;
-        }
+      for (const at of starts) {
+        if (at < from) continue;
+        re.lastIndex = at;
+        const m = re.exec(text);
+        const range = m?.indices?.groups?.secret ?? m?.indices?.[0];
+        if (!m || !range || m[0].length === 0) continue;
+        if (accept && !accept(text.slice(range[0], range[1]))) continue;
+        spans.push({ start: range[0], end: range[1], ruleId: id });
+        from = m.index + m[0].length;
       }
       return spans;
     },
   };
+}
+
+/** Windows closer than this are run as one: a rule run costs about as much as scanning it. */
+const WINDOW_JOIN_GAP = 256;
+
+/**
+ * Calls `visit(start, end)` over the lines that hold the given offsets (sorted), each with
+ * the `linesBefore` lines before it: whole lines, `end` at a line break (excluded) or at the
+ * end of the text, in order and without overlap (windows that touch or nearly touch are
+ * joined). A rule confined to its line finds in the windows what it finds in the whole text.
+ */
+export function forEachLineWindow(
+  text: string,
+  starts: readonly number[],
+  linesBefore: number,
+  visit: (start: number, end: number) => void,
+): void {
+  let windowStart = 0;
+  let windowEnd = -1;
+  for (const at of starts) {
+    if (at <= windowEnd) continue; // on a line already in the window (the break ends its line)
+    let start = lineStart(text, at);
+    for (let k = 0; k < linesBefore && start > 0; k++) start = lineStart(text, start - 1);
+    const newline = text.indexOf('\n', at);
+    const end = newline < 0 ? text.length : newline;
+    if (windowEnd >= 0 && start <= windowEnd + WINDOW_JOIN_GAP) {
+      windowEnd = end;
+      continue;
+    }
+    if (windowEnd >= 0) visit(windowStart, windowEnd);
+    windowStart = start;
+    windowEnd = end;
+  }
+  if (windowEnd >= 0) visit(windowStart, windowEnd);
+}
+
+/** Start of the line holding offset `at` (a line break belongs to the line it ends). */
+function lineStart(text: string, at: number): number {
+  return at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+}
+
+function withFlags(pattern: RegExp, add: string): RegExp {
+  const flags = new Set(pattern.flags.replace(/[gy]/g, ''));
+  for (const f of add) flags.add(f);
+  return new RegExp(pattern.source, [...flags].join(''));
 }
 
 // ---- keys ------------------------------------------------------------------------------
@@ -102,35 +170,12 @@ export function isKeyChar(code: number): boolean {
 }
 
 /**
- * A rule tried only on the lines that contain `keyword` (and pass `lineFilter`), for patterns
- * that V8 would otherwise try at every word of the text (`\b(?:docker|podman…)\b…`, `^…$`).
- * The patterns never cross a line, so the result is the same as on the whole text.
+ * What a secret's key contains (`DB_PASSWORD`, `apiKey`, `client_secret`, `_auth`): the
+ * keywords of the assignment and key-then-value rules, which share their scan.
  */
-export function keywordLineRule(
-  id: string,
-  pattern: RegExp,
-  keyword: string,
-  accept?: (secret: string, m: RegExpExecArray) => boolean,
-  lineFilter?: (line: string) => boolean,
-): SecretRule {
-  const inner = regexRule(id, pattern, accept);
-  return {
-    id,
-    find(text) {
-      const spans: SecretSpan[] = [];
-      for (let k = text.indexOf(keyword); k >= 0; ) {
-        let start = k;
-        while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
-        let end = text.indexOf('\n', k);
-        if (end < 0) end = text.length;
-        const line = text.slice(start, end);
-        if (!lineFilter || lineFilter(line)) {
-          for (const s of inner.find(line))
-            spans.push({ start: s.start + start, end: s.end + start, ruleId: s.ruleId });
-        }
-        k = text.indexOf(keyword, end);
-      }
-      return spans;
-    },
-  };
-}
+export const KEY_KEYWORDS: KeywordGroup = {
+  words: ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'],
+  ignoreCase: true,
+};
+/** `KEY_KEYWORDS` as a regex alternation, to start the key rules' patterns with. */
+export const KEY_KEYWORD_PATTERN = `(?:${KEY_KEYWORDS.words.join('|')})`;

@@ -2,13 +2,17 @@ import { keySpaceValueRule, TOOL_PASSWORD_RULES } from './commandLineRules';
 import { shannonEntropy } from './entropy';
 import { PROVIDER_TOKENS } from './providerTokens';
 import {
-  hintedRule,
+  forEachLineWindow,
   isKeyChar,
-  keywordLineRule,
+  KEY_KEYWORD_PATTERN,
+  KEY_KEYWORDS,
+  type KeywordRule,
   MAX_KEY_PREFIX,
+  prefixRule,
   regexRule,
   type SecretRule,
   type SecretSpan,
+  type TextRule,
 } from './secretRule';
 import { GENERIC_MIN_LENGTH, isExampleToken, isLikelySecretValue, isSecretForKey, secretKeyKind } from './secretValue';
 
@@ -24,6 +28,9 @@ import { GENERIC_MIN_LENGTH, isExampleToken, isLikelySecretValue, isSecretForKey
  * `name:` / `value:` pair, whose value line is judged by the line before it. The stream
  * redactor relies on that: it releases output line by line, holds only an open PEM block, and
  * scans each release together with the line released before it.
+ *
+ * Most rules name keywords (secretRule.ts): fixed strings every match contains, by which the
+ * redactor finds where to run them.
  */
 
 export type { SecretRule, SecretSpan } from './secretRule';
@@ -60,21 +67,30 @@ export const PEM_END_PATTERN = PEM_END.source;
 const PEM_BLOCK_BODY = /^[A-Za-z0-9+/=\s\\:,.()-]*$/;
 const PEM_KEY_MATERIAL = /[A-Za-z0-9+/=]{16}/;
 
-const privateKeyRule: SecretRule = {
+const PEM_BEGIN_AT = new RegExp(PEM_BEGIN.source, 'y');
+const PEM_END_ONCE = new RegExp(PEM_END.source);
+
+const privateKeyRule: KeywordRule = {
   id: 'private-key',
-  find(text) {
+  keywords: { words: ['-----BEGIN'], ignoreCase: false },
+  findAt(text, starts) {
     const spans: SecretSpan[] = [];
-    const begin = new RegExp(PEM_BEGIN.source, 'g');
-    const end = new RegExp(PEM_END.source, 'g');
-    for (let b = begin.exec(text); b; b = begin.exec(text)) {
+    let next = 0;
+    for (const at of starts) {
+      if (at < next) continue;
+      PEM_BEGIN_AT.lastIndex = at;
+      const b = PEM_BEGIN_AT.exec(text);
+      if (!b) continue;
       const afterBegin = b.index + b[0].length;
-      end.lastIndex = afterBegin;
-      const e = end.exec(text);
-      const body = e ? text.slice(afterBegin, e.index) : '';
+      next = afterBegin;
+      // The END marker is looked for only as far as a block may reach (not to the end of the text).
+      const e = PEM_END_ONCE.exec(text.slice(afterBegin, afterBegin + MAX_PEM_CHARS + 128));
+      const body = e ? text.slice(afterBegin, afterBegin + e.index) : '';
       // Documentation's `-----BEGIN … KEY-----\n...\n-----END … KEY-----` has no key material.
-      if (e && e.index - afterBegin <= MAX_PEM_CHARS && PEM_BLOCK_BODY.test(body) && PEM_KEY_MATERIAL.test(body)) {
-        spans.push({ start: b.index, end: e.index + e[0].length, ruleId: 'private-key' });
-        begin.lastIndex = e.index + e[0].length;
+      if (e && e.index <= MAX_PEM_CHARS && PEM_BLOCK_BODY.test(body) && PEM_KEY_MATERIAL.test(body)) {
+        const blockEnd = afterBegin + e.index + e[0].length;
+        spans.push({ start: b.index, end: blockEnd, ruleId: 'private-key' });
+        next = blockEnd;
         continue;
       }
       // No END (a truncated file, a `head` of a key): mask the body that follows, up to a
@@ -94,7 +110,7 @@ const privateKeyRule: SecretRule = {
         stop = m ? m.index : text.length;
       }
       spans.push({ start: b.index, end: stop, ruleId: 'private-key' });
-      begin.lastIndex = stop;
+      next = stop;
     }
     return spans;
   },
@@ -110,13 +126,14 @@ const privateKeyRule: SecretRule = {
 const QUOTES = `"'\``;
 /**
  * Found in two steps for speed (a regex that starts with an identifier is tried at every word
- * of the text): a scan for a keyword followed by an operator, then the key is extended back to
- * the start of its identifier and the value is matched right after the operator.
+ * of the text): from each keyword the redactor's scan found, the keyword and what follows it up
+ * to an operator; then the key is extended back to the start of its identifier and the value
+ * is matched right after the operator.
  */
 const KEYWORD_OPERATOR = new RegExp(
-  String.raw`(?<rest>(?:pass|pwd|secret|token|key|credential|auth)[A-Za-z0-9_.\-]{0,40}?)` +
+  String.raw`(?<rest>${KEY_KEYWORD_PATTERN}[A-Za-z0-9_.\-]{0,40}?)` +
     String.raw`["'\]]{0,2}[ \t]*(?::=|=>|=(?![=~>])|:(?![:/]))[ \t]*`,
-  'gi',
+  'iy',
 );
 const ASSIGNED_VALUE = new RegExp(
   `(?:(?<q>[${QUOTES}])(?<quoted>[^${QUOTES}\\r\\n]{1,512}?)\\k<q>|(?<bare>[^\\s${QUOTES},;&)}\\]<>]{1,512}))`,
@@ -127,12 +144,19 @@ const FALLBACK_LITERAL = /[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*(?<q>["'`])(?<v>[^"'`\
 /** `String::from("…")`, `SecretString("…")`: a literal as the first argument of a call. */
 const CALL_LITERAL = /(?<q>["'`])(?<v>[^"'`\s]{1,512})\k<q>/y;
 
-const assignmentRule: SecretRule = {
+const assignmentRule: KeywordRule = {
   id: 'generic-secret',
-  find(text) {
+  keywords: KEY_KEYWORDS,
+  findAt(text, starts) {
     const spans: SecretSpan[] = [];
-    KEYWORD_OPERATOR.lastIndex = 0;
-    for (let m = KEYWORD_OPERATOR.exec(text); m; m = KEYWORD_OPERATOR.exec(text)) {
+    // As a global scan would: each match is tried from a keyword after the previous one.
+    let next = 0;
+    for (const at of starts) {
+      if (at < next) continue;
+      KEYWORD_OPERATOR.lastIndex = at;
+      const m = KEYWORD_OPERATOR.exec(text);
+      if (!m) continue;
+      next = m.index + m[0].length;
       let keyStart = m.index;
       while (keyStart > 0 && m.index - keyStart < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(keyStart - 1)))
         keyStart--;
@@ -145,7 +169,7 @@ const assignmentRule: SecretRule = {
       const v = ASSIGNED_VALUE.exec(text);
       if (!v) continue;
       // Whether or not it is a secret, the value is consumed: `${DB_PASSWORD:?missing}` is one value.
-      KEYWORD_OPERATOR.lastIndex = v.index + v[0].length;
+      next = v.index + v[0].length;
       const key = text.slice(keyStart, m.index) + (m.groups?.rest ?? '');
       const kind = secretKeyKind(key);
       if (kind === 'no') continue;
@@ -168,7 +192,7 @@ const assignmentRule: SecretRule = {
       if (f && literal && kind !== 'weak' && isSecretForKey(kind, key, literal, true)) {
         const end = f.index + f[0].length - 1;
         spans.push({ start: end - literal.length, end, ruleId: 'generic-secret' });
-        KEYWORD_OPERATOR.lastIndex = f.index + f[0].length;
+        next = f.index + f[0].length;
       }
     }
     return spans;
@@ -182,11 +206,15 @@ const assignmentRule: SecretRule = {
  * stay. Found from each "://" (fast to scan for), then the scheme is checked backwards.
  */
 const URL_AFTER_SCHEME = /:\/\/[^\s:/?#@"'<>[\]]*:(?<secret>[^\s/"'<>]+)@[^\s/?#@"'<>]*[A-Za-z0-9\]]/dy;
-const urlCredentialsRule: SecretRule = {
+const urlCredentialsRule: KeywordRule = {
   id: 'url-credentials',
-  find(text) {
+  keywords: { words: ['://'], ignoreCase: false },
+  findAt(text, starts) {
     const spans: SecretSpan[] = [];
-    for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) {
+    let next = 0;
+    for (const i of starts) {
+      if (i < next || !text.startsWith('://', i)) continue;
+      next = i + 3;
       let start = i;
       while (start > 0 && i - start <= 30 && /[A-Za-z0-9+.-]/.test(text[start - 1] ?? '')) start--;
       if (start === i || !/[A-Za-z]/.test(text[start] ?? '')) continue;
@@ -197,32 +225,41 @@ const urlCredentialsRule: SecretRule = {
       if (isLikelySecretValue(text.slice(range[0], range[1]), false)) {
         spans.push({ start: range[0], end: range[1], ruleId: 'url-credentials' });
       }
-      i = Math.max(i, range[1] - 3);
+      next = Math.max(next, range[1]);
     }
     return spans;
   },
 };
 
 /**
- * `.pgpass`: `hostname:port:database:username:password` (a field may be `*`).
+ * `.pgpass`: `hostname:port:database:username:password` (a field may be `*`). Its one fixed
+ * character, `:`, is in every timestamp; so the lines tried are those where a scan for the
+ * port and the fields after it (`:5432:app:app:s`) stops.
  */
-const pgpassRule = keywordLineRule(
+const PGPASS_LINE = regexRule(
   'generic-secret',
   /^[ \t]*(?<host>\*|\[[0-9A-Fa-f:]{2,39}\]|[A-Za-z0-9.-]{1,253}):(?:\d{1,5}|\*):[^:\s#]{1,64}:[^:\s]{1,64}:(?<secret>\S+)[ \t]*$/m,
-  ':',
   // A host name has a letter; an IPv4 address has four numbers (not `12:30:45:…` times).
   (s, m) => /^(?:\*|\[|.*[A-Za-z]|\d+\.\d+\.\d+\.\d+$)/.test(m.groups?.host ?? '') && isLikelySecretValue(s, false),
-  hasColons(4),
 );
-
-/** Whether a line holds at least `n` colons, counted in place: `split` would allocate every field of every line with a colon. */
-function hasColons(n: number): (line: string) => boolean {
-  return (line) => {
-    let count = 0;
-    for (let i = line.indexOf(':'); i >= 0 && count < n; i = line.indexOf(':', i + 1)) count++;
-    return count >= n;
-  };
-}
+const PGPASS_FIELDS = /:(?:\d{1,5}|\*):[^:\s#]{1,64}:[^:\s]{1,64}:\S/g;
+const pgpassRule: TextRule = {
+  id: PGPASS_LINE.id,
+  find(text) {
+    const spans: SecretSpan[] = [];
+    PGPASS_FIELDS.lastIndex = 0;
+    for (let m = PGPASS_FIELDS.exec(text); m; m = PGPASS_FIELDS.exec(text)) {
+      const start = text.lastIndexOf('\n', m.index) + 1;
+      const newline = text.indexOf('\n', m.index);
+      const end = newline < 0 ? text.length : newline;
+      for (const s of PGPASS_LINE.find(text.slice(start, end))) {
+        spans.push({ start: s.start + start, end: s.end + start, ruleId: s.ruleId });
+      }
+      PGPASS_FIELDS.lastIndex = end;
+    }
+    return spans;
+  },
+};
 
 /**
  * `Authorization: Basic <base64 of user:password>`: documentation's `user:password` is not a
@@ -246,9 +283,19 @@ const K8S_ENV_PAIR = regexRule(
   /^[ \t]*(?:-[ \t]+)?name:[ \t]*["']?(?<key>[A-Za-z_][\w.-]{0,80})["']?[ \t]*\r?\n[ \t]*value:[ \t]*["']?(?<secret>[^\s'"]+)/m,
   (s, m) => secretKeyKind(m.groups?.key ?? '') === 'yes' && isLikelySecretValue(s, false),
 );
-const k8sEnvPairRule: SecretRule = {
+const k8sEnvPairRule: KeywordRule = {
   id: K8S_ENV_PAIR.id,
-  find: (text) => (text.includes('value:') ? K8S_ENV_PAIR.find(text) : []),
+  keywords: { words: ['value:'], ignoreCase: false },
+  findAt(text, starts) {
+    const spans: SecretSpan[] = [];
+    // Each `value:` line with the line before it, where its `name:` is.
+    forEachLineWindow(text, starts, 1, (start, end) => {
+      for (const s of K8S_ENV_PAIR.find(text.slice(start, end))) {
+        spans.push({ start: s.start + start, end: s.end + start, ruleId: s.ruleId });
+      }
+    });
+    return spans;
+  },
 };
 
 // ---- the rule table --------------------------------------------------------------------
@@ -257,7 +304,7 @@ const randomLooking = (min: number) => (s: string) => shannonEntropy(s) >= min;
 
 const providerRules = PROVIDER_TOKENS.map((t): SecretRule => {
   const accept = (secret: string) => !isExampleToken(secret) && (t.accept?.(secret) ?? true);
-  return t.hint ? hintedRule(t.id, t.pattern, t.hint, accept) : regexRule(t.id, t.pattern, accept);
+  return regexRule(t.id, t.pattern, accept, t.keywords);
 });
 
 /** All rules, specific before generic (the first rule to claim a span names it). */
@@ -267,9 +314,11 @@ export const SECRET_RULES: readonly SecretRule[] = [
   urlCredentialsRule,
   regexRule(
     'cli-flag-secret',
-    // `curl -u user:password`, `curl -su "api:password"` (the `=` forms are assignments).
-    /(?<![\w-])(?:-[A-Za-z]*u|--user)[ \t]+["']?[^\s:'"]+:(?!\/\/)(?<secret>[^\s"']+)/,
+    // `curl -u user:password`, `curl -su "api:password"` (the `=` forms are assignments). The
+    // dash comes before the look-behind, so that a long line is scanned from dash to dash.
+    /-(?<![\w-]-)(?:[A-Za-z]*u|-user)[ \t]+["']?[^\s:'"]+:(?!\/\/)(?<secret>[^\s"']+)/,
     (s) => isLikelySecretValue(s, false),
+    ['u ', 'u\t', '-user'],
   ),
   ...TOOL_PASSWORD_RULES,
   pgpassRule,
@@ -277,11 +326,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
     'authorization-header',
     /\bauthorization["']?[ \t]*[:=][ \t]*["']?basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}={0,2})/i,
     isBasicCredential,
+    ['basic'],
   ),
   regexRule(
     'bearer-token',
     /\bbearer[ \t]+(?<secret>[A-Za-z0-9._~+/-]{16,}=*)/i,
     (s) => isLikelySecretValue(s, false) && randomLooking(3.0)(s),
+    ['bearer'],
   ),
   assignmentRule,
   keySpaceValueRule,
@@ -291,6 +342,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     // XML: <password>value</password>, <apiToken>value</apiToken> (Maven settings.xml and friends).
     /<(?<tag>[\w.-]{0,40}?(?:password|passwd|secret|token|api[_-]?key))>(?<secret>[^<\r\n]{1,512})<\/\k<tag>>/i,
     (s) => isLikelySecretValue(s, false),
+    ['</'],
   ),
   regexRule(
     'generic-secret',
@@ -298,11 +350,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
     // {"name": "DB_PASSWORD", "value": "…"}.
     /\b(?:key|name)["']?[ \t]*[=:][ \t]*["'](?<key>[^"'\r\n]{1,80})["'][ \t]*,?[ \t]+["']?value["']?[ \t]*[=:][ \t]*["'](?<secret>[^"'\r\n]{1,512})["']/i,
     (s, m) => secretKeyKind(m.groups?.key ?? '') === 'yes' && isLikelySecretValue(s, false),
+    ['value'],
   ),
-  regexRule(
+  prefixRule(
     'generic-secret',
     // Python's `auth=("user", "password")` and `HTTPBasicAuth("user", "password")`.
-    /(?:\bauth[ \t]*=[ \t]*\(|BasicAuth\()[ \t]*["'][^"'\r\n]+["'][ \t]*,[ \t]*["'](?<secret>[^"'\r\n]+)["']/,
+    /(?:\bauth[ \t]*=[ \t]*\(|(?<=Basic)Auth\()[ \t]*["'][^"'\r\n]+["'][ \t]*,[ \t]*["'](?<secret>[^"'\r\n]+)["']/,
+    ['auth', 'Auth('],
     (s) => isLikelySecretValue(s, false),
   ),
   regexRule(
@@ -310,6 +364,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     // .netrc: `machine host login me password value`.
     /\bmachine[ \t]+\S+(?:[ \t]+(?:login|account)[ \t]+\S+)*[ \t]+password[ \t]+(?<secret>\S+)/,
     (s) => isLikelySecretValue(s, false),
+    ['machine'],
   ),
 ];
 

@@ -125,8 +125,13 @@ export function createStreamRedactor(redactor: Redactor, options: StreamRedactor
   };
 }
 
+/** Offset of the last `\n` or `\r` (one backward pass that stops there: a chunk rarely has `\r`). */
 function lastLineBreak(s: string): number {
-  return Math.max(s.lastIndexOf('\n'), s.lastIndexOf('\r'));
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) return i;
+  }
+  return -1;
 }
 
 /** The last line of a release with its line break; '' when the release ends mid-line. */

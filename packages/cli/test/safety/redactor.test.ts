@@ -264,6 +264,25 @@ describe('extraValues', () => {
     const red = createRedactor({ extraValues: ['a.b*c+d?'] });
     expect(red.redact('a.b*c+d? aXbbbcd').text).toBe('[REDACTED:env-value] aXbbbcd');
   });
+
+  it('finds values found by the keyword scan and values it cannot scan for alike', () => {
+    // Two values with the same first 16 characters (what the scan looks for), one with a
+    // unicode character, one with a control character, repeated and back to back.
+    const long = 'database-password-for-prod-2024';
+    const twin = 'database-password-for-staging';
+    const values = [long, twin, 'mot-de-passe-été', 'tab\u0001value'];
+    const red = createRedactor({ extraValues: values });
+    const text = `${long}${long} ${twin} database-password-for-nothing mot-de-passe-été x tab\u0001value`;
+    const out = red.redact(text);
+    expect(out.text).toBe(
+      '[REDACTED:env-value][REDACTED:env-value] [REDACTED:env-value] database-password-for-nothing [REDACTED:env-value] x [REDACTED:env-value]',
+    );
+    expect(out.redactions).toBe(5);
+    // Across the pieces the scan reads (64 KiB), at each split of the value's first characters.
+    for (let at = 64 * 1024 - 16; at <= 64 * 1024; at += 3) {
+      expect(red.redact(`${'.'.repeat(at)}${twin}.`).text, `at ${at}`).toBe(`${'.'.repeat(at)}[REDACTED:env-value].`);
+    }
+  });
 });
 
 describe('merging and idempotence', () => {

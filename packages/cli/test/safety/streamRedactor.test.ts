@@ -117,6 +117,31 @@ describe('createStreamRedactor', () => {
     }
   });
 
+  it('masks a secret whose keyword is split between two chunks, at every position, however its rule is gated', () => {
+    // One line per way the redactor finds where to run a rule: a prefix gating a line
+    // (`cvf_at_`, ` -p`), a keyword the key rules start from (`password`), `://`, `-----BEGIN`,
+    // and `value:` (judged with the line before it).
+    const cvf = fake('codevf_access_token');
+    const text = [
+      `export CODEVF=${cvf}`,
+      `mysql -uroot -pQw8#zLm2Tx app`,
+      `DB_PASSWORD=Hy6^tG2mXc`,
+      `postgres://app:${secrets.url}@db:5432/app`,
+      secrets.pem,
+      '  - name: API_TOKEN',
+      '    value: "Kp3#vX9qLm"',
+      '',
+    ].join('\n');
+    const once = redactor.redact(text);
+    expect(once.redactions).toBe(6);
+    for (const keyword of ['cvf_at_', ' -p', 'PASSWORD', '://', '-----BEGIN', 'value:']) {
+      const at = text.indexOf(keyword);
+      for (let i = at + 1; i < at + keyword.length; i++) {
+        expect(stream([text.slice(0, i), text.slice(i)]).text, `${keyword} split at ${i - at}`).toBe(once.text);
+      }
+    }
+  });
+
   it('releases complete lines at once and holds the partial last line', () => {
     const sr = createStreamRedactor(redactor);
     expect(sr.push('line one\nline t').text).toBe('line one\n');
