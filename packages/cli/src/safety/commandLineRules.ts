@@ -1,9 +1,8 @@
 import {
-  isKeyChar,
   KEY_KEYWORD_PATTERN,
   KEY_KEYWORDS,
   type KeywordRule,
-  MAX_KEY_PREFIX,
+  keyStartBefore,
   regexRule,
   type SecretSpan,
   type TextRule,
@@ -119,9 +118,7 @@ export const keySpaceValueRule: KeywordRule = {
       const m = KEYWORD_SPACE.exec(text);
       if (!m) continue;
       next = m.index + m[0].length;
-      let keyStart = m.index;
-      while (keyStart > 0 && m.index - keyStart < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(keyStart - 1)))
-        keyStart--;
+      const keyStart = keyStartBefore(text, m.index);
       const before = keyStart > 0 ? text[keyStart - 1] : '';
       if (before && !/[\s"'(]/.test(before)) continue;
       const key = text.slice(keyStart, m.index + m[0].length).trimEnd();

@@ -169,6 +169,13 @@ export function isKeyChar(code: number): boolean {
   );
 }
 
+/** Where the key that ends at `index` starts: back over key characters, at most MAX_KEY_PREFIX. */
+export function keyStartBefore(text: string, index: number): number {
+  let start = index;
+  while (start > 0 && index - start < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(start - 1))) start--;
+  return start;
+}
+
 /**
  * What a secret's key contains (`DB_PASSWORD`, `apiKey`, `client_secret`, `_auth`): the
  * keywords of the assignment and key-then-value rules, which share their scan.

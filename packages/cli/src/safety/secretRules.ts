@@ -7,7 +7,7 @@ import {
   KEY_KEYWORD_PATTERN,
   KEY_KEYWORDS,
   type KeywordRule,
-  MAX_KEY_PREFIX,
+  keyStartBefore,
   prefixRule,
   regexRule,
   type SecretRule,
@@ -157,9 +157,7 @@ const assignmentRule: KeywordRule = {
       const m = KEYWORD_OPERATOR.exec(text);
       if (!m) continue;
       next = m.index + m[0].length;
-      let keyStart = m.index;
-      while (keyStart > 0 && m.index - keyStart < MAX_KEY_PREFIX && isKeyChar(text.charCodeAt(keyStart - 1)))
-        keyStart--;
+      const keyStart = keyStartBefore(text, m.index);
       if (keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1))) continue; // key too long to judge
       // `public key: …`; the blank before the key is checked first to spare a slice per match.
       const blank = text.charCodeAt(keyStart - 1);
