@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { posix, win32 } from 'node:path';
+import { envValue } from './envValue';
 import { CodevfError } from './errors';
 
 export interface Paths {
@@ -9,22 +10,41 @@ export interface Paths {
   authFile: string;
 }
 
-/** Where CodeVF keeps its per-user files; `env` and `platform` are parameters so tests need no globals. */
+/**
+ * Where CodeVF keeps its per-user files; `env` and `platform` are parameters so tests need no
+ * globals, and the path syntax follows `platform`, not the machine running the code.
+ *
+ * Decision: macOS uses the XDG layout (`~/.config/codevf`, `$XDG_CONFIG_HOME` honoured) like
+ * Linux, not `~/Library/Application Support`: command-line tools keep their settings there on
+ * macOS too (git, gh), and moving it would log every macOS user out on upgrade. Windows uses the roaming `%APPDATA%` (per-user, ACL'd to that user).
+ */
 export function resolvePaths(
   env: Readonly<Record<string, string | undefined>>,
   platform: NodeJS.Platform = process.platform,
 ): Paths {
-  let configDir: string;
   if (platform === 'win32') {
-    const appData = env.APPDATA || (env.USERPROFILE ? join(env.USERPROFILE, 'AppData', 'Roaming') : '');
-    if (!appData)
-      throw new CodevfError('E_CONFIG_INVALID', 'Cannot find the user configuration folder: APPDATA is not set.');
-    configDir = join(appData, 'codevf');
-  } else {
-    // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
-    const xdg = env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : undefined;
-    const home = env.HOME || homedir();
-    configDir = join(xdg ?? join(home, '.config'), 'codevf');
+    const appData = windowsAbsolute(envValue(env, 'APPDATA', platform));
+    const profile = windowsAbsolute(envValue(env, 'USERPROFILE', platform));
+    const roaming = appData ?? (profile ? win32.join(profile, 'AppData', 'Roaming') : undefined);
+    if (!roaming) {
+      throw new CodevfError('E_CONFIG_INVALID', 'Cannot find the user configuration folder: APPDATA is not set.', {
+        hint: 'Set APPDATA to your roaming application-data folder, e.g. C:\\Users\\you\\AppData\\Roaming.',
+      });
+    }
+    const configDir = win32.join(roaming, 'codevf');
+    return { configDir, authFile: win32.join(configDir, 'auth.json') };
   }
-  return { configDir, authFile: join(configDir, 'auth.json') };
+  // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+  const xdg = env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : undefined;
+  const home = env.HOME || homedir();
+  const configDir = posix.join(xdg ?? posix.join(home, '.config'), 'codevf');
+  return { configDir, authFile: posix.join(configDir, 'auth.json') };
+}
+
+/**
+ * The value when it is an absolute Windows path: a drive (`C:\`) or a UNC share. A path rooted
+ * on "the current drive" (`\Users\…`) or relative would move with the working directory.
+ */
+function windowsAbsolute(value: string | undefined): string | undefined {
+  return value !== undefined && /^(?:[A-Za-z]:[\\/]|[\\/]{2}[^\\/])/.test(value) ? value : undefined;
 }
