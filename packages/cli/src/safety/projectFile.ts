@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { relative } from 'node:path';
 import { MAX_FILE_CHARS } from '@codevf/protocol';
 import { formatBytes } from '../core/formatBytes';
+import { confinePath, isInside, toPosix } from './confinePath';
 import type { Redactor } from './redactor';
 import { isSensitivePath } from './sensitiveFiles';
 
@@ -16,7 +17,8 @@ import { isSensitivePath } from './sensitiveFiles';
  *   const file = await readProjectFile(root, request.path, { redactor });
  *   if (file.ok) send file_upload {path: request.path, size, sha256, encoding: 'utf8', content, redactions}
  *
- * Confinement: the path is resolved against the project root's real path, then the target's
+ * Confinement: the path is resolved against the project root's real path (confinePath.ts, which
+ * also holds the Windows rules: case, drives, `\\?\`, streams, device names), then the target's
  * own real path must still be inside it, so neither `..` nor a symbolic link (anywhere in the
  * path) can reach outside. Refused: empty paths, absolute paths outside the root, escapes,
  * missing files, directories, devices/FIFOs/sockets, files over `maxBytes` (default 1 MiB) and
@@ -168,19 +170,9 @@ async function resolveProjectFile(
     return { reason: 'the project root is not accessible' };
   }
 
-  let lexical: string;
-  if (isAbsolute(requestedPath)) {
-    // An absolute path may name the root as the customer knows it (e.g. through a symlinked
-    // home directory) or as its real path; anything else is outside.
-    const abs = resolve(requestedPath);
-    const given = resolve(projectRoot);
-    if (isInside(root, abs)) lexical = abs;
-    else if (isInside(given, abs)) lexical = join(root, relative(given, abs));
-    else return { reason: 'absolute path outside the project root' };
-  } else {
-    lexical = resolve(root, requestedPath);
-    if (!isInside(root, lexical)) return { reason: 'path escapes the project root' };
-  }
+  const confined = confinePath(root, projectRoot, requestedPath);
+  if ('reason' in confined) return confined;
+  const { lexical } = confined;
 
   let real: string;
   try {
@@ -206,15 +198,6 @@ async function resolveProjectFile(
   if (stats.nlink > 1) reasons.push(hardLinkReason(stats.nlink));
   if (reasons.length === 0) return { relPath, absPath: real, stats, sensitive: false };
   return { relPath, absPath: real, stats, sensitive: true, sensitiveReason: reasons.join(' ') };
-}
-
-function isInside(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
-function toPosix(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
 }
 
 function accessReason(err: unknown): string {

@@ -127,6 +127,15 @@ describe('inspectProjectFile', () => {
     });
   }
 
+  it("applies the running platform's name rules: on POSIX a colon or a backslash is part of a name", async () => {
+    // On Windows these would be an alternate data stream and a separator (confinePath.test.ts).
+    writeFileSync(join(root, 'notes.txt:v2'), 'colon\n');
+    writeFileSync(join(root, '..\\escape.txt'), 'backslash\n');
+    expect(await inspectProjectFile(root, 'notes.txt:v2')).toMatchObject({ ok: true, relPath: 'notes.txt:v2' });
+    expect(await inspectProjectFile(root, '..\\escape.txt')).toMatchObject({ ok: true, relPath: '..\\escape.txt' });
+    expect(await inspectProjectFile(root, '..\\outside.txt')).toEqual({ ok: false, reason: 'file does not exist' });
+  });
+
   it('refuses a device', async () => {
     const r = await inspectProjectFile('/dev', 'null');
     expect(r).toEqual({ ok: false, reason: 'not a regular file (a device, FIFO or socket)' });

@@ -23,4 +23,19 @@ describe('isSensitivePath', () => {
     for (const p of ['.env', '.env.local', 'config/.aws/credentials', '.ssh/config', '.config/gcloud/x.json', '.npmrc'])
       expect(isSensitivePath(p), p).toBe(true);
   });
+
+  it('flags Windows spellings: any case, backslashes (`.ENV` is `.env` there)', () => {
+    for (const p of [
+      '.ENV',
+      '.Env.Local',
+      'config\\.AWS\\credentials',
+      'ID_RSA',
+      'certs\\Server.PEM',
+      'AppData\\Roaming\\CodeVF\\auth.json',
+      'Users\\ada\\APPDATA\\roaming\\codevf\\auth.json',
+      '.SSH\\config',
+    ]) {
+      expect(isSensitivePath(p), p).toBe(true);
+    }
+  });
 });
