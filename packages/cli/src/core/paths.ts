@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { posix, win32 } from 'node:path';
-import { envValue } from './envValue';
 import { CodevfError } from './errors';
+import { envValue, isWindowsAbsolute } from './platformEnv';
 
 export interface Paths {
   /** ~/.config/codevf, $XDG_CONFIG_HOME/codevf or %APPDATA%\codevf. */
@@ -41,10 +41,5 @@ export function resolvePaths(
   return { configDir, authFile: posix.join(configDir, 'auth.json') };
 }
 
-/**
- * The value when it is an absolute Windows path: a drive (`C:\`) or a UNC share. A path rooted
- * on "the current drive" (`\Users\…`) or relative would move with the working directory.
- */
-function windowsAbsolute(value: string | undefined): string | undefined {
-  return value !== undefined && /^(?:[A-Za-z]:[\\/]|[\\/]{2}[^\\/])/.test(value) ? value : undefined;
-}
+const windowsAbsolute = (value: string | undefined) =>
+  value !== undefined && isWindowsAbsolute(value) ? value : undefined;
