@@ -77,7 +77,8 @@ export function windowsNameProblem(requestedPath: string): string | undefined {
   for (const name of requestedPath.split(/[\\/]/)) {
     if (name === '' || name === '.' || name === '..') continue;
     if (/[. ]$/.test(name)) return 'a name ends in a dot or a space, which Windows drops';
-    if (DEVICE_NAME.test((name.split('.')[0] ?? '').trimEnd())) return 'the path names a Windows device (CON, NUL, COM1…)';
+    if (DEVICE_NAME.test((name.split('.')[0] ?? '').trimEnd()))
+      return 'the path names a Windows device (CON, NUL, COM1…)';
   }
   return undefined;
 }

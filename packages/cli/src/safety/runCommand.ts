@@ -1,11 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { win32 } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { type IsExecutable, shellInvocation, systemRoot } from './shellInvocation';
 
 /**
  * Runs a command the customer approved — exactly the approved string, through the user's shell
- * (`$SHELL -c`, falling back to `/bin/sh -c`; `cmd.exe /d /s /c` on Windows), in the project root.
+ * (`$SHELL -c`, falling back to `/bin/sh -c`; on Windows `cmd.exe /d /s /c`, or PowerShell when
+ * `CODEVF_SHELL` says so: shellInvocation.ts), in the project root.
  *
  *   const result = await runApprovedCommand({ command, cwd: projectRoot, onOutput, signal, secretsToStrip: [token] });
  *
@@ -76,33 +78,49 @@ export function childEnvironment(env: NodeJS.ProcessEnv, secretsToStrip: readonl
   return out;
 }
 
-/** How the command string is handed to the user's shell, unchanged. */
-export function shellInvocation(
-  command: string,
-  env: NodeJS.ProcessEnv = process.env,
-  platform: NodeJS.Platform = process.platform,
-): { file: string; args: string[]; windowsVerbatimArguments: boolean } {
-  if (platform === 'win32') {
-    return { file: env.ComSpec || 'cmd.exe', args: ['/d', '/s', '/c', `"${command}"`], windowsVerbatimArguments: true };
-  }
-  return { file: usableShell(env.SHELL) ?? '/bin/sh', args: ['-c', command], windowsVerbatimArguments: false };
+/** What runApprovedCommand starts: program, arguments and spawn options. */
+export interface SpawnPlan {
+  file: string;
+  args: string[];
+  options: SpawnOptions;
 }
 
-function usableShell(shell: string | undefined): string | undefined {
-  if (!shell || !isAbsolute(shell)) return undefined;
-  try {
-    accessSync(shell, constants.X_OK);
-    return statSync(shell).isFile() ? shell : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The spawn call for `options` on `platform`, without starting anything (tests check it for
+ * Windows on any machine). Throws, with a message fit for the engineer, when the command
+ * cannot be run exactly as approved there.
+ */
+export function spawnPlan(
+  options: Pick<RunApprovedCommandOptions, 'command' | 'cwd' | 'env' | 'secretsToStrip'>,
+  platform: NodeJS.Platform = process.platform,
+  isExecutable?: IsExecutable,
+): SpawnPlan {
+  const baseEnv = options.env ?? process.env;
+  const { file, args, windowsVerbatimArguments } = shellInvocation(
+    options.command,
+    { ...baseEnv, SHELL: baseEnv.SHELL ?? process.env.SHELL },
+    platform,
+    isExecutable,
+  );
+  return {
+    file,
+    args,
+    options: {
+      cwd: options.cwd,
+      env: childEnvironment(baseEnv, options.secretsToStrip),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so that a timeout ends the grandchildren too (POSIX only).
+      detached: platform !== 'win32',
+      windowsHide: true,
+      windowsVerbatimArguments,
+    },
+  };
 }
 
 export function runApprovedCommand(options: RunApprovedCommandOptions): Promise<CommandResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  const baseEnv = options.env ?? process.env;
 
   return new Promise<CommandResult>((resolve, reject) => {
     if (options.signal?.aborted) {
@@ -116,21 +134,11 @@ export function runApprovedCommand(options: RunApprovedCommandOptions): Promise<
       return;
     }
 
-    const { file, args, windowsVerbatimArguments } = shellInvocation(options.command, {
-      ...baseEnv,
-      SHELL: baseEnv.SHELL ?? process.env.SHELL,
-    });
     const started = performance.now();
     let child: ChildProcess;
     try {
-      child = spawn(file, args, {
-        cwd: options.cwd,
-        env: childEnvironment(baseEnv, options.secretsToStrip),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: process.platform !== 'win32',
-        windowsHide: true,
-        windowsVerbatimArguments,
-      });
+      const plan = spawnPlan(options);
+      child = spawn(plan.file, plan.args, plan.options);
     } catch (err) {
       reject(new Error(`the command could not be started: ${(err as Error).message}`));
       return;
@@ -243,7 +251,9 @@ function trackUntilExit(child: ChildProcess): void {
 function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   if (process.platform === 'win32') {
-    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on(
+    // By absolute path: a bare name would be looked up in the working directory first.
+    const taskkill = win32.join(systemRoot(process.env), 'System32', 'taskkill.exe');
+    spawn(taskkill, ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on(
       'error',
       () => {},
     );

@@ -7,7 +7,7 @@ import {
   type OutputStream,
   type RunApprovedCommandOptions,
   runApprovedCommand,
-  shellInvocation,
+  spawnPlan,
 } from '../../src/safety/runCommand';
 import { killQuietly, waitUntilGone } from './processes';
 
@@ -175,22 +175,70 @@ describe('childEnvironment', () => {
   });
 });
 
-describe('shellInvocation', () => {
-  it('hands the string to cmd.exe unchanged on Windows', () => {
-    expect(shellInvocation('echo "hi" & dir', { ComSpec: 'C:\\Windows\\system32\\cmd.exe' }, 'win32')).toEqual({
+describe('spawnPlan', () => {
+  const token = 'cvf_at_abcdefghijklmnopqrstuvwxyz012345';
+  const env = {
+    ComSpec: 'C:\\Windows\\system32\\cmd.exe',
+    SystemRoot: 'C:\\Windows',
+    Path: 'C:\\Windows\\system32;C:\\Program Files\\PowerShell\\7',
+    CODEVF_SHELL: 'cmd',
+    CODEVF_API_URL: 'https://codevf.example',
+    GH_TOKEN: token,
+    USERNAME: 'ada',
+  };
+
+  it('on Windows: cmd.exe, verbatim arguments, no process group, scrubbed environment', () => {
+    expect(
+      spawnPlan({ command: 'npm test & echo "done"', cwd: 'C:\\proj', env, secretsToStrip: [token] }, 'win32'),
+    ).toEqual({
       file: 'C:\\Windows\\system32\\cmd.exe',
-      args: ['/d', '/s', '/c', '"echo "hi" & dir"'],
-      windowsVerbatimArguments: true,
+      args: ['/d', '/s', '/c', '"npm test & echo "done""'],
+      options: {
+        cwd: 'C:\\proj',
+        env: {
+          ComSpec: 'C:\\Windows\\system32\\cmd.exe',
+          SystemRoot: 'C:\\Windows',
+          Path: env.Path,
+          USERNAME: 'ada',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: false,
+        windowsHide: true,
+        windowsVerbatimArguments: true,
+      },
     });
-    expect(shellInvocation('ver', {}, 'win32').file).toBe('cmd.exe');
   });
 
-  it('uses $SHELL -c on POSIX', () => {
-    expect(shellInvocation('ls -la', { SHELL: '/bin/bash' }, 'linux')).toEqual({
-      file: '/bin/bash',
-      args: ['-c', 'ls -la'],
-      windowsVerbatimArguments: false,
+  it('on Windows with CODEVF_SHELL=pwsh: PowerShell 7 found in PATH, the command one argument, quoted by Node', () => {
+    const isExecutable = (file: string) => file === 'C:\\Program Files\\PowerShell\\7\\pwsh.exe';
+    const plan = spawnPlan(
+      { command: 'Get-ChildItem\nnpm test', cwd: 'C:\\proj', env: { ...env, CODEVF_SHELL: 'pwsh' } },
+      'win32',
+      isExecutable,
+    );
+    expect(plan.file).toBe('C:\\Program Files\\PowerShell\\7\\pwsh.exe');
+    expect(plan.args).toEqual(['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', 'Get-ChildItem\nnpm test']);
+    expect(plan.options).toMatchObject({ detached: false, windowsVerbatimArguments: false });
+    expect(plan.options.env).not.toHaveProperty('CODEVF_SHELL');
+  });
+
+  it('on Windows refuses, with a reason for the engineer, what cmd.exe would run only in part', () => {
+    expect(() => spawnPlan({ command: 'echo one\r\necho two', cwd: 'C:\\proj', env }, 'win32')).toThrow(
+      /cmd\.exe runs only the first line/,
+    );
+  });
+
+  it('on POSIX: $SHELL -c in its own process group', () => {
+    const plan = spawnPlan({ command: 'ls', cwd: '/proj', env: { SHELL: '/bin/sh', CODEVF_SHELL: 'pwsh' } }, 'linux');
+    expect(plan).toMatchObject({
+      file: '/bin/sh',
+      args: ['-c', 'ls'],
+      options: { detached: true, windowsVerbatimArguments: false, env: { SHELL: '/bin/sh' } },
     });
-    expect(shellInvocation('ls', {}, 'darwin').file).toBe('/bin/sh');
+  });
+
+  it('ignores CODEVF_SHELL when running here, and does not pass it to the command', async () => {
+    const r = await run('echo "CODEVF_SHELL=[$CODEVF_SHELL]"', { env: { ...process.env, CODEVF_SHELL: 'powershell' } });
+    expect(r).toMatchObject({ stdout: 'CODEVF_SHELL=[]\n', exitCode: 0 });
   });
 });
