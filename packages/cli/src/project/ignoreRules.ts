@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { toPosix } from '../safety/confinePath';
 
 export type IgnoreSource = 'gitignore' | 'codevfignore';
 
@@ -26,8 +27,6 @@ export interface IgnoreVerdict {
 
 // git is case-sensitive on Linux and sets core.ignorecase on the file systems that are not.
 const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
-
-const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 
 async function readRules(file: string): Promise<string | null> {
   try {
