@@ -29,6 +29,8 @@ export interface CliOptions {
   input?: string;
   /** Kill the process (SIGKILL) after this long; default 20 s. */
   timeoutMs?: number;
+  /** An installed `codevf` executable, run as it is, instead of node with the repository's build. */
+  bin?: string;
 }
 
 export interface CliResult {
@@ -114,8 +116,11 @@ export function cliEnv(home: string, extra: CliOptions['env'] = {}): Record<stri
   return clean;
 }
 
-function assertBuilt(): void {
+/** The program and its arguments: the installed `bin` as it is, else node with the repository's build. */
+function commandLine(args: string[], bin: string | undefined): [string, string[]] {
+  if (bin) return [bin, args];
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run npm run build -w packages/cli first`);
+  return [process.execPath, [CLI_PATH, ...args]];
 }
 
 export interface RunningCli {
@@ -135,8 +140,8 @@ const matches = (text: string, pattern: string | RegExp) =>
 
 /** Starts the CLI and returns at once, for tests that must act while it runs (approve a login). */
 export function startCli(args: string[], options: CliOptions): RunningCli {
-  assertBuilt();
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+  const [file, argv] = commandLine(args, options.bin);
+  const child = spawn(file, argv, {
     cwd: options.cwd ?? options.home,
     env: cliEnv(options.home, options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -264,9 +269,9 @@ const KEYS: Record<string, string> = {
 
 /** Runs the CLI in a pseudo-terminal (stdin/stdout/stderr are TTYs), for the interactive UI. */
 export async function spawnCliPty(args: string[], options: PtyOptions): Promise<PtyCli> {
-  assertBuilt();
+  const [file, argv] = commandLine(args, options.bin);
   const pty = await import('node-pty');
-  const term = pty.spawn(process.execPath, [CLI_PATH, ...args], {
+  const term = pty.spawn(file, argv, {
     name: 'xterm-256color',
     cols: options.cols ?? 100,
     rows: options.rows ?? 30,

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORT, DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS } from '@codevf/protocol';
 
 /** Resolved server settings (defaults applied). Every field can be set from the environment. */
@@ -106,6 +108,17 @@ export function aiConfigured(ai: AiConfig): ai is AiConfig & { baseUrl: string; 
 
 export type ServerConfigInput = Partial<ServerConfig>;
 
+/**
+ * The built server (dist/, also the published package) carries its own copy of the console in
+ * dist/console; run from the sources, the server uses the console workspace's build.
+ */
+function defaultConsoleDir(): string {
+  const bundled = fileURLToPath(new URL('./console', import.meta.url));
+  return existsSync(join(bundled, 'index.html'))
+    ? bundled
+    : fileURLToPath(new URL('../../console/dist', import.meta.url));
+}
+
 const int = (v: string | undefined, fallback: number) => {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
@@ -125,7 +138,7 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     databaseSchema: env.CODEVF_DATABASE_SCHEMA || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.CODEVF_PUBLIC_URL || undefined,
-    consoleDir: resolve(env.CODEVF_CONSOLE_DIR || new URL('../../console/dist', import.meta.url).pathname),
+    consoleDir: resolve(env.CODEVF_CONSOLE_DIR || defaultConsoleDir()),
     selfSignup: bool(env.CODEVF_SELF_SIGNUP, false),
     dev: false,
     accessTokenTtlSeconds: int(env.CODEVF_ACCESS_TOKEN_TTL, 15 * 60),

@@ -31,3 +31,23 @@ export async function api<T = any>(
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
+
+/** Signs in through the console's endpoint, as a browser would: the session cookie and its CSRF token. */
+export async function signIn(
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<Required<Omit<ApiAuth, 'token'>>> {
+  const res = await fetch(`${baseUrl}/v1/auth/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return { cookie, csrfToken: body.csrfToken };
+}

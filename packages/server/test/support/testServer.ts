@@ -18,6 +18,7 @@ import type { AppContext } from '../../src/context';
 import { createLogger } from '../../src/logger';
 import { createStorage } from '../../src/storage/storage';
 import { createUser, grantCredits } from '../../src/users/users';
+import { signIn } from './api';
 
 export const POSTGRES_URL = process.env.CODEVF_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.CODEVF_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -117,20 +118,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const t = await issueTokens(ctx, userId, 'codevf-cli');
       return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in };
     },
-    async signIn(email, password) {
-      const res = await fetch(`${baseUrl}/v1/auth/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password }),
-      });
-      if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-      const body = (await res.json()) as { csrfToken: string };
-      const cookie = res.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
-        .join('; ');
-      return { cookie, csrfToken: body.csrfToken };
-    },
+    signIn: (email, password) => signIn(baseUrl, email, password),
     async close() {
       await app.close();
       if (ownSchema && pgSchema)
