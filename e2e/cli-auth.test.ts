@@ -54,7 +54,10 @@ describe('login → whoami → logout', () => {
 
     const before = await runCli(['whoami', '--json'], { home, env: env() });
     expect(before.code).toBe(0);
-    expect(parseJsonOutput(before)).toEqual({ ok: true, data: { loggedIn: false, baseUrl: server.baseUrl } });
+    expect(parseJsonOutput(before)).toEqual({
+      ok: true,
+      data: { loggedIn: false, baseUrl: server.baseUrl, baseUrlSource: 'env' },
+    });
 
     const { result: login, code } = await loginAs(user);
     expect(login.code).toBe(0);
@@ -86,6 +89,7 @@ describe('login → whoami → logout', () => {
       data: {
         loggedIn: true,
         baseUrl: server.baseUrl,
+        baseUrlSource: 'env',
         user: { id: user.id, email: user.email, name: user.name, role: 'customer', credits: 42 },
         verified: true,
         serverReachable: true,
@@ -107,6 +111,12 @@ describe('login → whoami → logout', () => {
 
     const again = await runCli(['logout', '--json'], { home, env: env() });
     expect(parseJsonOutput(again)).toEqual({ ok: true, data: { wasLoggedIn: false, revoked: false } });
+    // The server is remembered across logout: with no flag and no variable, it is still the one.
+    const after = await runCli(['whoami', '--json'], { home });
+    expect(parseJsonOutput(after)).toEqual({
+      ok: true,
+      data: { loggedIn: false, baseUrl: server.baseUrl, baseUrlSource: 'remembered' },
+    });
 
     // No token ever reaches the terminal or the server's logs.
     for (const r of [login, who, whoText, logout, again])
@@ -159,7 +169,10 @@ describe('not logged in', () => {
     expect(text.stdout).toContain('Not logged in');
     expect(text.stderr).toContain('codevf login');
     const json = await runCli(['whoami', '--json'], { home });
-    expect(parseJsonOutput(json)).toEqual({ ok: true, data: { loggedIn: false, baseUrl: 'http://127.0.0.1:7878' } });
+    expect(parseJsonOutput(json)).toEqual({
+      ok: true,
+      data: { loggedIn: false, baseUrl: 'http://127.0.0.1:7878', baseUrlSource: 'default' },
+    });
   });
 
   it('logout is a no-op that says so', async () => {
@@ -174,7 +187,10 @@ describe('not logged in', () => {
     await storeLogin(server, home, user, { baseUrl: 'http://127.0.0.2:9' });
     const who = await runCli(['whoami', '--json'], { home, env: env() });
     expect(who.code).toBe(0);
-    expect(parseJsonOutput(who)).toEqual({ ok: true, data: { loggedIn: false, baseUrl: server.baseUrl } });
+    expect(parseJsonOutput(who)).toEqual({
+      ok: true,
+      data: { loggedIn: false, baseUrl: server.baseUrl, baseUrlSource: 'env' },
+    });
     expect(who.stderr).toContain('http://127.0.0.2:9');
   });
 });

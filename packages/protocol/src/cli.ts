@@ -20,6 +20,8 @@ export type CliEnvelope<T> = { ok: true; data: T } | { ok: false; error: CliErro
 export const WhoamiData = z.object({
   loggedIn: z.boolean(),
   baseUrl: z.string().optional(),
+  /** Where baseUrl came from: --base-url, CODEVF_API_URL, the last login's server, or the default. */
+  baseUrlSource: z.enum(['flag', 'env', 'remembered', 'default']).optional(),
   user: z
     .object({ id: z.string(), email: z.string(), name: z.string(), role: z.string(), credits: z.number().optional() })
     .optional(),

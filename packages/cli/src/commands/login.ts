@@ -85,6 +85,8 @@ export default defineCommand({
       user,
     };
     await store.write(auth);
+    // Remembered apart from the login so that after logout the next login comes back here.
+    await ctx.serverStore().write(api.baseUrl);
     // The replaced login would otherwise stay valid on its server until it expires.
     if (existing && existing.refreshToken !== auth.refreshToken) await revokeLogin(ctx, existing);
     return { loggedIn: true, alreadyLoggedIn: false, baseUrl: api.baseUrl, user };

@@ -32,7 +32,8 @@ export async function revokeLogin(ctx: CommandContext, auth: StoredAuth): Promis
 
 export default defineCommand({
   description:
-    'Revokes the login on the server and deletes it from this machine. Safe to run twice ' +
+    'Revokes the login on the server and deletes it from this machine. The server address is kept, so the ' +
+    'next codevf login goes back to the same server. Safe to run twice ' +
     '(wasLoggedIn:false) and offline (the local copy is deleted and a warning says the server was not told).',
   json: true,
   examples: ['codevf logout', 'codevf logout --json'],
@@ -51,6 +52,8 @@ export default defineCommand({
     }
     if (!auth) return { wasLoggedIn: false, revoked: false };
     const revoked = await revokeLogin(ctx, auth);
+    // Logins from before server.json existed name their server only in auth.json: keep it.
+    await ctx.serverStore().write(auth.baseUrl);
     await store.remove();
     return { wasLoggedIn: true, revoked };
   },

@@ -33,16 +33,35 @@ export function normalizeBaseUrl(raw: string, source: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-export interface BaseUrlSources {
-  flag?: string;
-  env?: string;
-  stored?: string;
+/** Where the server address came from; `whoami` and `status` say it so a wrong server is easy to spot. */
+export type BaseUrlSource = 'flag' | 'env' | 'remembered' | 'default';
+
+export interface ResolvedServer {
+  baseUrl: string;
+  source: BaseUrlSource;
 }
 
-/** docs/PROTOCOL.md order: --base-url, CODEVF_API_URL, the address stored at login, the default. */
-export function resolveBaseUrl(sources: BaseUrlSources): string {
-  if (sources.flag) return normalizeBaseUrl(sources.flag, '--base-url');
-  if (sources.env) return normalizeBaseUrl(sources.env, 'CODEVF_API_URL');
-  if (sources.stored) return normalizeBaseUrl(sources.stored, 'the stored server address');
-  return DEFAULT_BASE_URL;
+/** How each source is named to people. */
+export const BASE_URL_SOURCE_LABEL: Record<BaseUrlSource, string> = {
+  flag: '--base-url',
+  env: 'CODEVF_API_URL',
+  remembered: 'remembered from the last login',
+  default: 'the default',
+};
+
+/**
+ * The one resolution of the server address (docs/PROTOCOL.md order): --base-url, CODEVF_API_URL,
+ * the server remembered from the last login, the default. `remembered` is called only when
+ * neither the flag nor the variable names a server, so those never read the config folder.
+ */
+export async function resolveServer(sources: {
+  flag?: string;
+  env?: string;
+  remembered: () => Promise<string | undefined> | string | undefined;
+}): Promise<ResolvedServer> {
+  if (sources.flag) return { baseUrl: normalizeBaseUrl(sources.flag, '--base-url'), source: 'flag' };
+  if (sources.env) return { baseUrl: normalizeBaseUrl(sources.env, 'CODEVF_API_URL'), source: 'env' };
+  const stored = await sources.remembered();
+  if (stored) return { baseUrl: normalizeBaseUrl(stored, 'the remembered server address'), source: 'remembered' };
+  return { baseUrl: DEFAULT_BASE_URL, source: 'default' };
 }

@@ -1,7 +1,9 @@
 import type { ApiClient } from './api';
 import type { AuthStore } from './authStore';
+import type { ResolvedServer } from './baseUrl';
 import type { IO } from './io';
 import type { Paths } from './paths';
+import type { ServerStore } from './serverStore';
 
 /** A flag as the user types it: `--name value` or `--name` for booleans. */
 export interface FlagSpec {
@@ -58,7 +60,11 @@ export interface CommandContext {
   sleep(ms: number): Promise<void>;
   paths(): Paths;
   authStore(): AuthStore;
-  /** --base-url, CODEVF_API_URL, the stored login's server, the default — validated. */
+  /** server.json: the server of the last login, kept across logout. */
+  serverStore(): ServerStore;
+  /** --base-url, CODEVF_API_URL, the remembered server, the default — validated, with its source. */
+  server(): Promise<ResolvedServer>;
+  /** `server()`'s address alone. */
   baseUrl(): Promise<string>;
   /** The HTTP client for `baseUrl()` (auth, refresh, timeouts, problem details). */
   api(): Promise<ApiClient>;

@@ -1,10 +1,11 @@
 import { type ApiClient, createApiClient } from './api';
 import { type AuthStore, createAuthStore } from './authStore';
-import { normalizeBaseUrl, resolveBaseUrl } from './baseUrl';
+import { normalizeBaseUrl, resolveServer } from './baseUrl';
 import type { CommandContext } from './command';
 import type { Transport } from './http';
 import type { IO } from './io';
 import { type Paths, resolvePaths } from './paths';
+import { createServerStore, type ServerStore } from './serverStore';
 import { abortableSleep } from './sleep';
 
 /** Replaceable parts, for tests; production uses the defaults. */
@@ -47,18 +48,24 @@ export function createContext(options: ContextOptions): CommandContext {
   const platform = overrides.platform ?? process.platform;
   const paths = once<Paths>(() => resolvePaths(io.env, platform));
   const authStore = once<AuthStore>(() => createAuthStore(paths().authFile));
-  const baseUrl = once(async () => {
-    const fromUser = options.baseUrlFlag || io.env.CODEVF_API_URL;
-    // Read auth.json only when nothing else names the server. A corrupt file names no server;
-    // the command that needs the login reports the corruption itself (login --force replaces it).
-    const login = fromUser
-      ? null
-      : await authStore()
+  const serverStore = once<ServerStore>(() => createServerStore(paths().serverFile));
+  const server = once(() =>
+    resolveServer({
+      flag: options.baseUrlFlag,
+      env: io.env.CODEVF_API_URL,
+      remembered: async () => {
+        const remembered = serverStore().read();
+        if (remembered) return remembered;
+        // A login made before server.json existed names its server only in auth.json. A corrupt
+        // auth.json names no server; the command that needs the login reports it.
+        const login = await authStore()
           .read()
           .catch(() => null);
-    const stored = login?.baseUrl;
-    return resolveBaseUrl({ flag: options.baseUrlFlag, env: io.env.CODEVF_API_URL, stored });
-  });
+        return login?.baseUrl;
+      },
+    }),
+  );
+  const baseUrl = async () => (await server()).baseUrl;
   const apiAt = (url: string): ApiClient =>
     createApiClient({
       baseUrl: normalizeBaseUrl(url, 'the server address'),
@@ -81,6 +88,8 @@ export function createContext(options: ContextOptions): CommandContext {
     sleep: (ms) => (overrides.sleep ?? abortableSleep)(ms, signal),
     paths,
     authStore,
+    serverStore,
+    server,
     baseUrl,
     api,
     apiAt,

@@ -8,6 +8,8 @@ export interface Paths {
   configDir: string;
   /** The stored login (docs/PROTOCOL.md §4). */
   authFile: string;
+  /** The server of the last login; survives logout (not a secret). */
+  serverFile: string;
 }
 
 /**
@@ -32,13 +34,17 @@ export function resolvePaths(
       });
     }
     const configDir = win32.join(roaming, 'codevf');
-    return { configDir, authFile: win32.join(configDir, 'auth.json') };
+    return {
+      configDir,
+      authFile: win32.join(configDir, 'auth.json'),
+      serverFile: win32.join(configDir, 'server.json'),
+    };
   }
   // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
   const xdg = env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : undefined;
   const home = env.HOME || homedir();
   const configDir = posix.join(xdg ?? posix.join(home, '.config'), 'codevf');
-  return { configDir, authFile: posix.join(configDir, 'auth.json') };
+  return { configDir, authFile: posix.join(configDir, 'auth.json'), serverFile: posix.join(configDir, 'server.json') };
 }
 
 const windowsAbsolute = (value: string | undefined) =>

@@ -57,6 +57,8 @@ export function createCommandWorld() {
   return {
     /** Where the command's auth.json lives. */
     authFile: join(configHome, 'codevf', 'auth.json'),
+    /** Where the server of the last login is remembered (kept across logout). */
+    serverFile: join(configHome, 'codevf', 'server.json'),
     /** The folder commands run in unless a test names another. */
     cwd: defaultCwd,
     /** Stores a login as `codevf login` would. */

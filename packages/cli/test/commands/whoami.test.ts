@@ -20,13 +20,13 @@ describe('whoami handler', () => {
   it('not logged in: loggedIn false with the server address, and nothing is sent', async () => {
     const { result, error } = await world.handle(whoami, {}, { env: env() });
     expect(error).toBeUndefined();
-    expect(result).toEqual({ loggedIn: false, baseUrl: server.baseUrl });
+    expect(result).toEqual({ loggedIn: false, baseUrl: server.baseUrl, baseUrlSource: 'env' });
     expect(server.seen).toEqual([]);
   });
 
   it('not logged in and no address anywhere: the default server', async () => {
     const { result } = await world.handle(whoami);
-    expect(result).toEqual({ loggedIn: false, baseUrl: DEFAULT_BASE_URL });
+    expect(result).toEqual({ loggedIn: false, baseUrl: DEFAULT_BASE_URL, baseUrlSource: 'default' });
   });
 
   it('logged in: the server confirms the user, with credits and the expiry of the stored login', async () => {
@@ -37,6 +37,7 @@ describe('whoami handler', () => {
     expect(result).toEqual({
       loggedIn: true,
       baseUrl: server.baseUrl,
+      baseUrlSource: 'remembered',
       user: { ...auth.user, credits: 42 },
       verified: true,
       serverReachable: true,
@@ -52,7 +53,7 @@ describe('whoami handler', () => {
   it('a login for another server is not used there: loggedIn false, a warning, and no token sent', async () => {
     await world.storeLogin(server.login({ baseUrl: 'http://127.0.0.2:9' }));
     const { result, io } = await world.handle(whoami, {}, { env: env() });
-    expect(result).toEqual({ loggedIn: false, baseUrl: server.baseUrl });
+    expect(result).toEqual({ loggedIn: false, baseUrl: server.baseUrl, baseUrlSource: 'env' });
     expect(io.stderrText()).toBe(
       `Warning: The login on this machine is for http://127.0.0.2:9, not ${server.baseUrl}.\n`,
     );
@@ -67,6 +68,7 @@ describe('whoami handler', () => {
     expect(result).toEqual({
       loggedIn: true,
       baseUrl: url,
+      baseUrlSource: 'remembered',
       user: auth.user,
       verified: false,
       serverReachable: false,
@@ -113,7 +115,7 @@ describe('codevf whoami', () => {
   it('--json: one envelope on stdout, exit 0, whether logged in or not', async () => {
     const out = await world.run(['whoami', '--json'], { env: env() });
     expect(out.code).toBe(0);
-    expect(out.json()).toEqual({ ok: true, data: { loggedIn: false, baseUrl: server.baseUrl } });
+    expect(out.json()).toEqual({ ok: true, data: { loggedIn: false, baseUrl: server.baseUrl, baseUrlSource: 'env' } });
     expect(out.stdout.trim().split('\n')).toHaveLength(1);
 
     const auth = server.login();
@@ -127,7 +129,7 @@ describe('codevf whoami', () => {
     const out = await world.run(['whoami']);
     expect(out).toMatchObject({
       code: 0,
-      stdout: `Logged in to ${server.baseUrl} as Ada <ada@example.com> (customer)\nCredits: 42\n`,
+      stdout: `Logged in to ${server.baseUrl} (remembered from the last login) as Ada <ada@example.com> (customer)\nCredits: 42\n`,
       stderr: '',
     });
   });
@@ -136,7 +138,7 @@ describe('codevf whoami', () => {
     const out = await world.run(['whoami'], { env: env() });
     expect(out).toMatchObject({
       code: 0,
-      stdout: `Not logged in to ${server.baseUrl}.\n`,
+      stdout: `Not logged in to ${server.baseUrl} (CODEVF_API_URL).\n`,
       stderr: 'Hint: Run: codevf login\n',
     });
   });

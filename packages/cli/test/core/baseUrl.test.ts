@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, normalizeBaseUrl, resolveBaseUrl } from '../../src/core/baseUrl';
+import { isLoopbackHost, normalizeBaseUrl, resolveServer } from '../../src/core/baseUrl';
 
 describe('server address', () => {
   it('knows loopback hosts', () => {
@@ -43,12 +43,35 @@ describe('server address', () => {
     }
   });
 
-  it('takes --base-url, then CODEVF_API_URL, then the stored address, then the default', () => {
-    expect(resolveBaseUrl({ flag: 'https://a.test', env: 'https://b.test', stored: 'https://c.test' })).toBe(
-      'https://a.test',
-    );
-    expect(resolveBaseUrl({ env: 'https://b.test', stored: 'https://c.test' })).toBe('https://b.test');
-    expect(resolveBaseUrl({ stored: 'https://c.test' })).toBe('https://c.test');
-    expect(resolveBaseUrl({})).toBe('http://127.0.0.1:7878');
+  it('takes --base-url, then CODEVF_API_URL, then the remembered address, then the default', async () => {
+    let asked = 0;
+    const remembered = (url?: string) => () => {
+      asked++;
+      return url;
+    };
+    await expect(
+      resolveServer({ flag: 'https://a.test', env: 'https://b.test', remembered: remembered('https://c.test') }),
+    ).resolves.toEqual({ baseUrl: 'https://a.test', source: 'flag' });
+    await expect(resolveServer({ env: 'https://b.test/', remembered: remembered('https://c.test') })).resolves.toEqual({
+      baseUrl: 'https://b.test',
+      source: 'env',
+    });
+    // The config folder is read only when neither the flag nor the variable names a server.
+    expect(asked).toBe(0);
+    await expect(resolveServer({ remembered: remembered('https://c.test') })).resolves.toEqual({
+      baseUrl: 'https://c.test',
+      source: 'remembered',
+    });
+    await expect(resolveServer({ remembered: remembered(undefined) })).resolves.toEqual({
+      baseUrl: 'http://127.0.0.1:7878',
+      source: 'default',
+    });
+    expect(asked).toBe(2);
+  });
+
+  it('a remembered address is validated like the others', async () => {
+    await expect(resolveServer({ remembered: () => 'http://codevf.example.com' })).rejects.toMatchObject({
+      code: 'E_INSECURE_URL',
+    });
   });
 });

@@ -184,7 +184,7 @@ describe('the real commands with in-memory I/O', () => {
     expect(await main(['whoami', '--json'], { io })).toBe(0);
     expect(JSON.parse(io.stdoutText())).toEqual({
       ok: true,
-      data: { loggedIn: false, baseUrl: 'http://127.0.0.1:7878' },
+      data: { loggedIn: false, baseUrl: 'http://127.0.0.1:7878', baseUrlSource: 'default' },
     });
     const io2 = createMemoryIO({ env });
     expect(await main(['logout', '--json'], { io: io2 })).toBe(0);

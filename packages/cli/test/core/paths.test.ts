@@ -6,6 +6,7 @@ describe('config paths', () => {
     expect(resolvePaths({ HOME: '/home/ada' }, 'linux')).toEqual({
       configDir: '/home/ada/.config/codevf',
       authFile: '/home/ada/.config/codevf/auth.json',
+      serverFile: '/home/ada/.config/codevf/server.json',
     });
   });
 
@@ -22,6 +23,7 @@ describe('config paths', () => {
     expect(resolvePaths({ HOME: '/Users/ada' }, 'darwin')).toEqual({
       configDir: '/Users/ada/.config/codevf',
       authFile: '/Users/ada/.config/codevf/auth.json',
+      serverFile: '/Users/ada/.config/codevf/server.json',
     });
     expect(resolvePaths({ HOME: '/Users/ada', XDG_CONFIG_HOME: '/Users/ada/xdg' }, 'darwin').configDir).toBe(
       '/Users/ada/xdg/codevf',
@@ -37,6 +39,7 @@ describe('config paths', () => {
     ).toEqual({
       configDir: 'C:\\Users\\ada\\AppData\\Roaming\\codevf',
       authFile: 'C:\\Users\\ada\\AppData\\Roaming\\codevf\\auth.json',
+      serverFile: 'C:\\Users\\ada\\AppData\\Roaming\\codevf\\server.json',
     });
     // Forward slashes in the variable are normalised; a UNC profile (roaming profiles) works.
     expect(resolvePaths({ APPDATA: 'D:/Profiles/ada/Roaming' }, 'win32').authFile).toBe(
