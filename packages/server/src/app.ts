@@ -59,6 +59,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: false,
+    // Fastify's own two info lines per request flooded a terminal (the CLI and console poll);
+    // one debug line per request below replaces them.
+    disableRequestLogging: true,
   }) as unknown as FastifyInstance;
   // The live runtime is the context's event publisher, so it completes the context itself.
   const live = new LiveRuntime({
@@ -81,6 +84,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // Errors are logged where they happen (errorHandler); this is the access log, on request.
+    request.log.debug(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
   app.addHook('onReady', async () => {
     // A serving process commits all the time: keep SQLite's WAL checkpoints off its event loop.

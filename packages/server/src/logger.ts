@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -10,13 +11,96 @@ export const REDACT_PATHS = [
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
   '*.access_token',
   '*.refresh_token',
   '*.device_code',
   '*.token',
+  '*.apiKey',
 ];
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+/** `json`: one JSON object a line (for log collectors); `pretty`: one short line for people. */
+export type LogFormat = 'json' | 'pretty';
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+/**
+ * The flag wins, then CODEVF_LOG_FORMAT, then the kind of output: a terminal gets the short
+ * lines, anything else (a file, journald, a container's log driver) gets JSON lines.
+ */
+export function resolveLogFormat(flag: string | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): LogFormat {
+  for (const [value, source] of [
+    [flag, '--log-format'],
+    [env.CODEVF_LOG_FORMAT, 'CODEVF_LOG_FORMAT'],
+  ] as const) {
+    if (value === undefined || value === '') continue;
+    if ((LOG_FORMATS as readonly string[]).includes(value)) return value as LogFormat;
+    throw new Error(`${source} must be ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(value)}`);
+  }
+  return isTTY ? 'pretty' : 'json';
+}
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+const LEVEL_COLORS: Record<number, string> = { 40: '33', 50: '31', 60: '31', 20: '2', 10: '2' };
+/** Fields every line has or that say nothing to a person reading a terminal. */
+const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId']);
+
+const control = /[\u0000-\u001f\u007f-\u009f]/g;
+/** Log fields can hold strings from clients; their control characters must not reach the terminal raw. */
+const visible = (text: string) => text.replace(control, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function fieldText(value: unknown): string {
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : visible(value);
+  if (value !== null && typeof value === 'object') {
+    const err = value as { type?: string; message?: string; stack?: string };
+    // pino's err serializer: the message is what an operator needs on one line.
+    if (typeof err.message === 'string' && typeof err.stack === 'string') return JSON.stringify(err.message);
+    return visible(JSON.stringify(value));
+  }
+  return String(value);
+}
+
+/** One pino JSON line as `12:04:05 WARN message key=value …` (already redacted by pino). */
+export function formatPrettyLine(line: string, color: boolean): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line.endsWith('\n') ? line : `${line}\n`;
+  }
+  const level = typeof entry.level === 'number' ? entry.level : 30;
+  const time = new Date(typeof entry.time === 'number' ? entry.time : Date.now()).toISOString().slice(11, 19);
+  const name = (LEVEL_NAMES[level] ?? String(level)).padEnd(5);
+  const tint = (code: string | undefined, t: string) => (color && code ? `\x1b[${code}m${t}\x1b[0m` : t);
+  const fields = Object.entries(entry)
+    .filter(([k, v]) => !HIDDEN.has(k) && v !== undefined)
+    .map(([k, v]) => `${k}=${fieldText(v)}`);
+  const msg = typeof entry.msg === 'string' ? visible(entry.msg) : '';
+  const rest = fields.length ? ` ${tint('2', fields.join(' '))}` : '';
+  return `${tint('2', time)} ${tint(LEVEL_COLORS[level], name)} ${msg}${rest}\n`;
+}
+
+/** A pino destination that writes `formatPrettyLine` output; no dependency beyond node:stream. */
+export function prettyDestination(out: NodeJS.WritableStream = process.stdout, color = false): DestinationStream {
+  return new Writable({
+    write(chunk, _enc, cb) {
+      // pino writes whole lines; a chunk may hold several.
+      for (const line of String(chunk).split('\n')) if (line) out.write(formatPrettyLine(line, color));
+      cb();
+    },
+  });
+}
+
+export function createLogger(
+  options: { level?: string; destination?: DestinationStream; format?: LogFormat } = {},
+): Logger {
   const level = options.level ?? process.env.CODEVF_LOG_LEVEL ?? 'info';
   const opts = {
     level,
@@ -30,5 +114,10 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       }),
     },
   };
+  if (options.format === 'pretty') {
+    const out = (options.destination as NodeJS.WritableStream | undefined) ?? process.stdout;
+    const color = out === process.stdout && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    return pino(opts, prettyDestination(out, color));
+  }
   return options.destination ? pino(opts, options.destination) : pino(opts);
 }

@@ -191,7 +191,7 @@ describe('codevf-server admin CLI', () => {
     expect(generated.stdout).toMatch(/password: \S{12,}/);
     const dup = await cli(['user', 'add', '--email', 'bob@example.test', '--name', 'Bob', '--role', 'customer']);
     expect(dup.code).toBe(1);
-    expect(dup.stderr).toContain('E_CONFLICT');
+    expect(dup.stderr).toContain('Error: A user with email bob@example.test already exists.');
     const badRole = await cli(['user', 'add', '--email', 'c@example.test', '--name', 'C', '--role', 'wizard']);
     expect(badRole.code).not.toBe(0);
     expect(badRole.stderr).toContain('customer, engineer or admin');
@@ -200,9 +200,10 @@ describe('codevf-server admin CLI', () => {
     const badAmount = await cli(['credits', 'grant', '--email', 'bob@example.test', '--amount', '-3']);
     expect(badAmount.code).not.toBe(0);
     const missing = await cli(['credits', 'grant', '--email', 'nobody@example.test', '--amount', '3']);
-    expect(missing.stderr).toContain('E_NOT_FOUND');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No user with email nobody@example.test');
     const list = await cli(['user', 'list', '--json']);
-    const users = JSON.parse(list.stdout).users;
+    const users = JSON.parse(list.stdout).data.users;
     expect(users.map((u: { email: string }) => u.email).sort()).toEqual(['ann@example.test', 'bob@example.test']);
     expect(users.find((u: { email: string }) => u.email === 'bob@example.test').credits).toBe(30);
     const migrate = await cli(['migrate']);

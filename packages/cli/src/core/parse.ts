@@ -8,7 +8,7 @@ export const GLOBAL_FLAGS = {
   'base-url': {
     type: 'string',
     valueName: 'url',
-    description: 'CodeVF server address (default: CODEVF_API_URL, the login, http://127.0.0.1:7878).',
+    description: "CodeVF server address (default: CODEVF_API_URL, the last login's server, http://127.0.0.1:7878).",
   },
 } as const satisfies FlagSpecs;
 

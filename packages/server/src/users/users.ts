@@ -88,6 +88,28 @@ export async function updateUser(
   return row;
 }
 
+/**
+ * Replaces an account's password and ends its console sessions — all of them, or all but the
+ * one that made the change (`keepSessionHash`), since a password change is how a user shuts
+ * out someone who learnt the old one. CLI logins (device flow) are separate and stay.
+ * Returns how many console sessions ended.
+ */
+export async function setPassword(
+  storage: Storage,
+  userId: string,
+  password: string,
+  options: { keepSessionHash?: string } = {},
+): Promise<number> {
+  const hash = await hashPassword(password);
+  return storage.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    let del = trx.deleteFrom('web_sessions').where('user_id', '=', userId);
+    if (options.keepSessionHash) del = del.where('id', '!=', options.keepSessionHash);
+    const ended = await del.executeTakeFirst();
+    return Number(ended.numDeletedRows);
+  });
+}
+
 /** Adds credits and records a ledger row, atomically. */
 export async function grantCredits(
   storage: Storage,
