@@ -1,23 +1,29 @@
 import { Writable } from 'node:stream';
+import { showUntrusted } from '@codevf/protocol/shared';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * pino with redaction: credentials can appear in headers and in a few bodies; none of them is
  * ever written to a log. Request logs carry method, path and status, never bodies.
  */
+const SECRET_KEYS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'access_token',
+  'refresh_token',
+  'device_code',
+  'token',
+  'apiKey',
+];
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.currentPassword',
-  '*.newPassword',
-  '*.access_token',
-  '*.refresh_token',
-  '*.device_code',
-  '*.token',
-  '*.apiKey',
+  // pino's `*.key` matches one level down only, so the top-level key is listed as well.
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
 ];
 
 /** `json`: one JSON object a line (for log collectors); `pretty`: one short line for people. */
@@ -52,17 +58,19 @@ const LEVEL_COLORS: Record<number, string> = { 40: '33', 50: '31', 60: '31', 20:
 /** Fields every line has or that say nothing to a person reading a terminal. */
 const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId']);
 
-const control = /[\u0000-\u001f\u007f-\u009f]/g;
-/** Log fields can hold strings from clients; their control characters must not reach the terminal raw. */
-const visible = (text: string) => text.replace(control, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-
+/**
+ * Log fields can hold strings from clients: everything goes through the one renderer of
+ * untrusted text, so no escape sequence or bidi control reaches the operator's terminal.
+ */
 function fieldText(value: unknown): string {
-  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : visible(value);
+  if (typeof value === 'string')
+    return showUntrusted(/[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value);
   if (value !== null && typeof value === 'object') {
     const err = value as { type?: string; message?: string; stack?: string };
     // pino's err serializer: the message is what an operator needs on one line.
-    if (typeof err.message === 'string' && typeof err.stack === 'string') return JSON.stringify(err.message);
-    return visible(JSON.stringify(value));
+    if (typeof err.message === 'string' && typeof err.stack === 'string')
+      return showUntrusted(JSON.stringify(err.message));
+    return showUntrusted(JSON.stringify(value));
   }
   return String(value);
 }
@@ -82,7 +90,7 @@ export function formatPrettyLine(line: string, color: boolean): string {
   const fields = Object.entries(entry)
     .filter(([k, v]) => !HIDDEN.has(k) && v !== undefined)
     .map(([k, v]) => `${k}=${fieldText(v)}`);
-  const msg = typeof entry.msg === 'string' ? visible(entry.msg) : '';
+  const msg = typeof entry.msg === 'string' ? showUntrusted(entry.msg) : '';
   const rest = fields.length ? ` ${tint('2', fields.join(' '))}` : '';
   return `${tint('2', time)} ${tint(LEVEL_COLORS[level], name)} ${msg}${rest}\n`;
 }
