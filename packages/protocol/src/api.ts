@@ -36,6 +36,12 @@ export type Me = z.infer<typeof Me>;
 export const SignInBody = z.object({ email: Email, password: z.string().min(1).max(256) });
 /** `POST /v1/auth/signup`. */
 export const SignUpBody = z.object({ email: Email, password: Password, name: z.string().trim().min(1).max(100) });
+/** `POST /v1/auth/password` (console session only): the current password proves it is the owner. */
+export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(256), newPassword: Password });
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+/** Answer of `POST /v1/auth/password`: how many other console sessions were signed out. */
+export const PasswordChanged = z.object({ otherSessionsEnded: z.number().int() });
+export type PasswordChanged = z.infer<typeof PasswordChanged>;
 /** Answer of sign-in / sign-up: the user plus the CSRF token the console must echo in `x-csrf-token`. */
 export const SessionInfo = z.object({ user: Me, csrfToken: z.string() });
 export type SessionInfo = z.infer<typeof SessionInfo>;

@@ -1,9 +1,10 @@
-import { type SessionInfo, SignInBody, SignUpBody } from '@codevf/protocol';
+import { ChangePasswordBody, type PasswordChanged, type SessionInfo, SignInBody, SignUpBody } from '@codevf/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
-import { createUser, findUserByEmail, toMe } from '../users/users';
+import { createUser, findUserByEmail, findUserById, setPassword, toMe } from '../users/users';
+import { announceAccessChange } from './accessChanges';
 import { meOf, requireUser } from './guards';
 import { verifyPassword } from './passwords';
 import { hitRateLimit } from './rateLimit';
@@ -42,6 +43,39 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext) {
     const user = await requireUser(request);
     if (user.via !== 'cookie') throw new ApiError('E_FORBIDDEN', 'Only console sessions have a CSRF token.');
     const answer: SessionInfo = { user: meOf(user), csrfToken: user.csrfToken ?? '' };
+    return answer;
+  });
+
+  /**
+   * A signed-in console user changes their own password. The current password is required (a
+   * session left open on a shared machine must not be enough), attempts are rate limited like
+   * sign-in, and every other console session of the account ends.
+   */
+  app.post('/v1/auth/password', async (request) => {
+    const user = await requireUser(request); // also checks the CSRF token
+    if (user.grant.kind !== 'webSession')
+      throw new ApiError('E_FORBIDDEN', 'Change the password in the console, signed in with it.');
+    const body = parseWith(ChangePasswordBody, request.body);
+    await hitRateLimit(
+      ctx.storage,
+      ctx.clock,
+      `password:${user.id}:${request.ip}`,
+      ctx.config.loginAttemptsPerWindow,
+      ctx.config.rateLimitWindowSeconds,
+    );
+    const row = await findUserById(ctx.storage, user.id);
+    if (!row || !(await verifyPassword(body.currentPassword, row.password_hash))) {
+      throw new ApiError('E_VALIDATION', 'The current password is wrong.', {
+        fieldErrors: [{ path: 'currentPassword', message: 'wrong password' }],
+      });
+    }
+    const ended = await setPassword(ctx.storage, user.id, body.newPassword, {
+      keepSessionHash: user.grant.sessionHash,
+    });
+    // Live console sockets of the ended sessions close now, on every instance.
+    if (ended > 0) await announceAccessChange(ctx, user.id);
+    request.log.info({ userId: user.id, otherSessionsEnded: ended }, 'password changed');
+    const answer: PasswordChanged = { otherSessionsEnded: ended };
     return answer;
   });
 
