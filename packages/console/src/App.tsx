@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { Notice } from './components/Notice';
 import { PageHeader } from './components/PageHeader';
 import { Loading } from './components/States';
+import { AccountPage } from './pages/AccountPage';
 import { AdminCreditsPage } from './pages/AdminCreditsPage';
 import { AdminUsersPage } from './pages/AdminUsersPage';
 import { AiSessionsPage } from './pages/AiSessionsPage';
@@ -53,6 +54,7 @@ function Routes() {
   const page = (node: ReactNode) => <Suspense fallback={<Loading />}>{node}</Suspense>;
   if (pathname === '/' || pathname === '') return <Redirect to={HOME[user.role]} />;
   if (pathname === '/device') return <DevicePage />;
+  if (matchPath('/account', pathname)) return <AccountPage />;
   if (matchPath('/queue', pathname)) return <QueuePage />;
   if (matchPath('/ai-sessions', pathname)) return <AiSessionsPage />;
   if (matchPath('/tasks', pathname)) return <TasksPage />;

@@ -8,6 +8,7 @@ import type {
   EventsResponse,
   Me,
   NewUserBody,
+  PasswordChanged,
   SessionInfo,
   Task,
   UserPatchBody,
@@ -38,6 +39,8 @@ export const api = {
     rememberCsrfToken(info.csrfToken);
     return info;
   },
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<PasswordChanged>('/v1/auth/password', { method: 'POST', body: { currentPassword, newPassword } }),
   async signOut(): Promise<void> {
     try {
       await request<void>('/v1/auth/session', { method: 'DELETE', expectUnauthorized: true });

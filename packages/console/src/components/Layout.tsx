@@ -59,9 +59,14 @@ export function Layout({ children }: { children: ReactNode }) {
         ) : null}
         {user ? (
           <div className="account">
-            <span className="account-name" title={user.email}>
+            <Link
+              href="/account"
+              className="account-name"
+              title={`${user.email} — account and password`}
+              aria-current={pathname.startsWith('/account') ? 'page' : undefined}
+            >
               {user.name} <span className="role-pill">{user.role}</span>
-            </span>
+            </Link>
             <button
               type="button"
               className="btn ghost small"
