@@ -58,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: false,
+    trustProxy: deps.config.trustProxy,
     // Fastify's own two info lines per request flooded a terminal (the CLI and console poll);
     // one debug line per request below replaces them.
     disableRequestLogging: true,

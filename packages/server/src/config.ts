@@ -16,6 +16,13 @@ export interface ServerConfig {
   redisUrl?: string;
   /** Address users reach the server at (OAuth issuer, verification URI); default: the bound address. */
   publicUrl?: string;
+  /**
+   * Which reverse proxies to believe about the client (X-Forwarded-For, -Proto): false (none,
+   * the default), true (whoever connects: only when nothing but the proxy can reach the server),
+   * or comma-separated addresses/CIDRs. Behind a TLS-terminating proxy it makes cookies `Secure`
+   * and rate limits count per real client address.
+   */
+  trustProxy: boolean | string;
   /** Directory of the built console; missing → a placeholder page. */
   consoleDir: string;
   selfSignup: boolean;
@@ -128,6 +135,15 @@ const int = (v: string | undefined, fallback: number) => {
 const bool = (v: string | undefined, fallback: boolean) =>
   v === undefined || v === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
 
+function trustProxy(v: string | undefined): boolean | string {
+  if (v === undefined || v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  // Addresses and CIDRs, comma-separated; anything else would silently trust nobody.
+  if (!/^[0-9a-fA-F.:/,\s]+$/.test(v) || /^\d+$/.test(v))
+    throw new Error(`CODEVF_TRUST_PROXY must be true, false or proxy addresses/CIDRs, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 /** Defaults < environment (CODEVF_*, DATABASE_URL, REDIS_URL) < explicit overrides (flags, tests). */
 export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const base: ServerConfig = {
@@ -138,6 +154,7 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     databaseSchema: env.CODEVF_DATABASE_SCHEMA || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.CODEVF_PUBLIC_URL || undefined,
+    trustProxy: trustProxy(env.CODEVF_TRUST_PROXY),
     consoleDir: resolve(env.CODEVF_CONSOLE_DIR || defaultConsoleDir()),
     selfSignup: bool(env.CODEVF_SELF_SIGNUP, false),
     dev: false,
