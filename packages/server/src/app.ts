@@ -2,7 +2,7 @@ import { MAX_FILE_FRAME_BYTES } from '@codevf/protocol';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin/adminRoutes';
 import { ensureAiUser } from './ai/aiUser';
@@ -61,7 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.config.trustProxy,
     // Fastify's own two info lines per request flooded a terminal (the CLI and console poll);
     // one debug line per request below replaces them.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   // The live runtime is the context's event publisher, so it completes the context itself.
   const live = new LiveRuntime({

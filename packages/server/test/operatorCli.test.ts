@@ -45,7 +45,7 @@ describe('codevf-server operator commands', () => {
       'the-old-password\n',
     );
     expect(added.code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('user passwd: sets the password from stdin and ends the console sessions', async () => {
     // Two console sessions signed in with the old password.
@@ -92,7 +92,7 @@ describe('codevf-server operator commands', () => {
     // The password is never echoed.
     expect(json.stdout + json.stderr + out.stdout + out.stderr).not.toMatch(/brand-new|third-password/);
     expect(await verifyPassword('third-password', await storedHash('ann@example.test'))).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it('user passwd: bad input is a clear error with a code, a hint and the CLI exit code; nothing changes', async () => {
     const before = await storedHash('ann@example.test');
@@ -164,6 +164,33 @@ describe('codevf-server operator commands', () => {
         'Error: No account with email nobody@example.test.\nHint: List the accounts with: codevf-server user list\n',
     });
     expect(await storedHash('ann@example.test')).toBe(before);
+  }, 300_000);
+
+  it('user passwd --password-stdin on a terminal refuses (typing would echo the password)', async () => {
+    const pty = await import('node-pty');
+    const term = pty.spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        '--data-dir',
+        dataDir,
+        'user',
+        'passwd',
+        '--email',
+        'ann@example.test',
+        '--password-stdin',
+      ],
+      { cols: 200, rows: 20, env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1' } as Record<string, string> },
+    );
+    let out = '';
+    term.onData((d) => (out += d));
+    const { exitCode } = await new Promise<{ exitCode: number }>((resolve) => term.onExit(resolve));
+    expect(exitCode).toBe(2);
+    expect(out.replace(/\r/g, '')).toContain(
+      'Error: --password-stdin reads the password from standard input, which is a terminal here.\nHint: Pipe it in',
+    );
   }, 120_000);
 
   it('user list --json: the same envelope as codevf', async () => {
@@ -188,7 +215,7 @@ describe('codevf-server operator commands', () => {
     const bad = await cli(['user', 'list', '--json', '--color']);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'E_VALIDATION' } });
-  }, 60_000);
+  }, 120_000);
 
   it('help reads like codevf --help: summary, Usage, Commands/Flags tables, Examples, exit codes', async () => {
     const root = await cli(['--help']);
@@ -209,5 +236,5 @@ describe('codevf-server operator commands', () => {
     expect(passwd.stdout).toMatch(/ {2}-h, --help {12}Show help for the command\./);
     expect(passwd.stdout).toMatch(/ {6}--data-dir <dir> {2}Data directory/);
     expect(passwd.stdout).toMatch(/Examples:\n {2}printf/);
-  }, 60_000);
+  }, 120_000);
 });
