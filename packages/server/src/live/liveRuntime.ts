@@ -8,6 +8,7 @@ import { expireDueRequests } from '../tasks/expiry';
 import { sweepAbsentCustomers } from './absenceSweep';
 import { lostAccess } from './accessCheck';
 import { BillingJob } from './billingJob';
+import { EventWaits } from './eventWaits';
 import { Heartbeat } from './heartbeat';
 import type { LivePeer } from './livePeer';
 import { ParticipantPresence, refreshPresence } from './participantPresence';
@@ -42,6 +43,8 @@ export class LiveRuntime implements EventPublisher {
   readonly feeds: TaskFeeds;
   readonly heartbeat: Heartbeat<LivePeer>;
   readonly presence = new ParticipantPresence();
+  /** Long-polls of `GET /v1/tasks/:id/events?wait=` held by this instance. */
+  readonly waits: EventWaits;
   /** Drives the AI of the AI-led tasks whose lease this instance holds. */
   readonly ai: AiDriver;
   private readonly billing: BillingJob;
@@ -65,6 +68,7 @@ export class LiveRuntime implements EventPublisher {
     const ctx: AppContext = { ...parts, events: this };
     this.ctx = ctx;
     this.feeds = new TaskFeeds(ctx);
+    this.waits = new EventWaits(ctx);
     this.billing = new BillingJob(ctx);
     this.ai = new AiDriver(ctx, this.presence.instanceId);
     this.userSockets = new UserSocketCounts(
@@ -229,6 +233,7 @@ export class LiveRuntime implements EventPublisher {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.heartbeat.stop();
+    this.waits.abortAll();
     for (const c of [...this.heartbeat.peers]) c.shutdown(CLOSE_CODES.goingAway, 'server shutting down');
     while (this.inFlight > 0) {
       if (!this.idle) {

@@ -1,4 +1,4 @@
-import type { StoredRequestState } from '@codevf/protocol';
+import type { StoredRequestState, TaskDriver } from '@codevf/protocol';
 
 /**
  * Table types for Kysely. One schema serves SQLite and PostgreSQL, so it sticks to portable
@@ -138,6 +138,8 @@ export interface TasksTable {
   handoff_reason: 'ai_decided' | 'customer_asked' | 'model_failed' | 'budget_exhausted' | 'engineer_took_over' | null;
   handoff_summary: string | null;
   handoff_at: string | null;
+  /** Who drives the task on the customer's side (migration 006). */
+  driver: TaskDriver;
 }
 
 /** The transcript: persisted WebSocket events, in seq order per task, hash-chained. */

@@ -6,6 +6,8 @@ import { requireRole, requireUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
+import { MAX_EVENT_WAIT_SECONDS } from '../live/eventWaits';
+import { liveRuntime } from '../live/liveRuntime';
 import {
   claimTask,
   createTask,
@@ -34,10 +36,21 @@ const EventsQuery = z.object({
     .max(PAGE_MAX, `limit is at most ${PAGE_MAX}; read further pages with after=nextAfter`)
     .default(PAGE_DEFAULT),
   verify: z.enum(['page', 'full']).default('page'),
+  wait: z.coerce
+    .number({ invalid_type_error: `wait must be a whole number of seconds from 0 to ${MAX_EVENT_WAIT_SECONDS}` })
+    .int(`wait must be a whole number of seconds from 0 to ${MAX_EVENT_WAIT_SECONDS}`)
+    .min(0, `wait must be a whole number of seconds from 0 to ${MAX_EVENT_WAIT_SECONDS}`)
+    .max(
+      MAX_EVENT_WAIT_SECONDS,
+      `wait is at most ${MAX_EVENT_WAIT_SECONDS} seconds; poll again with after=nextAfter to wait longer`,
+    )
+    .default(0),
 });
 
 /** Tasks and the engineer queue (docs/PROTOCOL.md §2). */
 export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Waits end before the server stops listening, so that closing never waits out a long-poll.
+  app.addHook('preClose', async () => liveRuntime(ctx).waits.abortAll());
   app.post('/v1/tasks', async (request, reply) => {
     const user = await requireRole(request, 'customer');
     const body = parseWith(CreateTaskBody, request.body);
@@ -56,11 +69,22 @@ export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return taskView(ctx, user, await visibleTask(ctx, user, id, 'view'));
   });
 
-  app.get('/v1/tasks/:id/events', async (request) => {
+  app.get('/v1/tasks/:id/events', async (request, reply) => {
     const user = await requireUser(request);
     const { id } = parseWith(IdParams, request.params);
-    const query = parseWith(EventsQuery, request.query);
-    await visibleTask(ctx, user, id, 'participate');
+    const { wait, ...query } = parseWith(EventsQuery, request.query);
+    const task = await visibleTask(ctx, user, id, 'participate');
+    if (wait > 0 && task.status !== 'ended' && Number(task.last_seq) <= query.after) {
+      // The caller going away ends the wait (and frees its timer and subscription) at once.
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      reply.raw.once('close', onClose);
+      try {
+        await liveRuntime(ctx).waits.wait(user.id, id, query.after, wait * 1000, gone.signal);
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    }
     return readTranscript(ctx.storage.db, id, query);
   });
 

@@ -133,6 +133,7 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
           handoff_reason: null,
           handoff_summary: null,
           handoff_at: null,
+          driver: body.driver ?? 'terminal',
         })
         .execute();
       return id;
