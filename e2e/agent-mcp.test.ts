@@ -107,7 +107,7 @@ function toolError(result: ToolResult): { code: string; message: string; hint: s
   return error;
 }
 
-describe('codevf mcp over stdio (official SDK client, real server, scripted engineer)', () => {
+describe('codevf mcp over stdio (official SDK client, real server, scripted engineer)', { timeout: 180_000 }, () => {
   it('lists one tool per verb, with input schemas', async () => {
     const w = await newWorld();
     const agent = await startAgent(w);
@@ -211,6 +211,10 @@ describe('codevf mcp over stdio (official SDK client, real server, scripted engi
     const final = ok(await agent.call('check_messages', { taskId, after, waitSeconds: 45 }));
     expect(final.status).toBe('ended');
 
+    // stderr: one line per call (tool, outcome, time), never the arguments.
+    expect(agent.stderr()).toMatch(/codevf mcp: ask → ok \(\d+ ms\)/);
+    expect(agent.stderr()).toMatch(/codevf mcp: share_file → E_FORBIDDEN/);
+    expect(agent.stderr()).not.toContain(PLANTED_SECRET);
     for (const [i, r] of agent.results.entries()) expectNoToken(w.tokens, `tool result ${i}`, r);
     expectNoToken(w.tokens, 'stderr of codevf mcp', agent.stderr());
   });

@@ -19,7 +19,7 @@ import {
   PLANTED_SECRET,
   taskOf,
 } from './agent-harness';
-import { engineerJoins, outputOf, requestCommand, requestFile, waitForFrame } from './fix-harness';
+import { engineerJoins, outputOf, requestCommand, requestFile, startFix, stopCli, waitForFrame } from './fix-harness';
 import { type CliResult, createTempHome, runCli } from './harness/cli';
 
 let world: AgentWorld | undefined;
@@ -63,7 +63,8 @@ async function verb<T = Record<string, unknown>>(
   return { result, body: JSON.parse(result.stdout) };
 }
 
-describe('agent verbs (--json) against a real server', () => {
+// Each test spawns the CLI a dozen times or more: generous bounds for a loaded machine.
+describe('agent verbs (--json) against a real server', { timeout: 180_000 }, () => {
   it('the whole story: ask, messages, share-output (secret masked), share-file refused and shared, decline, reply, end with a rating', async () => {
     const w = await newWorld();
 
@@ -231,6 +232,19 @@ describe('agent verbs (--json) against a real server', () => {
     expect(several.stderr).toContain(a.body.data.taskId);
     expect(several.stderr).toContain(b.body.data.taskId);
     expect(several.stderr).toContain('Hint: Run: codevf fix --resume ');
+  });
+
+  it('fix --resume without an id, in a terminal: the person takes over the agent’s one open task', async () => {
+    const w = await newWorld();
+    const asked = await verb<{ taskId: string }>(w, ['ask', 'the agent got stuck']);
+    engineer = await engineerJoins(w, asked.body.data.taskId);
+    await engineer.expectAck('engineer_message', { text: 'hello from maria' });
+    const cli = await startFix(w, { args: ['fix', '--resume'] });
+    try {
+      await cli.waitFor('Maria: hello from maria');
+    } finally {
+      await stopCli(cli);
+    }
   });
 
   it('failures: not logged in, server down, unknown task, another customer’s task, malformed arguments', async () => {

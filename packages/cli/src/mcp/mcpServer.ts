@@ -1,3 +1,4 @@
+import { showUntrusted } from '@codevf/protocol/shared';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
@@ -19,7 +20,7 @@ import { TOOLS, type ToolDeps } from './mcpTools';
 /** Every call answers within this, whatever the network does (clients cut calls off at about 60 s). */
 const CALL_DEADLINE_MS = 57_000;
 
-export function createMcpServer(newContext: () => CommandContext): Server {
+export function createMcpServer(newContext: () => CommandContext, log: (line: string) => void): Server {
   const server = new Server({ name: 'codevf', version: VERSION }, { capabilities: { tools: {} } });
   const tools = new Map(TOOLS.map((t) => [t.name, t]));
   const schemas = new Map(TOOLS.map((t) => [t.name, z.object(t.input).strict()]));
@@ -45,6 +46,16 @@ export function createMcpServer(newContext: () => CommandContext): Server {
 
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
+    const started = Date.now();
+    const result = await callTool(name, args);
+    // One line per call on stderr: the tool, the outcome and the time — never the arguments
+    // or the result (they may hold the user's text; secrets are masked only on the way out).
+    const error = result.isError ? (result.structuredContent as { error: { code: string } }).error.code : 'ok';
+    log(`${showUntrusted(name).slice(0, 64)} → ${error} (${Date.now() - started} ms)`);
+    return result;
+  });
+
+  async function callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
     try {
       const def = tools.get(name);
       if (!def) {
@@ -68,7 +79,7 @@ export function createMcpServer(newContext: () => CommandContext): Server {
     } catch (thrown) {
       return toolError(thrown);
     }
-  });
+  }
   return server;
 }
 
@@ -101,7 +112,7 @@ function withDeadline<T>(work: Promise<T>): Promise<T> {
 
 /** Serves MCP on stdin/stdout until the client closes the pipe. */
 export async function serveMcp(ctx: CommandContext, newContext: () => CommandContext): Promise<void> {
-  const server = createMcpServer(newContext);
+  const server = createMcpServer(newContext, (line) => ctx.status(`codevf mcp: ${line}`));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
