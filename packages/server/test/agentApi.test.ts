@@ -1,3 +1,4 @@
+import type { Task } from '@codevf/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/clock';
 import { MAX_WAITS_PER_USER } from '../src/live/eventWaits';
@@ -301,5 +302,73 @@ describe('agent API long-poll across instances (PostgreSQL + Redis)', () => {
     expect(Date.now() - t0).toBeLessThan(4_000);
     expect(got.body.events.map((ev: { type: string }) => ev.type)).toContain('engineer_message');
     expect(liveRuntime(a.ctx).waits.size).toBe(0);
+  });
+});
+
+describe('tasks created for an agent, and the task list (SQLite)', () => {
+  let server: TestServer;
+  let customer: Party;
+  const clock = new FakeClock('2026-03-01T09:00:00.000Z');
+  const url = () => server.baseUrl;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      clock,
+      config: { maxQueuedTasksPerCustomer: 100, accessTokenTtlSeconds: 86_400 },
+    });
+    customer = await party(server, 'customer', 500);
+  });
+  afterAll(async () => server?.close());
+
+  it('stores who drives a task, answers a queued one with its slot, and refuses an unknown driver', async () => {
+    const agent = await createTask(url(), customer, { mode: 'human', driver: 'agent' });
+    expect(agent).toMatchObject({ driver: 'agent', status: 'queued' });
+    expect(agent.queuePosition).toBeGreaterThanOrEqual(1);
+    expect(agent.estimatedWaitSeconds).toBeGreaterThan(0);
+    expect((await api(url(), customer, 'GET', `/v1/tasks/${agent.id}`)).body.driver).toBe('agent');
+    expect((await createTask(url(), customer, { mode: 'human' })).driver).toBe('terminal');
+    const bad = await api(url(), customer, 'POST', '/v1/tasks', { description: 'x', driver: 'robot' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'E_VALIDATION', errors: [{ path: 'driver' }] });
+  });
+
+  it('lists by status and project, newest first, at most `limit`, with what a history shows', async () => {
+    const me = await party(server, 'customer', 500);
+    const project = (await api(url(), me, 'POST', '/v1/projects', { name: 'p', type: 'node' })).body.id as string;
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      clock.advance(1_000); // newest first: one creation time each
+      ids.push((await createTask(url(), me, { mode: 'human', driver: 'agent', projectId: project })).id);
+    }
+    const elsewhere = await createTask(url(), me, { mode: 'human' });
+    await api(url(), me, 'POST', `/v1/tasks/${ids[0]}/end`, {});
+
+    const list = async (query: string) => (await api(url(), me, 'GET', `/v1/tasks${query}`)).body.tasks as Task[];
+    expect((await list(`?projectId=${project}`)).map((t) => t.id)).toEqual([...ids].reverse());
+    expect((await list('')).map((t) => t.id)).toContain(elsewhere.id);
+    expect((await list(`?projectId=${project}&limit=2`)).map((t) => t.id)).toEqual([ids[3], ids[2]]);
+    expect((await list(`?projectId=${project}&status=ended`)).map((t) => t.id)).toEqual([ids[0]]);
+    const queued = await list(`?projectId=${project}&status=queued`);
+    expect(queued).toHaveLength(3);
+    for (const t of queued) {
+      expect(t).toMatchObject({ driver: 'agent', mode: 'human', engineer: null, creditsUsed: 0, rating: null });
+      expect(t.queuePosition).toBeGreaterThanOrEqual(1);
+      expect(t).toHaveProperty('billedMinutes', 0);
+      expect(t).toHaveProperty('durationSeconds', null);
+    }
+    // Another customer's project lists nothing of mine.
+    expect(
+      await (async () => (await api(url(), customer, 'GET', `/v1/tasks?projectId=${project}`)).body.tasks)(),
+    ).toEqual([]);
+  });
+
+  it('refuses a bad limit or status next to the good ones', async () => {
+    for (const query of ['limit=0', 'limit=201', 'limit=1.5', 'limit=many', 'status=open']) {
+      const r = await api(url(), customer, 'GET', `/v1/tasks?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.body.code, query).toBe('E_VALIDATION');
+    }
+    for (const query of ['limit=1', 'limit=200', 'status=queued'])
+      expect((await api(url(), customer, 'GET', `/v1/tasks?${query}`)).status, query).toBe(200);
   });
 });

@@ -5,7 +5,7 @@ import type { StoredRequestState, TaskDriver } from '@codevf/protocol';
  * column types: text ids (random, url-safe), integers, and ISO-8601 text timestamps (which
  * sort correctly as text). Booleans are stored as 0/1 integers for the same reason.
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface UsersTable {
   id: string;
@@ -139,7 +139,7 @@ export interface TasksTable {
   handoff_summary: string | null;
   handoff_at: string | null;
   /** Who drives the task on the customer's side (migration 006). */
-  driver: TaskDriver;
+  driver: ColumnType<TaskDriver, TaskDriver | undefined, TaskDriver>;
 }
 
 /** The transcript: persisted WebSocket events, in seq order per task, hash-chained. */

@@ -12,6 +12,8 @@ import { requireUser } from '../auth/guards';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { fieldErrors, parseWith } from '../http/validate';
+import { agentCalled } from '../live/agentPresence';
+import { liveRuntime } from '../live/liveRuntime';
 import { handleMessage } from '../live/messageHandlers';
 import { SENDS } from '../live/sender';
 import { roleIn, visibleTask } from './taskService';
@@ -45,6 +47,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: AppContext): Prom
           "Only the task's customer sends messages over REST; engineers and guides use the live session.",
         );
       const type = messageType(body.type);
+      if (task.driver === 'agent') await agentCalled(ctx, liveRuntime(ctx).agents, taskId, user);
       const parsed = parseClientPayload(type, body.payload);
       if (!parsed.success) {
         const errors = fieldErrors(parsed.error, '').map((e) => ({
