@@ -20,9 +20,10 @@ export interface AgentWorld extends FixWorld {
   tokens: string[];
 }
 
-export async function createAgentWorld(): Promise<AgentWorld> {
+/** `settings`: extra `.codevf/config.json` settings (size caps). */
+export async function createAgentWorld(settings: Record<string, unknown> = {}): Promise<AgentWorld> {
   const world = await createWorld();
-  const projectId = await writeProjectConfig(world, {});
+  const projectId = await writeProjectConfig(world, settings);
   writeFileSync(join(world.project, '.env'), `DB_PASSWORD=${PLANTED_SECRET}\n`);
   writeFileSync(join(world.project, 'notes.txt'), 'login fails after deploy 42\n');
   // Beside the project folder, reachable as ../outside-secret.txt.
