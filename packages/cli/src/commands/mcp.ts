@@ -66,8 +66,10 @@ export default defineCommand({
   human(r, { io }) {
     if (!r) return;
     if (!r.written && r.change !== 'unchanged') {
-      io.out(r.content);
-      io.err(`Not written (--print). This is ${r.file} with CodeVF ${r.change === 'added' ? 'added' : 'updated'}.\n`);
+      io.out(r.snippet);
+      io.err(
+        `Not written (--print). This entry would be ${r.change === 'added' ? 'added to' : 'updated in'} ${r.file}.\n`,
+      );
       return;
     }
     if (r.change === 'unchanged') io.err(`${r.file} already has CodeVF; nothing changed.\n`);

@@ -33,8 +33,11 @@ export interface InstallResult {
   /** added: no codevf entry before; updated: a different one was replaced; unchanged: already so. */
   change: 'added' | 'updated' | 'unchanged';
   written: boolean;
-  /** The file's content after the change (what --print shows). */
-  content: string;
+  /**
+   * Our entry, in the file's format (what --print shows). Never the whole file: other entries
+   * may hold other servers' keys, which are not ours to print.
+   */
+  snippet: string;
 }
 
 const DEFAULT_COMMAND = { command: 'codevf', args: ['mcp'] };
@@ -64,7 +67,11 @@ export async function installMcp(options: InstallOptions): Promise<InstallResult
     await mkdir(dirname(file), { recursive: true });
     await writeFileAtomic(file, content);
   }
-  return { client: options.client, file, change, written, content };
+  const snippet =
+    options.client === 'codex'
+      ? codexTable(entry)
+      : `${JSON.stringify({ mcpServers: { [SERVER_NAME]: { command: entry.command, args: entry.args } } }, null, 2)}\n`;
+  return { client: options.client, file, change, written, snippet };
 }
 
 async function readIfExists(file: string): Promise<string | null> {
@@ -121,10 +128,7 @@ function withCodexEntry(
   entry: { command: string; args: string[] },
   _file: string,
 ): { content: string; change: InstallResult['change'] } {
-  const table =
-    `[mcp_servers.${SERVER_NAME}]\n` +
-    `command = ${JSON.stringify(entry.command)}\n` +
-    `args = [${entry.args.map((a) => JSON.stringify(a)).join(', ')}]\n`;
+  const table = codexTable(entry);
   const text = before ?? '';
   const lines = text.split('\n');
   const header = /^\s*\[\s*mcp_servers\s*\.\s*(?:codevf|"codevf")\s*\]\s*(?:#.*)?$/;
@@ -142,4 +146,12 @@ function withCodexEntry(
   if (current === table) return { content: text, change: 'unchanged' };
   const content = [...lines.slice(0, start), ...table.trimEnd().split('\n'), ...lines.slice(bodyEnd)].join('\n');
   return { content, change: 'updated' };
+}
+
+function codexTable(entry: { command: string; args: string[] }): string {
+  return (
+    `[mcp_servers.${SERVER_NAME}]\n` +
+    `command = ${JSON.stringify(entry.command)}\n` +
+    `args = [${entry.args.map((a) => JSON.stringify(a)).join(', ')}]\n`
+  );
 }

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMode } from '../../src/commands/ask';
 import { parseClient } from '../../src/commands/mcp';
@@ -60,7 +62,10 @@ describe('agent verbs: malformed command lines', () => {
 
   it('mcp: an unknown action or client, and --client without install', async () => {
     await usageError(['mcp', 'uninstall'], 'Unknown action "uninstall"; the only one is install.');
-    await usageError(['mcp', 'install', '--client', 'vim'], /--client must be one of claude-code, codex, gemini, cursor/);
+    await usageError(
+      ['mcp', 'install', '--client', 'vim'],
+      /--client must be one of claude-code, codex, gemini, cursor/,
+    );
     await usageError(['mcp', 'install'], /--client must be one of/);
     await usageError(['mcp', '--print'], '--client and --print belong to: codevf mcp install');
   });
@@ -87,6 +92,29 @@ describe('agent verbs: malformed command lines', () => {
   });
 });
 
+describe('codevf mcp install through the runner', () => {
+  it('writes the project’s .mcp.json once, says so, and --print only shows the entry', async () => {
+    const home = join(world.cwd, 'home');
+    mkdirSync(home);
+    const env = { HOME: home };
+    const printed = await world.run(['mcp', 'install', '--client', 'claude-code', '--print'], { env });
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual({ mcpServers: { codevf: { command: 'codevf', args: ['mcp'] } } });
+    expect(printed.stderr).toContain('Not written (--print).');
+    expect(() => readFileSync(join(world.cwd, '.mcp.json'))).toThrow();
+
+    const first = await world.run(['mcp', 'install', '--client', 'claude-code', '--json'], { env });
+    expect(first.json()).toMatchObject({
+      ok: true,
+      data: { client: 'claude-code', file: join(world.cwd, '.mcp.json'), change: 'added', written: true },
+    });
+    const again = await world.run(['mcp', 'install', '--client', 'claude-code'], { env });
+    expect(again.stderr).toContain('already has CodeVF; nothing changed.');
+    const codex = await world.run(['mcp', 'install', '--client', 'codex'], { env });
+    expect(codex.stderr).toContain(`Added the codevf MCP server in ${join(home, '.codex', 'config.toml')}.`);
+  });
+});
+
 describe('value parsers', () => {
   it('parseWholeNumber: numbers and strings, ranges, undefined', () => {
     expect(parseWholeNumber('--n', '7', { min: 0, max: 10 })).toBe(7);
@@ -99,7 +127,8 @@ describe('value parsers', () => {
 
   it('parseId: one word up to 64 characters', () => {
     expect(parseId('taskId', ' t_1 ')).toBe('t_1');
-    for (const bad of [undefined, '', 'a b', 'x'.repeat(65)]) expect(() => parseId('taskId', bad)).toThrow(/taskId must be an id/);
+    for (const bad of [undefined, '', 'a b', 'x'.repeat(65)])
+      expect(() => parseId('taskId', bad)).toThrow(/taskId must be an id/);
   });
 
   it('parseMode, parseStatus, parseClient accept any case and name the choices otherwise', () => {

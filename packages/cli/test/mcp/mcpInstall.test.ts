@@ -52,10 +52,25 @@ describe('mcp install', () => {
   it('creates a missing file and folder; --print writes nothing and shows the result', async () => {
     const printed = await install('cursor', true);
     expect(printed).toMatchObject({ change: 'added', written: false });
-    expect(JSON.parse(printed.content)).toEqual({ mcpServers: { codevf: { command: 'codevf', args: ['mcp'] } } });
+    expect(JSON.parse(printed.snippet)).toEqual({ mcpServers: { codevf: { command: 'codevf', args: ['mcp'] } } });
     expect(() => readFileSync(printed.file)).toThrow();
     const done = await install('cursor');
-    expect(readFileSync(done.file, 'utf8')).toBe(printed.content);
+    expect(readFileSync(done.file, 'utf8')).toBe(printed.snippet);
+  });
+
+  it('shows only its own entry, never the rest of the file (other servers’ keys stay private)', async () => {
+    const file = join(home, '.gemini', 'settings.json');
+    mkdirSync(join(home, '.gemini'));
+    writeFileSync(
+      file,
+      JSON.stringify({ mcpServers: { paid: { command: 'x', env: { API_KEY: 'sk-other-key-123' } } } }),
+    );
+    for (const print of [true, false]) {
+      const r = await install('gemini', print);
+      expect(JSON.stringify(r)).not.toContain('sk-other-key-123');
+    }
+    expect(readFileSync(file, 'utf8')).toContain('sk-other-key-123');
+    expect((await install('codex', true)).snippet).toBe('[mcp_servers.codevf]\ncommand = "codevf"\nargs = ["mcp"]\n');
   });
 
   it('replaces an outdated codevf entry (updated)', async () => {
@@ -77,8 +92,7 @@ describe('mcp install', () => {
   it('codex: appends [mcp_servers.codevf], keeps the rest byte for byte, idempotent, updates in place', async () => {
     const file = join(home, '.codex', 'config.toml');
     mkdirSync(join(home, '.codex'));
-    const before =
-      '# my settings\nmodel = "o4"\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\nargs = ["--x"]  # keep\n';
+    const before = '# my settings\nmodel = "o4"\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\nargs = ["--x"]  # keep\n';
     writeFileSync(file, before);
     expect(await install('codex')).toMatchObject({ change: 'added', written: true });
     const after = readFileSync(file, 'utf8');
