@@ -9,6 +9,8 @@
  * code and a hint, the server process still answering. Every result and all of stderr are
  * scanned for the tokens.
  */
+
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +26,7 @@ import {
   taskOf,
 } from './agent-harness';
 import { engineerJoins, outputOf, requestCommand, requestFile, waitForFrame } from './fix-harness';
-import { CLI_PATH, cliEnv, createTempHome } from './harness/cli';
+import { authFileFor, CLI_PATH, cliEnv, createTempHome, storeLogin } from './harness/cli';
 
 const CALL_BOUND_MS = 60_000;
 
@@ -217,6 +219,23 @@ describe('codevf mcp over stdio (official SDK client, real server, scripted engi
     expect(agent.stderr()).not.toContain(PLANTED_SECRET);
     for (const [i, r] of agent.results.entries()) expectNoToken(w.tokens, `tool result ${i}`, r);
     expectNoToken(w.tokens, 'stderr of codevf mcp', agent.stderr());
+  });
+
+  it('refreshes an expired login on its own, like any verb, and shows neither token', async () => {
+    const w = await newWorld();
+    const { auth } = await storeLogin(w.server, w.home, w.customer.user, {
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const agent = await startAgent(w);
+    expect(ok(await agent.call('list_tasks', {})).tasks).toEqual([]);
+    const rotated = JSON.parse(readFileSync(authFileFor(w.home), 'utf8')) as {
+      accessToken: string;
+      refreshToken: string;
+    };
+    expect(rotated.accessToken).not.toBe(auth.accessToken);
+    const tokens = [...w.tokens, auth.accessToken, auth.refreshToken, rotated.accessToken, rotated.refreshToken];
+    for (const [i, r] of agent.results.entries()) expectNoToken(tokens, `tool result ${i}`, r);
+    expectNoToken(tokens, 'stderr of codevf mcp', agent.stderr());
   });
 
   it('tool errors with the code and a hint: malformed arguments, unknown task, another customer’s task, not logged in, server down', async () => {
