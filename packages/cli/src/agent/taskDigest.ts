@@ -24,6 +24,8 @@ export interface RequestDigest {
   /** pending: waiting for share-output/share-file/decline; the rest are final or in progress. */
   state: EngineerRequest['state'];
   expiresAt: string | null;
+  /** Why it was declined, when the decline said (`codevf decline --reason`). */
+  declineReason?: string;
 }
 
 export type DigestEvent =
@@ -69,6 +71,7 @@ export function digestRequest(r: EngineerRequest): RequestDigest {
     reason: r.reason,
     state: r.state,
     expiresAt: r.expiresAt,
+    ...(r.declineReason ? { declineReason: r.declineReason } : {}),
   };
 }
 

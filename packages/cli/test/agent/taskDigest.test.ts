@@ -63,6 +63,16 @@ describe('digestTask', () => {
     expect(d.nextAfter).toBe(10);
   });
 
+  it('a declined request carries the reason given', () => {
+    const events = [...story(), ev('approve_file', { requestId: 'r2', approved: false, reason: 'not that file' })];
+    const d = digestTask('t1', events, 10);
+    expect(d.pendingRequests).toEqual([]);
+    expect(digestTask('t1', events, 0).events.find((e) => e.seq === 6)).toMatchObject({
+      state: 'denied',
+      declineReason: 'not that file',
+    });
+  });
+
   it('the end leaves pending requests unanswered and says who ended it', () => {
     const events = [...story(), ev('session_end', { endedBy: 'engineer', reason: 'fixed', summary: {} })];
     const d = digestTask('t1', events, 10);
