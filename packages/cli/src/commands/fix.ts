@@ -58,9 +58,10 @@ export default defineCommand({
       description: 'Who should help (default: the server decides, AI first when it offers one)',
     },
     resume: {
-      type: 'string',
-      valueName: 'taskId',
-      description: 'Reconnect to an open task, or see the summary of one that has ended',
+      type: 'boolean',
+      description:
+        'Reconnect to an open task (codevf fix --resume <taskId>), or see the summary of one that has ended; ' +
+        "without an id, this project's open task",
     },
   },
   json: false,
@@ -68,20 +69,22 @@ export default defineCommand({
     'codevf fix "users can\'t log in after the last deploy"',
     'codevf fix --mode human "flaky deploys since Tuesday"',
     'codevf fix --resume 01J9Z3…',
+    'codevf fix --resume',
   ],
 
   async handler(parsed, ctx) {
     const words = parsed.args.issue;
-    const issue = (Array.isArray(words) ? words.join(' ') : (words ?? '')).trim();
-    const resumeTaskId = parsed.flags.resume?.trim();
-    if (parsed.flags.resume !== undefined && !resumeTaskId) {
-      throw new CodevfError('E_VALIDATION', '--resume needs the id of the task to resume.');
-    }
-    if (resumeTaskId && issue) {
+    const list = Array.isArray(words) ? words : words ? [words] : [];
+    // --resume takes the task id as its one word; without one, the project's open task is found below.
+    const resuming = parsed.flags.resume === true;
+    const issue = resuming ? '' : list.join(' ').trim();
+    const given = resuming ? list.map((w) => w.trim()).filter(Boolean) : [];
+    if (given.length > 1) {
       throw new CodevfError('E_VALIDATION', 'Give either an issue or --resume <taskId>, not both.');
     }
+    let resumeTaskId = given[0];
     const mode = parseMode(parsed.flags.mode);
-    if (mode && resumeTaskId) {
+    if (mode && resuming) {
       throw usage('fix', '--mode is for a new task; a resumed task keeps the mode it has.');
     }
     const env = ctx.io.env;
@@ -92,11 +95,15 @@ export default defineCommand({
     const api = await ctx.api();
     const login = await api.currentLogin();
     if (!login) await api.accessToken(); // throws the precise E_NOT_LOGGED_IN (other server, none at all)
+    if (resuming && !resumeTaskId) {
+      const { openTaskToResume } = await import('../agent/openTaskToResume');
+      resumeTaskId = await openTaskToResume(api, ctx.cwd());
+    }
     // canPrompt: stdin and stderr are terminals and this is not CI (where Ink would draw only
     // the last frame of the live screen).
     if (!ctx.io.canPrompt || !ctx.io.stdoutIsTTY) {
       throw new CodevfError('E_NO_TTY', '`codevf fix` is a live, interactive session and needs a terminal.', {
-        hint: 'Run it in a terminal window (not through a pipe, a script or CI). An agent mode is planned.',
+        hint: 'Run it in a terminal window (not through a pipe, a script or CI). From an agent or a script, use: codevf ask',
       });
     }
 

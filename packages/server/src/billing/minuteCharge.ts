@@ -6,7 +6,7 @@ import type { CreditLedgerTable } from '../storage/schema';
 import type { TaskTx } from '../tasks/taskTransaction';
 import { billableMinuteHelp, type PresenceMark } from './billingRule';
 import { priceMinute } from './minutePrice';
-import { readPresenceMarks } from './presenceMarks';
+import { agentSeenUntil, readPresenceMarks } from './presenceMarks';
 
 /** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
 export const LOW_BALANCE_MINUTES = 5;
@@ -117,7 +117,9 @@ export async function settleMinutesInTx(
   const task = tx.task;
   if (task.status === 'ended' || !task.claimed_at) return { unpaid: null };
   const presence = marks ?? (await readPresenceMarks(tx.trx, task.id));
-  const due = billableMinuteHelp(presence, Date.parse(task.claimed_at), until, config.presenceGraceSeconds * 1000);
+  // An agent's customer is known present only up to its last call (the sweep records the rest).
+  const upTo = task.driver === 'agent' ? Math.min(until, await agentSeenUntil(tx.trx, task.id, until)) : until;
+  const due = billableMinuteHelp(presence, Date.parse(task.claimed_at), upTo, config.presenceGraceSeconds * 1000);
   if (due.size === 0) return { unpaid: null };
   const charged = new Set(
     (await tx.trx.selectFrom('credit_ledger').select('minute_index').where('task_id', '=', task.id).execute()).map(

@@ -1,5 +1,6 @@
 import type { HelpKind } from '@codevf/protocol';
 import type { Kysely } from 'kysely';
+import { AGENT_ROW } from '../live/participantPresence';
 import type { Database } from '../storage/schema';
 import type { PresenceMark } from './billingRule';
 
@@ -27,6 +28,25 @@ export async function readPresenceMarks(db: Kysely<Database>, taskId: string): P
     if (r.type === 'engineer_connected') helper = (JSON.parse(r.payload) as { kind?: HelpKind }).kind ?? 'human';
     return { role: 'engineer', connected, at, helper };
   });
+}
+
+/**
+ * How far an agent-driven task's customer is known present (epoch ms): their agent's last call
+ * when only the agent's row holds them (agentPresence.ts), `now` when a socket does or no row
+ * does (then the events alone decide). A minute after the last call is not charged on the
+ * strength of the presence window: if the agent calls again it is, otherwise the sweep records
+ * the departure as of that call.
+ */
+export async function agentSeenUntil(db: Kysely<Database>, taskId: string, now: number): Promise<number> {
+  const rows = await db
+    .selectFrom('task_presence')
+    .select(['instance_id', 'seen_at'])
+    .where('task_id', '=', taskId)
+    .where('role', '=', 'customer')
+    .execute();
+  const agent = rows.find((r) => r.instance_id === AGENT_ROW);
+  if (!agent || rows.length > 1) return now;
+  return Date.parse(agent.seen_at);
 }
 
 /** Whether an event type changes who is present (billing must look again). */
