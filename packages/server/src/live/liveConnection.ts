@@ -13,7 +13,7 @@ import { ApiError } from '../http/errors';
 import { firstIssue } from '../http/validate';
 import { EventPump, TEXT } from './eventPump';
 import { checkFrame } from './frameGate';
-import { admitHello } from './helloHandshake';
+import { type Admission, admitHello } from './helloHandshake';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
 import { type PresentSocket, recordPresence } from './participantPresence';
@@ -29,9 +29,9 @@ export interface LiveTarget {
 
 /**
  * One participant's socket. Incoming frames are checked (size, JSON, envelope, type, role,
- * payload) and then applied one at a time, in order (hello through helloHandshake.ts); every broken rule is answered with an
- * `error` frame and the socket stays usable. Outgoing, once welcomed, its EventPump delivers
- * the task's events in seq order.
+ * payload) and then applied one at a time, in order (hello through helloHandshake.ts); every
+ * broken rule is answered with an `error` frame and the socket stays usable. Outgoing, once
+ * welcomed, its EventPump delivers the task's events in seq order.
  */
 export class LiveConnection implements FeedListener {
   readonly taskId: string;
@@ -182,12 +182,14 @@ export class LiveConnection implements FeedListener {
     if (this.helloStarted)
       return this.sendError('E_CONFLICT', 'hello was already received on this connection.', frame.id);
     this.helloStarted = true;
-    const admitted = await admitHello(this.runtime, this, frame);
-    if (!admitted) {
-      // Refused: the client may say hello again (unless the socket was closed).
-      this.helloStarted = false;
-      return;
+    let admitted: Admission | null = null;
+    try {
+      admitted = await admitHello(this.runtime, this, frame);
+    } finally {
+      // Refused, or failed: the client may say hello again (unless the socket was closed).
+      if (!admitted) this.helloStarted = false;
     }
+    if (!admitted) return;
     const { feed, status, head, lastSeq } = admitted;
     feed.reset(head);
     this.pump = new EventPump(feed, this.socket, this, this.ctx.log, lastSeq);
