@@ -52,7 +52,7 @@ export async function sweepAbsentCustomers(ctx: AppContext, presence: Participan
     if (presence.sockets(t.id, 'customer') + presence.sockets(t.id, 'engineer') > 0) continue;
     await yieldToIo();
     // The billing rule's own reading of the transcript decides, as it will under the lock.
-    const marks = await readPresenceMarks(ctx.storage.db, t.id);
+    const marks = await readPresenceMarks(ctx.storage.read, t.id);
     const open = marks.findLast((m) => m.role === 'customer')?.connected === true;
     const absent = customerAbsentSince(marks, Date.parse(t.claimed_at ?? ''));
     if (!open && !(absent && now - absent.since >= goneMs)) continue;

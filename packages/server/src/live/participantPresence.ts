@@ -5,6 +5,7 @@ import { newId } from '../ids';
 import type { TaskHead } from '../storage/schema';
 import { type TaskTx, withTaskLock } from '../tasks/taskTransaction';
 import { beat, lastSightOf, pruneDeadInstances, staleBefore } from './instanceHeartbeat';
+import { yieldToIo } from './yieldToIo';
 
 /** A participant's socket, as presence sees it. */
 export interface PresentSocket {
@@ -74,6 +75,9 @@ export const AGENT_ROW = 'agent';
 export function agentStaleBefore(now: Date, config: AppContext['config']): string {
   return new Date(now.getTime() - config.agentPresenceSeconds * 1000).toISOString();
 }
+
+/** Tasks whose presence rows one statement of the refresh keeps alive. */
+const REFRESH_CHUNK = 100;
 
 const EVENT = {
   customer: { connected: 'customer_connected', disconnected: 'customer_disconnected' },
@@ -233,16 +237,23 @@ export async function refreshPresence(ctx: AppContext, presence: ParticipantPres
   const now = ctx.clock.now();
   const instanceId = presence.instanceId;
   await beat(ctx.storage.db, instanceId, now);
-  await ctx.storage.db
-    .updateTable('task_presence')
-    .set({ seen_at: now.toISOString() })
-    .where('instance_id', '=', instanceId)
-    .execute();
   const mine = await ctx.storage.db
     .selectFrom('task_presence')
     .select(['task_id', 'role', 'sockets'])
     .where('instance_id', '=', instanceId)
     .execute();
+  // A chunk of tasks per statement, with socket I/O in between: one UPDATE of every row (two
+  // per session) held the event loop for milliseconds. Rows written meanwhile carry `now` already.
+  const taskIds = [...new Set(mine.map((r) => r.task_id))];
+  for (let i = 0; i < taskIds.length; i += REFRESH_CHUNK) {
+    if (i > 0) await yieldToIo();
+    await ctx.storage.db
+      .updateTable('task_presence')
+      .set({ seen_at: now.toISOString() })
+      .where('instance_id', '=', instanceId)
+      .where('task_id', 'in', taskIds.slice(i, i + REFRESH_CHUNK))
+      .execute();
+  }
   const stored = new Map(mine.map((r) => [`${r.role}:${r.task_id}`, Number(r.sockets)]));
   const wrong: { taskId: string; role: Participant }[] = [];
   for (const r of mine)
