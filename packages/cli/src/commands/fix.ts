@@ -3,6 +3,7 @@ import type { Task } from '@codevf/protocol';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
 import { usage } from '../core/parse';
+import { createTask } from '../session/createTask';
 import type { SessionOutcome } from '../session/liveSession';
 
 type TaskMode = Task['mode'];
@@ -104,6 +105,10 @@ export default defineCommand({
     const cwd = ctx.cwd();
     const projectRoot = await findProjectRoot(cwd);
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
+    // A new task is asked for now, before the session's own modules (safety layer, socket) load:
+    // the server makes it, and an AI starts on it, while they do. The session reports a failure.
+    const createdTask = issue ? createTask(api, { description: issue, mode, projectId: config?.projectId }) : undefined;
+    createdTask?.catch(() => {});
 
     const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }, { showPlainFrame }] =
       await Promise.all([
@@ -132,6 +137,7 @@ export default defineCommand({
       local,
       customerName: stored?.user.name ?? 'You',
       description: issue || undefined,
+      createdTask,
       resumeTaskId,
       projectId: config?.projectId,
       mode,

@@ -1,16 +1,20 @@
 /**
- * The first frame of `codevf fix` in hybrid mode, through the real CLI in a pseudo-terminal and
- * a headless terminal: the AI's first words are on screen before the full (Ink) screen has
- * loaded, the full screen then takes the terminal over without leaving a line of the first
- * frame behind, and what was typed in between is not lost. The model is the scripted
+ * The start of `codevf fix`, through the real CLI in a pseudo-terminal and a headless terminal:
+ * in hybrid mode the AI's first words are on screen before the full (Ink) screen has loaded, the
+ * full screen then takes the terminal over without leaving a line of the first frame behind,
+ * and what was typed in between is not lost; a task that cannot be created (it is asked for
+ * before the session's modules load) ends in a clear error. The model is the scripted
  * OpenAI-compatible server of the tests.
  */
+
+import { createServer } from 'node:net';
 import xtermHeadless from '@xterm/headless';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aiSettings } from '../packages/server/test/support/aiSettings';
 import { api } from '../packages/server/test/support/api';
 import { startScriptedModel } from '../packages/server/test/support/scriptedModel';
 import { startFix, useFixRun, writeProjectConfig } from './fix-harness';
+import { createTempHome, loginRecord, spawnCliPty, writeAuthFile } from './harness/cli';
 import { terminalScreen } from './harness/terminalScreen';
 
 const model = await startScriptedModel();
@@ -36,7 +40,7 @@ function allRows(raw: string): Promise<string> {
   );
 }
 
-describe('codevf fix: the first frame before the full screen', () => {
+describe('codevf fix: the start', () => {
   it('shows the AI’s first words before Ink is up, then hands over cleanly; keys typed meanwhile arrive', async () => {
     const world = await run.world({
       config: { ai: aiSettings({ baseUrl: model.baseUrl, driver: true, vendor: 'gpt', timeoutSeconds: 10 }) },
@@ -81,5 +85,37 @@ describe('codevf fix: the first frame before the full screen', () => {
     expect(count(rows, GREETING)).toBe(1);
     expect(count(rows, 'Want a person? Type /human')).toBe(1);
     expect(full).toContain('Credits used:');
+  });
+
+  it('a server that refuses the task request: E_UNREACHABLE with the address, exit 5, nothing left running', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const home = createTempHome('codevf-start-');
+    run.closeAfter({ close: () => home.cleanup() });
+    writeAuthFile(
+      home.home,
+      loginRecord(
+        baseUrl,
+        { id: 'u1', email: 'ann@example.test', name: 'Ann', role: 'customer' },
+        { accessToken: 'a'.repeat(32), refreshToken: 'r'.repeat(32), expiresIn: 3600 },
+      ),
+    );
+    const cli = run.stopAfter(
+      await spawnCliPty(['fix', '--mode', 'hybrid', 'login fails'], {
+        home: home.home,
+        cwd: home.home,
+        env: { CODEVF_API_URL: baseUrl, CODEVF_MAX_RECONNECTS: '0' },
+      }),
+    );
+    const exit = await cli.exit;
+    expect(exit.exitCode).toBe(5);
+    expect(cli.screen()).toContain(`Cannot reach the CodeVF server at ${baseUrl} (ECONNREFUSED).`);
+    expect(cli.screen()).not.toMatch(/Unhandled|UnhandledPromiseRejection|at .*\.js:\d+/);
   });
 });
