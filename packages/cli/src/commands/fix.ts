@@ -160,7 +160,7 @@ export default defineCommand({
       // the session, and they load only once the helper's first words (or a request) are on it,
       // or after fullScreenAfterMs: a quick first answer is not kept waiting behind them, and
       // the task's creation does not queue behind their file reads.
-      const frame = session.store.getState().phase === 'askIssue' ? null : showPlainFrame(session.store, streams);
+      const frame = session.store.getState().phase === 'askIssue' ? null : showPlainFrame(session, streams, links);
       if (frame) {
         await Promise.race([frame.firstWords, session.done, sleep(fullScreenAfterMs, undefined, { ref: false })]);
       }

@@ -1,6 +1,8 @@
 import { untrustedSegments } from '@codevf/protocol/shared';
 import type { Store } from '../session/store';
 import { clockTime } from './format';
+import { inputOwner } from './inputOwner';
+import { type LinkRule, routeKey, type SessionActions } from './keyRouter';
 import { HUMAN_HINT, headerDetail, showsHumanHint, statusLine } from './screenText';
 import type { Action, Entry, SessionState } from './sessionState';
 
@@ -20,18 +22,37 @@ export interface PlainFrame {
 /**
  * The live screen's first frame, written directly while Ink and React load (≈ 150 ms of the
  * time to the AI's first words otherwise, BENCHMARKS.md "Hybrid mode"): the header's two lines,
- * the chat so far, the latest notice and the /human hint, redrawn whenever they change. No line is wider than the terminal, so
- * none wraps and the erase before the full screen knows how many rows to remove. Someone else's
- * text goes through the same untrusted-text rules as on the full screen (Untrusted.tsx).
+ * the chat so far, what is typed, the latest notice and the /human hint, redrawn whenever they
+ * change. No line is wider than the terminal, so none wraps and the erase before the full
+ * screen knows how many rows to remove. Someone else's text goes through the same
+ * untrusted-text rules as on the full screen (Untrusted.tsx).
  */
 export function showPlainFrame(
-  store: Store<SessionState, Action>,
+  session: SessionActions & { store: Store<SessionState, Action> },
   streams: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream },
+  links: LinkRule = {},
 ): PlainFrame {
   const { stdin, stdout } = streams;
-  // Keys typed before the full screen is up wait in the terminal instead of being echoed over
-  // this frame; Ink reads them when it starts and restores the terminal's mode when it ends.
-  if (stdin.isTTY) stdin.setRawMode(true);
+  const { store } = session;
+  // Keys are read in raw mode (not echoed over this frame) and go where they would go on the
+  // full screen, against the state at the moment they are typed: text into the chat, Ctrl+C.
+  // Any other owner (a prompt) is not on this frame, so its keys are dropped. Ink takes the
+  // keyboard over after handOver, and restores the terminal's mode when it ends.
+  const onKeys = (chunk: string) => {
+    if (chunk.startsWith('\x1b')) return; // arrows and the like: nothing on this frame uses them
+    if (chunk.includes('\x03')) routeKey(store.getState, 'c', { ctrl: true }, session, () => false, links);
+    else if (inputOwner(store.getState()) === 'chat') routeKey(store.getState, chunk, {}, session, () => false, links);
+  };
+  // 'readable' and read(), as Ink reads: the stream stays paused and reading, so after the
+  // hand-over Ink's own 'readable' listener gets whatever comes next (no pause(), no flowing mode).
+  const onReadable = () => {
+    for (let chunk = stdin.read(); chunk !== null; chunk = stdin.read()) onKeys(String(chunk));
+  };
+  if (stdin.isTTY) {
+    stdin.setRawMode(true);
+    stdin.setEncoding('utf8');
+    stdin.on('readable', onReadable);
+  }
   let drawnRows = 0;
   let drawn = '';
   let resolveFirstWords!: () => void;
@@ -56,6 +77,7 @@ export function showPlainFrame(
     firstWords,
     handOver() {
       unsubscribe();
+      stdin.off('readable', onReadable);
       if (drawnRows > 0) stdout.write(erase(drawnRows));
       drawnRows = 0;
     },
@@ -63,11 +85,13 @@ export function showPlainFrame(
 }
 
 /**
- * Whether the plain frame has done its part: the helper spoke or asked, the start is over, or
- * the task waits for a human (no first words are coming soon: the full screen is needed first).
+ * Whether the plain frame has done its part: the helper spoke or asked, a question for the
+ * customer is up, the start is over, or the task waits for a human (no first words are coming
+ * soon: the full screen is needed first).
  */
 function fullScreenNeeded(state: SessionState): boolean {
   if ((state.phase !== 'starting' && state.phase !== 'live') || state.status === 'queued') return true;
+  if (state.phase === 'live' && inputOwner(state) !== 'chat') return true;
   return state.entries.some((e) => e.kind === 'request' || (e.kind === 'message' && e.who !== 'customer'));
 }
 
@@ -76,7 +100,7 @@ function erase(rows: number): string {
   return rows > 0 ? `\x1b[${rows}A\r\x1b[J` : '';
 }
 
-/** The frame's lines: the header, as much of the end of the chat as fits, the notice and the hint. */
+/** The frame's lines: the header, as much of the end of the chat as fits, what is typed, the notice and the hint. */
 export function frameLines(state: SessionState, columns: number, rows: number): string[] {
   const width = columns - 1;
   const header = [
@@ -84,6 +108,7 @@ export function frameLines(state: SessionState, columns: number, rows: number): 
     fit([{ text: headerDetail(state), sgr: '2' }], width),
   ];
   const footer = [
+    ...(state.phase === 'live' && state.draft ? [fit([{ text: '> ' }, ...untrusted(state.draft)], width)] : []),
     ...(state.notice ? [fit(untrusted(state.notice.text), width)] : []),
     ...(showsHumanHint(state) ? [fit([{ text: HUMAN_HINT }], width)] : []),
   ];

@@ -3,6 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../src/session/store';
+import type { SessionActions } from '../../src/ui/keyRouter';
 import { frameLines, showPlainFrame } from '../../src/ui/plainFrame';
 import { HUMAN_HINT } from '../../src/ui/screenText';
 import { sessionReducer } from '../../src/ui/sessionReducer';
@@ -33,6 +34,24 @@ function store(...actions: Action[]) {
   const s = createStore(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
   for (const a of actions) s.dispatch(a);
   return s;
+}
+
+/** A session over the store whose actions are recorded (setDraft also updates the draft). */
+function sessionOf(s: ReturnType<typeof store>) {
+  const calls: Array<[string, unknown]> = [];
+  const session = new Proxy(
+    { store: s },
+    {
+      get: (t, k) =>
+        k === 'store'
+          ? t.store
+          : (arg: unknown) => {
+              calls.push([String(k), arg]);
+              if (k === 'setDraft') s.dispatch({ type: 'draft', text: arg as string });
+            },
+    },
+  ) as unknown as SessionActions & { store: typeof s };
+  return { session, calls };
 }
 
 /** A terminal's streams: writes collected, a size, and a stdin that records its raw mode. */
@@ -106,7 +125,7 @@ describe('the plain first frame', () => {
   it('redraws in place, resolves firstWords on the helper’s first message, and erases itself on hand-over', async () => {
     const s = store(created);
     const t = terminal(120);
-    const frame = showPlainFrame(s, t.streams);
+    const frame = showPlainFrame(sessionOf(s).session, t.streams);
     expect(t.raw).toEqual([true]);
     expect(stripVTControlCharacters(t.written())).toBe(
       'Engineer connecting…\nBilling starts when an engineer joins · You can chat below. Press CTRL+C to exit\n',
@@ -137,8 +156,45 @@ describe('the plain first frame', () => {
 
   it('resolves firstWords at once for a task waiting in the queue (no quick first words to wait for)', async () => {
     const s = store({ type: 'taskCreated', taskId: 't1', status: 'queued', queuePosition: 1, at });
-    const frame = showPlainFrame(s, terminal().streams);
+    const frame = showPlainFrame(sessionOf(s).session, terminal().streams);
     await expect(frame.firstWords).resolves.toBeUndefined();
     frame.handOver();
+  });
+
+  it('types into the chat and sends on Enter; Ctrl+C interrupts; keys for a prompt not on this frame are dropped', async () => {
+    const s = store(created, aiJoins, aiSays('Hi Ann!'), { type: 'connection', state: { kind: 'connected' } });
+    const t = terminal(120);
+    const { session, calls } = sessionOf(s);
+    const frame = showPlainFrame(session, t.streams);
+    const stdin = t.streams.stdin as unknown as PassThrough;
+    stdin.write('thanks');
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([['setDraft', 'thanks']]);
+    expect(stripVTControlCharacters(t.written())).toContain('> thanks\n');
+    stdin.write('\r');
+    await new Promise((r) => setImmediate(r));
+    expect(calls.at(-1)).toEqual(['sendChat', 'thanks']);
+    stdin.write('\x03');
+    await new Promise((r) => setImmediate(r));
+    expect(calls.at(-1)?.[0]).toBe('interrupt');
+    frame.handOver();
+    // After the hand-over the keyboard is the full screen's.
+    stdin.write('more');
+    await new Promise((r) => setImmediate(r));
+    expect(calls.map(([name]) => name)).toEqual(['setDraft', 'setDraft', 'sendChat', 'interrupt']);
+
+    // Queued and asked "Continue waiting?": that question is not on this frame, so "n" answers nothing.
+    const q = store(
+      { type: 'taskCreated', taskId: 't2', status: 'queued', queuePosition: 1, at },
+      { type: 'askKeepWaiting' },
+    );
+    const t2 = terminal(120);
+    const two = sessionOf(q);
+    const second = showPlainFrame(two.session, t2.streams);
+    (t2.streams.stdin as unknown as PassThrough).write('n');
+    await new Promise((r) => setImmediate(r));
+    expect(two.calls).toEqual([]);
+    await expect(second.firstWords).resolves.toBeUndefined();
+    second.handOver();
   });
 });
