@@ -227,6 +227,8 @@ export function parseJsonOutput<T = unknown>(
 export interface PtyOptions extends Omit<CliOptions, 'input' | 'timeoutMs'> {
   cols?: number;
   rows?: number;
+  /** Another build's entry file (benchmarks comparing builds); default the built CLI. */
+  cliPath?: string;
 }
 
 export interface PtyCli {
@@ -266,7 +268,7 @@ const KEYS: Record<string, string> = {
 export async function spawnCliPty(args: string[], options: PtyOptions): Promise<PtyCli> {
   assertBuilt();
   const pty = await import('node-pty');
-  const term = pty.spawn(process.execPath, [CLI_PATH, ...args], {
+  const term = pty.spawn(process.execPath, [options.cliPath ?? CLI_PATH, ...args], {
     name: 'xterm-256color',
     cols: options.cols ?? 100,
     rows: options.rows ?? 30,
