@@ -3,6 +3,8 @@ import type { Task } from '@codevf/protocol';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
 import { usage } from '../core/parse';
+import { createTask } from '../session/createTask';
+import type { SessionOutcome } from '../session/liveSession';
 
 type TaskMode = Task['mode'];
 
@@ -21,9 +23,6 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, fallb
 }
 
 const MODES: readonly TaskMode[] = ['human', 'ai', 'hybrid'];
-
-/** How long the screen waits for the task to be created before it appears anyway. */
-const START_FIRST_MS = 500;
 
 /** `--mode`: one of MODES (any case); anything else is a usage error naming the choices. */
 function parseMode(raw: string | undefined): TaskMode | undefined {
@@ -91,6 +90,8 @@ export default defineCommand({
     const maxReconnectAttempts = intFromEnv(env, 'CODEVF_MAX_RECONNECTS', 8, 0);
     const reconnectDelayMs = intFromEnv(env, 'CODEVF_RECONNECT_DELAY_MS', 500, 1);
     const queuePromptSeconds = intFromEnv(env, 'CODEVF_QUEUE_PROMPT_SECONDS', 180, 1);
+    // How long the plain first frame waits for the helper's first words before the full screen loads.
+    const fullScreenAfterMs = intFromEnv(env, 'CODEVF_FULL_SCREEN_AFTER_MS', 500, 0);
 
     const api = await ctx.api();
     const login = await api.currentLogin();
@@ -111,12 +112,18 @@ export default defineCommand({
     const cwd = ctx.cwd();
     const projectRoot = await findProjectRoot(cwd);
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
+    // A new task is asked for now, before the session's own modules (safety layer, socket) load:
+    // the server makes it, and an AI starts on it, while they do. The session reports a failure.
+    const createdTask = issue ? createTask(api, { description: issue, mode, projectId: config?.projectId }) : undefined;
+    createdTask?.catch(() => {});
 
-    const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }] = await Promise.all([
-      import('../session/createLocalWork'),
-      import('../session/liveSession'),
-      import('@codevf/protocol/shared'),
-    ]);
+    const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }, { showPlainFrame }] =
+      await Promise.all([
+        import('../session/createLocalWork'),
+        import('../session/liveSession'),
+        import('@codevf/protocol/shared'),
+        import('../ui/plainFrame'),
+      ]);
     // http links to this machine are for development only: allowed when the server itself is
     // a local http one. Anywhere else a screenshare link must be https.
     const server = new URL(api.baseUrl);
@@ -137,6 +144,7 @@ export default defineCommand({
       local,
       customerName: stored?.user.name ?? 'You',
       description: issue || undefined,
+      createdTask,
       resumeTaskId,
       projectId: config?.projectId,
       mode,
@@ -144,26 +152,28 @@ export default defineCommand({
       backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
       queuePromptAfterMs: queuePromptSeconds * 1000,
     });
-    // The task is created (and an AI starts on it) before Ink and React load, and the server
-    // works while they do: loading them reads hundreds of module files through the thread pool
-    // the request's own I/O needs, which would otherwise wait behind them. A slow server delays
-    // the screen by at most START_FIRST_MS; the screen then shows the state so far.
-    await Promise.race([session.start(), sleep(START_FIRST_MS, undefined, { ref: false })]);
-    const { runLiveUi } = await import('../ui/runLiveUi');
+    const streams = {
+      stdin: ctx.io.stdin as NodeJS.ReadStream,
+      stdout: ctx.io.stdout as NodeJS.WriteStream,
+      stderr: ctx.io.stderr as NodeJS.WriteStream,
+    };
     // SIGTERM (or a Ctrl+C that reached us as a signal): leave at once, the task stays open.
     const onAbort = () => session.abort();
     ctx.signal.addEventListener('abort', onAbort);
-    let outcome: Awaited<ReturnType<typeof runLiveUi>>;
+    let outcome: SessionOutcome;
     try {
-      outcome = await runLiveUi(
-        session,
-        {
-          stdin: ctx.io.stdin as NodeJS.ReadStream,
-          stdout: ctx.io.stdout as NodeJS.WriteStream,
-          stderr: ctx.io.stderr as NodeJS.WriteStream,
-        },
-        { links },
-      );
+      void session.start();
+      // Loading Ink and React holds the event loop for ≈ 150 ms. Until then a plain frame shows
+      // the session, and they load only once the helper's first words (or a request) are on it,
+      // or after fullScreenAfterMs: a quick first answer is not kept waiting behind them, and
+      // the task's creation does not queue behind their file reads.
+      const frame = session.store.getState().phase === 'askIssue' ? null : showPlainFrame(session, streams, links);
+      if (frame) {
+        await Promise.race([frame.firstWords, session.done, sleep(fullScreenAfterMs, undefined, { ref: false })]);
+      }
+      const { runLiveUi } = await import('../ui/runLiveUi');
+      frame?.handOver();
+      outcome = await runLiveUi(session, streams, { links });
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
     }

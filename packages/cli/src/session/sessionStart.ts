@@ -1,6 +1,7 @@
 import { AiInfo, type ServerMessage, type Task } from '@codevf/protocol';
 import { liveSessionUrl } from '@codevf/protocol/client';
 import { CodevfError } from '../core/errors';
+import { createTask } from './createTask';
 import { createSessionClient } from './sessionConnection';
 import { asCodevfError, reasonOf, type SessionCore } from './sessionCore';
 
@@ -15,6 +16,8 @@ export function createSessionStart(
   const { options, dispatch, state } = core;
   let tick: NodeJS.Timeout | undefined;
   core.onFinish(() => clearInterval(tick));
+  // Asked for by the command before this module was loaded (fix.ts); the first begin takes it.
+  let createdTask = options.createdTask;
 
   async function begin(description: string | undefined) {
     // The AI's terms are only for the header; fetched beside the task, never waited for.
@@ -24,11 +27,10 @@ export function createSessionStart(
       if (options.resumeTaskId) {
         task = await options.api.get<Task>(`/v1/tasks/${encodeURIComponent(options.resumeTaskId)}`);
       } else {
-        task = await options.api.post<Task>('/v1/tasks', {
-          description,
-          ...(options.mode ? { mode: options.mode } : {}),
-          ...(options.projectId ? { projectId: options.projectId } : {}),
-        });
+        const early = createdTask;
+        createdTask = undefined;
+        task = await (early ??
+          createTask(options.api, { description, mode: options.mode, projectId: options.projectId }));
       }
     } catch (err) {
       const error = asCodevfError(err);

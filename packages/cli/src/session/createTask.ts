@@ -1,0 +1,17 @@
+import type { Task } from '@codevf/protocol';
+import type { ApiClient } from '../core/api';
+
+export interface NewTask {
+  description?: string;
+  mode?: Task['mode'];
+  projectId?: string;
+}
+
+/** POST /v1/tasks: the new task as the server made it (an AI may already be on it). */
+export function createTask(api: ApiClient, task: NewTask): Promise<Task> {
+  return api.post<Task>('/v1/tasks', {
+    description: task.description,
+    ...(task.mode ? { mode: task.mode } : {}),
+    ...(task.projectId ? { projectId: task.projectId } : {}),
+  });
+}
