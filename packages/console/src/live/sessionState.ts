@@ -129,7 +129,14 @@ export function readEvent(event: EventLike): PersistedEvent | null {
         type: 'request_command',
         seq,
         timestamp,
-        payload: { requestId, command: str(p.command), reason: str(p.reason), expiresAt: str(p.expiresAt) },
+        payload: {
+          requestId,
+          command: str(p.command),
+          reason: str(p.reason),
+          ...opt('cwd', typeof p.cwd === 'string' ? p.cwd : null),
+          ...opt('timeoutSeconds', nonNegative(num(p.timeoutSeconds))),
+          expiresAt: str(p.expiresAt),
+        },
       };
     case 'request_file':
       return {
@@ -144,7 +151,12 @@ export function readEvent(event: EventLike): PersistedEvent | null {
         type: 'approve_command',
         seq,
         timestamp,
-        payload: { requestId: str(p.requestId), approved: p.approved === true, ...(scope ? { scope } : {}) },
+        payload: {
+          requestId: str(p.requestId),
+          approved: p.approved === true,
+          ...(scope ? { scope } : {}),
+          ...opt('refusedReason', typeof p.refusedReason === 'string' ? p.refusedReason : null),
+        },
       };
     }
     case 'command_output':

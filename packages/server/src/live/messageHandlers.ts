@@ -63,11 +63,17 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   },
   async request_command(tx, m) {
     requireActive(tx);
-    const { command, reason } = m.payload;
+    const { command, reason, cwd, timeoutSeconds } = m.payload;
     await checkPendingRequests(tx, m.config.maxPendingRequestsPerTask);
     // requestId and expiresAt are the server's, whatever the client sent.
     const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.config.requestTtlSeconds);
-    return { event: await tx.append('request_command', { requestId, command, reason, expiresAt }, from(m)) };
+    const where = {
+      ...(cwd !== undefined ? { cwd } : {}),
+      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    };
+    return {
+      event: await tx.append('request_command', { requestId, command, reason, ...where, expiresAt }, from(m)),
+    };
   },
   async request_file(tx, m) {
     requireActive(tx);
