@@ -143,6 +143,8 @@ export interface Summary {
   /** Minutes charged, as the server counted them (absent from an older server). */
   billedMinutes?: number;
   creditsUsed: number;
+  /** The engineer's resolution note (their words: shown through the untrusted-text renderer). */
+  resolution?: string;
 }
 
 /** A line only this machine shows (our own message until the server echoes it, a local notice). */

@@ -11,7 +11,7 @@ import { checkPendingRequests, checkQueuedTranscript } from '../tasks/caps';
 import type { StoredEvent } from '../tasks/eventLog';
 import { handOff } from '../tasks/handoff';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
-import { defaultEndReason, endTask } from '../tasks/taskService';
+import { defaultEndReason, endResolution, endTask } from '../tasks/taskService';
 import { type TaskHead, type TaskTx, withTaskLock } from '../tasks/taskTransaction';
 import { SENDS, type Sender } from './sender';
 
@@ -144,8 +144,9 @@ export async function handleMessage(
   if (type === 'end_session') {
     // A guide cannot get here (SENDS); the narrowing is for the type checker.
     const endedBy = sender.role === 'customer' ? 'customer' : 'engineer';
-    const reason = (payload as ClientPayload<'end_session'>).reason?.trim() || defaultEndReason(endedBy);
-    const { seq } = await endTask(ctx, sender.taskId, endedBy, reason, id);
+    const end = payload as ClientPayload<'end_session'>;
+    const reason = end.reason?.trim() || defaultEndReason(endedBy);
+    const { seq } = await endTask(ctx, sender.taskId, endedBy, reason, id, endResolution(endedBy, end.resolution));
     return { seq };
   }
   if (type === 'request_human') {

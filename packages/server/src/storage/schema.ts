@@ -138,6 +138,8 @@ export interface TasksTable {
   handoff_reason: 'ai_decided' | 'customer_asked' | 'model_failed' | 'budget_exhausted' | 'engineer_took_over' | null;
   handoff_summary: string | null;
   handoff_at: string | null;
+  /** The engineer's resolution note, written when they ended the session. */
+  resolution: string | null;
 }
 
 /** The transcript: persisted WebSocket events, in seq order per task, hash-chained. */

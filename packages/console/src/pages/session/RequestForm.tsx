@@ -35,7 +35,7 @@ function placePayload(place: CommandPlace): { cwd?: string; timeoutSeconds?: num
 const KINDS: Record<RequestKind, RequestKindSpec> = {
   command: {
     title: 'Ask to run a command',
-    hint: 'The customer sees the exact command and your reason, and decides.',
+    hint: "The customer sees the exact command and your reason, and decides. Empty folder: the project root; empty limit: the customer's default (10 min).",
     target: { id: 'cmd', label: 'Command', placeholder: 'npm test' },
     reason: { id: 'cmd-reason', placeholder: 'See which test fails' },
     submit: 'Request command',
@@ -101,7 +101,7 @@ export function RequestForm({ kind, send }: { kind: RequestKind; send: LiveSend 
             id="cmd-cwd"
             className="mono"
             value={cwd}
-            placeholder="packages/api (empty: the project root)"
+            placeholder="packages/api"
             onChange={(e) => setCwd(e.target.value)}
           />
           <label htmlFor="cmd-timeout">
@@ -115,7 +115,7 @@ export function RequestForm({ kind, send }: { kind: RequestKind; send: LiveSend 
             max={MAX_COMMAND_TIMEOUT_SECONDS}
             step={1}
             value={timeout}
-            placeholder="empty: the customer's default (10 min)"
+            placeholder="600"
             onChange={(e) => setTimeoutText(e.target.value)}
           />
         </>
