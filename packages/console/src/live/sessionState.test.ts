@@ -296,3 +296,20 @@ describe('session state: folder, time limit and the session allowance', () => {
     });
   });
 });
+
+describe('session state: the end', () => {
+  it("keeps the engineer's resolution note of session_end, and drops an odd one", () => {
+    const end = (resolution: unknown) =>
+      applyEvents(fresh(), [
+        ev('session_end', {
+          endedBy: 'engineer',
+          reason: 'Fixed',
+          resolution,
+          summary: { engineer: 'Maria', durationSeconds: 60, creditsUsed: 1 },
+        }),
+      ]).ended;
+    expect(end('Pinned lodash.')).toMatchObject({ endedBy: 'engineer', resolution: 'Pinned lodash.' });
+    expect(end(42)).not.toHaveProperty('resolution');
+    expect(end('')).not.toHaveProperty('resolution');
+  });
+});

@@ -240,6 +240,7 @@ export function readEvent(event: EventLike): PersistedEvent | null {
         payload: {
           endedBy: p.endedBy === 'customer' || p.endedBy === 'engineer' ? p.endedBy : 'system',
           reason: str(p.reason),
+          ...opt('resolution', typeof p.resolution === 'string' && p.resolution ? p.resolution : null),
           summary: {
             engineer: typeof summary.engineer === 'string' ? summary.engineer : null,
             durationSeconds: num(summary.durationSeconds) ?? 0,
