@@ -87,8 +87,9 @@ export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const { id } = parseWith(IdParams, request.params);
     const { wait, ...query } = parseWith(EventsQuery, request.query);
     const task = await visibleTask(ctx, user, id, 'participate');
-    // An agent-driven task's customer is present through their agent's reads (agentPresence.ts).
-    const agent = task.driver === 'agent' && roleIn(task, user) === 'customer';
+    // An agent-driven task's customer is present through their agent's reads (agentPresence.ts);
+    // the console (a cookie session) reading the transcript is not the agent.
+    const agent = task.driver === 'agent' && roleIn(task, user) === 'customer' && user.via === 'bearer';
     const live = liveRuntime(ctx);
     if (agent) await agentCalled(ctx, live.agents, id, user);
     if (wait > 0 && task.status !== 'ended' && Number(task.last_seq) <= query.after) {
