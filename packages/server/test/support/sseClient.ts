@@ -36,8 +36,11 @@ export async function openSse(baseUrl: string, path: string, auth: ApiAuth): Pro
       const decoder = new TextDecoder();
       let buffer = '';
       try {
-        for await (const chunk of body) {
-          buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        const reader = body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
           for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
             const block = buffer.slice(0, cut);
             buffer = buffer.slice(cut + 2);
