@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { Notice } from './components/Notice';
 import { PageHeader } from './components/PageHeader';
 import { Loading } from './components/States';
+import { WorkspaceProvider } from './live/workspace';
 import { AdminCreditsPage } from './pages/AdminCreditsPage';
 import { AdminUsersPage } from './pages/AdminUsersPage';
 import { AiSessionsPage } from './pages/AiSessionsPage';
@@ -69,9 +70,11 @@ function Routes() {
 export function App() {
   return (
     <AuthProvider>
-      <Layout>
-        <Routes />
-      </Layout>
+      <WorkspaceProvider>
+        <Layout>
+          <Routes />
+        </Layout>
+      </WorkspaceProvider>
     </AuthProvider>
   );
 }

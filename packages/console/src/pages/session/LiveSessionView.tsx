@@ -19,6 +19,7 @@ import { EndSessionButton } from './EndSessionButton';
 import { GuideNotice } from './GuideNotice';
 import { RequestForm } from './RequestForm';
 import { ScreenshareForm } from './ScreenshareForm';
+import { SessionList } from './SessionList';
 import { SessionStats } from './SessionStats';
 
 /**
@@ -38,7 +39,7 @@ export function LiveSessionView({
   /** Asked to load the task again (after a take-over changed its engineer). */
   onTaskChanged?: () => void;
 }) {
-  const live = useLiveSession(task.id, true);
+  const live = useLiveSession(task.id, true, task.description);
   const { state, connection } = live;
   const [tookOver, setTookOver] = useState(false);
   const expected: WelcomeRole = tookOver || task.engineer?.id === userId || !task.aiLed ? 'engineer' : 'guide';
@@ -76,6 +77,7 @@ export function LiveSessionView({
           ) : null
         }
       />
+      <SessionList current={task.id} />
       <ConnectionBanner connection={connection} ended={ended} />
       {live.serverError ? (
         <Notice tone="warn" title="The server refused a message" onDismiss={live.clearServerError}>
