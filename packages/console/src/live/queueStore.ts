@@ -40,6 +40,8 @@ export class QueueStore {
   getSnapshot = (): QueueState => this.state;
 
   start(): void {
+    // The same listener again is a no-op: start() also reopens the stream.
+    document.addEventListener('visibilitychange', this.onVisible);
     this.stopped = false;
     if (this.source) return;
     const source = new EventSource(QUEUE_STREAM_PATH);
@@ -68,6 +70,7 @@ export class QueueStore {
   }
 
   stop(): void {
+    document.removeEventListener('visibilitychange', this.onVisible);
     this.stopped = true;
     this.drop();
     if (this.timer) clearTimeout(this.timer);
@@ -87,6 +90,30 @@ export class QueueStore {
     this.timer = null;
     this.set({ ...this.state, status: 'connecting', error: null });
     this.start();
+  }
+
+  /**
+   * A user coming back to the tab is told at once whether the server is reachable and the
+   * session still valid (a hidden tab's stream may have been dropped quietly); the list itself
+   * keeps coming from the stream.
+   */
+  private readonly onVisible = (): void => {
+    if (!document.hidden) void this.check();
+  };
+
+  private async check(): Promise<void> {
+    try {
+      await api.queue();
+      if (this.state.error && this.state.status !== 'refused') {
+        const open = this.source !== null && this.source.readyState === EventSource.OPEN;
+        this.set({ ...this.state, status: open && this.state.tasks ? 'live' : this.state.status, error: null });
+      }
+    } catch (err) {
+      const error = asApiError(err, 'Could not load the queue.');
+      const refused = error.code === 'E_FORBIDDEN' || error.code === 'E_UNAUTHORIZED';
+      if (refused) this.drop();
+      this.set({ ...this.state, status: refused ? 'refused' : 'reconnecting', error });
+    }
   }
 
   private drop(): void {
