@@ -10,8 +10,8 @@ export function SessionList({ current }: { current?: string }) {
   const sessions = useHeldSessions();
   if (sessions.length === 0) return null;
   return (
-    <nav className="session-list" aria-label="Your live sessions">
-      <h2 className="session-list-title">Your live sessions</h2>
+    <nav className="session-list" aria-label="Sessions you hold">
+      <h2 className="session-list-title">Sessions you hold</h2>
       <ul className="plain-list">
         {sessions.map((s) => {
           const ended = s.state.status === 'ended';
