@@ -1,22 +1,9 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
+import { snapshotArchive } from './support/snapshotArchive';
 import { startTestServer, type TestServer } from './support/testServer';
-
-/** A snapshot as the CLI packs it: files, a symbolic link, the exclusion manifest; gzipped. */
-async function snapshotArchive(files: Record<string, string | Buffer>, links: Record<string, string> = {}) {
-  const pack = tar.pack();
-  for (const [name, body] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, body);
-  for (const [name, linkname] of Object.entries(links)) pack.entry({ name, type: 'symlink', linkname });
-  pack.entry({ name: '.codevf-snapshot.json' }, '{"version":"1"}\n');
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack as AsyncIterable<Buffer>) chunks.push(c);
-  return gzipSync(Buffer.concat(chunks));
-}
 
 describe('the project panel: a project, its sync and its snapshot for the engineer of an active task', () => {
   let server: TestServer;
@@ -60,7 +47,7 @@ describe('the project panel: a project, its sync and its snapshot for the engine
         'content-type': 'application/gzip',
         'x-content-sha256': createHash('sha256').update(archive).digest('hex'),
       },
-      body: archive,
+      body: new Uint8Array(archive),
     });
     expect(up.status).toBe(201);
     const synced = await api(server.baseUrl, customer, 'POST', `/v1/projects/${projectId}/sync`, {

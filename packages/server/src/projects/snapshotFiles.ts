@@ -1,36 +1,10 @@
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import type { SnapshotEntry, SnapshotFileView, SnapshotListing } from '@codevf/protocol';
 import tar from 'tar-stream';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { latestUpload } from './projectService';
-
-/** One entry of a snapshot as the project panel lists it. */
-export interface SnapshotEntry {
-  path: string;
-  type: 'file' | 'symlink';
-  size: number;
-  /** Symbolic links only: the link's target text (stored, never followed). */
-  linkTarget?: string;
-}
-
-export interface SnapshotListing {
-  snapshotId: string;
-  createdAt: string;
-  entries: SnapshotEntry[];
-  /** True when the archive holds more entries than the listing returns. */
-  truncated: boolean;
-}
-
-export interface SnapshotFile {
-  snapshotId: string;
-  path: string;
-  size: number;
-  /** The file's text (UTF-8), cut at MAX_FILE_BYTES; absent for a binary file. */
-  text?: string;
-  binary: boolean;
-  truncated: boolean;
-}
 
 /** Entries listed at most; a snapshot is a working tree, not a monorepo's history. */
 export const MAX_ENTRIES = 20_000;
@@ -102,9 +76,9 @@ export async function snapshotListing(ctx: AppContext, projectId: string): Promi
 }
 
 /** One file of the latest snapshot, as text when it is text. */
-export async function snapshotFile(ctx: AppContext, projectId: string, path: string): Promise<SnapshotFile> {
+export async function snapshotFile(ctx: AppContext, projectId: string, path: string): Promise<SnapshotFileView> {
   const upload = await latestUpload(ctx, projectId, 'snapshot');
-  let found: SnapshotFile | null = null;
+  let found: SnapshotFileView | null = null;
   await walk(ctx, upload.blob_key, async (h, body) => {
     if (cleanPath(h.name) !== path || h.type !== 'file') return undefined;
     const chunks: Buffer[] = [];

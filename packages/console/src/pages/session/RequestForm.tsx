@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LiveSend } from './liveSend';
 import { ToolForm } from './ToolForm';
 import { useSubmit } from './useSubmit';
@@ -38,12 +38,34 @@ const KINDS: Record<RequestKind, RequestKindSpec> = {
   },
 };
 
+/** A request prepared elsewhere (the project panel): fills the form; `at` tells two alike apart. */
+export interface PreparedRequest {
+  target: string;
+  reason: string;
+  at: number;
+}
+
 /** Asks the customer to run a command or to send a file, with the engineer's reason. */
-export function RequestForm({ kind, send }: { kind: RequestKind; send: LiveSend }) {
+export function RequestForm({
+  kind,
+  send,
+  prepared,
+}: {
+  kind: RequestKind;
+  send: LiveSend;
+  prepared?: PreparedRequest | null;
+}) {
   const text = KINDS[kind];
   const [target, setTarget] = useState('');
   const [reason, setReason] = useState('');
+  const targetRef = useRef<HTMLInputElement>(null);
   const s = useSubmit();
+  useEffect(() => {
+    if (!prepared) return;
+    setTarget(prepared.target);
+    setReason(prepared.reason);
+    targetRef.current?.focus();
+  }, [prepared]);
   return (
     <ToolForm
       title={text.title}
@@ -64,6 +86,7 @@ export function RequestForm({ kind, send }: { kind: RequestKind; send: LiveSend 
     >
       <label htmlFor={text.target.id}>{text.target.label}</label>
       <input
+        ref={targetRef}
         id={text.target.id}
         className="mono"
         value={target}
