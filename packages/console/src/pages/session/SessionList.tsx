@@ -1,5 +1,5 @@
 import { UntrustedText } from '../../components/UntrustedText';
-import { useHeldSessions } from '../../live/workspace';
+import { useHeldSessions, useWorkspaceSessions } from '../../live/workspace';
 import { Link } from '../../router/router';
 
 /**
@@ -8,6 +8,7 @@ import { Link } from '../../router/router';
  */
 export function SessionList({ current }: { current?: string }) {
   const sessions = useHeldSessions();
+  const store = useWorkspaceSessions();
   if (sessions.length === 0) return null;
   return (
     <nav className="session-list" aria-label="Sessions you hold">
@@ -29,7 +30,14 @@ export function SessionList({ current }: { current?: string }) {
                   <span className="visually-hidden"> unread</span>
                 </span>
               ) : null}
-              {ended ? <span className="pill">ended</span> : null}
+              {ended ? (
+                <>
+                  <span className="pill">ended</span>
+                  <button type="button" className="btn ghost small" onClick={() => store?.close(s.taskId)}>
+                    Remove from the list
+                  </button>
+                </>
+              ) : null}
               {s.connection.state === 'reconnecting' ? <span className="pill">reconnecting</span> : null}
             </li>
           );
