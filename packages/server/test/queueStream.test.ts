@@ -72,6 +72,21 @@ describe('GET /v1/queue/stream (SQLite, memory bus)', () => {
   });
 });
 
+describe('GET /v1/queue/stream at shutdown', () => {
+  it('ends open streams so that the server can close', async () => {
+    const server = await startTestServer();
+    const engineer = await party(server, 'engineer');
+    const stream = await openSse(server.baseUrl, '/v1/queue/stream', engineer);
+    await stream.waitFor((e) => e.event === 'queue');
+    const t0 = Date.now();
+    await server.close();
+    await stream.ended;
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // A plain end: no `end` event, so a browser reconnects (to another instance, or this one restarted).
+    expect(stream.events.map((e) => e.event)).toEqual(['queue']);
+  });
+});
+
 describe('GET /v1/queue/stream across two instances (PostgreSQL + Redis)', () => {
   let a: TestServer;
   let b: TestServer;
