@@ -17,7 +17,11 @@ function hub(queue: { tasks: Task[] }) {
   const streams = new QueueStreams(ctx, read);
   const client = (): QueueClient & { frames: string[] } => {
     const frames: string[] = [];
-    return { user: {} as QueueClient['user'], frames, write: (f) => (frames.push(f), true), end: () => {} };
+    const write = (f: string) => {
+      frames.push(f);
+      return true;
+    };
+    return { user: {} as QueueClient['user'], frames, write, end: () => {} };
   };
   return {
     streams,
