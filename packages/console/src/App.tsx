@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { Notice } from './components/Notice';
 import { PageHeader } from './components/PageHeader';
 import { Loading } from './components/States';
+import { WorkspaceProvider } from './live/workspace';
 import { AccountPage } from './pages/AccountPage';
 import { AdminCreditsPage } from './pages/AdminCreditsPage';
 import { AdminOverviewPage } from './pages/AdminOverviewPage';
@@ -73,9 +74,11 @@ function Routes() {
 export function App() {
   return (
     <AuthProvider>
-      <Layout>
-        <Routes />
-      </Layout>
+      <WorkspaceProvider>
+        <Layout>
+          <Routes />
+        </Layout>
+      </WorkspaceProvider>
     </AuthProvider>
   );
 }

@@ -120,6 +120,38 @@ export type Project = z.infer<typeof Project>;
 export const SnapshotResult = z.object({ snapshotId: z.string(), bytes: z.number().int(), sha256: z.string() });
 export type SnapshotResult = z.infer<typeof SnapshotResult>;
 
+/**
+ * The latest snapshot as the session's project panel reads it (`GET …/snapshot/files` and
+ * `GET …/snapshot/file?path=`): the owner, or the engineer of an active task of the project.
+ * Paths, link targets and text are the customer's and untrusted.
+ */
+export const SnapshotEntry = z.object({
+  path: z.string(),
+  type: z.enum(['file', 'symlink']),
+  size: z.number().int(),
+  /** Symbolic links only: the link's target text (stored, never followed). */
+  linkTarget: z.string().optional(),
+});
+export type SnapshotEntry = z.infer<typeof SnapshotEntry>;
+export const SnapshotListing = z.object({
+  snapshotId: z.string(),
+  createdAt: z.string(),
+  entries: z.array(SnapshotEntry),
+  /** More entries than the server lists (20,000). */
+  truncated: z.boolean(),
+});
+export type SnapshotListing = z.infer<typeof SnapshotListing>;
+export const SnapshotFileView = z.object({
+  snapshotId: z.string(),
+  path: z.string(),
+  size: z.number().int(),
+  /** UTF-8 text, cut at 512 KiB; absent for a binary file (a NUL byte in its first 8,000). */
+  text: z.string().optional(),
+  binary: z.boolean(),
+  truncated: z.boolean(),
+});
+export type SnapshotFileView = z.infer<typeof SnapshotFileView>;
+
 export const SyncBody = z.object({
   branch: z.string().min(1).max(255),
   commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),

@@ -23,6 +23,7 @@ import { installErrorHandler } from './http/errorHandler';
 import { healthRoutes } from './http/healthRoutes';
 import { liveRoutes } from './live/liveRoutes';
 import { LiveRuntime } from './live/liveRuntime';
+import { queueStreamRoutes } from './live/queueStreamRoutes';
 import { createLogger } from './logger';
 import { projectRoutes } from './projects/projectRoutes';
 import type { Storage } from './storage/storage';
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(messageRoutes, ctx);
   await app.register(aiRoutes, ctx);
   await app.register(liveRoutes, ctx);
+  await app.register(queueStreamRoutes, ctx);
   await app.register(creditsRoutes, ctx);
   await app.register(projectRoutes, ctx);
   await app.register(consoleRoutes, ctx);

@@ -67,6 +67,20 @@ describe('memory bus', () => {
     expect(heard).toEqual(['user-1']);
   });
 
+  it('tells every queue listener of the instance that the queue changed', async () => {
+    const bus = createMemoryBus();
+    let heard = 0;
+    bus.subscribeQueueChanges(() => {
+      throw new Error('boom');
+    });
+    const stop = bus.subscribeQueueChanges(() => heard++);
+    await bus.queueSubscribed();
+    bus.publishQueueChange();
+    stop();
+    bus.publishQueueChange();
+    expect(heard).toBe(1);
+  });
+
   it('is what createBus gives without REDIS_URL', async () => {
     const bus = createBus({ redisUrl: undefined });
     expect(bus.kind).toBe('memory');
@@ -125,6 +139,22 @@ describe('redis bus', () => {
     }
     expect(heard[0]).toBe('user-1');
     expect(heardElsewhere).toEqual([]);
+  });
+
+  it('carries "the queue changed" to every instance of the deployment, not to others', async () => {
+    const queueChannel = `${prefix}queue`;
+    const a = createRedisBus(REDIS_URL, { prefix, queueChannel });
+    const b = createRedisBus(REDIS_URL, { prefix, queueChannel });
+    const foreign = createRedisBus(REDIS_URL, { prefix, queueChannel: `${prefix}other-queue` });
+    buses.push(a, b, foreign);
+    const heard = listener();
+    let heardElsewhere = 0;
+    b.subscribeQueueChanges(() => heard.fn(1));
+    foreign.subscribeQueueChanges(() => heardElsewhere++);
+    await Promise.all([b.queueSubscribed(), foreign.queueSubscribed()]);
+    await a.publishQueueChange();
+    await heard.waitFor(1);
+    expect(heardElsewhere).toBe(0);
   });
 
   it('ignores junk on its channels and traffic of other deployments', async () => {

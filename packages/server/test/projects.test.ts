@@ -335,8 +335,9 @@ describe.each(['sqlite', 'postgres'] as const)('projects on %s', (dialect) => {
       expect(dl.status).toBe(200);
       expect(Buffer.from(await dl.arrayBuffer()).equals(data)).toBe(true);
 
-      // Downloading is all such an engineer may do with the project.
-      expect((await api(server.baseUrl, as(engineerToken), 'GET', `/v1/projects/${id}`)).status).toBe(404);
+      // Reading is all such an engineer may do with the project (the session's project panel).
+      expect((await api(server.baseUrl, as(engineerToken), 'GET', `/v1/projects/${id}`)).status).toBe(200);
+      expect((await api(server.baseUrl, as(engineerToken), 'PUT', `/v1/projects/${id}`, projectBody)).status).toBe(404);
       expect((await upload(engineerToken, id, 'snapshot', data)).status).toBe(404);
       for (const token of [otherToken, adminToken]) expect((await download(token, id, 'snapshot')).status).toBe(404);
       expect((await fetch(`${server.baseUrl}/v1/projects/${id}/snapshot`)).status).toBe(401);

@@ -12,7 +12,10 @@ import type {
   Me,
   NewUserBody,
   PasswordChanged,
+  Project,
   SessionInfo,
+  SnapshotFileView,
+  SnapshotListing,
   Task,
   UserPatchBody,
 } from '@codevf/protocol';
@@ -83,6 +86,13 @@ export const api = {
   endTask: (id: string, reason?: string) =>
     request<Task>(`/v1/tasks/${enc(id)}/end`, { method: 'POST', body: reason ? { reason } : {} }),
   credits: (signal?: AbortSignal) => request<CreditsView>('/v1/credits', { signal }),
+
+  // ---- a session's project (owner, or the engineer of an active task of it) --------------
+  project: (id: string, signal?: AbortSignal) => request<Project>(`/v1/projects/${enc(id)}`, { signal }),
+  snapshotFiles: (id: string, signal?: AbortSignal) =>
+    request<SnapshotListing>(`/v1/projects/${enc(id)}/snapshot/files`, { signal }),
+  snapshotFile: (id: string, path: string, signal?: AbortSignal) =>
+    request<SnapshotFileView>(`/v1/projects/${enc(id)}/snapshot/file?path=${enc(path)}`, { signal }),
 
   // ---- the AI participant (§2.6) -------------------------------------------------------
   aiInfo: (signal?: AbortSignal) => request<AiInfo>('/v1/ai', { signal }),

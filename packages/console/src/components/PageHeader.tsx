@@ -1,9 +1,10 @@
 import { type ReactNode, useEffect } from 'react';
+import { setPageTitle } from '../lib/documentTitle';
 
 /** The page's h1 (focus target after navigation, see Layout) and the document title. */
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   useEffect(() => {
-    document.title = `${title} · CodeVF`;
+    setPageTitle(title);
   }, [title]);
   return (
     <header className="page-header">

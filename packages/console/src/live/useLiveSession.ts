@@ -1,26 +1,12 @@
-import type { Frame } from '@codevf/protocol';
-import {
-  browserTransport,
-  type ClientMessages,
-  createLiveClient,
-  type LiveClient,
-  LiveClientError,
-  type LiveClientState,
-  liveSessionUrl,
-} from '@codevf/protocol/client';
+import type { ClientMessages } from '@codevf/protocol/client';
 import type { SessionView } from '@codevf/protocol/shared';
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { api } from '../api/api';
-import { ApiError } from '../api/apiError';
-import { applyEvent, type EventLike, initialSessionState, readWelcomeRole, type WelcomeRole } from './sessionState';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import type { Connection } from './connection';
+import { initialSessionState, type WelcomeRole } from './sessionState';
+import { type SessionEntry, SessionStore } from './sessionStore';
+import { useWorkspaceSessions } from './workspace';
 
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'failed';
-
-export interface Connection {
-  state: ConnectionState;
-  attempt: number;
-  reason?: string;
-}
+export { type Connection, type ConnectionState, connectionOf } from './connection';
 
 export interface LiveSession {
   state: SessionView;
@@ -38,82 +24,55 @@ export interface LiveSession {
   send<T extends keyof ClientMessages>(type: T, payload: ClientMessages[T]): Promise<{ seq: number | null }>;
 }
 
-type Client = LiveClient<Frame, LiveClientError, ClientMessages>;
+const EMPTY: SessionEntry = {
+  taskId: '',
+  description: '',
+  state: initialSessionState(),
+  connection: { state: 'connecting', attempt: 0 },
+  serverError: null,
+  role: null,
+  unread: 0,
+};
 
-export function connectionOf(s: LiveClientState<Error>): Connection {
-  switch (s.kind) {
-    case 'connecting':
-      return { state: 'connecting', attempt: 0 };
-    case 'connected':
-      return { state: 'live', attempt: 0 };
-    case 'reconnecting':
-      return { state: 'reconnecting', attempt: s.attempt, reason: s.reason };
-    case 'closed':
-      return { state: 'closed', attempt: 0 };
-    case 'failed':
-      return { state: 'failed', attempt: 0, reason: s.error.message };
-  }
-}
+/**
+ * A task's live session for the page showing it. In the engineer's workspace (workspace.tsx)
+ * the session is held by the workspace's store and outlives the page: leaving the page keeps
+ * the socket open. Without a workspace (a page rendered on its own) the page holds the socket
+ * itself, for as long as it is shown.
+ */
+export function useLiveSession(taskId: string, enabled: boolean, description = ''): LiveSession {
+  const shared = useWorkspaceSessions();
+  const [own] = useState(() => (shared ? null : new SessionStore()));
+  const store = (shared ?? own) as SessionStore;
 
-/** Asked before each reconnect: a browser cannot see why an upgrade was refused, REST can. */
-async function stillAllowed(taskId: string): Promise<boolean> {
-  try {
-    await api.task(taskId);
-    return true;
-  } catch (err) {
-    if (err instanceof ApiError && ['E_FORBIDDEN', 'E_NOT_FOUND', 'E_UNAUTHORIZED'].includes(err.code)) return false;
-    return true;
-  }
-}
-
-/** Connects the page to a task's live session and folds its events into view state. */
-export function useLiveSession(taskId: string, enabled: boolean): LiveSession {
-  const [state, dispatch] = useReducer(applyEvent, undefined, initialSessionState);
-  const [connection, setConnection] = useState<Connection>({ state: 'connecting', attempt: 0 });
-  const [serverError, setServerError] = useState<string | null>(null);
-  const [role, setRole] = useState<WelcomeRole | null>(null);
-  const [generation, setGeneration] = useState(0);
-  const clientRef = useRef<Client | null>(null);
-  // Events are applied in arrival order, so the highest seq received is the resume point.
-  const lastSeq = useRef(0);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new generation is a new socket
   useEffect(() => {
     if (!enabled) return;
-    const client = createLiveClient<Frame, LiveClientError, ClientMessages>({
-      url: liveSessionUrl(window.location.origin, taskId),
-      transport: browserTransport(),
-      lastSeq: lastSeq.current,
-      // The console keeps trying until the session ends, access is gone or the page closes.
-      maxReconnectAttempts: Number.POSITIVE_INFINITY,
-      createError: (code, message) => new LiveClientError(code, message),
-      beforeReconnect: () => stillAllowed(taskId),
-    });
-    client.onState((s) => setConnection(connectionOf(s)));
-    client.onFrame((f) => {
-      if (f.type === 'welcome') setRole(readWelcomeRole(f.payload));
-      if (f.seq === undefined) return;
-      if (f.seq > lastSeq.current) lastSeq.current = f.seq;
-      dispatch(f as EventLike);
-    });
-    client.onServerError((e) => setServerError(e.message));
-    clientRef.current = client;
-    client.start();
+    store.open(taskId, description);
+    store.view(taskId);
     return () => {
-      client.close();
-      clientRef.current = null;
+      store.view(null);
+      if (store === own) store.close(taskId);
     };
-  }, [taskId, enabled, generation]);
+  }, [store, own, taskId, enabled, description]);
 
-  const send = useCallback(<T extends keyof ClientMessages>(type: T, payload: ClientMessages[T]) => {
-    const c = clientRef.current;
-    if (!c) return Promise.reject(new Error('Not connected.'));
-    return c.send(type, payload).acked.then((seq) => ({ seq }));
-  }, []);
-  const clearServerError = useCallback(() => setServerError(null), []);
-  const reconnect = useCallback(() => {
-    setRole(null);
-    setGeneration((g) => g + 1);
-  }, []);
-  return { state, connection, serverError, role, clearServerError, reconnect, send };
+  const entry = useSyncExternalStore(
+    store.subscribe,
+    () => store.get(taskId) ?? EMPTY,
+    () => EMPTY,
+  );
+  const send = useCallback(
+    <T extends keyof ClientMessages>(type: T, payload: ClientMessages[T]) => store.send(taskId, type, payload),
+    [store, taskId],
+  );
+  const clearServerError = useCallback(() => store.clearServerError(taskId), [store, taskId]);
+  const reconnect = useCallback(() => store.reconnect(taskId), [store, taskId]);
+  return {
+    state: entry.state,
+    connection: entry.connection,
+    serverError: entry.serverError,
+    role: entry.role,
+    clearServerError,
+    reconnect,
+    send,
+  };
 }

@@ -2,9 +2,15 @@
 import type { Task } from '@codevf/protocol';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
-import { fakeApi } from '../testing/fakeApi';
+import { EngineerWorkspace } from '../live/workspace';
+import { fakeApi, problem } from '../testing/fakeApi';
+import { fakeEventSource } from '../testing/fakeEventSource';
 import { render } from '../testing/render';
 import { QueuePage } from './QueuePage';
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await act(async () => {});
+};
 
 const at = new Date().toISOString();
 function queued(id: string, over: Partial<Task> = {}): Task {
@@ -32,22 +38,22 @@ function queued(id: string, over: Partial<Task> = {}): Task {
 describe('QueuePage', () => {
   it('marks a task the AI handed over, with its reason and its summary cut short until expanded', async () => {
     const summary = `Ran npm test: auth.spec fails because the cookie is not set. ${'More detail. '.repeat(20)}The end.`;
-    fakeApi({
-      'GET /v1/queue': {
-        body: {
-          tasks: [
-            queued('t1'),
-            queued('t2', {
-              mode: 'hybrid',
-              handoff: { reason: 'customer_asked', summary: `${summary}\u202E`, at },
-            }),
-          ],
-        },
-      },
-      'GET /v1/tasks': { body: { tasks: [] } },
-    });
-    const view = render(<QueuePage />);
-    for (let i = 0; i < 5; i++) await act(async () => {});
+    fakeApi({ 'GET /v1/tasks': { body: { tasks: [] } } });
+    const streams = fakeEventSource();
+    const view = render(
+      <EngineerWorkspace>
+        <QueuePage />
+      </EngineerWorkspace>,
+    );
+    await settle();
+    await act(async () =>
+      streams[0]?.emit('queue', {
+        tasks: [
+          queued('t1'),
+          queued('t2', { mode: 'hybrid', handoff: { reason: 'customer_asked', summary: `${summary}\u202E`, at } }),
+        ],
+      }),
+    );
 
     const plain = view.container.querySelector('li[data-task-id="t1"]');
     const handed = view.container.querySelector('li[data-task-id="t2"]');
@@ -63,6 +69,52 @@ describe('QueuePage', () => {
     expect(text()).toBe(`${summary}<U+202E>`);
     // The claim button stays the one action of the entry.
     expect(handed?.querySelector('button[aria-label^="Claim task 2"]')).not.toBeNull();
+  });
+
+  it('follows the pushed queue: new tasks marked, the title counts them, a task gone is announced', async () => {
+    fakeApi({ 'GET /v1/tasks': { body: { tasks: [] } } });
+    const streams = fakeEventSource();
+    const view = render(
+      <EngineerWorkspace>
+        <QueuePage />
+      </EngineerWorkspace>,
+    );
+    await settle();
+    expect(streams).toHaveLength(1);
+    expect(streams[0]?.url).toBe('/v1/queue/stream');
+    expect(view.container.textContent).toContain('Loading the queue');
+    await act(async () => streams[0]?.emit('queue', { tasks: [queued('t1')] }));
+    expect(view.container.querySelector('li[data-task-id="t1"] .pill-new')).toBeNull();
+    expect(document.title).toMatch(/^\(1 waiting\) Queue · CodeVF$/);
+
+    await act(async () => streams[0]?.emit('queue', { tasks: [queued('t1'), queued('t2')] }));
+    expect(view.container.querySelector('li[data-task-id="t2"] .pill-new')?.textContent).toBe('new');
+    expect(document.title).toMatch(/^\(2 waiting\) Queue/);
+
+    await act(async () => streams[0]?.emit('queue', { tasks: [queued('t2')] }));
+    expect(view.container.querySelector('li[data-task-id="t1"]')).toBeNull();
+    expect(view.container.textContent).toContain('“Problem t1” is no longer waiting');
+    // Junk from the stream changes nothing.
+    await act(async () => streams[0]?.emit('queue', { nope: true }));
+    expect(view.container.querySelector('li[data-task-id="t2"]')).not.toBeNull();
+  });
+
+  it('says why when the server refuses the stream (asked over REST)', async () => {
+    fakeApi({
+      'GET /v1/tasks': { body: { tasks: [] } },
+      'GET /v1/queue': problem(403, 'E_FORBIDDEN', 'This needs the engineer role; you are signed in as customer.'),
+    });
+    const streams = fakeEventSource();
+    const view = render(
+      <EngineerWorkspace>
+        <QueuePage />
+      </EngineerWorkspace>,
+    );
+    await settle();
+    await act(async () => streams[0]?.fail());
+    await settle();
+    expect(view.container.textContent).toContain('No access');
+    expect(view.container.textContent).toContain('signed in as customer');
   });
 });
 

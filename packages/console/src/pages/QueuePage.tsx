@@ -1,84 +1,70 @@
 import type { Task } from '@codevf/protocol';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
-import { type ApiError, asApiError } from '../api/apiError';
+import { asApiError } from '../api/apiError';
+import { AlertSettings } from '../components/AlertSettings';
 import { DriverPill } from '../components/DriverPill';
 import { HandoffBrief } from '../components/HandoffSummary';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { UntrustedText } from '../components/UntrustedText';
-import { useVisibleInterval } from '../hooks/useInterval';
 import { useNow } from '../hooks/useNow';
 import { formatAgo, formatDuration } from '../lib/format';
 import { diffQueue } from '../live/queueDiff';
-import { Link, navigate } from '../router/router';
-
-/** How often the queue is fetched again while the page is visible. */
-export const QUEUE_POLL_MS = 3000;
+import { useQueue, useWorkspace } from '../live/workspace';
+import { navigate } from '../router/router';
+import { SessionList } from './session/SessionList';
 
 interface GoneNotice {
   id: string;
   text: string;
 }
 
+/**
+ * The engineers' queue, as the server pushes it (the workspace's queue stream): it changes by
+ * itself when a task arrives, is claimed or leaves. Claiming opens the session in the workspace,
+ * where it stays connected while the engineer comes back here for the next one.
+ */
 export function QueuePage() {
-  const [tasks, setTasks] = useState<Task[] | null>(null);
-  const [mine, setMine] = useState<Task[]>([]);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
-  const [pollError, setPollError] = useState<ApiError | null>(null);
+  const workspace = useWorkspace();
+  const queue = useQueue();
+  const tasks = queue.tasks;
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [notices, setNotices] = useState<GoneNotice[]>([]);
   const [claiming, setClaiming] = useState<string | null>(null);
-  const tasksRef = useRef<Task[] | null>(null);
+  const seenRef = useRef<Task[] | null>(null);
   const claimingRef = useRef<string | null>(null);
   const now = useNow(true, 5000);
 
-  const refresh = useCallback(async () => {
-    try {
-      const next = await api.queue();
-      const prev = tasksRef.current;
-      if (prev) {
-        const { added, removed } = diffQueue(prev, next);
-        const gone = removed.filter((t) => t.id !== claimingRef.current);
-        if (gone.length) {
-          setNotices((n) => [
-            ...n,
-            ...gone.map((t) => ({
-              id: `${t.id}-${Date.now()}`,
-              text: `“${preview(t.description)}” is no longer waiting: another engineer claimed it, or the customer left.`,
-            })),
-          ]);
-        }
-        if (added.length) setFresh((f) => new Set([...f, ...added.map((t) => t.id)]));
-      }
-      tasksRef.current = next;
-      setTasks(next);
-      setLoadError(null);
-      setPollError(null);
-    } catch (err) {
-      const e = asApiError(err, 'Could not load the queue.');
-      if (tasksRef.current) setPollError(e);
-      else setLoadError(e);
-    }
-  }, []);
-
+  // What changed since the last snapshot this page saw: new arrivals are marked, and a task
+  // that left without this engineer claiming it is announced.
   useEffect(() => {
-    void refresh();
-    api
-      .tasks()
-      .then((all) => setMine(all.filter((t) => t.status === 'active')))
-      .catch(() => {
-        // The list of own sessions is a convenience; the queue itself shows any real problem.
-      });
-  }, [refresh]);
-  useVisibleInterval(() => void refresh(), QUEUE_POLL_MS, loadError?.code !== 'E_FORBIDDEN');
+    if (!tasks) return;
+    const prev = seenRef.current;
+    seenRef.current = tasks;
+    if (!prev) return;
+    const { added, removed } = diffQueue(prev, tasks);
+    const gone = removed.filter((t) => t.id !== claimingRef.current);
+    if (gone.length) {
+      setNotices((n) => [
+        ...n,
+        ...gone.map((t) => ({
+          id: `${t.id}-${Date.now()}`,
+          text: `“${preview(t.description)}” is no longer waiting: another engineer claimed it, or the customer left.`,
+        })),
+      ]);
+    }
+    if (added.length) setFresh((f) => new Set([...f, ...added.map((t) => t.id)]));
+  }, [tasks]);
 
   async function claim(task: Task) {
     setClaiming(task.id);
     claimingRef.current = task.id;
     try {
       await api.claim(task.id);
+      workspace?.queue.forget(task.id);
+      workspace?.sessions.open(task.id, task.description);
       navigate(`/session/${encodeURIComponent(task.id)}`);
     } catch (err) {
       claimingRef.current = null;
@@ -89,9 +75,7 @@ export function QueuePage() {
           ...n,
           { id: `${task.id}-claim`, text: `Another engineer claimed “${preview(task.description)}” first.` },
         ]);
-        const remaining = (tasksRef.current ?? []).filter((t) => t.id !== task.id);
-        tasksRef.current = remaining;
-        setTasks(remaining);
+        workspace?.queue.forget(task.id);
       } else {
         setNotices((n) => [...n, { id: `${task.id}-err-${Date.now()}`, text: e.message }]);
       }
@@ -104,24 +88,13 @@ export function QueuePage() {
         title="Queue"
         subtitle={
           <>
-            Tasks waiting for an engineer, oldest first; tasks the AI handed over carry its summary. Updates every{' '}
-            {QUEUE_POLL_MS / 1000} seconds.
+            Tasks waiting for an engineer, oldest first; tasks the AI handed over carry its summary. The list updates by
+            itself.
           </>
         }
       />
-      {mine.length > 0 ? (
-        <Notice tone="info" title="Your active sessions">
-          <ul className="plain-list">
-            {mine.map((t) => (
-              <li key={t.id}>
-                <Link href={`/session/${encodeURIComponent(t.id)}`}>
-                  <UntrustedText text={preview(t.description)} />
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </Notice>
-      ) : null}
+      <SessionList />
+      <AlertSettings />
       <div aria-live="polite" className="notice-stack">
         {notices.map((n) => (
           <Notice key={n.id} tone="warn" onDismiss={() => setNotices((all) => all.filter((x) => x.id !== n.id))}>
@@ -129,18 +102,22 @@ export function QueuePage() {
           </Notice>
         ))}
       </div>
-      {pollError ? (
+      {queue.status === 'reconnecting' ? (
         <Notice tone="warn" title="Reconnecting…">
-          {pollError.message} The list below may be out of date.
+          {queue.error ? `${queue.error.message} ` : ''}The list below may be out of date.
         </Notice>
       ) : null}
-      {loadError ? (
-        loadError.code === 'E_FORBIDDEN' ? (
+      {!workspace ? (
+        <Notice tone="bad" title="No access">
+          The queue is only for engineers.
+        </Notice>
+      ) : queue.status === 'refused' && queue.error ? (
+        queue.error.code === 'E_FORBIDDEN' ? (
           <Notice tone="bad" title="No access">
-            The queue is only for engineers. {loadError.message}
+            The queue is only for engineers. {queue.error.message}
           </Notice>
         ) : (
-          <ErrorState error={loadError} retry={() => void refresh()} />
+          <ErrorState error={queue.error} retry={() => workspace.queue.retry()} />
         )
       ) : tasks === null ? (
         <Loading label="Loading the queue…" />

@@ -28,6 +28,15 @@ export interface Bus {
   publishAccessChange(userId: string): Promise<void> | undefined;
   /** Calls `onUser` for every access change, from any instance. Returns the unsubscribe. */
   subscribeAccessChanges(onUser: (userId: string) => void): () => void;
+  /**
+   * Tells every instance that the engineers' queue changed (a task queued, claimed, ended or
+   * handed back). A hint like the others: each instance re-reads the queue from the database.
+   */
+  publishQueueChange(): Promise<void> | undefined;
+  /** Calls `onChange` for every queue change, from any instance. Returns the unsubscribe. */
+  subscribeQueueChanges(onChange: () => void): () => void;
+  /** Resolves once queue changes from other instances are heard (Redis acknowledged SUBSCRIBE). */
+  queueSubscribed(): Promise<void>;
   /** Throws when the bus backend is unreachable (readiness probe). */
   ping(): Promise<void>;
   close(): Promise<void>;

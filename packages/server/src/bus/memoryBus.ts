@@ -4,6 +4,7 @@ import type { Bus } from './bus';
 export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<(seq: number) => void>>();
   const accessListeners = new Set<(userId: string) => void>();
+  const queueListeners = new Set<() => void>();
   return {
     kind: 'memory',
     publish(taskId, seq) {
@@ -45,10 +46,26 @@ export function createMemoryBus(): Bus {
       accessListeners.add(onUser);
       return () => accessListeners.delete(onUser);
     },
+    publishQueueChange() {
+      for (const fn of queueListeners) {
+        try {
+          fn();
+        } catch {
+          // A failing listener must not stop delivery to the others.
+        }
+      }
+      return undefined;
+    },
+    subscribeQueueChanges(onChange) {
+      queueListeners.add(onChange);
+      return () => queueListeners.delete(onChange);
+    },
+    async queueSubscribed() {},
     async ping() {},
     async close() {
       listeners.clear();
       accessListeners.clear();
+      queueListeners.clear();
     },
   };
 }

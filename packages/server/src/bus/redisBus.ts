@@ -6,6 +6,8 @@ export interface RedisBusOptions {
   prefix?: string;
   /** The channel of access changes (one for the whole deployment: every instance listens). */
   accessChannel?: string;
+  /** The channel of queue changes (one for the whole deployment, like access changes). */
+  queueChannel?: string;
 }
 
 /**
@@ -15,6 +17,7 @@ export interface RedisBusOptions {
 export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus {
   const prefix = options.prefix ?? 'codevf:task:';
   const accessChannel = options.accessChannel ?? 'codevf:access';
+  const queueChannel = options.queueChannel ?? 'codevf:queue';
   // Pub/sub needs a dedicated connection: a subscribed Redis connection can do nothing else.
   const common = { maxRetriesPerRequest: 3, connectionName: 'codevf-bus' } as const;
   const pub = new Redis(url, common);
@@ -28,12 +31,24 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
   const accessListeners = new Set<(userId: string) => void>();
   let closed = false;
   let accessSubscribed = false;
+  const queueListeners = new Set<() => void>();
+  let queueSubscription: Promise<void> | null = null;
 
   sub.on('message', (channel: string, message: string) => {
     if (channel === accessChannel) {
       for (const fn of [...accessListeners]) {
         try {
           fn(message);
+        } catch {
+          // One failing listener must not stop the others.
+        }
+      }
+      return;
+    }
+    if (channel === queueChannel) {
+      for (const fn of [...queueListeners]) {
+        try {
+          fn();
         } catch {
           // One failing listener must not stop the others.
         }
@@ -96,6 +111,23 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
       accessListeners.add(onUser);
       return () => accessListeners.delete(onUser);
     },
+    async publishQueueChange() {
+      if (closed) return;
+      await pub.publish(queueChannel, '1');
+    },
+    subscribeQueueChanges(onChange) {
+      // Subscribed on first use and kept, like access changes; the queue streams' periodic
+      // refresh covers a change published while Redis was unreachable.
+      queueSubscription ??= sub.subscribe(queueChannel).then(
+        () => undefined,
+        () => undefined,
+      );
+      queueListeners.add(onChange);
+      return () => queueListeners.delete(onChange);
+    },
+    async queueSubscribed() {
+      await queueSubscription;
+    },
     async ping() {
       await pub.ping();
     },
@@ -104,6 +136,7 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
       closed = true;
       listeners.clear();
       accessListeners.clear();
+      queueListeners.clear();
       await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
     },
   };

@@ -98,6 +98,12 @@ export class LiveRuntime implements EventPublisher {
     this.feeds.ingest(taskId, events);
     if (events.some((e) => isPresenceType(e.type) || e.type === 'task_status')) this.billing.invalidate(taskId);
     this.ai.notice(taskId, events);
+    // The queue streams (queueStreams.ts) re-read the queue on these: a task queued, claimed,
+    // re-ranked, handed back or ended.
+    if (events.some((e) => e.type === 'task_status' || e.type === 'session_end')) {
+      const queued = this.ctx.bus.publishQueueChange();
+      if (queued) this.track(queued.catch((err: unknown) => this.ctx.log.warn({ err }, 'queue change publish failed')));
+    }
     const sent = this.ctx.bus.publish(taskId, last.seq);
     if (sent)
       this.track(

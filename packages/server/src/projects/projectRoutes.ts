@@ -15,8 +15,15 @@ import {
   updateProject,
 } from './projectService';
 import { receiveUpload } from './receiveUpload';
+import { snapshotFile, snapshotListing } from './snapshotFiles';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
+const FileQuery = z.object({
+  path: z
+    .string({ required_error: 'path is required: a file path from …/snapshot/files' })
+    .min(1, 'path is required: a file path from …/snapshot/files')
+    .max(4096, 'path is at most 4096 characters'),
+});
 
 /** Raw upload bodies; Fastify hands them to the route as the request stream, unread. */
 const UPLOAD_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
@@ -38,10 +45,27 @@ export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return { projects: await Promise.all(rows.map((row) => projectView(ctx, row))) };
   });
 
+  // The owner, or the engineer of an active task on the project (the session's project panel).
   app.get('/v1/projects/:id', async (request) => {
     const user = await requireUser(request);
     const { id } = parseWith(IdParams, request.params);
-    return projectView(ctx, await ownedProject(ctx, user, id));
+    return projectView(ctx, await readableProject(ctx, user, id));
+  });
+
+  // The latest snapshot's files and one file's text, for the same people (docs/PROTOCOL.md §2.1).
+  app.get('/v1/projects/:id/snapshot/files', async (request) => {
+    const user = await requireUser(request);
+    const { id } = parseWith(IdParams, request.params);
+    const project = await readableProject(ctx, user, id);
+    return snapshotListing(ctx, project.id);
+  });
+
+  app.get('/v1/projects/:id/snapshot/file', async (request) => {
+    const user = await requireUser(request);
+    const { id } = parseWith(IdParams, request.params);
+    const { path } = parseWith(FileQuery, request.query);
+    const project = await readableProject(ctx, user, id);
+    return snapshotFile(ctx, project.id, path);
   });
 
   app.put('/v1/projects/:id', async (request) => {

@@ -17,8 +17,10 @@ import { ChatComposer } from './ChatComposer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { EndSessionButton } from './EndSessionButton';
 import { GuideNotice } from './GuideNotice';
-import { RequestForm } from './RequestForm';
+import { ProjectPanel } from './ProjectPanel';
+import { type PreparedRequest, RequestForm } from './RequestForm';
 import { ScreenshareForm } from './ScreenshareForm';
+import { SessionList } from './SessionList';
 import { SessionStats } from './SessionStats';
 
 /**
@@ -38,9 +40,10 @@ export function LiveSessionView({
   /** Asked to load the task again (after a take-over changed its engineer). */
   onTaskChanged?: () => void;
 }) {
-  const live = useLiveSession(task.id, true);
+  const live = useLiveSession(task.id, true, task.description);
   const { state, connection } = live;
   const [tookOver, setTookOver] = useState(false);
+  const [prepared, setPrepared] = useState<PreparedRequest | null>(null);
   const expected: WelcomeRole = tookOver || task.engineer?.id === userId || !task.aiLed ? 'engineer' : 'guide';
   const role = live.role ?? expected;
   const ended = state.status === 'ended';
@@ -76,6 +79,7 @@ export function LiveSessionView({
           ) : null
         }
       />
+      <SessionList current={task.id} />
       <ConnectionBanner connection={connection} ended={ended} />
       {live.serverError ? (
         <Notice tone="warn" title="The server refused a message" onDismiss={live.clearServerError}>
@@ -121,7 +125,15 @@ export function LiveSessionView({
         </section>
         {tools ? (
           <aside className="session-tools" aria-label="Requests">
-            <RequestForm kind="command" send={live.send} />
+            {task.projectId ? (
+              <ProjectPanel
+                projectId={task.projectId}
+                onPrepareCommand={(command) =>
+                  setPrepared({ target: command, reason: 'Run the project’s tests', at: Date.now() })
+                }
+              />
+            ) : null}
+            <RequestForm kind="command" send={live.send} prepared={prepared} />
             <RequestForm kind="file" send={live.send} />
             <ScreenshareForm send={live.send} />
           </aside>

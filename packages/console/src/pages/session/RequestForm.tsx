@@ -1,5 +1,5 @@
 import { MAX_COMMAND_TIMEOUT_SECONDS, MIN_COMMAND_TIMEOUT_SECONDS } from '@codevf/protocol/shared';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LiveSend } from './liveSend';
 import { ToolForm } from './ToolForm';
 import { useSubmit } from './useSubmit';
@@ -51,14 +51,36 @@ const KINDS: Record<RequestKind, RequestKindSpec> = {
   },
 };
 
+/** A request prepared elsewhere (the project panel): fills the form; `at` tells two alike apart. */
+export interface PreparedRequest {
+  target: string;
+  reason: string;
+  at: number;
+}
+
 /** Asks the customer to run a command or to send a file, with the engineer's reason. */
-export function RequestForm({ kind, send }: { kind: RequestKind; send: LiveSend }) {
+export function RequestForm({
+  kind,
+  send,
+  prepared,
+}: {
+  kind: RequestKind;
+  send: LiveSend;
+  prepared?: PreparedRequest | null;
+}) {
   const text = KINDS[kind];
   const [target, setTarget] = useState('');
   const [reason, setReason] = useState('');
   const [cwd, setCwd] = useState('');
   const [timeout, setTimeoutText] = useState('');
+  const targetRef = useRef<HTMLInputElement>(null);
   const s = useSubmit();
+  useEffect(() => {
+    if (!prepared) return;
+    setTarget(prepared.target);
+    setReason(prepared.reason);
+    targetRef.current?.focus();
+  }, [prepared]);
   return (
     <ToolForm
       title={text.title}
@@ -81,6 +103,7 @@ export function RequestForm({ kind, send }: { kind: RequestKind; send: LiveSend 
     >
       <label htmlFor={text.target.id}>{text.target.label}</label>
       <input
+        ref={targetRef}
         id={text.target.id}
         className="mono"
         value={target}
