@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
 import { openSse, queueIds, type SseStream } from './support/sseClient';
@@ -101,20 +101,31 @@ describe('GET /v1/queue/stream across two instances (PostgreSQL + Redis)', () =>
     engineer = await party(a, 'engineer');
   }, 60_000);
   afterAll(async () => {
-    for (const s of open) s.close();
+    // The servers end the streams they hold as they close; the clients are closed after. (The
+    // other order — clients abort first — left instance A's close waiting over 60 s in about one
+    // run of four here; not diagnosed yet, see the report of issue 23.)
     await b?.close();
     await a?.close();
+    for (const s of open) s.close();
+  });
+  // What the instances logged, when a step fails (a lost bus message, a failed read).
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error([...a.logs, ...b.logs].slice(-40).join('\n'));
   });
 
   it('shows a task created on instance A on a stream held by instance B, and its claim on A too', async () => {
-    const onB = await openSse(b.baseUrl, '/v1/queue/stream', engineer);
-    const onA = await openSse(a.baseUrl, '/v1/queue/stream', engineer);
+    const onB = await openSse(b.baseUrl, '/v1/queue/stream?on=B', engineer);
+    const onA = await openSse(a.baseUrl, '/v1/queue/stream?on=A', engineer);
     open.push(onA, onB);
     await onB.waitFor((e) => e.event === 'queue');
     await onA.waitFor((e) => e.event === 'queue');
     const task = await createTask(a.baseUrl, customer, { description: 'made on A' });
     await onB.waitFor(has(task.id));
+    // Snapshots show the queue as it is when read, not every state it passed through: a claim
+    // before A's read would mean A never showed the task. So both see it before the claim.
+    const arrived = await onA.waitFor(has(task.id));
     await claim(b.baseUrl, engineer, task.id);
-    await onA.waitFor((e) => e.event === 'queue' && onA.events.some(has(task.id)) && !queueIds(e).includes(task.id));
+    // On A, a snapshot after the one that held the task no longer has it.
+    await onA.waitFor((e) => e.at > arrived.at && lacks(task.id)(e));
   });
 });

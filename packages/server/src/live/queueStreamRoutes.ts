@@ -76,7 +76,9 @@ export async function queueStreamRoutes(app: FastifyInstance, ctx: AppContext): 
       end: (refused) => {
         if (res.writableEnded) return;
         if (refused) res.write(`event: end\ndata: ${JSON.stringify(refused)}\n\n`);
-        res.end();
+        // The connection goes with the stream: left open as an idle keep-alive connection, it
+        // would hold a closing server for its whole keep-alive timeout.
+        res.end(() => request.raw.socket?.destroy());
       },
     };
     request.raw.once('close', () => streams.remove(client));

@@ -76,7 +76,11 @@ export async function openSse(baseUrl: string, path: string, auth: ApiAuth): Pro
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching event within ${timeoutMs} ms; got ${events.map((e) => e.event).join(',')}`));
+          reject(
+            new Error(
+              `no matching event within ${timeoutMs} ms from ${path}; got ${events.map((e) => `${e.event} ${e.data.slice(0, 80)}`).join(' | ')}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(check);
       });
