@@ -90,10 +90,10 @@ describe('access from the console', () => {
     await page.getByText('User management is for admins.').waitFor();
   });
 
-  it('the owner reads their own transcript, and the live console is only for engineers', async () => {
+  it('the owner follows their own session live and reads its transcript', async () => {
     const { page } = await signedIn(owner, `/session/${taskId}`);
-    await page.getByText('The live console is for engineers.').waitFor();
-    await page.getByRole('link', { name: 'Open the transcript' }).click();
+    await page.getByRole('heading', { name: 'Live session' }).waitFor();
+    await page.getByRole('link', { name: 'Transcript', exact: true }).click();
     await page.getByText('Private problem').waitFor();
     await page.getByText('Audit chain verified').waitFor();
   });

@@ -118,7 +118,7 @@ describe('customer console', () => {
       .locator('article.request', { hasText: 'npm test' })
       .locator('.ansi-red-fg', { hasText: '1 failing' })
       .waitFor();
-    await page.locator('article.request', { hasText: '.env' }).getByText('Denied by the customer').waitFor();
+    await page.locator('article.request', { hasText: '.env' }).getByText('Denied by you').waitFor();
 
     await page.getByText(`All ${eventCount} events, in order`).click();
     const seqs = await page.locator('.raw-events tbody tr td:first-child').allTextContents();

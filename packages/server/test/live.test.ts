@@ -109,6 +109,40 @@ describe.each(['sqlite', 'postgres'] as const)('live session relay (%s)', (diale
       open.push(s);
       expect(s.welcome?.payload.role).toBe('customer');
     });
+
+    it('lets the customer’s console socket (beside the CLI’s) chat but not answer requests; its close is no departure', async () => {
+      const { task, c, e } = await session();
+      const { cookie } = await server.signIn(customer.user.email, customer.user.password);
+      const browser = await openSession({ baseUrl: url(), taskId: task.id, cookie, origin: url() });
+      open.push(browser);
+      const askSeq = await e.expectAck('request_command', { command: 'npm test', reason: 'see it fail' });
+      const ask = await browser.waitForSeq(askSeq);
+      const requestId = ask.payload.requestId as string;
+      for (const [type, payload] of [
+        ['approve_command', { requestId, approved: true, scope: 'once' }],
+        ['command_output', { requestId, stream: 'stdout', data: 'faked\n' }],
+        ['end_session', {}],
+      ] as const) {
+        const refused = await browser.request(type, payload);
+        expect(refused.error?.code, type).toBe('E_FORBIDDEN');
+        expect(refused.error?.message).toMatch(/answer requests in the terminal/);
+      }
+      const said = await browser.expectAck('customer_message', { text: 'from my phone' });
+      expect((await e.waitForSeq(said)).payload).toMatchObject({ text: 'from my phone' });
+      // The terminal (bearer) socket still answers it.
+      await c.expectAck('approve_command', { requestId, approved: false });
+      await browser.close();
+      const marker = await e.expectAck('engineer_message', { text: 'still there?' });
+      await c.waitForSeq(marker);
+      await tick(server);
+      expect(e.events.filter((f) => f.type.startsWith('customer_')).map((f) => f.type)).toEqual([
+        'customer_connected',
+        'customer_message',
+      ]);
+      // The terminal's close is the customer's departure.
+      await c.close();
+      await e.waitFor('customer_disconnected');
+    });
   });
 
   describe('rules of every message', () => {

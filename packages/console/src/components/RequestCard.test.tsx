@@ -59,6 +59,14 @@ describe('RequestCard', () => {
     expect(view.container.querySelector('[data-testid=decline-reason]')).toBeNull();
   });
 
+  it('tells the customer reading the console to answer in the terminal', () => {
+    const view = render(<RequestCard request={command()} now={NOW} forCustomer />);
+    expect(status(view)?.textContent).toBe('Waiting for your approval in the terminal 1:35');
+    expect(view.container.querySelector('button')).toBeNull();
+    view.rerender(<RequestCard request={command({ state: 'denied' })} now={NOW} forCustomer />);
+    expect(status(view)?.textContent).toBe('Denied by you');
+  });
+
   it('shows the outcome instead of the countdown once decided', () => {
     const view = render(<RequestCard request={command({ state: 'denied' })} now={NOW} />);
     expect(status(view)?.textContent).toBe('Denied by the customer');

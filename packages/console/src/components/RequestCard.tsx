@@ -5,9 +5,20 @@ import { AnsiOutput } from './AnsiOutput';
 import { CodeView } from './CodeView';
 import { UntrustedText } from './UntrustedText';
 
-/** One engineer request: what was asked and why, its countdown or outcome, and its result. */
-export function RequestCard({ request: r, now }: { request: EngineerRequest; now: number }) {
-  const status = requestStatus(r, now);
+/**
+ * One engineer request: what was asked and why, its countdown or outcome, and its result.
+ * `forCustomer`: read by the task's customer, who answers in the terminal (see requestStatus).
+ */
+export function RequestCard({
+  request: r,
+  now,
+  forCustomer = false,
+}: {
+  request: EngineerRequest;
+  now: number;
+  forCustomer?: boolean;
+}) {
+  const status = requestStatus(r, now, forCustomer);
   const title = r.kind === 'command' ? 'Run a command' : 'Read a file';
   return (
     <article className={`request request-${status.tone}`} data-request-id={r.requestId}>

@@ -104,7 +104,7 @@ export function Timeline({ state, viewer, now }: { state: SessionView; viewer: T
             const r = state.requests[item.requestId];
             return r ? (
               <li key={item.seq} className="timeline-request">
-                <RequestCard request={r} now={now} />
+                <RequestCard request={r} now={now} forCustomer={viewer === 'customer'} />
               </li>
             ) : null;
           }

@@ -11,14 +11,19 @@ export interface RequestStatus {
   notes: string[];
 }
 
-export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
+/**
+ * `forCustomer`: worded for the task's customer reading the console, who answers requests in the
+ * terminal where the commands run, never in the browser.
+ */
+export function requestStatus(r: EngineerRequest, now: number, forCustomer = false): RequestStatus {
   const notes: string[] = [];
   switch (r.state) {
     case 'pending': {
-      if (!r.expiresAt) return { label: 'Waiting for the customer', tone: 'waiting', notes };
+      const waiting = forCustomer ? 'Waiting for your approval in the terminal' : 'Waiting for the customer';
+      if (!r.expiresAt) return { label: waiting, tone: 'waiting', notes };
       const left = msUntil(r.expiresAt, now);
       return left > 0
-        ? { label: 'Waiting for the customer', tone: 'waiting', countdown: formatCountdown(left), notes }
+        ? { label: waiting, tone: 'waiting', countdown: formatCountdown(left), notes }
         : // The server decides expiry; until it says so the request may still be answered.
           { label: 'Expiring…', tone: 'waiting', countdown: formatCountdown(0), notes };
     }
@@ -41,7 +46,11 @@ export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
       };
     case 'denied':
       return {
-        label: r.refusedReason ? `Refused: ${r.refusedReason}` : 'Denied by the customer',
+        label: r.refusedReason
+          ? `Refused: ${r.refusedReason}`
+          : forCustomer
+            ? 'Denied by you'
+            : 'Denied by the customer',
         tone: 'bad',
         notes,
       };

@@ -7,6 +7,7 @@ import { PageHeader } from '../components/PageHeader';
 import { Loading } from '../components/States';
 import { useAsync } from '../hooks/useAsync';
 import { Link, navigate } from '../router/router';
+import { CustomerLiveView } from './session/CustomerLiveView';
 import { LiveSessionView } from './session/LiveSessionView';
 
 /**
@@ -14,6 +15,7 @@ import { LiveSessionView } from './session/LiveSessionView';
  * screen, and the customer's answers as they come; or, for an engineer guiding an AI-led task,
  * the session as the AI works it, with guidance for the AI. The engineer never sees anything the
  * customer did not approve: output and files only arrive through the customer's client.
+ * The task's customer gets their own view of it (follow and chat; approvals stay in the terminal).
  * This page decides who may open it; the session itself is in `session/`.
  */
 export function SessionPage({ taskId }: { taskId: string }) {
@@ -32,14 +34,20 @@ export function SessionPage({ taskId }: { taskId: string }) {
       <LoadFailurePage
         title="Session"
         refusedTitle="You cannot open this session"
-        whoMayOpen="Only the engineer who claimed a task, or an engineer guiding its AI, can open its session."
+        whoMayOpen="Only the task's customer, the engineer who claimed it, or an engineer guiding its AI, can open its session."
         error={task.error}
         retry={task.reload}
-        back={{ href: '/queue', label: 'Back to the queue' }}
+        back={
+          user.role === 'customer'
+            ? { href: '/tasks', label: 'Back to tasks' }
+            : { href: '/queue', label: 'Back to the queue' }
+        }
       />
     );
   }
   if (!t) return <Loading label="Opening the session…" />;
+  // The customer may follow (and write in) the session while it still waits in the queue.
+  if (user.role === 'customer' && !ended) return <CustomerLiveView task={t} />;
   if (t.status === 'queued') {
     return (
       <div className="page">
@@ -55,7 +63,7 @@ export function SessionPage({ taskId }: { taskId: string }) {
       <div className="page">
         <PageHeader title="Session" />
         <Notice tone="info">
-          The live console is for engineers.{' '}
+          The live console is for the task's customer and engineer.{' '}
           <Link href={`/tasks/${encodeURIComponent(taskId)}`}>Open the transcript</Link>.
         </Notice>
       </div>

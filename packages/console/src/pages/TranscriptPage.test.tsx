@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import type { EventsResponse, Task } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
+import { applyEvents, initialSessionState } from '../live/sessionState';
 import { render } from '../testing/render';
 import { Transcript, transcriptViewer } from './TranscriptPage';
 
@@ -75,5 +76,29 @@ describe('transcriptViewer', () => {
     expect(transcriptViewer({ id: 'e2', role: 'engineer' }, task)).toBe('guide');
     expect(transcriptViewer({ id: 'c1', role: 'customer' }, task)).toBe('customer');
     expect(transcriptViewer({ id: 'a1', role: 'admin' }, task)).toBe('admin');
+  });
+});
+
+describe('Transcript of a task still going', () => {
+  const active: Task = { ...task, status: 'active', endedAt: null, endedBy: null };
+  const more = (text: string): EventsResponse['events'][number] => ({
+    seq: 8,
+    type: 'customer_message',
+    timestamp: at,
+    payload: { text },
+    senderId: 'c1',
+    hash: 'h8',
+  });
+
+  it('shows the live view once it has caught up with the stored events, and the stored ones until then', () => {
+    const behind = applyEvents(initialSessionState(), events.events.slice(0, 2));
+    const view = render(<Transcript task={active} events={events} viewer="customer" live={behind} />);
+    expect(view.container.textContent).toContain('Maria here.');
+    expect(view.container.textContent).toContain('This session is still going');
+
+    const ahead = applyEvents(initialSessionState(), [...events.events, more('Arrived live')]);
+    view.rerender(<Transcript task={active} events={events} viewer="customer" live={ahead} />);
+    expect(view.container.querySelector('li.msg-own')?.textContent).toContain('Arrived live');
+    expect(view.container.textContent).toContain('Open live view');
   });
 });

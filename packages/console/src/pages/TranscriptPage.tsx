@@ -1,6 +1,6 @@
 import type { EventsResponse, Role, Task } from '@codevf/protocol';
-import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
-import { useMemo } from 'react';
+import { formatBilledMinutes, formatSessionDuration, type SessionView } from '@codevf/protocol/shared';
+import { type ReactNode, useEffect, useMemo } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';
@@ -17,11 +17,17 @@ import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
 import { formatDateTime, taskDurationSeconds } from '../lib/format';
 import { applyEvents, initialSessionState } from '../live/sessionState';
+import { useLiveSession } from '../live/useLiveSession';
 import { Link } from '../router/router';
+import { ConnectionBanner } from './session/ConnectionBanner';
+
+/** How long after the live view got ahead of the stored events they are read again (chain, event list). */
+const EVENTS_REFRESH_MS = 1_000;
 
 /**
  * A task's transcript: every persisted event in order, replayed through the same fold as the
- * live view, with the server's verification of the hash chain over those events.
+ * live view, with the server's verification of the hash chain over those events. While the task
+ * is not over, its customer and its engineer read it live (see LiveTranscript).
  */
 export function TranscriptPage({ taskId }: { taskId: string }) {
   const user = useUser();
@@ -46,7 +52,57 @@ export function TranscriptPage({ taskId }: { taskId: string }) {
   }
   if (loading && !data) return <Loading label="Loading the transcript…" />;
   if (!data) return null;
-  return <Transcript task={data.task} events={data.events} viewer={transcriptViewer(user, data.task)} />;
+  const viewer = transcriptViewer(user, data.task);
+  if (followsLive(user, data.task)) {
+    return <LiveTranscript task={data.task} events={data.events} viewer={viewer} refresh={reload} />;
+  }
+  return <Transcript task={data.task} events={data.events} viewer={viewer} />;
+}
+
+/**
+ * Who reads a transcript live: the task's customer and its engineer, who may open its socket for
+ * as long as the task is not over. A guide has the session page; anyone else reads what is stored.
+ */
+function followsLive(user: { id: string; role: Role }, task: Task): boolean {
+  if (task.status === 'ended') return false;
+  return user.role === 'customer' || (user.role === 'engineer' && task.engineer?.id === user.id);
+}
+
+/**
+ * The transcript of a task still going: the conversation comes from the live session as it
+ * happens; the stored events (for the chain check and the event list) are read again shortly
+ * after the live view gets ahead of them, and once more when the session ends, which turns
+ * this into the static transcript.
+ */
+function LiveTranscript({
+  task,
+  events,
+  viewer,
+  refresh,
+}: {
+  task: Task;
+  events: EventsResponse;
+  viewer: TimelineViewer;
+  refresh: () => void;
+}) {
+  const live = useLiveSession(task.id, true, task.description);
+  const stored = events.events.at(-1)?.seq ?? 0;
+  const { lastSeq } = live.state;
+  const ended = live.state.status === 'ended';
+  useEffect(() => {
+    if (lastSeq <= stored && !ended) return;
+    const timer = setTimeout(refresh, ended ? 0 : EVENTS_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [lastSeq, stored, ended, refresh]);
+  return (
+    <Transcript
+      task={task}
+      events={events}
+      viewer={viewer}
+      live={live.state}
+      banner={<ConnectionBanner connection={live.connection} ended={ended} />}
+    />
+  );
 }
 
 /** An engineer who is not the task's engineer (a guide of its AI) reads it as a guide: no line is theirs. */
@@ -54,8 +110,22 @@ export function transcriptViewer(user: { id: string; role: Role }, task: Task): 
   return user.role === 'engineer' && task.engineer?.id !== user.id ? 'guide' : user.role;
 }
 
-export function Transcript({ task, events, viewer }: { task: Task; events: EventsResponse; viewer: TimelineViewer }) {
-  const state = useMemo(() => applyEvents(initialSessionState(), events.events), [events]);
+export function Transcript({
+  task,
+  events,
+  viewer,
+  live,
+  banner,
+}: {
+  task: Task;
+  events: EventsResponse;
+  viewer: TimelineViewer;
+  /** The live session's view, for a task still going: shown once it has caught up with the stored events. */
+  live?: SessionView;
+  banner?: ReactNode;
+}) {
+  const stored = useMemo(() => applyEvents(initialSessionState(), events.events), [events]);
+  const state = live && live.lastSeq >= stored.lastSeq ? live : stored;
   const handoff = state.handoff ?? task.handoff ?? null;
   const endedAt = task.endedAt ? Date.parse(task.endedAt) : Date.now();
   const duration = taskDurationSeconds(task, endedAt);
@@ -74,9 +144,19 @@ export function Transcript({ task, events, viewer }: { task: Task; events: Event
             <Link className="btn primary" href={`/session/${encodeURIComponent(task.id)}`}>
               Open live session
             </Link>
+          ) : task.status !== 'ended' && viewer === 'customer' ? (
+            <Link className="btn primary" href={`/session/${encodeURIComponent(task.id)}`}>
+              Open live view
+            </Link>
           ) : null
         }
       />
+      {live ? (
+        <Notice tone="info" title="Live">
+          This session is still going: the conversation below updates as it happens.
+        </Notice>
+      ) : null}
+      {banner}
       {chain.verified ? (
         <Notice tone="good" title="Audit chain verified">
           All {events.events.length} events are intact and in order

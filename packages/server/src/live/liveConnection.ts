@@ -17,7 +17,7 @@ import { type Admission, admitHello } from './helloHandshake';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
 import { type PresentSocket, recordPresence } from './participantPresence';
-import { SENDS } from './sender';
+import { sendRefusal } from './sender';
 import type { FeedListener } from './taskFeed';
 
 export interface LiveTarget {
@@ -159,11 +159,13 @@ export class LiveConnection implements FeedListener {
     if (type === 'hello') return this.hello(frame);
     if (!this.welcomedAt) return this.sendError('E_VALIDATION', 'Send hello first.', id);
     // A type only the server sends is known but forbidden, not unknown. (hello was handled above.)
-    if (!isClientMessageType(type) || type === 'hello' || !SENDS[this.role].includes(type)) {
+    if (!isClientMessageType(type) || type === 'hello') {
       if (isClientMessageType(type) || isServerMessageType(type))
         return this.sendError('E_FORBIDDEN', `A ${this.role} may not send ${type}.`, id);
       return this.sendError('E_VALIDATION', `Unknown message type "${type}".`, id);
     }
+    const refusal = sendRefusal(this.role, this.user.via, type);
+    if (refusal) return this.sendError('E_FORBIDDEN', refusal, id);
     const parsed = parseClientPayload(type, frame.payload);
     if (!parsed.success) return this.sendError('E_VALIDATION', `${type}: ${firstIssue(parsed.error, '(frame)')}`, id);
 

@@ -14,3 +14,18 @@ export const SENDS: Record<SenderRole, readonly ClientMessageType[]> = {
   engineer: ENGINEER_SENDS,
   guide: GUIDE_SENDS,
 };
+
+/**
+ * What a customer's console socket (the browser, signed in by cookie) may send: chat. Answers to
+ * requests, command output and files come only from the terminal where the commands run (the
+ * CLI's bearer socket): a web page must never be able to approve, or report an output, for it.
+ */
+const CONSOLE_CUSTOMER_SENDS: readonly ClientMessageType[] = ['hello', 'customer_message'];
+
+/** Null when `type` may be sent on this socket; otherwise why not (the E_FORBIDDEN message). */
+export function sendRefusal(role: SenderRole, via: 'bearer' | 'cookie', type: ClientMessageType): string | null {
+  if (!SENDS[role].includes(type)) return `A ${role} may not send ${type}.`;
+  if (role === 'customer' && via === 'cookie' && !CONSOLE_CUSTOMER_SENDS.includes(type))
+    return `The console only chats: answer requests in the terminal where codevf runs (${type} refused).`;
+  return null;
+}

@@ -2,7 +2,10 @@ import { type FormEvent, type KeyboardEvent, useState } from 'react';
 import type { LiveSend } from './liveSend';
 import { useSubmit } from './useSubmit';
 
-/** The two kinds of line an engineer writes: chat to the customer, or guidance to the AI (as a guide). */
+/**
+ * The kinds of line written in the console: the engineer's chat to the customer, a guide's
+ * guidance to the AI, and the customer's chat to whoever leads the session.
+ */
 const KINDS = {
   engineer_message: {
     id: 'chat-input',
@@ -18,9 +21,16 @@ const KINDS = {
     placeholder: 'Tell the AI what to try next; the customer sees it too (Enter to send, Shift+Enter for a new line)',
     button: 'Send guidance',
   },
+  customer_message: {
+    id: 'chat-input',
+    label: 'Message to the engineer',
+    showLabel: false,
+    placeholder: 'Message the engineer (Enter to send, Shift+Enter for a new line)',
+    button: 'Send',
+  },
 } as const;
 
-/** The engineer's message box under the conversation: chat, or for a guide, guidance for the AI. */
+/** The message box under the conversation: chat, or for a guide, guidance for the AI. */
 export function ChatComposer({ send, kind = 'engineer_message' }: { send: LiveSend; kind?: keyof typeof KINDS }) {
   const k = KINDS[kind];
   const [text, setText] = useState('');
