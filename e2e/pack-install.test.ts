@@ -67,8 +67,9 @@ function bareImports(dir: string): Set<string> {
   const builtins = new Set(builtinModules);
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.js')) continue;
+    // A specifier has no white space: that keeps a string that merely ends in `from "` out.
     const code = readFileSync(join(dir, name), 'utf8');
-    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g)) {
+    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./\s][^"'\s]*)["']/g)) {
       const spec = m[1]!;
       if (spec.startsWith('node:') || builtins.has(spec) || builtins.has(spec.split('/')[0]!)) continue;
       names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);

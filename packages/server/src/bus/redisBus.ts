@@ -137,7 +137,10 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
       listeners.clear();
       accessListeners.clear();
       queueListeners.clear();
-      await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+      // The subscriber is dropped, not quit: it has nothing to flush, and a QUIT sent while
+      // (un)subscribe replies are still due (streams and long-polls just ended) can wait forever.
+      sub.disconnect();
+      await pub.quit().catch(() => pub.disconnect());
     },
   };
 }
