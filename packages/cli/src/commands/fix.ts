@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Task } from '@codevf/protocol';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
 import { usage } from '../core/parse';
+import { parseWholeNumber } from '../core/parseNumber';
 
 type TaskMode = Task['mode'];
 
@@ -21,9 +21,6 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, fallb
 }
 
 const MODES: readonly TaskMode[] = ['human', 'ai', 'hybrid'];
-
-/** How long the screen waits for the task to be created before it appears anyway. */
-const START_FIRST_MS = 500;
 
 /** `--mode`: one of MODES (any case); anything else is a usage error naming the choices. */
 function parseMode(raw: string | undefined): TaskMode | undefined {
@@ -49,7 +46,10 @@ export default defineCommand({
     "it offers an AI and the project's allowed AI tools include it, else human (the reason is shown).\n\n" +
     'Settings: .codevf/config.json may set commandTimeoutSeconds (default 600), maxOutputBytes (default ' +
     '1 MiB) and maxFileBytes (default 1 MiB). CODEVF_MAX_RECONNECTS sets how many reconnect attempts in a ' +
-    'row are made before giving up (default 8).',
+    'row are made before giving up (default 8). The terminal bell rings when a request or a screenshare link ' +
+    'arrives; --no-bell or CODEVF_BELL=0 turns it off.\n\n' +
+    "Finished lines (chat, request outcomes, output tails) are written once and stay in the terminal's " +
+    'scrollback; only the header, a question waiting for you, the input line and the footer are redrawn.',
   args: [{ name: 'issue', description: 'What is wrong, in your own words', variadic: true }],
   flags: {
     mode: {
@@ -62,11 +62,21 @@ export default defineCommand({
       valueName: 'taskId',
       description: 'Reconnect to an open task, or see the summary of one that has ended',
     },
+    'max-credits': {
+      type: 'string',
+      valueName: 'N',
+      description: 'The most this session may cost, in credits (a whole number); the server ends it there',
+    },
+    'no-bell': {
+      type: 'boolean',
+      description: 'No terminal bell when a request arrives (also: CODEVF_BELL=0)',
+    },
   },
   json: false,
   examples: [
     'codevf fix "users can\'t log in after the last deploy"',
     'codevf fix --mode human "flaky deploys since Tuesday"',
+    'codevf fix --max-credits 30 "the build fails on CI only"',
     'codevf fix --resume 01J9Z3…',
   ],
 
@@ -84,10 +94,15 @@ export default defineCommand({
     if (mode && resumeTaskId) {
       throw usage('fix', '--mode is for a new task; a resumed task keeps the mode it has.');
     }
+    const maxCredits = parseWholeNumber('--max-credits', parsed.flags['max-credits'], { min: 1 });
+    if (maxCredits !== undefined && resumeTaskId) {
+      throw usage('fix', '--max-credits is for a new task; a resumed task keeps the limit it has.');
+    }
     const env = ctx.io.env;
     const maxReconnectAttempts = intFromEnv(env, 'CODEVF_MAX_RECONNECTS', 8, 0);
     const reconnectDelayMs = intFromEnv(env, 'CODEVF_RECONNECT_DELAY_MS', 500, 1);
     const queuePromptSeconds = intFromEnv(env, 'CODEVF_QUEUE_PROMPT_SECONDS', 180, 1);
+    const bell = !parsed.flags['no-bell'] && env.CODEVF_BELL !== '0';
 
     const api = await ctx.api();
     const login = await api.currentLogin();
@@ -133,15 +148,15 @@ export default defineCommand({
       resumeTaskId,
       projectId: config?.projectId,
       mode,
+      maxCredits,
       maxReconnectAttempts,
       backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
       queuePromptAfterMs: queuePromptSeconds * 1000,
     });
-    // The task is created (and an AI starts on it) before Ink and React load, and the server
-    // works while they do: loading them reads hundreds of module files through the thread pool
-    // the request's own I/O needs, which would otherwise wait behind them. A slow server delays
-    // the screen by at most START_FIRST_MS; the screen then shows the state so far.
-    await Promise.race([session.start(), sleep(START_FIRST_MS, undefined, { ref: false })]);
+    // The task is created (or found, to resume) before Ink and React load: a refused start (no
+    // credits, an unknown id, a limit too low) is a plain error, and no live screen is drawn.
+    const startError = await session.start();
+    if (startError) throw startError;
     const { runLiveUi } = await import('../ui/runLiveUi');
     // SIGTERM (or a Ctrl+C that reached us as a signal): leave at once, the task stays open.
     const onAbort = () => session.abort();
@@ -155,7 +170,7 @@ export default defineCommand({
           stdout: ctx.io.stdout as NodeJS.WriteStream,
           stderr: ctx.io.stderr as NodeJS.WriteStream,
         },
-        { links },
+        { links, bell },
       );
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);

@@ -16,7 +16,8 @@ export function createSessionStart(
   let tick: NodeJS.Timeout | undefined;
   core.onFinish(() => clearInterval(tick));
 
-  async function begin(description: string | undefined) {
+  /** Resolves with the error that ended the start (the session is then finished), or null. */
+  async function begin(description: string | undefined): Promise<CodevfError | null> {
     // The AI's terms are only for the header; fetched beside the task, never waited for.
     void loadAiInfo();
     let task: Task;
@@ -28,12 +29,13 @@ export function createSessionStart(
           description,
           ...(options.mode ? { mode: options.mode } : {}),
           ...(options.projectId ? { projectId: options.projectId } : {}),
+          ...(options.maxCredits ? { maxCredits: options.maxCredits } : {}),
         });
       }
     } catch (err) {
       const error = asCodevfError(err);
       core.finish({ exitCode: error.exitCode, error });
-      return;
+      return error;
     }
     dispatch({
       type: 'taskCreated',
@@ -46,9 +48,13 @@ export function createSessionStart(
       at: core.at(),
     });
     // Ended while we were away (the customer-gone end, the engineer): its summary, from the server.
-    if (task.status === 'ended') return hooks.onEndedBefore(task);
+    if (task.status === 'ended') {
+      hooks.onEndedBefore(task);
+      return null;
+    }
     if (task.status === 'queued') hooks.onQueued();
     connect(task.id);
+    return null;
   }
 
   async function loadAiInfo() {
