@@ -6,9 +6,12 @@
 // OpenAI-compatible server of the tests, which answers at once, and whose time from receiving
 // the request to the end of its streamed answer is subtracted. Target: overhead < 250 ms p50.
 //   node --import tsx bench/hybrid.bench.mjs [runs]      (npm run bench -- hybrid)
+//   node --import tsx bench/hybrid.bench.mjs 30 old/codevf.js packages/cli/dist/codevf.js
+// With CLI entry files after the run count, sessions alternate between those builds and each
+// gets its own table: on a shared machine, builds compared side by side see the same load.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createTempHome, loginRecord, spawnCliPty, writeAuthFile } from '../e2e/harness/cli.ts';
 import { aiSettings } from '../packages/server/test/support/aiSettings.ts';
 import { startScriptedModel } from '../packages/server/test/support/scriptedModel.ts';
@@ -17,6 +20,7 @@ import { cpuCalibrationMs } from './lib/machine.mjs';
 import { percentile } from './lib/stats.mjs';
 
 const runs = Number(process.argv[2] ?? 30);
+const builds = process.argv.length > 3 ? process.argv.slice(3).map((p) => resolve(p)) : [undefined];
 const warmup = 3;
 const TARGET_P50_MS = 250;
 
@@ -64,7 +68,7 @@ writeFileSync(
 );
 
 /** One session: Enter → greeting on screen; the model's own time comes from the scripted server. */
-async function once(i) {
+async function once(i, cliPath) {
   const word = `GREETING${i}X`;
   let modelStart = 0;
   let modelEnd = 0;
@@ -83,6 +87,7 @@ async function once(i) {
     cols: 120,
     rows: 40,
     env: { CODEVF_API_URL: server.baseUrl },
+    cliPath,
   });
   await cli.waitFor(word, 30_000);
   const t1 = wall();
@@ -93,32 +98,37 @@ async function once(i) {
   return { total: t1 - t0, toModel: modelStart - t0, model: modelEnd - modelStart, afterModel: t1 - modelEnd };
 }
 
-const results = [];
+const resultsOf = builds.map(() => []);
 for (let i = 0; i < warmup + runs; i++) {
-  const r = await once(i);
-  if (i >= warmup) results.push(r);
+  for (const [b, cliPath] of builds.entries()) {
+    const r = await once(i * builds.length + b, cliPath);
+    if (i >= warmup) resultsOf[b].push(r);
+  }
 }
 
-const col = (k) => results.map((r) => r[k]).sort((a, b) => a - b);
-const overhead = results.map((r) => r.total - r.model).sort((a, b) => a - b);
-const fmt = (v) => v.toFixed(0);
-const p50 = percentile(overhead, 50);
-console.log(`\n## Hybrid mode: Enter to the AI's first words (${runs} sessions)\n`);
-console.log(
-  `${cpus().length} cores, Node ${process.version}, CPU calibration ${cpuCalibrationMs().toFixed(1)} ms (bench/lib/machine.mjs).`,
-);
-console.log('\n| ms | p50 | p99 |\n|---|---:|---:|');
-console.log(`| **overhead (total − model)** | **${fmt(p50)}** | **${fmt(percentile(overhead, 99))}** |`);
-for (const [k, label] of [
-  ['total', 'Enter → first words on screen'],
-  ['toModel', 'Enter → the model receives the request (CLI start, task, AI joins)'],
-  ['afterModel', "model's answer → on screen (driver, relay, terminal)"],
-  ['model', "the model's own time (scripted: instant)"],
-]) {
-  const s = col(k);
-  console.log(`| ${label} | ${fmt(percentile(s, 50))} | ${fmt(percentile(s, 99))} |`);
+for (const [b, cliPath] of builds.entries()) {
+  const results = resultsOf[b];
+  const col = (k) => results.map((r) => r[k]).sort((a, b) => a - b);
+  const overhead = results.map((r) => r.total - r.model).sort((a, b) => a - b);
+  const fmt = (v) => v.toFixed(0);
+  const p50 = percentile(overhead, 50);
+  console.log(`\n## Hybrid mode: Enter to the AI's first words (${runs} sessions${cliPath ? `, ${cliPath}` : ''})\n`);
+  console.log(
+    `${cpus().length} cores, Node ${process.version}, CPU calibration ${cpuCalibrationMs().toFixed(1)} ms (bench/lib/machine.mjs).`,
+  );
+  console.log('\n| ms | p50 | p99 |\n|---|---:|---:|');
+  console.log(`| **overhead (total − model)** | **${fmt(p50)}** | **${fmt(percentile(overhead, 99))}** |`);
+  for (const [k, label] of [
+    ['total', 'Enter → first words on screen'],
+    ['toModel', 'Enter → the model receives the request (CLI start, task, AI joins)'],
+    ['afterModel', "model's answer → on screen (driver, relay, terminal)"],
+    ['model', "the model's own time (scripted: instant)"],
+  ]) {
+    const s = col(k);
+    console.log(`| ${label} | ${fmt(percentile(s, 50))} | ${fmt(percentile(s, 99))} |`);
+  }
+  console.log(`\nTarget: overhead < ${TARGET_P50_MS} ms p50 — ${p50 < TARGET_P50_MS ? 'met' : 'NOT met'}.`);
 }
-console.log(`\nTarget: overhead < ${TARGET_P50_MS} ms p50 — ${p50 < TARGET_P50_MS ? 'met' : 'NOT met'}.`);
 
 await server.close();
 await model.close();

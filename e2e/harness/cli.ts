@@ -117,10 +117,10 @@ export function cliEnv(home: string, extra: CliOptions['env'] = {}): Record<stri
 }
 
 /** The program and its arguments: the installed `bin` as it is, else node with the repository's build. */
-function commandLine(args: string[], bin: string | undefined): [string, string[]] {
+function commandLine(args: string[], bin: string | undefined, cliPath = CLI_PATH): [string, string[]] {
   if (bin) return [bin, args];
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run npm run build -w packages/cli first`);
-  return [process.execPath, [CLI_PATH, ...args]];
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build -w packages/cli first`);
+  return [process.execPath, [cliPath, ...args]];
 }
 
 export interface RunningCli {
@@ -232,6 +232,8 @@ export function parseJsonOutput<T = unknown>(
 export interface PtyOptions extends Omit<CliOptions, 'input' | 'timeoutMs'> {
   cols?: number;
   rows?: number;
+  /** Another build's entry file (benchmarks comparing builds); default the built CLI. */
+  cliPath?: string;
 }
 
 export interface PtyCli {
@@ -269,7 +271,7 @@ const KEYS: Record<string, string> = {
 
 /** Runs the CLI in a pseudo-terminal (stdin/stdout/stderr are TTYs), for the interactive UI. */
 export async function spawnCliPty(args: string[], options: PtyOptions): Promise<PtyCli> {
-  const [file, argv] = commandLine(args, options.bin);
+  const [file, argv] = commandLine(args, options.bin, options.cliPath);
   const pty = await import('node-pty');
   const term = pty.spawn(file, argv, {
     name: 'xterm-256color',

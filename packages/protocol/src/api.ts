@@ -152,6 +152,14 @@ export const TaskMode = z.enum(['human', 'ai', 'hybrid']);
 export const TaskStatus = z.enum(['queued', 'active', 'ended']);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 export const EndedBy = z.enum(['customer', 'engineer', 'system']);
+/**
+ * Who drives a task on the customer's side: `terminal` (the CLI's live session, where the
+ * customer approves each request) or `agent` (a coding agent through the REST verbs or MCP:
+ * an engineer's request goes to the agent, which carries it out with its own tools under its
+ * user's permission prompts, or declines it).
+ */
+export const TaskDriver = z.enum(['terminal', 'agent']);
+export type TaskDriver = z.infer<typeof TaskDriver>;
 
 export const CreateTaskBody = z.object({
   description: z.string().trim().min(1).max(10_000),
@@ -165,6 +173,8 @@ export const CreateTaskBody = z.object({
    */
   mode: TaskMode.optional(),
   maxCredits: z.number().int().positive().optional(),
+  /** Who drives the task (default `terminal`). */
+  driver: TaskDriver.optional(),
 });
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
 
@@ -179,6 +189,8 @@ export const Task = z.object({
   /** Whether the AI leads the task now (its engineer is the AI). */
   aiLed: z.boolean().optional(),
   status: TaskStatus,
+  /** Who drives the task on the customer's side (`terminal` when the server predates it). */
+  driver: TaskDriver.optional(),
   customerId: z.string(),
   customerName: z.string().optional(),
   projectId: z.string().nullable(),

@@ -18,6 +18,9 @@ import { checkScreenshareUrl, hasForbiddenControls, screenshareUrlProblem } from
 
 const text = z.string().min(1).max(MAX_CHAT_CHARS);
 const reason = z.string().max(MAX_REASON_CHARS).default('');
+/** Why the customer (or their agent) declined a request; shown to the engineer and the AI. */
+export const MAX_DECLINE_REASON_CHARS = 500;
+const declineReason = z.string().max(MAX_DECLINE_REASON_CHARS).optional();
 /** An engineer request's id, as the server assigns it (request_command / request_file). */
 export const RequestId = z.string().min(1).max(64);
 
@@ -79,6 +82,8 @@ export const clientPayloads = {
     requestId: RequestId,
     approved: z.boolean(),
     scope: z.enum(['once', 'session']).optional(),
+    /** With `approved: false`: why, for the engineer (or the AI) to read. */
+    reason: declineReason,
   }),
   /** customer: one chunk of an approved command's output. */
   command_output: z.object({
@@ -105,6 +110,8 @@ export const clientPayloads = {
     approved: z.boolean(),
     /** Why the file was refused by the customer's side without asking (escape, binary, too large). */
     refusedReason: z.string().max(MAX_REASON_CHARS).optional(),
+    /** With `approved: false`: why the customer (or their agent) declined, for the engineer (or the AI). */
+    reason: declineReason,
   }),
   /** customer: the content of an approved file; completes the request. */
   file_upload: z.object({

@@ -43,8 +43,11 @@ export const eventPayloads = {
   }),
   /** server: the engineer's last socket closed. `lastSeenAt`: see customer_disconnected. */
   engineer_disconnected: z.object({ engineerId: z.string(), lastSeenAt: z.string().optional() }),
-  /** server: the customer's first socket (on any instance) joined, or joined again. */
-  customer_connected: z.object({ customerId: z.string() }),
+  /**
+   * server: the customer's first socket (on any instance) joined, or joined again; `via: "agent"`
+   * when the customer is present through their coding agent's calls (an agent-driven task).
+   */
+  customer_connected: z.object({ customerId: z.string(), via: z.literal('agent').optional() }),
   /**
    * server: the customer's last socket (on every instance) closed; billing pauses after the grace.
    * `lastSeenAt` is set when the departure was noticed late — the server instance holding the

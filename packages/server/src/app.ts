@@ -27,6 +27,7 @@ import { createLogger } from './logger';
 import { projectRoutes } from './projects/projectRoutes';
 import type { Storage } from './storage/storage';
 import { aiRoutes } from './tasks/aiRoutes';
+import { messageRoutes } from './tasks/messageRoutes';
 import { taskRoutes } from './tasks/taskRoutes';
 
 declare module 'fastify' {
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deviceRoutes, ctx);
   await app.register(adminRoutes, ctx);
   await app.register(taskRoutes, ctx);
+  await app.register(messageRoutes, ctx);
   await app.register(aiRoutes, ctx);
   await app.register(liveRoutes, ctx);
   await app.register(creditsRoutes, ctx);

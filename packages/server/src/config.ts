@@ -63,6 +63,11 @@ export interface ServerConfig {
    * never connected since the claim. A fraction is allowed (0.5 = 30 s), e.g. for tests.
    */
   customerGoneMinutes: number;
+  /**
+   * An agent-driven task's customer is present while their agent calls the task's API (events,
+   * messages) at least this often; a wait in progress counts as a call lasting all its length.
+   */
+  agentPresenceSeconds: number;
   /** The AI participant; off unless aiBaseUrl and aiModel are both set. */
   ai: AiConfig;
 }
@@ -179,6 +184,7 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     maxSocketsPerUser: int(env.CODEVF_MAX_SOCKETS_PER_USER, 20),
     presenceGraceSeconds: int(env.CODEVF_PRESENCE_GRACE_SECONDS, 30),
     customerGoneMinutes: int(env.CODEVF_CUSTOMER_GONE_MINUTES, 5),
+    agentPresenceSeconds: int(env.CODEVF_AGENT_PRESENCE_SECONDS, 90),
     ai: {
       baseUrl: env.CODEVF_AI_BASE_URL || undefined,
       model: env.CODEVF_AI_MODEL || undefined,
@@ -203,5 +209,13 @@ export function resolveConfig(overrides: ServerConfigInput = {}, env: NodeJS.Pro
     );
   if (!(merged.presenceGraceSeconds >= 0))
     throw new Error(`CODEVF_PRESENCE_GRACE_SECONDS must be 0 or more; it is ${merged.presenceGraceSeconds}.`);
+  // Longer than the longest wait for events (55 s): an agent waiting is never taken for gone.
+  if (!(Number.isInteger(merged.agentPresenceSeconds) && merged.agentPresenceSeconds >= MIN_AGENT_PRESENCE_SECONDS))
+    throw new Error(
+      `CODEVF_AGENT_PRESENCE_SECONDS must be a whole number of at least ${MIN_AGENT_PRESENCE_SECONDS}; it is ${merged.agentPresenceSeconds}.`,
+    );
   return merged;
 }
+
+/** Above the longest wait of `GET /v1/tasks/:id/events` (55 s), with a margin for the next call. */
+export const MIN_AGENT_PRESENCE_SECONDS = 60;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargeMinute } from '../src/billing/billing';
 import { FakeClock } from '../src/clock';
+import { liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
 import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
@@ -81,6 +82,42 @@ describe.each(['sqlite', 'postgres'] as const)('billing (%s)', (dialect) => {
     });
     const view = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`);
     expect(view.body).toMatchObject({ creditsUsed: 7, creditsRemaining: 93 });
+  });
+
+  it('looks at a session with nothing due without taking its lock, and takes it to charge', async () => {
+    const customer = await party(server, 'customer', 100);
+    const task = await createTask(server.baseUrl, customer);
+    await claim(server.baseUrl, engineer, task.id);
+    const c = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token });
+    const e = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: engineer.token });
+    open.push(c, e);
+    // Both arrivals stored: from then on the minute is billable.
+    await c.waitFor('customer_connected');
+    await c.waitFor('engineer_connected');
+    const storage = server.ctx.storage;
+    const transaction = storage.transaction;
+    let transactions = 0;
+    storage.transaction = (work) => {
+      transactions++;
+      return transaction(work);
+    };
+    const billingLook = async () => {
+      transactions = 0;
+      await liveRuntime(server.ctx).billingTick();
+      return transactions;
+    };
+    try {
+      expect(await billingLook()).toBeGreaterThan(0); // minute 0 is charged
+      expect(await balanceOf(server, customer)).toBe(99);
+      clock.advance(6_000); // looked at again, nothing due
+      expect(await billingLook()).toBe(0);
+      expect(await balanceOf(server, customer)).toBe(99);
+      clock.advance(60_000); // the next minute is due
+      expect(await billingLook()).toBeGreaterThan(0);
+      expect(await balanceOf(server, customer)).toBe(98);
+    } finally {
+      storage.transaction = transaction;
+    }
   });
 
   it('ends the session when the task reaches its maxCredits', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthUser } from '../src/auth/guards';
+import { preparedQuery } from '../src/storage/preparedQuery';
 import { eventsAfter } from '../src/tasks/eventLog';
 import { createTask } from '../src/tasks/taskService';
 import { withTaskLock } from '../src/tasks/taskTransaction';
@@ -66,5 +67,28 @@ describe.each(['sqlite', 'postgres'] as const)('the wrong handle inside a task t
     expect(change.value).toBe('queued');
     const texts = (await eventsAfter(ctx.storage.db, taskId, 0)).map((e) => JSON.parse(e.payloadJson).text);
     expect(texts.at(-1)).toBe('kept');
+  });
+
+  it('reads prepared statements outside a transaction, and refuses them inside one’s work and for a write', async () => {
+    const { ctx } = server;
+    const status = preparedQuery('test:taskStatus', (db, p: { id: string }) =>
+      db.selectFrom('tasks').select('status').where('id', '=', p.id),
+    );
+    expect((await ctx.storage.read(status, { id: taskId })).rows).toEqual([{ status: 'queued' }]);
+    expect((await ctx.storage.read(status, { id: 'no-such-task' })).rows).toEqual([]);
+    const inside = withTaskLock(ctx, taskId, ctx.clock.now(), () => ctx.storage.read(status, { id: taskId }));
+    await expect(within(2000, inside)).rejects.toMatchObject({ name: 'WrongHandleError' });
+    const rename = preparedQuery('test:renameTask', (db, p: { id: string; description: string }) =>
+      db.updateTable('tasks').set({ description: p.description }).where('id', '=', p.id),
+    );
+    await expect(ctx.storage.read(rename, { id: taskId, description: 'changed' })).rejects.toMatchObject({
+      name: 'NotAReadError',
+    });
+    const row = await ctx.storage.db
+      .selectFrom('tasks')
+      .select('description')
+      .where('id', '=', taskId)
+      .executeTakeFirst();
+    expect(row?.description).toBe('wrong handle');
   });
 });

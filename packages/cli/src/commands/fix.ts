@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Task } from '@codevf/protocol';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
 import { usage } from '../core/parse';
 import { parseWholeNumber } from '../core/parseNumber';
+import { createTask } from '../session/createTask';
+import type { SessionOutcome } from '../session/liveSession';
 
 type TaskMode = Task['mode'];
 
@@ -58,9 +61,10 @@ export default defineCommand({
       description: 'Who should help (default: the server decides, AI first when it offers one)',
     },
     resume: {
-      type: 'string',
-      valueName: 'taskId',
-      description: 'Reconnect to an open task, or see the summary of one that has ended',
+      type: 'boolean',
+      description:
+        'Reconnect to an open task (codevf fix --resume <taskId>), or see the summary of one that has ended; ' +
+        "without an id, this project's open task",
     },
     'max-credits': {
       type: 'string',
@@ -78,24 +82,26 @@ export default defineCommand({
     'codevf fix --mode human "flaky deploys since Tuesday"',
     'codevf fix --max-credits 30 "the build fails on CI only"',
     'codevf fix --resume 01J9Z3…',
+    'codevf fix --resume',
   ],
 
   async handler(parsed, ctx) {
     const words = parsed.args.issue;
-    const issue = (Array.isArray(words) ? words.join(' ') : (words ?? '')).trim();
-    const resumeTaskId = parsed.flags.resume?.trim();
-    if (parsed.flags.resume !== undefined && !resumeTaskId) {
-      throw new CodevfError('E_VALIDATION', '--resume needs the id of the task to resume.');
-    }
-    if (resumeTaskId && issue) {
+    const list = Array.isArray(words) ? words : words ? [words] : [];
+    // --resume takes the task id as its one word; without one, the project's open task is found below.
+    const resuming = parsed.flags.resume === true;
+    const issue = resuming ? '' : list.join(' ').trim();
+    const given = resuming ? list.map((w) => w.trim()).filter(Boolean) : [];
+    if (given.length > 1) {
       throw new CodevfError('E_VALIDATION', 'Give either an issue or --resume <taskId>, not both.');
     }
+    let resumeTaskId = given[0];
     const mode = parseMode(parsed.flags.mode);
-    if (mode && resumeTaskId) {
+    if (mode && resuming) {
       throw usage('fix', '--mode is for a new task; a resumed task keeps the mode it has.');
     }
     const maxCredits = parseWholeNumber('--max-credits', parsed.flags['max-credits'], { min: 1 });
-    if (maxCredits !== undefined && resumeTaskId) {
+    if (maxCredits !== undefined && resuming) {
       throw usage('fix', '--max-credits is for a new task; a resumed task keeps the limit it has.');
     }
     const env = ctx.io.env;
@@ -103,15 +109,21 @@ export default defineCommand({
     const reconnectDelayMs = intFromEnv(env, 'CODEVF_RECONNECT_DELAY_MS', 500, 1);
     const queuePromptSeconds = intFromEnv(env, 'CODEVF_QUEUE_PROMPT_SECONDS', 180, 1);
     const bell = !parsed.flags['no-bell'] && env.CODEVF_BELL !== '0';
+    // How long the plain first frame waits for the helper's first words before the full screen loads.
+    const fullScreenAfterMs = intFromEnv(env, 'CODEVF_FULL_SCREEN_AFTER_MS', 500, 0);
 
     const api = await ctx.api();
     const login = await api.currentLogin();
     if (!login) await api.accessToken(); // throws the precise E_NOT_LOGGED_IN (other server, none at all)
+    if (resuming && !resumeTaskId) {
+      const { openTaskToResume } = await import('../agent/openTaskToResume');
+      resumeTaskId = await openTaskToResume(api, ctx.cwd());
+    }
     // canPrompt: stdin and stderr are terminals and this is not CI (where Ink would draw only
     // the last frame of the live screen).
     if (!ctx.io.canPrompt || !ctx.io.stdoutIsTTY) {
       throw new CodevfError('E_NO_TTY', '`codevf fix` is a live, interactive session and needs a terminal.', {
-        hint: 'Run it in a terminal window (not through a pipe, a script or CI). An agent mode is planned.',
+        hint: 'Run it in a terminal window (not through a pipe, a script or CI). From an agent or a script, use: codevf ask',
       });
     }
 
@@ -119,12 +131,20 @@ export default defineCommand({
     const cwd = ctx.cwd();
     const projectRoot = await findProjectRoot(cwd);
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
+    // A new task is asked for now, before the session's own modules (safety layer, socket) load:
+    // the server makes it, and an AI starts on it, while they do. The session reports a failure.
+    const createdTask = issue
+      ? createTask(api, { description: issue, mode, projectId: config?.projectId, maxCredits })
+      : undefined;
+    createdTask?.catch(() => {});
 
-    const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }] = await Promise.all([
-      import('../session/createLocalWork'),
-      import('../session/liveSession'),
-      import('@codevf/protocol/shared'),
-    ]);
+    const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }, { showPlainFrame }] =
+      await Promise.all([
+        import('../session/createLocalWork'),
+        import('../session/liveSession'),
+        import('@codevf/protocol/shared'),
+        import('../ui/plainFrame'),
+      ]);
     // http links to this machine are for development only: allowed when the server itself is
     // a local http one. Anywhere else a screenshare link must be https.
     const server = new URL(api.baseUrl);
@@ -145,6 +165,7 @@ export default defineCommand({
       local,
       customerName: stored?.user.name ?? 'You',
       description: issue || undefined,
+      createdTask,
       resumeTaskId,
       projectId: config?.projectId,
       mode,
@@ -153,25 +174,32 @@ export default defineCommand({
       backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
       queuePromptAfterMs: queuePromptSeconds * 1000,
     });
-    // The task is created (or found, to resume) before Ink and React load: a refused start (no
+    const streams = {
+      stdin: ctx.io.stdin as NodeJS.ReadStream,
+      stdout: ctx.io.stdout as NodeJS.WriteStream,
+      stderr: ctx.io.stderr as NodeJS.WriteStream,
+    };
+    // The task exists (or is found, to resume) before anything is drawn: a refused start (no
     // credits, an unknown id, a limit too low) is a plain error, and no live screen is drawn.
+    // It was asked for before the modules above loaded, so this wait is mostly already over.
     const startError = await session.start();
     if (startError) throw startError;
-    const { runLiveUi } = await import('../ui/runLiveUi');
     // SIGTERM (or a Ctrl+C that reached us as a signal): leave at once, the task stays open.
     const onAbort = () => session.abort();
     ctx.signal.addEventListener('abort', onAbort);
-    let outcome: Awaited<ReturnType<typeof runLiveUi>>;
+    let outcome: SessionOutcome;
     try {
-      outcome = await runLiveUi(
-        session,
-        {
-          stdin: ctx.io.stdin as NodeJS.ReadStream,
-          stdout: ctx.io.stdout as NodeJS.WriteStream,
-          stderr: ctx.io.stderr as NodeJS.WriteStream,
-        },
-        { links, bell },
-      );
+      // Loading Ink and React holds the event loop for ≈ 150 ms. Until then a plain frame shows
+      // the session, and they load only once the helper's first words (or a request) are on it,
+      // or after fullScreenAfterMs: a quick first answer is not kept waiting behind them, and
+      // the task's creation does not queue behind their file reads.
+      const frame = session.store.getState().phase === 'askIssue' ? null : showPlainFrame(session, streams, links);
+      if (frame) {
+        await Promise.race([frame.firstWords, session.done, sleep(fullScreenAfterMs, undefined, { ref: false })]);
+      }
+      const { runLiveUi } = await import('../ui/runLiveUi');
+      frame?.handOver();
+      outcome = await runLiveUi(session, streams, { links, bell });
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
     }

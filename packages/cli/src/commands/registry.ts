@@ -34,6 +34,40 @@ export const COMMANDS: RegisteredCommand[] = [
     load: () => import('./fix'),
   },
   {
+    name: 'status',
+    summary: 'Logged in? Server reachable? Open tasks of this project.',
+    load: () => import('./status'),
+  },
+  { name: 'tasks', summary: 'List your tasks (history, newest first).', load: () => import('./tasks') },
+  {
+    name: 'ask',
+    summary: 'Ask for help without a screen (agents, scripts): create a task, return at once.',
+    load: () => import('./ask'),
+  },
+  {
+    name: 'messages',
+    summary: "A task's new events after a seq, waiting up to --wait seconds.",
+    load: () => import('./messages'),
+  },
+  { name: 'reply', summary: 'Send a chat message on a task.', load: () => import('./reply') },
+  {
+    name: 'share-output',
+    summary: "Answer an engineer's command request with captured output (redacted).",
+    load: () => import('./shareOutput'),
+  },
+  {
+    name: 'share-file',
+    summary: "Answer an engineer's file request with the file (checked, redacted).",
+    load: () => import('./shareFile'),
+  },
+  { name: 'decline', summary: "Decline an engineer's request.", load: () => import('./decline') },
+  { name: 'end', summary: 'End a task and rate the help.', load: () => import('./end') },
+  {
+    name: 'mcp',
+    summary: 'MCP server for coding agents (stdio); `mcp install --client …` configures one.',
+    load: () => import('./mcp'),
+  },
+  {
     name: 'logout',
     summary: 'Log out: revoke the login and delete it from this machine.',
     load: () => import('./logout'),

@@ -47,7 +47,9 @@ const UNREACHABLE = new Set([
  */
 export const nodeTransport: Transport = async (request) => {
   const url = new URL(request.url);
-  const lib = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  // getBuiltinModule, not import(): an ES import of node:http reads every export to build the
+  // module namespace, and http.WebSocket's getter loads undici (50–200 ms before the first request).
+  const lib = process.getBuiltinModule(url.protocol === 'https:' ? 'node:https' : 'node:http');
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const signal = request.signal;

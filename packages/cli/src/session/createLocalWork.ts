@@ -2,7 +2,7 @@ import { MAX_FILE_FRAME_BYTES } from '@codevf/protocol';
 import { executeApproved } from '../safety/executeApproved';
 import { loadEnvSecrets } from '../safety/loadEnvSecrets';
 import { inspectProjectFile, readProjectFile } from '../safety/projectFile';
-import { createRedactor } from '../safety/redactor';
+import { createRedactor, type Redactor } from '../safety/redactor';
 import type { CommandOutcome, LocalWork } from './localWork';
 
 export interface LocalWorkOptions {
@@ -12,6 +12,8 @@ export interface LocalWorkOptions {
   maxFileBytes?: number;
   /** The customer's tokens: no variable holding one is passed to a command. */
   secretsToStrip: string[];
+  /** The redactor to use (default: the standard rules plus the project's `.env*` values). */
+  redactor?: Redactor;
   openUrl(url: string): Promise<boolean>;
 }
 
@@ -20,7 +22,7 @@ const FILE_FRAME_ENVELOPE = 2_048;
 
 /** The live session's hands on this machine: the safety layer, configured for one project. */
 export async function createLocalWork(options: LocalWorkOptions): Promise<LocalWork> {
-  const redactor = createRedactor({ extraValues: await loadEnvSecrets(options.projectRoot) });
+  const redactor = options.redactor ?? createRedactor({ extraValues: await loadEnvSecrets(options.projectRoot) });
   const root = options.projectRoot;
 
   return {

@@ -15,6 +15,8 @@ export interface LiveSessionOptions {
   customerName: string;
   /** The issue text; absent with `resumeTaskId` or when the UI asks for it first. */
   description?: string;
+  /** The task for `description`, when the caller has already asked the server for it (createTask). */
+  createdTask?: Promise<Task>;
   resumeTaskId?: string;
   projectId?: string;
   /** `--mode`: who should help; absent, the server decides (AI first when it offers one). */

@@ -1,6 +1,7 @@
 import { AiInfo, type ServerMessage, type Task } from '@codevf/protocol';
 import { liveSessionUrl } from '@codevf/protocol/client';
 import { CodevfError } from '../core/errors';
+import { createTask } from './createTask';
 import { createSessionClient } from './sessionConnection';
 import { asCodevfError, reasonOf, type SessionCore } from './sessionCore';
 
@@ -15,6 +16,8 @@ export function createSessionStart(
   const { options, dispatch, state } = core;
   let tick: NodeJS.Timeout | undefined;
   core.onFinish(() => clearInterval(tick));
+  // Asked for by the command before this module was loaded (fix.ts); the first begin takes it.
+  let createdTask = options.createdTask;
 
   /** Resolves with the error that ended the start (the session is then finished), or null. */
   async function begin(description: string | undefined): Promise<CodevfError | null> {
@@ -25,12 +28,15 @@ export function createSessionStart(
       if (options.resumeTaskId) {
         task = await options.api.get<Task>(`/v1/tasks/${encodeURIComponent(options.resumeTaskId)}`);
       } else {
-        task = await options.api.post<Task>('/v1/tasks', {
-          description,
-          ...(options.mode ? { mode: options.mode } : {}),
-          ...(options.projectId ? { projectId: options.projectId } : {}),
-          ...(options.maxCredits ? { maxCredits: options.maxCredits } : {}),
-        });
+        const early = createdTask;
+        createdTask = undefined;
+        task = await (early ??
+          createTask(options.api, {
+            description,
+            mode: options.mode,
+            projectId: options.projectId,
+            maxCredits: options.maxCredits,
+          }));
       }
     } catch (err) {
       const error = asCodevfError(err);

@@ -1,14 +1,7 @@
 import { Box, Text } from 'ink';
+import { HUMAN_HINT, showsHumanHint } from './screenText';
 import type { SessionState } from './sessionState';
 import { Untrusted } from './Untrusted';
-
-/** While the AI helps: how to get a person instead (typed in the chat, see session/chatInput.ts). */
-export const HUMAN_HINT = 'Want a person? Type /human (or /human <reason>) to ask for a human engineer.';
-
-/** Whether the footer shows HUMAN_HINT. */
-export function showsHumanHint(state: SessionState): boolean {
-  return state.aiLeads && !state.humanAsked;
-}
 
 /** Bottom line: what the session has cost so far and what is left; plus the latest notice. */
 export function Footer({ state }: { state: SessionState }) {

@@ -17,17 +17,17 @@ withCommandWorld((s, w) => {
 const issue = (text: string) => ({ args: { issue: text.split(' ') } });
 
 describe('fix handler, before the session starts', () => {
-  it('--resume without an id is E_VALIDATION', async () => {
-    const { error } = await world.handle(fix, { flags: { resume: '  ' } });
+  it('--resume with more than one word is E_VALIDATION (an id is one word)', async () => {
+    const { error } = await world.handle(fix, { ...issue('t_1 t_2'), flags: { resume: true } });
     expect(error).toMatchObject({
       code: 'E_VALIDATION',
-      message: '--resume needs the id of the task to resume.',
+      message: 'Give either an issue or --resume <taskId>, not both.',
       exitCode: 2,
     });
   });
 
   it('an issue and --resume together are E_VALIDATION', async () => {
-    const { error } = await world.handle(fix, { ...issue('login is broken'), flags: { resume: 't_1' } });
+    const { error } = await world.handle(fix, { ...issue('t_1 login is broken'), flags: { resume: true } });
     expect(error).toMatchObject({
       code: 'E_VALIDATION',
       message: 'Give either an issue or --resume <taskId>, not both.',
@@ -50,7 +50,11 @@ describe('fix handler, before the session starts', () => {
   });
 
   it('usage problems are reported before the login is looked at', async () => {
-    const { error } = await world.handle(fix, { flags: { resume: '' } }, { env: { CODEVF_API_URL: server.baseUrl } });
+    const { error } = await world.handle(
+      fix,
+      { ...issue('t_1 t_2'), flags: { resume: true } },
+      { env: { CODEVF_API_URL: server.baseUrl } },
+    );
     expect(error).toMatchObject({ code: 'E_VALIDATION' });
   });
 
@@ -77,7 +81,11 @@ describe('fix handler, before the session starts', () => {
       message: '`codevf fix` is a live, interactive session and needs a terminal.',
       exitCode: 2,
     });
-    const inCi = await world.handle(fix, { flags: { resume: 't_1' } }, { tty: true, env: { CI: 'true' } });
+    const inCi = await world.handle(
+      fix,
+      { ...issue('t_1'), flags: { resume: true } },
+      { tty: true, env: { CI: 'true' } },
+    );
     expect(inCi.error).toMatchObject({ code: 'E_NO_TTY' });
     expect(server.seen).toEqual([]);
   });
@@ -105,7 +113,7 @@ describe('codevf fix', () => {
       stdout: '',
       stderr:
         'Error: `codevf fix` is a live, interactive session and needs a terminal.\n' +
-        'Hint: Run it in a terminal window (not through a pipe, a script or CI). An agent mode is planned.\n',
+        'Hint: Run it in a terminal window (not through a pipe, a script or CI). From an agent or a script, use: codevf ask\n',
       json: expect.any(Function),
     });
   });
@@ -118,10 +126,10 @@ describe('codevf fix', () => {
     expect(out.stderr).toBe('');
   });
 
-  it('--resume without a value is a usage error', async () => {
-    const out = await world.run(['fix', '--resume']);
-    expect(out.code).toBe(2);
-    expect(out.stderr).toContain("Option '--resume <value>' argument missing");
+  it('--resume without an id looks for the open task, which needs the login', async () => {
+    const out = await world.run(['fix', '--resume'], { env: { CODEVF_API_URL: server.baseUrl } });
+    expect(out.code).toBe(4);
+    expect(out.stderr).toContain('You are not logged in.');
   });
 });
 

@@ -3,9 +3,9 @@ import { renderToString } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../src/session/store';
 import { App, type SessionView } from '../../src/ui/App';
-import { HUMAN_HINT } from '../../src/ui/Footer';
 import { rateLine } from '../../src/ui/rateLine';
 import { requestFits } from '../../src/ui/requestLayout';
+import { HUMAN_HINT } from '../../src/ui/screenText';
 import { sessionReducer } from '../../src/ui/sessionReducer';
 import { type Action, initialSessionState, type SessionState } from '../../src/ui/sessionState';
 

@@ -43,6 +43,22 @@ describe('RequestCard', () => {
     expect(status(view)?.textContent).toBe('Waiting for the customer 0:05');
   });
 
+  it("shows why the customer's agent declined, its control characters made visible", () => {
+    const view = render(
+      <RequestCard
+        request={command({ state: 'denied', declineReason: 'needs the prod \u001b[2Jdatabase' })}
+        now={NOW}
+      />,
+    );
+    expect(status(view)?.textContent).toBe('Denied by the customer');
+    const reason = view.container.querySelector('[data-testid=decline-reason]');
+    expect(reason?.textContent).toBe('Declined because: needs the prod ␛[2Jdatabase');
+    expect(reason?.querySelector('.untrusted-mark')?.textContent).toBe('␛');
+    // Approved, or denied without a reason: no such line.
+    view.rerender(<RequestCard request={command({ state: 'denied' })} now={NOW} />);
+    expect(view.container.querySelector('[data-testid=decline-reason]')).toBeNull();
+  });
+
   it('shows the outcome instead of the countdown once decided', () => {
     const view = render(<RequestCard request={command({ state: 'denied' })} now={NOW} />);
     expect(status(view)?.textContent).toBe('Denied by the customer');

@@ -32,6 +32,11 @@ export function RequestCard({ request: r, now }: { request: EngineerRequest; now
         </p>
       ) : null}
       <p className="request-time muted">Asked at {formatClock(r.requestedAt)}</p>
+      {r.state === 'denied' && r.declineReason ? (
+        <p className="request-reason" data-testid="decline-reason">
+          Declined because: <UntrustedText text={r.declineReason} />
+        </p>
+      ) : null}
       {r.kind === 'command' && (r.state === 'running' || r.state === 'completed' || r.output.length > 0) ? (
         <AnsiOutput chunks={r.output} done={r.state === 'completed'} label={`Output of ${r.command}`} />
       ) : null}

@@ -144,6 +144,23 @@ describe('session state: commands', () => {
   });
 });
 
+describe('session state: decline reasons', () => {
+  it('keeps the reason of a declined command or file request, and none for an approval', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('request_command', { requestId: 'c1', command: 'npm test', reason: '', expiresAt: inOneMinute }),
+      ev('request_file', { requestId: 'f1', path: '.env', reason: '', expiresAt: inOneMinute }),
+      ev('request_command', { requestId: 'c2', command: 'ls', reason: '', expiresAt: inOneMinute }),
+      ev('approve_command', { requestId: 'c1', approved: false, reason: 'needs a database' }),
+      ev('approve_file', { requestId: 'f1', approved: false, reason: 'holds secrets' }),
+      ev('approve_command', { requestId: 'c2', approved: true, reason: 'ignored' }),
+    ]);
+    expect(req(s, 'c1')).toMatchObject({ state: 'denied', declineReason: 'needs a database' });
+    expect(req(s, 'f1')).toMatchObject({ state: 'denied', declineReason: 'holds secrets' });
+    expect(req(s, 'c2').declineReason).toBeUndefined();
+  });
+});
+
 describe('session state: files, chat, billing, end', () => {
   it('tracks file requests: refused with a reason, and received with redactions', () => {
     let s = fresh();

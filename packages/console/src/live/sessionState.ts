@@ -144,7 +144,12 @@ export function readEvent(event: EventLike): PersistedEvent | null {
         type: 'approve_command',
         seq,
         timestamp,
-        payload: { requestId: str(p.requestId), approved: p.approved === true, ...(scope ? { scope } : {}) },
+        payload: {
+          requestId: str(p.requestId),
+          approved: p.approved === true,
+          ...(scope ? { scope } : {}),
+          ...opt('reason', typeof p.reason === 'string' ? p.reason : null),
+        },
       };
     }
     case 'command_output':
@@ -183,6 +188,7 @@ export function readEvent(event: EventLike): PersistedEvent | null {
           requestId: str(p.requestId),
           approved: p.approved === true,
           ...opt('refusedReason', typeof p.refusedReason === 'string' ? p.refusedReason : null),
+          ...opt('reason', typeof p.reason === 'string' ? p.reason : null),
         },
       };
     case 'file_upload':

@@ -65,3 +65,18 @@ describe('QueuePage', () => {
     expect(handed?.querySelector('button[aria-label^="Claim task 2"]')).not.toBeNull();
   });
 });
+
+describe('QueuePage: agent-driven tasks', () => {
+  it('marks a task driven by a coding agent, and only that one', async () => {
+    fakeApi({
+      'GET /v1/queue': { body: { tasks: [queued('t1', { driver: 'terminal' }), queued('t2', { driver: 'agent' })] } },
+      'GET /v1/tasks': { body: { tasks: [] } },
+    });
+    const view = render(<QueuePage />);
+    for (let i = 0; i < 5; i++) await act(async () => {});
+    const pill = (id: string) => view.container.querySelector(`li[data-task-id="${id}"] [data-testid=driver-agent]`);
+    expect(pill('t1')).toBeNull();
+    expect(pill('t2')?.textContent).toBe('agent-driven');
+    expect(pill('t2')?.getAttribute('title')).toMatch(/permission prompts/);
+  });
+});

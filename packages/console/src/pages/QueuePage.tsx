@@ -2,6 +2,7 @@ import type { Task } from '@codevf/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { type ApiError, asApiError } from '../api/apiError';
+import { DriverPill } from '../components/DriverPill';
 import { HandoffBrief } from '../components/HandoffSummary';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
@@ -156,6 +157,7 @@ export function QueuePage() {
                 <p className="queue-meta">
                   <span className="pill">{t.projectType ?? 'project type unknown'}</span>
                   <span className="pill">{t.mode}</span>
+                  <DriverPill driver={t.driver} />
                   <span>waiting {formatAgo(t.createdAt, now).replace(' ago', '')}</span>
                   {t.customerName ? (
                     <span>

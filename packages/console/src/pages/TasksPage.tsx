@@ -2,6 +2,7 @@ import { formatSessionDuration } from '@codevf/protocol/shared';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';
+import { DriverPill } from '../components/DriverPill';
 import { PageHeader } from '../components/PageHeader';
 import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
@@ -67,6 +68,7 @@ export function TasksPage() {
                   </td>
                   <td>
                     <StatusPill status={t.status} />
+                    <DriverPill driver={t.driver} />
                   </td>
                   <td>
                     <UntrustedText text={(isEngineer ? t.customerName : t.engineer?.name) ?? '—'} />

@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';
+import { DriverPill } from '../components/DriverPill';
 import { HandoffSummary } from '../components/HandoffSummary';
 import { LoadFailurePage } from '../components/LoadFailurePage';
 import { Notice } from '../components/Notice';
@@ -99,6 +100,7 @@ export function Transcript({ task, events, viewer }: { task: Task; events: Event
           <dt>Status</dt>
           <dd>
             <StatusPill status={task.status} />
+            <DriverPill driver={task.driver} />
           </dd>
         </div>
         <div>

@@ -28,6 +28,8 @@ interface RequestBase {
   seq: number;
   state: RequestState;
   decidedAt?: string;
+  /** Why the customer (or their coding agent) declined it, when they said. */
+  declineReason?: string;
 }
 
 export interface CommandRequest extends RequestBase {
@@ -269,13 +271,19 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
       );
     }
     case 'approve_command': {
-      const { requestId, approved, scope } = event.payload;
+      const { requestId, approved, scope, reason } = event.payload;
       return advance<CommandRequest>(
         v,
         requestId,
         'command',
         'decide',
-        (r, state) => ({ ...r, state, decidedAt: at, ...(scope ? { scope } : {}) }),
+        (r, state) => ({
+          ...r,
+          state,
+          decidedAt: at,
+          ...(scope ? { scope } : {}),
+          ...(!approved && reason ? { declineReason: reason } : {}),
+        }),
         approved,
       );
     }
@@ -292,13 +300,19 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
       return advance<CommandRequest>(v, requestId, 'command', 'finish', (r, state) => ({ ...r, state, result }));
     }
     case 'approve_file': {
-      const { requestId, approved, refusedReason } = event.payload;
+      const { requestId, approved, refusedReason, reason } = event.payload;
       return advance<FileRequest>(
         v,
         requestId,
         'file',
         'decide',
-        (r, state) => ({ ...r, state, decidedAt: at, ...(refusedReason ? { refusedReason } : {}) }),
+        (r, state) => ({
+          ...r,
+          state,
+          decidedAt: at,
+          ...(refusedReason ? { refusedReason } : {}),
+          ...(!approved && reason ? { declineReason: reason } : {}),
+        }),
         approved,
       );
     }

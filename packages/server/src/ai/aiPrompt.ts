@@ -220,6 +220,7 @@ export function transcriptMessages(
           user(`[CodeVF] The customer approved ${what}${p.scope === 'session' ? ' for the rest of the session' : ''}.`);
         else if (p.refusedReason)
           user(`[CodeVF] The customer's CLI refused ${what} without asking: ${p.refusedReason}`);
+        else if (p.reason) user(`[CodeVF] The customer denied ${what}. Their reason: ${p.reason}`);
         else user(`[CodeVF] The customer denied ${what}.`);
         break;
       }

@@ -1,12 +1,12 @@
 import type { HelpKind } from '@codevf/protocol';
 import type { ServerConfig } from '../config';
 import { newId } from '../ids';
-import { preparedQuery } from '../storage/preparedQuery';
+import { type PreparedRunner, preparedQuery } from '../storage/preparedQuery';
 import type { CreditLedgerTable } from '../storage/schema';
 import type { TaskTx } from '../tasks/taskTransaction';
 import { billableMinuteHelp, type PresenceMark } from './billingRule';
 import { priceMinute } from './minutePrice';
-import { readPresenceMarks } from './presenceMarks';
+import { agentSeenUntil, readPresenceMarks } from './presenceMarks';
 
 /** Under this many minutes of balance left, `billing_update` carries `warning: "low_balance"`. */
 export const LOW_BALANCE_MINUTES = 5;
@@ -40,6 +40,15 @@ const ledgerCharge = preparedQuery('ledgerCharge', (db, p: CreditLedgerTable) =>
     // Belt and braces: the task lock already serialises chargers; the key makes it a rule.
     .onConflict((oc) => oc.columns(['task_id', 'minute_index']).doNothing()),
 );
+
+const ledgerMinutes = preparedQuery('ledgerMinutes', (db, p: { taskId: string }) =>
+  db.selectFrom('credit_ledger').select('minute_index').where('task_id', '=', p.taskId),
+);
+
+/** The minute indices of a task already in the ledger (through a transaction's `run` or the storage's `read`). */
+export async function chargedMinutes(run: PreparedRunner, taskId: string): Promise<Set<number>> {
+  return new Set((await run(ledgerMinutes, { taskId })).rows.map((r) => Number(r.minute_index)));
+}
 
 /** The settings the billing rule reads. */
 export type BillingConfig = Pick<ServerConfig, 'creditsPerMinute' | 'presenceGraceSeconds' | 'ai'>;
@@ -116,14 +125,12 @@ export async function settleMinutesInTx(
 ): Promise<{ unpaid: string | null }> {
   const task = tx.task;
   if (task.status === 'ended' || !task.claimed_at) return { unpaid: null };
-  const presence = marks ?? (await readPresenceMarks(tx.trx, task.id));
-  const due = billableMinuteHelp(presence, Date.parse(task.claimed_at), until, config.presenceGraceSeconds * 1000);
+  const presence = marks ?? (await readPresenceMarks(tx.run, task.id));
+  // An agent's customer is known present only up to its last call (the sweep records the rest).
+  const upTo = task.driver === 'agent' ? Math.min(until, await agentSeenUntil(tx.trx, task.id, until)) : until;
+  const due = billableMinuteHelp(presence, Date.parse(task.claimed_at), upTo, config.presenceGraceSeconds * 1000);
   if (due.size === 0) return { unpaid: null };
-  const charged = new Set(
-    (await tx.trx.selectFrom('credit_ledger').select('minute_index').where('task_id', '=', task.id).execute()).map(
-      (r) => Number(r.minute_index),
-    ),
-  );
+  const charged = await chargedMinutes(tx.run, task.id);
   for (const [k, help] of [...due].sort(([a], [b]) => a - b)) {
     if (charged.has(k)) continue;
     const r = await chargeMinuteInTx(tx, k, config, help);

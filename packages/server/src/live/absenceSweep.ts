@@ -3,7 +3,7 @@ import { customerAbsentSince } from '../billing/billingRule';
 import { readPresenceMarks } from '../billing/presenceMarks';
 import type { AppContext } from '../context';
 import { staleBefore } from './instanceHeartbeat';
-import { closeUnbackedPresence, type ParticipantPresence } from './participantPresence';
+import { AGENT_ROW, agentStaleBefore, closeUnbackedPresence, type ParticipantPresence } from './participantPresence';
 import { yieldToIo } from './yieldToIo';
 
 /**
@@ -21,6 +21,7 @@ export async function sweepAbsentCustomers(ctx: AppContext, presence: Participan
   const goneMs = ctx.config.customerGoneMinutes * 60_000;
   const goneBefore = new Date(now - goneMs).toISOString();
   const liveSince = staleBefore(new Date(now));
+  const agentSince = agentStaleBefore(new Date(now), ctx.config);
   const candidates = await ctx.storage.db
     .selectFrom('tasks as t')
     .select(['t.id', 't.claimed_at'])
@@ -34,7 +35,13 @@ export async function sweepAbsentCustomers(ctx: AppContext, presence: Participan
             .select('p.task_id')
             .whereRef('p.task_id', '=', 't.id')
             .where('p.role', '=', 'customer')
-            .where('p.seen_at', '>=', liveSince),
+            // An agent's row lives by its own window (agentPresence.ts), a socket's by its instance's heartbeat.
+            .where(({ eb, and, or }) =>
+              or([
+                and([eb('p.instance_id', '!=', AGENT_ROW), eb('p.seen_at', '>=', liveSince)]),
+                and([eb('p.instance_id', '=', AGENT_ROW), eb('p.seen_at', '>=', agentSince)]),
+              ]),
+            ),
         ),
       ),
     )
@@ -45,7 +52,7 @@ export async function sweepAbsentCustomers(ctx: AppContext, presence: Participan
     if (presence.sockets(t.id, 'customer') + presence.sockets(t.id, 'engineer') > 0) continue;
     await yieldToIo();
     // The billing rule's own reading of the transcript decides, as it will under the lock.
-    const marks = await readPresenceMarks(ctx.storage.db, t.id);
+    const marks = await readPresenceMarks(ctx.storage.read, t.id);
     const open = marks.findLast((m) => m.role === 'customer')?.connected === true;
     const absent = customerAbsentSince(marks, Date.parse(t.claimed_at ?? ''));
     if (!open && !(absent && now - absent.since >= goneMs)) continue;

@@ -1,10 +1,8 @@
 import {
-  CLOSE_CODES,
   type ErrorCode,
   type Frame,
   isClientMessageType,
   isServerMessageType,
-  PROTOCOL_VERSION,
   parseClientPayload,
   type SenderRole,
   type ServerPayload,
@@ -15,6 +13,7 @@ import { ApiError } from '../http/errors';
 import { firstIssue } from '../http/validate';
 import { EventPump, TEXT } from './eventPump';
 import { checkFrame } from './frameGate';
+import { type Admission, admitHello } from './helloHandshake';
 import type { LiveRuntime } from './liveRuntime';
 import { handleMessage } from './messageHandlers';
 import { type PresentSocket, recordPresence } from './participantPresence';
@@ -30,9 +29,9 @@ export interface LiveTarget {
 
 /**
  * One participant's socket. Incoming frames are checked (size, JSON, envelope, type, role,
- * payload) and then applied one at a time, in order; every broken rule is answered with an
- * `error` frame and the socket stays usable. Outgoing, once welcomed, its EventPump delivers
- * the task's events in seq order.
+ * payload) and then applied one at a time, in order (hello through helloHandshake.ts); every
+ * broken rule is answered with an `error` frame and the socket stays usable. Outgoing, once
+ * welcomed, its EventPump delivers the task's events in seq order.
  */
 export class LiveConnection implements FeedListener {
   readonly taskId: string;
@@ -182,56 +181,23 @@ export class LiveConnection implements FeedListener {
   private async hello(frame: Frame): Promise<void> {
     if (this.helloStarted)
       return this.sendError('E_CONFLICT', 'hello was already received on this connection.', frame.id);
-    const parsed = parseClientPayload('hello', frame.payload);
-    if (!parsed.success)
-      return this.sendError('E_VALIDATION', `hello: ${firstIssue(parsed.error, '(frame)')}`, frame.id);
-    const { protocolVersion, lastSeq } = parsed.data;
-    if (protocolVersion !== PROTOCOL_VERSION) {
-      this.sendError(
-        'E_PROTOCOL_VERSION',
-        `This server speaks protocol version ${PROTOCOL_VERSION}; the client sent ${protocolVersion}. Update the CodeVF CLI.`,
-        frame.id,
-      );
-      this.shutdown(CLOSE_CODES.protocolVersion, 'unsupported protocol version');
-      return;
-    }
     this.helloStarted = true;
-    const feed = await this.runtime.feeds.acquire(this.taskId, this);
-    let task: { status: 'queued' | 'active' | 'ended'; last_seq: number } | undefined;
+    let admitted: Admission | null = null;
     try {
-      task = await this.ctx.storage.db
-        .selectFrom('tasks')
-        .select(['status', 'last_seq'])
-        .where('id', '=', this.taskId)
-        .executeTakeFirst();
+      admitted = await admitHello(this.runtime, this, frame);
     } finally {
-      // Hand the feed back unless this socket is still open and will be welcomed below.
-      const head = Number(task?.last_seq ?? 0);
-      if (this.closed || !task || lastSeq > head) {
-        this.helloStarted = false;
-        this.runtime.feeds.release(feed, this);
-      }
+      // Refused, or failed: the client may say hello again (unless the socket was closed).
+      if (!admitted) this.helloStarted = false;
     }
-    if (this.closed) return;
-    if (!task) {
-      this.sendError('E_NOT_FOUND', 'No such task.');
-      return this.shutdown(CLOSE_CODES.policy, 'no such task');
-    }
-    const head = Number(task.last_seq);
-    if (lastSeq > head) {
-      return this.sendError(
-        'E_VALIDATION',
-        `lastSeq ${lastSeq} is ahead of this task's log (${head} events).`,
-        frame.id,
-      );
-    }
+    if (!admitted) return;
+    const { feed, status, head, lastSeq } = admitted;
     feed.reset(head);
     this.pump = new EventPump(feed, this.socket, this, this.ctx.log, lastSeq);
-    this.sendControl('welcome', { taskId: this.taskId, status: task.status, role: this.role, lastSeq: head });
+    this.sendControl('welcome', { taskId: this.taskId, status, role: this.role, lastSeq: head });
     this.welcomedAt = this.ctx.clock.now();
     this.wake();
     const present = this.participant;
-    if (task.status !== 'ended' && present) {
+    if (status !== 'ended' && present) {
       this.runtime.presence.arrived(present);
       await recordPresence(this.ctx, this.runtime.presence, present);
     }
@@ -274,7 +240,7 @@ export class LiveConnection implements FeedListener {
     this.socket.send(Buffer.from(frame), TEXT);
   }
 
-  private sendError(code: ErrorCode, message: string, id?: string): void {
+  sendError(code: ErrorCode, message: string, id?: string): void {
     this.sendControl('error', { code, message, ...(id ? { id } : {}) });
   }
 }

@@ -7,7 +7,9 @@ import type { StoredEvent } from '../tasks/eventLog';
 import { expireDueRequests } from '../tasks/expiry';
 import { sweepAbsentCustomers } from './absenceSweep';
 import { lostAccess } from './accessCheck';
+import { AgentPresence, sweepAgentPresence } from './agentPresence';
 import { BillingJob } from './billingJob';
+import { EventWaits } from './eventWaits';
 import { Heartbeat } from './heartbeat';
 import type { LivePeer } from './livePeer';
 import { ParticipantPresence, refreshPresence } from './participantPresence';
@@ -31,6 +33,8 @@ const ACCESS_CHUNK = 200;
 const PRESENCE_REFRESH_MS = 5_000;
 /** Tasks no instance holds a socket of are checked for an absent customer this often. */
 const ABSENCE_SWEEP_MS = 10_000;
+/** Agents that stopped calling are recorded as gone within this of their presence window's end. */
+const AGENT_SWEEP_MS = 5_000;
 
 /**
  * Per-instance state of live sessions: the sockets this instance holds (with their heartbeat
@@ -42,6 +46,10 @@ export class LiveRuntime implements EventPublisher {
   readonly feeds: TaskFeeds;
   readonly heartbeat: Heartbeat<LivePeer>;
   readonly presence = new ParticipantPresence();
+  /** Agent-driven tasks whose customer's agent called this instance lately. */
+  readonly agents = new AgentPresence();
+  /** Long-polls of `GET /v1/tasks/:id/events?wait=` held by this instance. */
+  readonly waits: EventWaits;
   /** Drives the AI of the AI-led tasks whose lease this instance holds. */
   readonly ai: AiDriver;
   private readonly billing: BillingJob;
@@ -65,6 +73,7 @@ export class LiveRuntime implements EventPublisher {
     const ctx: AppContext = { ...parts, events: this };
     this.ctx = ctx;
     this.feeds = new TaskFeeds(ctx);
+    this.waits = new EventWaits(ctx);
     this.billing = new BillingJob(ctx);
     this.ai = new AiDriver(ctx, this.presence.instanceId);
     this.userSockets = new UserSocketCounts(
@@ -170,7 +179,14 @@ export class LiveRuntime implements EventPublisher {
   };
 
   billingTick(): Promise<void> {
-    return this.billing.tick(this.presence.tasks());
+    const agentTasks = this.agents.tasks(this.ctx.clock.now().getTime(), this.ctx.config);
+    if (agentTasks.length === 0) return this.billing.tick(this.presence.tasks());
+    return this.billing.tick(new Set([...this.presence.tasks(), ...agentTasks]));
+  }
+
+  /** Records the departure of agent-driven customers whose agent stopped calling. */
+  sweepAgentPresence(): Promise<number> {
+    return sweepAgentPresence(this.ctx, this.presence.instanceId);
   }
 
   /** Keeps this instance's presence rows alive and true, and retires those of dead instances. */
@@ -195,6 +211,7 @@ export class LiveRuntime implements EventPublisher {
   async tick(): Promise<void> {
     await this.expireRequests();
     await this.refreshPresence();
+    await this.sweepAgentPresence();
     await this.billingTick();
     await this.sweepAbsentCustomers();
     await this.resync();
@@ -215,6 +232,7 @@ export class LiveRuntime implements EventPublisher {
     // The heartbeat at once, and the rows a previous run of this server left retired at once.
     this.track(this.refreshPresence().catch((err: unknown) => this.ctx.log.error({ err }, 'presence refresh failed')));
     repeat(ABSENCE_SWEEP_MS, () => this.sweepAbsentCustomers().then(() => {}), 'absent-customer sweep');
+    repeat(AGENT_SWEEP_MS, () => this.sweepAgentPresence().then(() => {}), 'agent presence sweep');
     this.heartbeat.start();
     this.ai.start();
   }
@@ -229,6 +247,7 @@ export class LiveRuntime implements EventPublisher {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.heartbeat.stop();
+    this.waits.abortAll();
     for (const c of [...this.heartbeat.peers]) c.shutdown(CLOSE_CODES.goingAway, 'server shutting down');
     while (this.inFlight > 0) {
       if (!this.idle) {

@@ -5,6 +5,7 @@ import { newId } from '../ids';
 import type { TaskHead } from '../storage/schema';
 import { type TaskTx, withTaskLock } from '../tasks/taskTransaction';
 import { beat, lastSightOf, pruneDeadInstances, staleBefore } from './instanceHeartbeat';
+import { yieldToIo } from './yieldToIo';
 
 /** A participant's socket, as presence sees it. */
 export interface PresentSocket {
@@ -62,6 +63,22 @@ export class ParticipantPresence {
   }
 }
 
+/**
+ * The `instance_id` of an agent-driven customer's presence row (agentPresence.ts). Not a
+ * process: the row is kept alive by the agent's calls, not by a heartbeat, and is live while
+ * its `seen_at` is within CODEVF_AGENT_PRESENCE_SECONDS. Counted like any instance's sockets,
+ * so a terminal and an agent on the same task make one presence.
+ */
+export const AGENT_ROW = 'agent';
+
+/** The time before which an agent's presence row is stale (the agent stopped calling). */
+export function agentStaleBefore(now: Date, config: AppContext['config']): string {
+  return new Date(now.getTime() - config.agentPresenceSeconds * 1000).toISOString();
+}
+
+/** Tasks whose presence rows one statement of the refresh keeps alive. */
+const REFRESH_CHUNK = 100;
+
 const EVENT = {
   customer: { connected: 'customer_connected', disconnected: 'customer_disconnected' },
   engineer: { connected: 'engineer_connected', disconnected: 'engineer_disconnected' },
@@ -117,17 +134,25 @@ async function storePresence(
           .where('instance_id', '=', self)
           .execute();
       }
-      await reconcileInTx(tx, role, local.user, { self, arrivedHere });
+      await reconcileInTx(tx, role, local.user, {
+        self,
+        arrivedHere,
+        agentSince: agentStaleBefore(tx.now, ctx.config),
+      });
     },
     'head',
   );
 }
 
-interface ReconcileFrom {
+export interface ReconcileFrom {
   /** The instance reconciling: its own rows are live, however old their `seen_at`. */
   self: string;
   /** Its first socket of this participant just arrived (its row is new). */
   arrivedHere?: boolean;
+  /** An agent's row (AGENT_ROW) last seen before this is stale: agentStaleBefore. */
+  agentSince: string;
+  /** How an arrival recorded now came: through an agent's calls. */
+  via?: 'agent';
 }
 
 /**
@@ -137,7 +162,7 @@ interface ReconcileFrom {
  * An arrival that finds only such rows behind a recorded presence is a return after a gap: the
  * departure is recorded (as of the dead rows' last sight), then the arrival.
  */
-async function reconcileInTx(
+export async function reconcileInTx(
   tx: TaskTx<TaskHead>,
   role: Participant,
   user: AuthUser | null,
@@ -150,13 +175,18 @@ async function reconcileInTx(
     .where('task_id', '=', tx.task.id)
     .where('role', '=', role)
     .execute();
-  const isStale = (r: { instance_id: string; seen_at: string }) => r.instance_id !== from.self && r.seen_at < cutoff;
+  const isStale = (r: { instance_id: string; seen_at: string }) =>
+    r.instance_id === AGENT_ROW ? r.seen_at < from.agentSince : r.instance_id !== from.self && r.seen_at < cutoff;
   const stale = rows.filter(isStale);
   const live = rows.filter((r) => !isStale(r));
   let lostAt: string | undefined;
   if (stale.length > 0) {
     const dead = [...new Set(stale.map((r) => r.instance_id))];
-    lostAt = await lastSightOf(tx.trx, dead);
+    // An agent was last seen at its last call; a dead instance's sockets when it was last alive.
+    const agentSeen = stale.find((r) => r.instance_id === AGENT_ROW)?.seen_at;
+    const instances = dead.filter((id) => id !== AGENT_ROW);
+    lostAt = instances.length > 0 ? await lastSightOf(tx.trx, instances) : undefined;
+    if (agentSeen && (!lostAt || agentSeen > lostAt)) lostAt = agentSeen;
     await tx.trx
       .deleteFrom('task_presence')
       .where('task_id', '=', tx.task.id)
@@ -194,7 +224,7 @@ async function reconcileInTx(
       engineer: { id: user.id, name: user.name, title: user.title },
       kind: 'human',
     });
-  else await tx.append('customer_connected', { customerId: user.id });
+  else await tx.append('customer_connected', { customerId: user.id, ...(from.via ? { via: from.via } : {}) });
 }
 
 /**
@@ -207,16 +237,23 @@ export async function refreshPresence(ctx: AppContext, presence: ParticipantPres
   const now = ctx.clock.now();
   const instanceId = presence.instanceId;
   await beat(ctx.storage.db, instanceId, now);
-  await ctx.storage.db
-    .updateTable('task_presence')
-    .set({ seen_at: now.toISOString() })
-    .where('instance_id', '=', instanceId)
-    .execute();
   const mine = await ctx.storage.db
     .selectFrom('task_presence')
     .select(['task_id', 'role', 'sockets'])
     .where('instance_id', '=', instanceId)
     .execute();
+  // A chunk of tasks per statement, with socket I/O in between: one UPDATE of every row (two
+  // per session) held the event loop for milliseconds. Rows written meanwhile carry `now` already.
+  const taskIds = [...new Set(mine.map((r) => r.task_id))];
+  for (let i = 0; i < taskIds.length; i += REFRESH_CHUNK) {
+    if (i > 0) await yieldToIo();
+    await ctx.storage.db
+      .updateTable('task_presence')
+      .set({ seen_at: now.toISOString() })
+      .where('instance_id', '=', instanceId)
+      .where('task_id', 'in', taskIds.slice(i, i + REFRESH_CHUNK))
+      .execute();
+  }
   const stored = new Map(mine.map((r) => [`${r.role}:${r.task_id}`, Number(r.sockets)]));
   const wrong: { taskId: string; role: Participant }[] = [];
   for (const r of mine)
@@ -242,11 +279,12 @@ async function retireDeadInstances(ctx: AppContext, self: string, now: Date): Pr
     .selectFrom('task_presence')
     .select(['task_id', 'role'])
     .where('seen_at', '<', cutoff)
-    .where('instance_id', '!=', self)
+    .where('instance_id', 'not in', [self, AGENT_ROW])
     .distinct()
     .execute();
   for (const row of stale) {
-    await withTaskLock(ctx, row.task_id, now, (tx) => reconcileInTx(tx, row.role, null, { self }), 'head');
+    const from = { self, agentSince: agentStaleBefore(now, ctx.config) };
+    await withTaskLock(ctx, row.task_id, now, (tx) => reconcileInTx(tx, row.role, null, from), 'head');
   }
 }
 
@@ -259,7 +297,7 @@ export async function closeUnbackedPresence(
   presence: ParticipantPresence,
   taskId: string,
 ): Promise<void> {
-  const from = { self: presence.instanceId };
+  const from = { self: presence.instanceId, agentSince: agentStaleBefore(ctx.clock.now(), ctx.config) };
   await withTaskLock(
     ctx,
     taskId,

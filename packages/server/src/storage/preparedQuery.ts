@@ -1,4 +1,4 @@
-import type { Compilable, Kysely } from 'kysely';
+import type { Compilable, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema';
 
 /**
@@ -12,6 +12,9 @@ export interface PreparedQuery<P extends object, R> {
   /** Builds the query; every value of `p` must be used as a bound value, never inside an expression. */
   readonly build: (db: Kysely<Database>, p: P) => Compilable<R>;
 }
+
+/** Runs prepared queries: a transaction's `run`, or the storage's `read` outside one. */
+export type PreparedRunner = <P extends object, R>(query: PreparedQuery<P, R>, params: P) => Promise<QueryResult<R>>;
 
 export function preparedQuery<P extends object, R>(
   name: string,

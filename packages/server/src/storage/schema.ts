@@ -1,11 +1,11 @@
-import type { StoredRequestState } from '@codevf/protocol';
+import type { StoredRequestState, TaskDriver } from '@codevf/protocol';
 
 /**
  * Table types for Kysely. One schema serves SQLite and PostgreSQL, so it sticks to portable
  * column types: text ids (random, url-safe), integers, and ISO-8601 text timestamps (which
  * sort correctly as text). Booleans are stored as 0/1 integers for the same reason.
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface UsersTable {
   id: string;
@@ -138,6 +138,8 @@ export interface TasksTable {
   handoff_reason: 'ai_decided' | 'customer_asked' | 'model_failed' | 'budget_exhausted' | 'engineer_took_over' | null;
   handoff_summary: string | null;
   handoff_at: string | null;
+  /** Who drives the task on the customer's side (migration 006). */
+  driver: ColumnType<TaskDriver, TaskDriver | undefined, TaskDriver>;
 }
 
 /** The transcript: persisted WebSocket events, in seq order per task, hash-chained. */

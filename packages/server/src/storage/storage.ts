@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { GroupCommit } from './groupCommit';
 import { migrations } from './migrations/index';
+import { bind, type PreparedQuery, type PreparedRunner } from './preparedQuery';
 import type { Database } from './schema';
-import { ConnectionLock, LockingSqliteDialect } from './sqliteDriver';
+import { ConnectionLock, LockingSqliteDialect, runOnHandle } from './sqliteDriver';
 import { cachePreparedStatements } from './statementCache';
 import { type Dialect, StatementSet, type StorageTx, Transaction } from './transaction';
 import { guardDialect, TransactionScope } from './transactionScope';
@@ -30,6 +31,11 @@ export interface Storage {
    * through `db` instead of `tx.db` fails at once with WrongHandleError (it would hang on SQLite).
    */
   transaction<T>(work: (tx: StorageTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs a prepared read (see preparedQuery.ts) outside any transaction, seeing what has
+   * committed; refused inside the work of `transaction`, like `db`, and for a statement that writes.
+   */
+  read: PreparedRunner;
   /** Runs pending migrations; returns the names applied now. */
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
@@ -57,6 +63,7 @@ export function createStorage(options: StorageOptions): Storage {
   let sqliteFile: SQLite.Database | undefined;
   let stopCheckpointer: (() => Promise<void>) | undefined;
   let transaction: Storage['transaction'];
+  let read: Storage['read'];
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -67,6 +74,11 @@ export function createStorage(options: StorageOptions): Storage {
     const db = new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool }), scope) });
     const statements = new StatementSet(db);
     kysely = db;
+    read = (query, params) => {
+      const statement = statements.get(query as PreparedQuery<never, unknown>);
+      if (!/^\s*select\b/i.test(statement.sql)) return Promise.reject(new NotAReadError(query.name));
+      return db.executeQuery(CompiledQuery.raw(statement.sql, bind(statement, params)));
+    };
     // Each its own transaction, so row locks stay per task and two instances never deadlock over a batch.
     transaction = (work) =>
       db.transaction().execute((trx) => scope.run(() => work(new Transaction(trx, statements, 'postgres'))));
@@ -92,6 +104,20 @@ export function createStorage(options: StorageOptions): Storage {
     // One transaction object serves every job: they all run on SQLite's one connection.
     let tx: Transaction | undefined;
     kysely = db;
+    // Straight on the handle while the connection is free: the background jobs read per session
+    // (the billing checks, a few hundred a second at 1,000 sessions), and through Kysely each
+    // read cost a compile and a turn of promises on the relay's event loop.
+    read = async (query, params) => {
+      const statement = statements.get(query as PreparedQuery<never, unknown>);
+      if (!file.prepare(statement.sql).reader) throw new NotAReadError(query.name);
+      const values = bind(statement, params);
+      if (!lock.tryLock()) await lock.lock();
+      try {
+        return runOnHandle(file, statement.sql, values);
+      } finally {
+        lock.unlock();
+      }
+    };
     transaction = (work) =>
       committer.run((conn) => {
         tx ??= new Transaction(conn, statements, 'sqlite', file);
@@ -111,6 +137,14 @@ export function createStorage(options: StorageOptions): Storage {
         return Promise.reject(err);
       }
       return transaction(work);
+    },
+    read(query, params) {
+      try {
+        scope.refuseInside();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return read(query, params);
     },
     async migrate() {
       if (options.pgSchema) await sql`create schema if not exists ${sql.id(options.pgSchema)}`.execute(kysely);
@@ -150,6 +184,14 @@ export function createStorage(options: StorageOptions): Storage {
       await kysely.destroy();
     },
   };
+}
+
+/** A statement that writes, run through `Storage.read`: writes belong in a transaction. */
+export class NotAReadError extends Error {
+  constructor(name: string) {
+    super(`prepared query ${name} writes: run it in a transaction, not through storage.read`);
+    this.name = 'NotAReadError';
+  }
 }
 
 /** How often migrate() starts over when another schema vanished under it (see below). */

@@ -133,6 +133,7 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
           handoff_reason: null,
           handoff_summary: null,
           handoff_at: null,
+          driver: body.driver ?? 'terminal',
         })
         .execute();
       return id;
@@ -161,16 +162,37 @@ async function mustFindTask(ctx: AppContext, taskId: string): Promise<TaskRecord
   return record;
 }
 
-/** The caller's tasks, newest first: a customer's own, an engineer's claimed ones. */
-export async function listTasks(ctx: AppContext, user: AuthUser, status?: Task['status']): Promise<Task[]> {
+/** Tasks `GET /v1/tasks` lists when no `limit` is given, and at most. */
+export const LIST_DEFAULT = 50;
+export const LIST_MAX = 200;
+
+export interface TaskFilter {
+  status?: Task['status'];
+  projectId?: string;
+  limit?: number;
+}
+
+/**
+ * The caller's tasks, newest first: a customer's own, an engineer's claimed ones; optionally of
+ * one status or project. A queued task carries its position and estimated wait.
+ */
+export async function listTasks(ctx: AppContext, user: AuthUser, filter: TaskFilter = {}): Promise<Task[]> {
   let q = selectTasks(ctx.storage.db);
   if (user.role === 'customer') q = q.where('t.customer_id', '=', user.id);
   else if (user.role === 'engineer') q = q.where('t.engineer_id', '=', user.id);
   else return [];
-  if (status) q = q.where('t.status', '=', status);
-  const rows = (await q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(200).execute()) as TaskRecord[];
+  if (filter.status) q = q.where('t.status', '=', filter.status);
+  if (filter.projectId) q = q.where('t.project_id', '=', filter.projectId);
+  const limit = Math.min(filter.limit ?? LIST_DEFAULT, LIST_MAX);
+  const rows = (await q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(limit).execute()) as TaskRecord[];
   const now = ctx.clock.now();
-  return rows.map((r) => toTask(r, now));
+  const tasks: Task[] = [];
+  for (const r of rows) {
+    const task = toTask(r, now);
+    if (r.status === 'queued') Object.assign(task, await queueSlot(ctx.storage.db, r, now));
+    tasks.push(task);
+  }
+  return tasks;
 }
 
 /** Waiting tasks, next first, each with its position and estimated wait. */

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { canonicalJson, eventHash } from '../audit/hashChain';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
-import { type PreparedQuery, preparedQuery } from '../storage/preparedQuery';
+import { type PreparedRunner, preparedQuery } from '../storage/preparedQuery';
 import type { Database, TaskHead, TaskRow } from '../storage/schema';
 import type { StorageTx } from '../storage/storage';
 import { eventByClientId, eventFromRow, insertEvent, type StoredEvent } from './eventLog';
@@ -106,10 +106,8 @@ export class TaskTx<Row extends TaskHead = TaskRow> {
     return ev;
   }
 
-  /** Runs a prepared statement in the transaction (see preparedQuery.ts). */
-  run<P extends object, R>(query: PreparedQuery<P, R>, params: P) {
-    return this.storage.run(query, params);
-  }
+  /** Runs a prepared statement in the transaction (see preparedQuery.ts); may be passed on as a function. */
+  readonly run: PreparedRunner = (query, params) => this.storage.run(query, params);
 
   /** The event a client message id was already stored under, if any (idempotent re-send). */
   async findByClientId(clientMsgId: string): Promise<StoredEvent | undefined> {

@@ -45,6 +45,7 @@ export function toTask(r: TaskRecord, now: Date): Task {
         : null,
     aiLed: isAiLed(r),
     status: r.status,
+    driver: r.driver,
     customerId: r.customer_id,
     customerName: r.customer_name,
     projectId: r.project_id,

@@ -1,5 +1,6 @@
 import type { Task } from '@codevf/protocol';
 import type { SessionView } from '@codevf/protocol/shared';
+import { DriverPill } from '../../components/DriverPill';
 import { UntrustedText } from '../../components/UntrustedText';
 import { formatElapsed, plural } from '../../lib/format';
 
@@ -22,6 +23,7 @@ export function SessionStats({
         <dt>Customer</dt>
         <dd>
           <UntrustedText text={task.customerName ?? 'Customer'} />
+          <DriverPill driver={task.driver} />
           {state.customerConnected === null ? null : (
             <span className={state.customerConnected ? 'muted' : 'presence-away'} data-testid="customer-presence">
               {' '}

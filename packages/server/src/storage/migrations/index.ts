@@ -4,6 +4,7 @@ import * as m002 from './002_transcript_checkpoints';
 import * as m003 from './003_presence';
 import * as m004 from './004_ai';
 import * as m005 from './005_instances';
+import * as m006 from './006_task_driver';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the server can be
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '003_presence': m003,
   '004_ai': m004,
   '005_instances': m005,
+  '006_task_driver': m006,
 };
