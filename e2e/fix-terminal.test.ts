@@ -219,6 +219,7 @@ describe('codevf fix in a terminal', () => {
     await cli.waitFor('Engineer connecting');
     const task = await waitForTask(world);
     expect(task.maxCredits).toBe(7);
+    await cli.waitFor('Credits used: 0 of at most 7');
 
     for (const bad of ['0', '-1', '2.5', 'ten']) {
       const refused = run.stopAfter(await startFix(world, { args: ['fix', `--max-credits=${bad}`, 'limit me'] }));

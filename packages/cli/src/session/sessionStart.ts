@@ -49,6 +49,7 @@ export function createSessionStart(
       status: task.status,
       queuePosition: task.queuePosition,
       estimatedWaitSeconds: task.estimatedWaitSeconds,
+      maxCredits: task.maxCredits ?? undefined,
       // Said once, when the task is made (a resumed task said it then).
       modeNote: options.resumeTaskId ? null : task.modeNote,
       at: core.at(),
