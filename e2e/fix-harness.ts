@@ -192,13 +192,14 @@ export function useFixRun() {
   return run;
 }
 
-/** The engineer asks to run a command; returns the server-assigned request id. */
+/** The engineer asks to run a command (`place`: its folder and time limit); returns the server-assigned request id. */
 export async function requestCommand(
   engineer: TestSession,
   command: string,
   reason = 'to see what happens',
+  place: { cwd?: string; timeoutSeconds?: number } = {},
 ): Promise<string> {
-  const seq = await engineer.expectAck('request_command', { command, reason });
+  const seq = await engineer.expectAck('request_command', { command, reason, ...place });
   const ev = await engineer.waitForSeq(seq);
   return (ev.payload as { requestId: string }).requestId;
 }

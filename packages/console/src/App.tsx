@@ -7,6 +7,7 @@ import { PageHeader } from './components/PageHeader';
 import { Loading } from './components/States';
 import { AccountPage } from './pages/AccountPage';
 import { AdminCreditsPage } from './pages/AdminCreditsPage';
+import { AdminOverviewPage } from './pages/AdminOverviewPage';
 import { AdminUsersPage } from './pages/AdminUsersPage';
 import { AiSessionsPage } from './pages/AiSessionsPage';
 import { CreditsPage } from './pages/CreditsPage';
@@ -61,6 +62,7 @@ function Routes() {
   if (matchPath('/credits', pathname)) return <CreditsPage />;
   if (matchPath('/admin/users', pathname)) return <AdminUsersPage />;
   if (matchPath('/admin/credits', pathname)) return <AdminCreditsPage />;
+  if (matchPath('/admin/overview', pathname)) return <AdminOverviewPage />;
   const session = matchPath('/session/:id', pathname);
   if (session?.id) return page(<SessionPage key={session.id} taskId={session.id} />);
   const transcript = matchPath('/tasks/:id', pathname);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EndSession } from './controlFrames';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
 import { HandoffReason, HelpKind } from './serverEvents';
 
@@ -201,6 +202,8 @@ export const Task = z.object({
   endedAt: z.string().nullable(),
   endedBy: EndedBy.nullable(),
   endReason: z.string().nullable(),
+  /** The engineer's resolution note, written when they ended the session (null: none). */
+  resolution: z.string().nullable().optional(),
   maxCredits: z.number().int().nullable(),
   creditsUsed: z.number().int(),
   /** From the claim to the end (or to now while active); null before the claim. As session_end's summary. */
@@ -215,7 +218,8 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
-export const EndTaskBody = z.object({ reason: z.string().max(500).optional() });
+/** POST /v1/tasks/:id/end: as the `end_session` message (its `resolution` is the engineer's only). */
+export const EndTaskBody = EndSession;
 export const RatingBody = z.object({
   rating: z.number().int().min(1).max(5),
   feedback: z.string().max(2000).optional(),

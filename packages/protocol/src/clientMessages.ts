@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { EndSession, Hello } from './controlFrames';
+import { cwdProblem } from './shared/commandCwd';
 import {
   MAX_CHAT_CHARS,
   MAX_COMMAND_CHARS,
+  MAX_COMMAND_TIMEOUT_SECONDS,
+  MAX_CWD_CHARS,
   MAX_FILE_CHARS,
   MAX_OUTPUT_CHUNK_CHARS,
   MAX_PATH_CHARS,
   MAX_REASON_CHARS,
+  MIN_COMMAND_TIMEOUT_SECONDS,
 } from './shared/limits';
 import { checkScreenshareUrl, hasForbiddenControls, screenshareUrlProblem } from './shared/untrustedText';
 
@@ -31,7 +35,14 @@ export const RequestId = z.string().min(1).max(64);
  * server that does not apply them, must reach the screen escaped, not be dropped unseen.
  */
 export const storedRequestPayloads = {
-  request_command: z.object({ command: z.string().min(1).max(MAX_COMMAND_CHARS), reason }),
+  request_command: z.object({
+    command: z.string().min(1).max(MAX_COMMAND_CHARS),
+    reason,
+    /** The folder to run in, relative to the project root (`/`-separated); omitted: the root. */
+    cwd: z.string().max(MAX_CWD_CHARS).optional(),
+    /** The customer's side stops the command's process tree after this long; omitted: its own default. */
+    timeoutSeconds: z.number().int().min(MIN_COMMAND_TIMEOUT_SECONDS).max(MAX_COMMAND_TIMEOUT_SECONDS).optional(),
+  }),
   request_file: z.object({ path: z.string().min(1).max(MAX_PATH_CHARS), reason }),
   screenshare_request: z.object({ url: z.string().url().max(2_000) }),
 };
@@ -49,6 +60,13 @@ const Command = storedRequestPayloads.request_command.shape.command.refine(
       'must not contain NUL, control characters other than tab and newline, or bidi controls (they hide what would run)',
   },
 );
+const Cwd = z
+  .string()
+  .max(MAX_CWD_CHARS)
+  .superRefine((cwd, ctx) => {
+    const problem = cwdProblem(cwd);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
 const Path = storedRequestPayloads.request_file.shape.path.refine((s) => !hasForbiddenControls(s), {
   message: 'must not contain NUL, newlines, other control characters or bidi controls',
 });
@@ -72,7 +90,7 @@ export const clientPayloads = {
   /** engineer: a chat line. */
   engineer_message: z.object({ text }),
   /** engineer: asks to run a command; the server answers with the stored event, which adds `requestId` and `expiresAt`. */
-  request_command: storedRequestPayloads.request_command.extend({ command: Command }),
+  request_command: storedRequestPayloads.request_command.extend({ command: Command, cwd: Cwd.optional() }),
   /** engineer: asks for a file; the stored event adds `requestId` and `expiresAt`. */
   request_file: storedRequestPayloads.request_file.extend({ path: Path }),
   /** engineer: offers a screenshare link. */
@@ -82,6 +100,8 @@ export const clientPayloads = {
     requestId: RequestId,
     approved: z.boolean(),
     scope: z.enum(['once', 'session']).optional(),
+    /** Why the customer's side refused without asking (the working directory is not a folder inside the project). */
+    refusedReason: z.string().max(MAX_REASON_CHARS).optional(),
     /** With `approved: false`: why, for the engineer (or the AI) to read. */
     reason: declineReason,
   }),

@@ -95,6 +95,8 @@ export const eventPayloads = {
   session_end: z.object({
     endedBy: z.enum(['customer', 'engineer', 'system']),
     reason: z.string(),
+    /** The engineer's resolution note, when they ended the session with one. */
+    resolution: z.string().optional(),
     summary: z.object({
       engineer: z.string().nullable(),
       /** From the claim to the end (sessionDuration). */

@@ -34,7 +34,15 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
     await claim(url(), engineer, task.id);
     const e = await openSession({ baseUrl: url(), taskId: task.id, token: engineer.token });
     open.push(e);
-    return { id: task.id, e, head: await engineerArrived(server, task.id) };
+    await engineerArrived(server, task.id);
+    await agentArrived(server, customer, task.id);
+    return { id: task.id, e, head: await firstMinuteCharged(server, task.id) };
+  }
+
+  /** A queued task the agent follows: nothing happens in it until someone acts. */
+  async function queuedAgentTask(): Promise<{ id: string; head: number }> {
+    const task = await createTask(url(), customer, { mode: 'human', driver: 'agent' });
+    return { id: task.id, head: await agentArrived(server, customer, task.id) };
   }
 
   const until = async (check: () => boolean) => {
@@ -62,7 +70,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
   });
 
   it('ends a wait after its time with no events, and at once on an ended task', async () => {
-    const { id, head } = await agentTask();
+    const { id, head } = await queuedAgentTask();
     const t0 = Date.now();
     const empty = await api(url(), customer, 'GET', `/v1/tasks/${id}/events?after=${head}&wait=1`);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
@@ -91,7 +99,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
   });
 
   it('frees the wait, its timer and its subscription when the caller goes away', async () => {
-    const { id, head } = await agentTask();
+    const { id, head } = await queuedAgentTask();
     const bus = server.ctx.bus;
     const subscribe = bus.subscribe;
     let live = 0;
@@ -113,13 +121,15 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
       gone.abort();
       expect(await call).toBe('AbortError');
       await until(() => liveRuntime(server.ctx).waits.size === 0 && live === 0);
+      // The server still answers (and, see the report, a close right after the abort was seen to hang on PostgreSQL).
+      expect((await api(url(), customer, 'GET', `/v1/tasks/${id}`)).status).toBe(200);
     } finally {
       bus.subscribe = subscribe;
     }
   });
 
   it(`bounds the waits one account holds at once to ${MAX_WAITS_PER_USER}`, async () => {
-    const { id, head } = await agentTask();
+    const { id, head } = await queuedAgentTask();
     const gone = new AbortController();
     const calls = Array.from({ length: MAX_WAITS_PER_USER }, () =>
       fetch(`${url()}/v1/tasks/${id}/events?after=${head}&wait=50`, {
@@ -190,6 +200,38 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
     expect(no.status).toBe(201);
     const declined = await e.waitFor((f) => f.type === 'approve_file');
     expect(declined.payload).toMatchObject({ approved: false, reason: 'holds secrets' });
+  });
+
+  it('takes a file_upload as large as the socket allows, and refuses a larger body with E_TOO_LARGE', async () => {
+    const { id, e } = await agentTask();
+    await e.expectAck('request_file', { path: 'big.log', reason: 'the log' });
+    const { requestId } = (await e.waitFor((f) => f.type === 'request_file')).payload as { requestId: string };
+    const post = (payload: unknown) =>
+      api(url(), customer, 'POST', `/v1/tasks/${id}/messages`, { type: 'file_upload', payload });
+    expect(
+      (
+        await api(url(), customer, 'POST', `/v1/tasks/${id}/messages`, {
+          type: 'approve_file',
+          payload: { requestId, approved: true },
+        })
+      ).status,
+    ).toBe(201);
+    // Over the server's default body limit (1 MiB) once JSON-escaped: every line ends in "\n".
+    const content = 'a\n'.repeat(500_000);
+    const file = {
+      requestId,
+      path: 'big.log',
+      size: content.length,
+      sha256: 'a'.repeat(64),
+      encoding: 'utf8',
+      redactions: 0,
+    };
+    const tooBig = await post({ ...file, content: 'x'.repeat(5 * 1024 * 1024) });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.code).toBe('E_TOO_LARGE');
+    const ok = await post({ ...file, content });
+    expect(ok.status).toBe(201);
+    expect((await e.waitFor((f) => f.type === 'file_upload')).seq).toBe(ok.body.seq);
   });
 
   it('refuses bad messages next to good ones, each with the code the socket would give', async () => {
@@ -268,6 +310,43 @@ async function engineerArrived(server: TestServer, taskId: string): Promise<numb
   return Number(head.last_seq);
 }
 
+/**
+ * With the customer (their agent) and the engineer both present, the billing job charges the
+ * first minute at once (a `billing_update`); returns the head after it.
+ */
+async function firstMinuteCharged(server: TestServer, taskId: string): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const row = await server.ctx.storage.db
+      .selectFrom('task_events')
+      .select('seq')
+      .where('task_id', '=', taskId)
+      .where('type', '=', 'billing_update')
+      .executeTakeFirst();
+    if (row) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const head = await server.ctx.storage.db
+    .selectFrom('tasks')
+    .select('last_seq')
+    .where('id', '=', taskId)
+    .executeTakeFirstOrThrow();
+  return Number(head.last_seq);
+}
+
+/**
+ * The agent's first read: it records the customer's arrival (an event of its own, agentPresence.ts).
+ * Returns the head after it, from which a wait sees only what comes next.
+ */
+async function agentArrived(server: TestServer, customer: Party, taskId: string): Promise<number> {
+  await api(server.baseUrl, customer, 'GET', `/v1/tasks/${taskId}/events`);
+  const head = await server.ctx.storage.db
+    .selectFrom('tasks')
+    .select('last_seq')
+    .where('id', '=', taskId)
+    .executeTakeFirstOrThrow();
+  return Number(head.last_seq);
+}
+
 /** Two instances on PostgreSQL + Redis: the wait on one is woken by an event written on the other. */
 describe('agent API long-poll across instances (PostgreSQL + Redis)', () => {
   let a: TestServer;
@@ -292,7 +371,9 @@ describe('agent API long-poll across instances (PostgreSQL + Redis)', () => {
     const task = await createTask(a.baseUrl, customer, { mode: 'human', driver: 'agent' });
     await claim(b.baseUrl, engineer, task.id);
     e = await openSession({ baseUrl: b.baseUrl, taskId: task.id, token: engineer.token });
-    const head = await engineerArrived(a, task.id);
+    await engineerArrived(a, task.id);
+    await agentArrived(a, customer, task.id);
+    const head = await firstMinuteCharged(a, task.id);
     const t0 = Date.now();
     const polled = api(a.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events?after=${head}&wait=40`);
     for (let i = 0; i < 500 && liveRuntime(a.ctx).waits.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -302,6 +383,40 @@ describe('agent API long-poll across instances (PostgreSQL + Redis)', () => {
     expect(Date.now() - t0).toBeLessThan(4_000);
     expect(got.body.events.map((ev: { type: string }) => ev.type)).toContain('engineer_message');
     expect(liveRuntime(a.ctx).waits.size).toBe(0);
+  });
+
+  it('gives up the Redis subscription of a wait whose caller went away', async () => {
+    const task = await createTask(a.baseUrl, customer, { mode: 'human', driver: 'agent' });
+    const head = await agentArrived(a, customer, task.id);
+    const bus = a.ctx.bus;
+    const subscribe = bus.subscribe;
+    let live = 0;
+    bus.subscribe = (taskId, onSeq) => {
+      live++;
+      const off = subscribe.call(bus, taskId, onSeq);
+      return () => {
+        live--;
+        off();
+      };
+    };
+    try {
+      const gone = new AbortController();
+      const call = fetch(`${a.baseUrl}/v1/tasks/${task.id}/events?after=${head}&wait=50`, {
+        headers: { authorization: `Bearer ${customer.token}` },
+        signal: gone.signal,
+      }).catch((err: Error) => err.name);
+      for (let i = 0; i < 500 && liveRuntime(a.ctx).waits.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(live).toBe(1);
+      gone.abort();
+      expect(await call).toBe('AbortError');
+      for (let i = 0; i < 500 && liveRuntime(a.ctx).waits.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(liveRuntime(a.ctx).waits.size).toBe(0);
+      expect(live).toBe(0);
+      // The server still answers (and, see the report, a close right after the abort was seen to hang on PostgreSQL).
+      expect((await api(a.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).status).toBe(200);
+    } finally {
+      bus.subscribe = subscribe;
+    }
   });
 });
 

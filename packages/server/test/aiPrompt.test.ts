@@ -158,6 +158,21 @@ describe('tool calls', () => {
       ok: true,
       action: { kind: 'request_command', payload: { command: 'npm test', reason: 'r' } },
     });
+    expect(
+      parseToolCall({ id: '1b', name: 'run_command', arguments: '{"command":"ls","reason":"r","cwd":"packages/api"}' }),
+    ).toEqual({
+      ok: true,
+      action: { kind: 'request_command', payload: { command: 'ls', reason: 'r', cwd: 'packages/api' } },
+    });
+    const outside = parseToolCall({
+      id: '1c',
+      name: 'run_command',
+      arguments: '{"command":"ls","reason":"r","cwd":"../x"}',
+    });
+    expect(outside).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^run_command: cwd: must not contain \.\./),
+    });
     expect(parseToolCall({ id: '2', name: 'read_file', arguments: '{"path":"a.js"}' })).toMatchObject({
       ok: true,
       action: { kind: 'request_file', payload: { path: 'a.js', reason: '' } },

@@ -54,6 +54,46 @@ describe('engineer input the customer could be fooled by', () => {
     }
   });
 
+  it('refuses a bad working directory or time limit on a command request; stores good ones on the event', async () => {
+    const { c, e } = await liveSession(server, customer, engineer);
+    open.push(c, e);
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ cwd: '/etc' }, /cwd: must be relative to the project root/],
+      [{ cwd: 'C:\\Windows' }, /cwd: must be relative to the project root/],
+      [{ cwd: 'packages\\api' }, /cwd: must use \//],
+      [{ cwd: '..' }, /cwd: must not contain \.\./],
+      [{ cwd: 'packages/../../x' }, /cwd: must not contain \.\./],
+      [{ cwd: '' }, /cwd: must not be empty/],
+      [{ cwd: 'src\nx' }, /cwd: must not contain NUL, newlines/],
+      [{ cwd: 'src/\u202Etxt' }, /cwd: must not contain/],
+      [{ cwd: 'a/'.repeat(600) }, /cwd: .*1024/],
+      [{ timeoutSeconds: 0 }, /timeoutSeconds: .*1/],
+      [{ timeoutSeconds: 3601 }, /timeoutSeconds: .*3600/],
+      [{ timeoutSeconds: 1.5 }, /timeoutSeconds: .*integer/],
+      [{ timeoutSeconds: '60' }, /timeoutSeconds: .*number/],
+    ];
+    for (const [extra, message] of refused) {
+      const err = await refusal(e, 'request_command', { command: 'npm test', reason: '', ...extra });
+      expect(err.code, JSON.stringify(extra)).toBe('E_VALIDATION');
+      expect(err.message, JSON.stringify(extra)).toMatch(message);
+    }
+    // Nothing was stored for the refusals; the good ones reach the customer with cwd and timeout.
+    const seq = await e.expectAck('request_command', {
+      command: 'npm test',
+      reason: 'the api tests',
+      cwd: 'packages/api',
+      timeoutSeconds: 3600,
+    });
+    const received = await c.waitForSeq(seq);
+    expect(received.payload).toMatchObject({ command: 'npm test', cwd: 'packages/api', timeoutSeconds: 3600 });
+    const plain = await c.waitForSeq(
+      await e.expectAck('request_command', { command: 'ls', reason: '', timeoutSeconds: 1 }),
+    );
+    expect(plain.payload).not.toHaveProperty('cwd');
+    expect(plain.payload.timeoutSeconds).toBe(1);
+    expect(c.events.filter((f) => f.type === 'request_command')).toHaveLength(2);
+  });
+
   it('refuses paths with newlines, controls or bidi controls', async () => {
     const { e } = await liveSession(server, customer, engineer);
     open.push(e);

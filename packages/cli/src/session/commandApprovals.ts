@@ -9,16 +9,32 @@ export type CommandChoice = 'once' | 'session' | 'deny';
 export function createCommandApprovals(core: SessionCore, policy: ApprovalPolicy) {
   const { options, dispatch, state } = core;
 
-  /** A new request for a command the customer allowed for the session runs without asking. */
-  function onRequest(requestId: string | undefined, before: SessionState) {
-    const r = requestId ? state().requests[requestId] : undefined;
-    if (
-      r?.kind === 'command' &&
-      r.status === 'pending' &&
-      !before.requests[r.requestId] &&
-      policy.isCommandAllowed(r.command)
-    ) {
-      void decide(r.requestId, 'session', true);
+  /**
+   * A new request: its working directory (if any) is checked first, and refused without asking
+   * when it is not a folder inside the project; then a request the customer allowed for the
+   * session (same command, folder and time limit) runs without asking.
+   */
+  async function onRequest(requestId: string | undefined, before: SessionState) {
+    if (!requestId || before.requests[requestId]) return;
+    let r = state().requests[requestId];
+    if (r?.kind !== 'command') return;
+    if (r.status === 'checking' && r.cwd !== undefined) {
+      const dir = await options.local.checkDir(r.cwd);
+      if (state().requests[requestId]?.status !== 'checking') return;
+      if (!dir.ok) {
+        dispatch({ type: 'commandRefused', requestId, reason: dir.reason });
+        core.client?.send('approve_command', {
+          requestId,
+          approved: false,
+          refusedReason: dir.reason.slice(0, 1_000),
+        });
+        return;
+      }
+      dispatch({ type: 'commandChecked', requestId });
+      r = state().requests[requestId];
+    }
+    if (r?.kind === 'command' && r.status === 'pending' && policy.isCommandAllowed(r)) {
+      await decide(r.requestId, 'session', true);
     }
   }
 
@@ -28,9 +44,13 @@ export function createCommandApprovals(core: SessionCore, policy: ApprovalPolicy
     if (r?.kind !== 'command' || r.status !== 'pending' || !client) return;
     const approved = choice !== 'deny';
     const scope = approved ? choice : undefined;
-    if (choice === 'session') policy.allowCommandForSession(r.command);
+    if (choice === 'session') policy.allowCommandForSession(r);
     dispatch({ type: 'decided', requestId, approved, scope: scope as 'once' | 'session' | undefined, auto });
-    if (auto) core.system(`Ran without asking (you allowed this exact command for the session): ${r.command}`, 'info');
+    if (auto)
+      core.system(
+        `Ran without asking (you allowed this exact command for the session): ${r.command}${r.cwd !== undefined ? ` (in ${r.cwd})` : ''}`,
+        'info',
+      );
     try {
       await client.send('approve_command', { requestId, approved, ...(scope ? { scope } : {}) }).acked;
     } catch (err) {
@@ -55,6 +75,10 @@ export function createCommandApprovals(core: SessionCore, policy: ApprovalPolicy
         dispatch({ type: 'commandOutput', requestId: r.requestId, data });
       },
       core.signal,
+      {
+        ...(r.cwd !== undefined ? { cwd: r.cwd } : {}),
+        ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
+      },
     );
     sender.end();
     c.send('command_result', {

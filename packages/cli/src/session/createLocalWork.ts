@@ -1,6 +1,7 @@
 import { MAX_FILE_FRAME_BYTES } from '@codevf/protocol';
 import { executeApproved } from '../safety/executeApproved';
 import { loadEnvSecrets } from '../safety/loadEnvSecrets';
+import { resolveProjectDir } from '../safety/projectDir';
 import { inspectProjectFile, readProjectFile } from '../safety/projectFile';
 import { createRedactor, type Redactor } from '../safety/redactor';
 import type { CommandOutcome, LocalWork } from './localWork';
@@ -28,14 +29,16 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
   return {
     redactText: (text) => redactor.redact(text),
 
-    async runCommand(command, onOutput, signal): Promise<CommandOutcome> {
+    async runCommand(command, onOutput, signal, place = {}): Promise<CommandOutcome> {
+      const dir = await resolveProjectDir(root, place.cwd);
+      if (!dir.ok) return notRun(`${dir.reason}; nothing ran`);
       let outcome: CommandOutcome | undefined;
       for await (const ev of executeApproved({
         command,
-        cwd: root,
+        cwd: dir.absPath,
         redactor,
         signal,
-        timeoutMs: options.commandTimeoutMs,
+        timeoutMs: place.timeoutSeconds !== undefined ? place.timeoutSeconds * 1000 : options.commandTimeoutMs,
         maxOutputBytes: options.maxOutputBytes,
         secretsToStrip: options.secretsToStrip,
       })) {
@@ -53,16 +56,12 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
           };
         }
       }
-      return (
-        outcome ?? {
-          exitCode: null,
-          signal: null,
-          durationMs: 0,
-          truncated: false,
-          redactions: 0,
-          error: 'the command produced no result',
-        }
-      );
+      return outcome ?? notRun('the command produced no result');
+    },
+
+    async checkDir(cwd) {
+      const dir = await resolveProjectDir(root, cwd);
+      return dir.ok ? { ok: true } : dir;
     },
 
     async checkFile(path) {
@@ -97,6 +96,10 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
 
     openUrl: (url) => options.openUrl(url),
   };
+}
+
+function notRun(error: string): CommandOutcome {
+  return { exitCode: null, signal: null, durationMs: 0, truncated: false, redactions: 0, error };
 }
 
 function frameLimitReason(size: number): string {

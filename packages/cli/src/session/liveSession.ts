@@ -44,7 +44,7 @@ export function createLiveSession(options: LiveSessionOptions) {
         queue.disarm();
         break;
       case 'request_command':
-        commands.onRequest(f.payload.requestId, before);
+        void commands.onRequest(f.payload.requestId, before);
         break;
       case 'request_file':
         void files.check(f.payload.requestId);

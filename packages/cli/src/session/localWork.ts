@@ -23,15 +23,31 @@ export type FileRead =
   | { ok: true; path: string; size: number; sha256: string; content: string; redactions: number }
   | { ok: false; reason: string };
 
+/** Where and how long an approved command runs, as the engineer asked and the customer approved. */
+export interface CommandPlace {
+  /** A folder inside the project, relative to its root; absent: the root. */
+  cwd?: string;
+  /** Absent: the configured default (10 minutes unless `.codevf/config.json` says otherwise). */
+  timeoutSeconds?: number;
+}
+
+export type DirCheck = { ok: true } | { ok: false; reason: string };
+
 export interface LocalWork {
   /** Masks secrets in a chat line the customer typed. */
   redactText(text: string): { text: string; redactions: number };
-  /** Runs an approved command in the project root; `onOutput` gets redacted chunks as they come. */
+  /**
+   * Runs an approved command in the project root or `place.cwd` (confined again: it may have
+   * changed since the check); `onOutput` gets redacted chunks as they come.
+   */
   runCommand(
     command: string,
     onOutput: (stream: 'stdout' | 'stderr', data: string) => void,
     signal: AbortSignal,
+    place?: CommandPlace,
   ): Promise<CommandOutcome>;
+  /** Checks a command's working directory before the customer is asked (confinement, symbolic links, a folder). */
+  checkDir(cwd: string): Promise<DirCheck>;
   /** Checks a requested path without reading it (confinement, type, size, binary, sensitivity). */
   checkFile(path: string): Promise<FileCheck>;
   /** Reads an approved file: confined again (it may have changed since the check), redacted. */

@@ -137,6 +137,7 @@ function summaryFromTask(task: Task): Summary {
     durationSeconds: task.durationSeconds ?? 0,
     ...(task.billedMinutes !== undefined ? { billedMinutes: task.billedMinutes } : {}),
     creditsUsed: task.creditsUsed,
+    ...(task.resolution ? { resolution: task.resolution } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { countdown } from './format';
-import { COMMAND_INDENT, COMMAND_NOTE, commandRows, PROMPT_INSET } from './requestLayout';
+import { COMMAND_INDENT, commandNote, commandRows, FOLDER_LABEL, PROMPT_INSET, timeLimitText } from './requestLayout';
 import { type CommandRequest, secondsLeft } from './sessionState';
 import { TooSmall } from './TooSmall';
 import { Segments, Untrusted } from './Untrusted';
@@ -18,7 +18,8 @@ interface Props {
 
 /**
  * The framed question for one command: the exact text, byte for byte (control and invisible
- * characters as markers, every line numbered), why, how long is left, and the keys.
+ * characters as markers, every line numbered), the folder it runs in and its time limit when
+ * the engineer set them, why, how long is left, and the keys.
  */
 export function CommandPrompt({ request, now, armed, columns, tooSmall }: Props) {
   const left = secondsLeft(request, now);
@@ -36,13 +37,22 @@ export function CommandPrompt({ request, now, armed, columns, tooSmall }: Props)
           </Text>
         ))}
       </Box>
+      {request.cwd !== undefined ? (
+        <Text>
+          {FOLDER_LABEL}
+          <Text bold>
+            <Untrusted text={request.cwd} />
+          </Text>
+        </Text>
+      ) : null}
+      {request.timeoutSeconds !== undefined ? <Text>{timeLimitText(request.timeoutSeconds)}</Text> : null}
       {request.reason ? (
         <Text>
           Reason: <Untrusted text={request.reason} />
         </Text>
       ) : null}
       <Text dimColor>
-        {COMMAND_NOTE}
+        {commandNote(request)}
         {left !== null ? ` Expires in ${countdown(left)}.` : ''}
       </Text>
       {armed ? (

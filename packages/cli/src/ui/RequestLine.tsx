@@ -28,6 +28,18 @@ function OutputTail({ text }: { text: string }) {
 
 function CommandLine({ r }: { r: CommandRequest }) {
   switch (r.status) {
+    case 'checking':
+      return (
+        <Text color="yellow">
+          ? Engineer requests to run: <Untrusted text={r.command} /> (checking its folder…)
+        </Text>
+      );
+    case 'refused':
+      return (
+        <Text color="red">
+          ✗ Refused <Untrusted text={r.command} />: <Untrusted text={r.refusedReason ?? ''} />
+        </Text>
+      );
     case 'pending':
       return (
         <Text color="yellow">

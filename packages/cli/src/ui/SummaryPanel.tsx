@@ -36,6 +36,14 @@ export function SummaryPanel({ state }: { state: SessionState }) {
       <Text>Time: {formatSessionDuration(s.durationSeconds)}</Text>
       {s.billedMinutes !== undefined && <Text>Billed: {formatBilledMinutes(s.billedMinutes)}</Text>}
       <Text>Credits Used: {s.creditsUsed}</Text>
+      {s.resolution ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text bold>Resolution (from the engineer):</Text>
+          <Text>
+            <Untrusted text={s.resolution} keepNewlines />
+          </Text>
+        </Box>
+      ) : null}
       {state.phase === 'rating' && (
         <Text>
           {byAi ? 'Rate the AI assistant' : 'Rate engineer'} (1-5): <Text dimColor>(Esc to skip)</Text>

@@ -13,6 +13,15 @@ export function formatDuration(ms: number): string {
   return `${m} min ${s} s`;
 }
 
+/** A whole-second limit as people say it: `45 s`, `5 min`, `1 min 30 s`, `1 h`. */
+export function formatLimit(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds === 3600) return '1 h';
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return s === 0 ? `${m} min` : `${m} min ${s} s`;
+}
+
 /** `m:ss` for countdowns. */
 export function countdown(seconds: number): string {
   const m = Math.floor(seconds / 60);

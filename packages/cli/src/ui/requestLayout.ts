@@ -1,4 +1,5 @@
 import { showUntrusted, type TextSegment, untrustedSegments } from '@codevf/protocol/shared';
+import { formatLimit } from './format';
 import type { CommandRequest, FileRequest } from './sessionState';
 
 /**
@@ -100,6 +101,21 @@ export const COMMAND_INDENT = 2;
 
 export const COMMAND_NOTE =
   'Runs in the project folder with your shell; the output (secrets masked) goes to the engineer.';
+/** The note for a command with a working directory: the folder line above says which. */
+export const COMMAND_NOTE_IN_FOLDER =
+  'Runs in that folder of your project with your shell; the output (secrets masked) goes to the engineer.';
+
+/** The note under a command, by where it runs. */
+export function commandNote(r: Pick<CommandRequest, 'cwd'>): string {
+  return r.cwd !== undefined ? COMMAND_NOTE_IN_FOLDER : COMMAND_NOTE;
+}
+
+/** The folder line's text (the folder itself is shown through the untrusted-text markers). */
+export const FOLDER_LABEL = 'In folder: ';
+/** The time-limit line: the engineer's limit, after which the whole process tree is stopped. */
+export function timeLimitText(seconds: number): string {
+  return `Time limit: ${formatLimit(seconds)}, then it is stopped.`;
+}
 export const COMMAND_KEYS = 'Allow? [y] run once · [a] allow this exact command for the session · [n] deny';
 
 /** Rows the command prompt takes, border included. */
@@ -107,8 +123,10 @@ export function commandPromptHeight(r: CommandRequest, columns: number): number 
   const inner = Math.max(10, columns - PROMPT_INSET);
   let h = 2 + 1; // border, title
   h += commandRows(r.command, inner - COMMAND_INDENT).length;
+  if (r.cwd !== undefined) h += wrappedHeight(`${FOLDER_LABEL}${showUntrusted(r.cwd)}`, inner);
+  if (r.timeoutSeconds !== undefined) h += wrappedHeight(timeLimitText(r.timeoutSeconds), inner);
   if (r.reason) h += wrappedHeight(`Reason: ${showUntrusted(r.reason)}`, inner);
-  h += wrappedHeight(`${COMMAND_NOTE} Expires in 0:00.`, inner);
+  h += wrappedHeight(`${commandNote(r)} Expires in 0:00.`, inner);
   h += wrappedHeight(COMMAND_KEYS, inner);
   return h;
 }

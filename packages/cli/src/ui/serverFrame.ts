@@ -62,8 +62,8 @@ function react(state: SessionState, view: SessionState['view'], at: string): Ses
     s = addSystem(s, at, humanQueueLine(view), 'info');
   }
   if (view.ended && !before.ended) {
-    const { endedBy, reason, summary } = view.ended;
-    s = endWith(s, { endedBy, reason, ...summary });
+    const { endedBy, reason, summary, resolution } = view.ended;
+    s = endWith(s, { endedBy, reason, ...summary, ...(resolution ? { resolution } : {}) });
   }
   return s;
 }

@@ -83,11 +83,23 @@ function requestOf(r: EngineerRequest, local: LocalRequest, skewMs: number): Req
     const mine = local.ranHere === true;
     const result = mine ? local : (r.result ?? {});
     const output = r.output.map((o) => o.data).join('');
+    const refusedReason = local.refusedReason ?? r.refusedReason;
+    // A command with a working directory is checked here before the customer is asked.
+    let status = statusOf(
+      r.state,
+      local,
+      !mine && Boolean(r.result?.error),
+      r.cwd !== undefined ? 'checking' : 'pending',
+    ) as CommandStatus;
+    if (status === 'denied' && refusedReason) status = 'refused';
     const c: CommandRequest = {
       ...base,
       kind: 'command',
       command: r.command,
-      status: statusOf(r.state, local, !mine && Boolean(r.result?.error), 'pending') as CommandStatus,
+      ...(r.cwd !== undefined ? { cwd: r.cwd } : {}),
+      ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
+      status,
+      refusedReason,
       scope: r.scope ?? local.scope,
       auto: local.auto,
       outputTail: mine ? (local.outputTail ?? '') : tail(output),

@@ -127,6 +127,16 @@ function reduce(state: SessionState, action: Action): SessionState {
               error: action.error,
             },
       );
+    case 'commandChecked':
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'command' && r.status === 'checking' ? { ...local, status: 'pending' } : local,
+      );
+    case 'commandRefused':
+      return updateRequest(state, action.requestId, (r, local) =>
+        r.kind === 'command' && (r.status === 'checking' || r.status === 'pending')
+          ? { ...local, status: 'refused', refusedReason: action.reason }
+          : local,
+      );
     case 'fileChecked':
       return updateRequest(state, action.requestId, (r, local) =>
         r.kind === 'file' && r.status === 'checking'

@@ -56,16 +56,21 @@ export type Entry =
 /**
  * A request's state is the protocol's request lifecycle (a request still pending when the
  * session ends shows as expired here), plus what only this machine knows: `failed` (the command
- * could not run, the file could not be read or sent), and for files `checking` (the local check
- * before asking; the server sees it as pending) and `refused` (that check refused the file).
+ * could not run, the file could not be read or sent), and for files and commands with a working
+ * directory `checking` (the local check before asking; the server sees it as pending) and
+ * `refused` (that check refused the request).
  */
-export type CommandStatus = Exclude<RequestState, 'unanswered'> | 'failed';
+export type CommandStatus = Exclude<RequestState, 'unanswered'> | 'checking' | 'refused' | 'failed';
 export type FileStatus = Exclude<RequestState, 'unanswered' | 'running'> | 'checking' | 'refused' | 'failed';
 
 export interface CommandRequest {
   kind: 'command';
   requestId: string;
   command: string;
+  /** The folder it runs in, relative to the project root; absent: the root. */
+  cwd?: string;
+  /** The engineer's time limit; absent: this machine's default. */
+  timeoutSeconds?: number;
   reason: string;
   /** Local epoch ms after which the request counts as denied (server expiry, clock-skew corrected). */
   deadline: number | null;
@@ -73,6 +78,8 @@ export interface CommandRequest {
   scope?: 'once' | 'session';
   /** Approved automatically because the customer allowed this exact command for the session. */
   auto?: boolean;
+  /** Why the local check refused it without asking (its working directory). */
+  refusedReason?: string;
   /** Last part of the output, for the screen only (the engineer gets all of it). */
   outputTail: string;
   outputBytes: number;
@@ -136,6 +143,8 @@ export interface Summary {
   /** Minutes charged, as the server counted them (absent from an older server). */
   billedMinutes?: number;
   creditsUsed: number;
+  /** The engineer's resolution note (their words: shown through the untrusted-text renderer). */
+  resolution?: string;
 }
 
 /** A line only this machine shows (our own message until the server echoes it, a local notice). */
@@ -256,6 +265,8 @@ export type Action =
   | { type: 'commandStarted'; requestId: string }
   | { type: 'commandOutput'; requestId: string; data: string }
   | ({ type: 'commandFinished'; requestId: string } & CommandOutcome)
+  | { type: 'commandChecked'; requestId: string }
+  | { type: 'commandRefused'; requestId: string; reason: string }
   | { type: 'fileChecked'; requestId: string; size: number; sensitive: boolean; sensitiveReason?: string }
   | { type: 'fileRefused'; requestId: string; reason: string }
   | { type: 'fileSent'; requestId: string; size: number; redactions: number }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/core/api';
 import { CodevfError } from '../../src/core/errors';
 import { createLiveSession, type LiveSession } from '../../src/session/liveSession';
-import type { CommandOutcome, LocalWork } from '../../src/session/localWork';
+import type { CommandOutcome, CommandPlace, LocalWork } from '../../src/session/localWork';
 import { startFakeSessionServer } from './fakeSessionServer';
 import { waitFor } from './waitFor';
 
@@ -13,17 +13,29 @@ afterEach(async () => {
 });
 
 /** Local work that records what it was asked to do; commands print what the test scripts. */
-function fakeLocal(script: { output?: string[]; files?: Record<string, string | { refuse: string }> } = {}) {
+function fakeLocal(
+  script: {
+    output?: string[];
+    files?: Record<string, string | { refuse: string }>;
+    badDirs?: Record<string, string>;
+  } = {},
+) {
   const ran: string[] = [];
+  const places: CommandPlace[] = [];
   const local: LocalWork = {
     redactText: (text) => {
       const masked = text.replace(/AKIA[0-9A-Z]{16}/g, '[REDACTED:aws]');
       return { text: masked, redactions: masked === text ? 0 : 1 };
     },
-    async runCommand(command, onOutput): Promise<CommandOutcome> {
+    async runCommand(command, onOutput, _signal, place = {}): Promise<CommandOutcome> {
       ran.push(command);
+      places.push(place);
       for (const chunk of script.output ?? []) onOutput('stdout', chunk);
       return { exitCode: 0, signal: null, durationMs: 5, truncated: false, redactions: 0 };
+    },
+    async checkDir(cwd) {
+      const reason = script.badDirs?.[cwd];
+      return reason ? { ok: false, reason } : { ok: true };
     },
     async checkFile(path) {
       const f = script.files?.[path];
@@ -40,7 +52,7 @@ function fakeLocal(script: { output?: string[]; files?: Record<string, string | 
     },
     openUrl: async () => true,
   };
-  return { local, ran };
+  return { local, ran, places };
 }
 
 /** The AI's terms as GET /v1/ai gives them. */
@@ -98,7 +110,7 @@ async function setup(scriptOrOptions?: Parameters<typeof fakeLocal>[0] | SetupOp
       } as unknown as never;
     },
   } as unknown as ApiClient;
-  const { local, ran } = fakeLocal(script);
+  const { local, ran, places } = fakeLocal(script);
   const session = createLiveSession({
     api,
     local,
@@ -119,7 +131,7 @@ async function setup(scriptOrOptions?: Parameters<typeof fakeLocal>[0] | SetupOp
     server.emit('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' });
   }
   await waitFor(() => session.store.getState().engineer, 'engineer');
-  return { server, session, ran, posted, fetched };
+  return { server, session, ran, places, posted, fetched };
 }
 
 const sentTypes = (server: Awaited<ReturnType<typeof startFakeSessionServer>>) => server.received.map((r) => r.type);
@@ -199,6 +211,51 @@ describe('live session controller', () => {
     await pending(session, 'r3');
     expect(ran).toEqual(['npm test', 'npm test']);
     expect(session.activePrompt()?.requestId).toBe('r3');
+  });
+
+  it('refuses a command whose folder the local check refuses, without asking; runs the others where asked', async () => {
+    const { server, session, ran, places } = await setup({
+      badDirs: { escape: 'the working directory escapes the project root through a symbolic link' },
+    });
+    server.emit('request_command', {
+      requestId: 'r1',
+      command: 'ls',
+      cwd: 'escape',
+      reason: '',
+      expiresAt: inAMinute(),
+    });
+    await waitFor(() => server.received.some((r) => r.type === 'approve_command'), 'refusal');
+    expect(server.events.find((e) => e.type === 'approve_command')?.payload).toEqual({
+      requestId: 'r1',
+      approved: false,
+      refusedReason: 'the working directory escapes the project root through a symbolic link',
+    });
+    await waitFor(() => session.store.getState().requests.r1?.status === 'refused', 'refused');
+    expect(session.activePrompt()).toBeNull();
+
+    const ask = (requestId: string, extra: Record<string, unknown>) =>
+      server.emit('request_command', { requestId, command: 'npm test', reason: '', expiresAt: inAMinute(), ...extra });
+    ask('r2', { cwd: 'packages/api', timeoutSeconds: 30 });
+    await pending(session, 'r2');
+    expect(session.activePrompt()).toMatchObject({ cwd: 'packages/api', timeoutSeconds: 30 });
+    session.decideCommand('r2', 'session');
+    await waitFor(() => ran.length === 1, 'first run');
+    expect(places).toEqual([{ cwd: 'packages/api', timeoutSeconds: 30 }]);
+    // The allowance covers the same command in the same folder with the same limit, nothing else.
+    ask('r3', { cwd: 'packages/api', timeoutSeconds: 30 });
+    await waitFor(() => ran.length === 2, 'same request runs without asking');
+    for (const [id, extra] of [
+      ['r4', {}],
+      ['r5', { cwd: 'packages/web', timeoutSeconds: 30 }],
+      ['r6', { cwd: 'packages/api', timeoutSeconds: 3600 }],
+    ] as const) {
+      ask(id, extra);
+      await pending(session, id);
+    }
+    expect(ran).toHaveLength(2);
+    expect(session.activePrompt()?.requestId).toBe('r4');
+    expect(ran).toEqual(['npm test', 'npm test']);
+    expect(places[1]).toEqual({ cwd: 'packages/api', timeoutSeconds: 30 });
   });
 
   it('answers a file the local check refuses without asking; asks about the others', async () => {

@@ -1,4 +1,7 @@
 import type {
+  AdminEngineerList,
+  AdminTaskList,
+  AdminTasksQuery,
   AdminUser,
   AiInfo,
   AiTaskList,
@@ -97,6 +100,14 @@ export const api = {
   createUser: (user: NewUserBody) => request<AdminUser>('/v1/admin/users', { method: 'POST', body: user }),
   updateUser: (id: string, patch: UserPatchBody) =>
     request<AdminUser>(`/v1/admin/users/${enc(id)}`, { method: 'PATCH', body: patch }),
+  /** The overview: one page of every task, filtered (§2.5). */
+  adminTasks: (query: AdminTasksQuery, signal?: AbortSignal) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+    const qs = params.toString();
+    return request<AdminTaskList>(`/v1/admin/tasks${qs ? `?${qs}` : ''}`, { signal });
+  },
+  adminEngineers: (signal?: AbortSignal) => request<AdminEngineerList>('/v1/admin/engineers', { signal }),
   grantCredits: (email: string, amount: number, note?: string) => {
     const body: CreditGrantBody = note ? { email, amount, note } : { email, amount };
     return request<AdminUser>('/v1/admin/credits', { method: 'POST', body });

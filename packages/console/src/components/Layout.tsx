@@ -15,6 +15,7 @@ const NAV: Record<Role, { href: string; label: string }[]> = {
   ],
   admin: [
     { href: '/admin/users', label: 'Users' },
+    { href: '/admin/overview', label: 'Overview' },
     { href: '/admin/credits', label: 'Grant credits' },
   ],
 };

@@ -103,4 +103,17 @@ describe('RequestCard', () => {
     );
     expect(status(view)?.textContent).toBe('Refused: sensitive file (.env)');
   });
+
+  it('shows the folder and the time limit the engineer set', () => {
+    const view = render(<RequestCard request={command({ cwd: 'packages/api', timeoutSeconds: 90 })} now={NOW} />);
+    expect(view.container.querySelector('[data-testid=request-place]')?.textContent).toBe(
+      'In folder packages/api · time limit 90 s',
+    );
+    view.rerender(<RequestCard request={command({ timeoutSeconds: 600 })} now={NOW} />);
+    expect(view.container.querySelector('[data-testid=request-place]')?.textContent).toBe(
+      'In the project root · time limit 10 min',
+    );
+    view.rerender(<RequestCard request={command()} now={NOW} />);
+    expect(view.container.querySelector('[data-testid=request-place]')).toBeNull();
+  });
 });

@@ -1,5 +1,5 @@
 import type { EngineerRequest } from '@codevf/protocol/shared';
-import { formatBytes, formatClock } from '../lib/format';
+import { formatBytes, formatClock, formatDuration } from '../lib/format';
 import { requestStatus } from '../live/requestStatus';
 import { AnsiOutput } from './AnsiOutput';
 import { CodeView } from './CodeView';
@@ -26,6 +26,23 @@ export function RequestCard({ request: r, now }: { request: EngineerRequest; now
           ) : null}
         </span>
       </header>
+      {r.kind === 'command' && (r.cwd !== undefined || r.timeoutSeconds !== undefined) ? (
+        <p className="request-place muted" data-testid="request-place">
+          {r.cwd !== undefined ? (
+            <>
+              In folder{' '}
+              <code>
+                <UntrustedText text={r.cwd} />
+              </code>
+            </>
+          ) : (
+            'In the project root'
+          )}
+          {r.timeoutSeconds !== undefined
+            ? ` · time limit ${r.timeoutSeconds % 60 === 0 ? formatDuration(r.timeoutSeconds) : `${r.timeoutSeconds} s`}`
+            : null}
+        </p>
+      ) : null}
       {r.reason ? (
         <p className="request-reason">
           Reason: <UntrustedText text={r.reason} />

@@ -25,17 +25,23 @@ export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
     case 'approved': {
       const label =
         r.kind === 'command'
-          ? r.scope === 'session'
-            ? 'Approved for this session, starting…'
-            : 'Approved, starting…'
+          ? r.underAllowance
+            ? 'Approved by the session allowance, starting…'
+            : r.scope === 'session'
+              ? 'Approved for this session, starting…'
+              : 'Approved, starting…'
           : 'Approved, uploading…';
       return { label, tone: 'running', notes };
     }
     case 'running':
-      return { label: 'Running…', tone: 'running', notes };
+      return {
+        label: r.kind === 'command' && r.underAllowance ? 'Running (session allowance)…' : 'Running…',
+        tone: 'running',
+        notes,
+      };
     case 'denied':
       return {
-        label: r.kind === 'file' && r.refusedReason ? `Refused: ${r.refusedReason}` : 'Denied by the customer',
+        label: r.refusedReason ? `Refused: ${r.refusedReason}` : 'Denied by the customer',
         tone: 'bad',
         notes,
       };
@@ -50,6 +56,9 @@ export function requestStatus(r: EngineerRequest, now: number): RequestStatus {
         return { label: 'File received', tone: 'good', notes };
       }
       const res = r.result;
+      if (r.underAllowance)
+        notes.push('Ran without asking, under the session-wide allowance the customer gave earlier');
+      else if (r.scope === 'session') notes.push('The customer allowed this exact command for the rest of the session');
       if (!res) return { label: 'Finished', tone: 'neutral', notes };
       if (res.redactions > 0) notes.push(`${plural(res.redactions, 'value')} redacted by the customer's side`);
       if (res.truncated) notes.push("Output truncated by the customer's side");

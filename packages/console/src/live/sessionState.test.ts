@@ -257,3 +257,76 @@ describe('session state: files, chat, billing, end', () => {
     expect(s.items).toEqual([{ kind: 'message', seq: 2, at: expect.any(String), from: 'engineer', text: '' }]);
   });
 });
+
+describe('session state: folder, time limit and the session allowance', () => {
+  const asked = (requestId: string, extra: object = {}) =>
+    ev('request_command', { requestId, command: 'npm test', reason: '', expiresAt: inOneMinute, ...extra });
+  const ran = (requestId: string) => [
+    ev('command_result', { requestId, exitCode: 0, durationMs: 10, truncated: false, redactions: 0 }),
+  ];
+
+  it('keeps the folder and the limit, and says which runs went without asking', () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('task_status', { status: 'active' }),
+      asked('r1', { cwd: 'packages/api', timeoutSeconds: 90 }),
+      ev('approve_command', { requestId: 'r1', approved: true, scope: 'session' }),
+      ...ran('r1'),
+      asked('r2', { cwd: 'packages/api', timeoutSeconds: 90 }),
+      ev('approve_command', { requestId: 'r2', approved: true, scope: 'session' }),
+      // Another folder: not covered by the allowance, so its session approval was a new answer.
+      asked('r3', { cwd: 'packages/web', timeoutSeconds: 90 }),
+      ev('approve_command', { requestId: 'r3', approved: true, scope: 'session' }),
+      asked('r4', { cwd: 7, timeoutSeconds: 'x' }),
+    ]);
+    expect(req(s, 'r1')).toMatchObject({ cwd: 'packages/api', timeoutSeconds: 90, scope: 'session' });
+    expect(req(s, 'r1')).not.toHaveProperty('underAllowance');
+    expect(requestStatus(req(s, 'r1'), T0).notes).toContain(
+      'The customer allowed this exact command for the rest of the session',
+    );
+    expect(req(s, 'r2')).toMatchObject({ underAllowance: true });
+    expect(requestStatus(req(s, 'r2'), T0).label).toBe('Approved by the session allowance, starting…');
+    s = applyEvents(s, ran('r2'));
+    expect(requestStatus(req(s, 'r2'), T0).notes).toContain(
+      'Ran without asking, under the session-wide allowance the customer gave earlier',
+    );
+    expect(req(s, 'r3')).not.toHaveProperty('underAllowance');
+    // Odd values are dropped, not shown.
+    expect(req(s, 'r4')).not.toHaveProperty('cwd');
+    expect(req(s, 'r4')).not.toHaveProperty('timeoutSeconds');
+  });
+
+  it("shows why the customer's side refused a command without asking", () => {
+    let s = fresh();
+    s = applyEvents(s, [
+      ev('task_status', { status: 'active' }),
+      asked('r1', { cwd: 'escape' }),
+      ev('approve_command', {
+        requestId: 'r1',
+        approved: false,
+        refusedReason: 'the working directory escapes the project root through a symbolic link',
+      }),
+    ]);
+    expect(requestStatus(req(s, 'r1'), T0)).toMatchObject({
+      label: 'Refused: the working directory escapes the project root through a symbolic link',
+      tone: 'bad',
+    });
+  });
+});
+
+describe('session state: the end', () => {
+  it("keeps the engineer's resolution note of session_end, and drops an odd one", () => {
+    const end = (resolution: unknown) =>
+      applyEvents(fresh(), [
+        ev('session_end', {
+          endedBy: 'engineer',
+          reason: 'Fixed',
+          resolution,
+          summary: { engineer: 'Maria', durationSeconds: 60, creditsUsed: 1 },
+        }),
+      ]).ended;
+    expect(end('Pinned lodash.')).toMatchObject({ endedBy: 'engineer', resolution: 'Pinned lodash.' });
+    expect(end(42)).not.toHaveProperty('resolution');
+    expect(end('')).not.toHaveProperty('resolution');
+  });
+});

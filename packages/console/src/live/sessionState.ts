@@ -129,7 +129,14 @@ export function readEvent(event: EventLike): PersistedEvent | null {
         type: 'request_command',
         seq,
         timestamp,
-        payload: { requestId, command: str(p.command), reason: str(p.reason), expiresAt: str(p.expiresAt) },
+        payload: {
+          requestId,
+          command: str(p.command),
+          reason: str(p.reason),
+          ...opt('cwd', typeof p.cwd === 'string' ? p.cwd : null),
+          ...opt('timeoutSeconds', nonNegative(num(p.timeoutSeconds))),
+          expiresAt: str(p.expiresAt),
+        },
       };
     case 'request_file':
       return {
@@ -148,6 +155,7 @@ export function readEvent(event: EventLike): PersistedEvent | null {
           requestId: str(p.requestId),
           approved: p.approved === true,
           ...(scope ? { scope } : {}),
+          ...opt('refusedReason', typeof p.refusedReason === 'string' ? p.refusedReason : null),
           ...opt('reason', typeof p.reason === 'string' ? p.reason : null),
         },
       };
@@ -234,6 +242,7 @@ export function readEvent(event: EventLike): PersistedEvent | null {
         payload: {
           endedBy: p.endedBy === 'customer' || p.endedBy === 'engineer' ? p.endedBy : 'system',
           reason: str(p.reason),
+          ...opt('resolution', typeof p.resolution === 'string' && p.resolution ? p.resolution : null),
           summary: {
             engineer: typeof summary.engineer === 'string' ? summary.engineer : null,
             durationSeconds: num(summary.durationSeconds) ?? 0,

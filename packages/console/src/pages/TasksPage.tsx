@@ -3,6 +3,7 @@ import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';
 import { DriverPill } from '../components/DriverPill';
+import { previewOf } from '../components/ExpandableText';
 import { PageHeader } from '../components/PageHeader';
 import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
@@ -65,6 +66,11 @@ export function TasksPage() {
                     <Link href={href}>
                       <UntrustedText text={t.description} />
                     </Link>
+                    {t.resolution ? (
+                      <p className="cell-resolution muted" data-testid="task-resolution">
+                        Resolution: <UntrustedText text={previewOf(t.resolution, 160)} />
+                      </p>
+                    ) : null}
                   </td>
                   <td>
                     <StatusPill status={t.status} />

@@ -143,6 +143,14 @@ export function Transcript({ task, events, viewer }: { task: Task; events: Event
           “<UntrustedText text={task.feedback} keepNewlines />”
         </blockquote>
       ) : null}
+      {task.resolution ? (
+        <section className="resolution card" aria-labelledby="resolution-heading" data-testid="resolution">
+          <h2 id="resolution-heading">Resolution</h2>
+          <p>
+            <UntrustedText text={task.resolution} keepNewlines />
+          </p>
+        </section>
+      ) : null}
       {handoff ? <HandoffSummary handoff={handoff} /> : null}
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Conversation</h2>

@@ -6,6 +6,7 @@
 
 export type { EventPayload, PersistedEvent } from '../serverEvents';
 export * from './closeCodes';
+export * from './commandCwd';
 export * from './exhaustive';
 export * from './limits';
 export * from './messageTypes';

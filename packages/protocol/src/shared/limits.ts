@@ -23,3 +23,10 @@ export const MAX_FILE_CHARS = 1024 * 1024 + 64 * 1024;
 export const MAX_COMMAND_CHARS = 4_000;
 export const MAX_PATH_CHARS = 4_096;
 export const MAX_REASON_CHARS = 1_000;
+/** A command request's working directory (project-relative), in characters. */
+export const MAX_CWD_CHARS = 1_024;
+/** Bounds of a command request's `timeoutSeconds`: one second to one hour. */
+export const MIN_COMMAND_TIMEOUT_SECONDS = 1;
+export const MAX_COMMAND_TIMEOUT_SECONDS = 3_600;
+/** An engineer's resolution note when ending a session, in characters. */
+export const MAX_RESOLUTION_CHARS = 2_000;

@@ -35,7 +35,18 @@ interface RequestBase {
 export interface CommandRequest extends RequestBase {
   kind: 'command';
   command: string;
+  /** The folder it runs in, relative to the project root; absent: the root. */
+  cwd?: string;
+  /** The engineer's time limit; absent: the customer's side's default. */
+  timeoutSeconds?: number;
   scope?: 'once' | 'session';
+  /**
+   * Approved by a session-wide allowance the customer gave for an earlier request of the same
+   * command, folder and time limit: it ran without the customer being asked.
+   */
+  underAllowance?: boolean;
+  /** Why the customer's side refused it without asking (e.g. its folder is outside the project). */
+  refusedReason?: string;
   output: OutputChunk[];
   result?: Omit<EventPayload<'command_result'>, 'requestId'>;
 }
@@ -263,7 +274,14 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
       };
       const request: EngineerRequest =
         'command' in p
-          ? { ...base, kind: 'command', command: p.command, output: [] }
+          ? {
+              ...base,
+              kind: 'command',
+              command: p.command,
+              ...(p.cwd !== undefined ? { cwd: p.cwd } : {}),
+              ...(p.timeoutSeconds !== undefined ? { timeoutSeconds: p.timeoutSeconds } : {}),
+              output: [],
+            }
           : { ...base, kind: 'file', path: p.path };
       return push(
         { kind: 'request', seq, at, requestId: p.requestId },
@@ -271,7 +289,7 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
       );
     }
     case 'approve_command': {
-      const { requestId, approved, scope, reason } = event.payload;
+      const { requestId, approved, scope, refusedReason, reason } = event.payload;
       return advance<CommandRequest>(
         v,
         requestId,
@@ -282,6 +300,8 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
           state,
           decidedAt: at,
           ...(scope ? { scope } : {}),
+          ...(approved && scope === 'session' && allowedEarlier(v, r) ? { underAllowance: true } : {}),
+          ...(refusedReason ? { refusedReason } : {}),
           ...(!approved && reason ? { declineReason: reason } : {}),
         }),
         approved,
@@ -356,6 +376,24 @@ export function foldEvent(view: SessionView, event: PersistedEvent): SessionView
     default:
       return unhandled(event, v);
   }
+}
+
+/** The key a session-wide allowance matches on: the exact command, folder and time limit. */
+export function commandAllowanceKey(r: { command: string; cwd?: string; timeoutSeconds?: number }): string {
+  return JSON.stringify([r.command, r.cwd ?? '', r.timeoutSeconds ?? null]);
+}
+
+/** Whether an earlier request of the same key was approved for the session. */
+function allowedEarlier(view: SessionView, r: CommandRequest): boolean {
+  const key = commandAllowanceKey(r);
+  return Object.values(view.requests).some(
+    (o) =>
+      o.kind === 'command' &&
+      o.requestId !== r.requestId &&
+      o.seq < r.seq &&
+      o.scope === 'session' &&
+      commandAllowanceKey(o) === key,
+  );
 }
 
 export function foldEvents(view: SessionView, events: readonly PersistedEvent[]): SessionView {

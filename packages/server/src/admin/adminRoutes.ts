@@ -1,4 +1,4 @@
-import { CreditGrantBody, NewUserBody, UserPatchBody } from '@codevf/protocol';
+import { AdminTasksQuery, CreditGrantBody, NewUserBody, UserPatchBody } from '@codevf/protocol';
 import type { FastifyInstance } from 'fastify';
 import { announceAccessChange } from '../auth/accessChanges';
 import { requireRole } from '../auth/guards';
@@ -6,11 +6,23 @@ import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { parseWith } from '../http/validate';
 import { createUser, findUserById, grantCredits, listUsers, toAdminView, updateUser } from '../users/users';
+import { listAdminEngineers, listAdminTasks } from './adminOverview';
 
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/v1/admin/users', async (request) => {
     await requireRole(request, 'admin');
     return { users: (await listUsers(ctx.storage)).map(toAdminView) };
+  });
+
+  // The overview: every task with filters, and each engineer's figures.
+  app.get('/v1/admin/tasks', async (request) => {
+    await requireRole(request, 'admin');
+    return listAdminTasks(ctx, parseWith(AdminTasksQuery, request.query));
+  });
+
+  app.get('/v1/admin/engineers', async (request) => {
+    await requireRole(request, 'admin');
+    return { engineers: await listAdminEngineers(ctx) };
   });
 
   app.post('/v1/admin/users', async (request, reply) => {

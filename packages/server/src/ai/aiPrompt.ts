@@ -193,7 +193,11 @@ export function transcriptMessages(
         turn.calls.push({
           requestId: p.requestId,
           name: command ? 'run_command' : 'read_file',
-          args: JSON.stringify(command ? { command: p.command, reason: p.reason } : { path: p.path, reason: p.reason }),
+          args: JSON.stringify(
+            command
+              ? { command: p.command, reason: p.reason, ...(p.cwd !== undefined ? { cwd: p.cwd } : {}) }
+              : { path: p.path, reason: p.reason },
+          ),
         });
         break;
       }

@@ -14,12 +14,17 @@ export const AI_TOOLS: ChatTool[] = [
     function: {
       name: 'run_command',
       description:
-        "Ask the customer to run a shell command in their project's root directory. They see the command and your reason and approve or deny it; its output (with secrets masked) reaches you in a later message. Nothing runs without their approval.",
+        "Ask the customer to run a shell command in their project's root directory (or in `cwd`, a folder inside it). They see the command and your reason and approve or deny it; its output (with secrets masked) reaches you in a later message. Nothing runs without their approval.",
       parameters: {
         type: 'object',
         properties: {
           command: { type: 'string', description: 'The exact command line to run.' },
           reason: { type: 'string', description: 'Why you need it, in one sentence the customer reads.' },
+          cwd: {
+            type: 'string',
+            description:
+              'Optional: the folder to run in, relative to the project root with / separators (e.g. packages/api).',
+          },
         },
         required: ['command', 'reason'],
         additionalProperties: false,

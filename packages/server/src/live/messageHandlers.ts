@@ -11,7 +11,7 @@ import { checkPendingRequests, checkQueuedTranscript } from '../tasks/caps';
 import type { StoredEvent } from '../tasks/eventLog';
 import { handOff } from '../tasks/handoff';
 import { decideRequest, openRequest, useRequest } from '../tasks/requests';
-import { defaultEndReason, endTask } from '../tasks/taskService';
+import { defaultEndReason, endResolution, endTask } from '../tasks/taskService';
 import { type TaskHead, type TaskTx, withTaskLock } from '../tasks/taskTransaction';
 import { SENDS, type Sender } from './sender';
 
@@ -63,11 +63,17 @@ const handlers: { [T in Persisted]: Handler<T> } = {
   },
   async request_command(tx, m) {
     requireActive(tx);
-    const { command, reason } = m.payload;
+    const { command, reason, cwd, timeoutSeconds } = m.payload;
     await checkPendingRequests(tx, m.config.maxPendingRequestsPerTask);
     // requestId and expiresAt are the server's, whatever the client sent.
     const { requestId, expiresAt } = await openRequest(tx, 'command', command, m.config.requestTtlSeconds);
-    return { event: await tx.append('request_command', { requestId, command, reason, expiresAt }, from(m)) };
+    const where = {
+      ...(cwd !== undefined ? { cwd } : {}),
+      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    };
+    return {
+      event: await tx.append('request_command', { requestId, command, reason, ...where, expiresAt }, from(m)),
+    };
   },
   async request_file(tx, m) {
     requireActive(tx);
@@ -138,8 +144,9 @@ export async function handleMessage(
   if (type === 'end_session') {
     // A guide cannot get here (SENDS); the narrowing is for the type checker.
     const endedBy = sender.role === 'customer' ? 'customer' : 'engineer';
-    const reason = (payload as ClientPayload<'end_session'>).reason?.trim() || defaultEndReason(endedBy);
-    const { seq } = await endTask(ctx, sender.taskId, endedBy, reason, id);
+    const end = payload as ClientPayload<'end_session'>;
+    const reason = end.reason?.trim() || defaultEndReason(endedBy);
+    const { seq } = await endTask(ctx, sender.taskId, endedBy, reason, id, endResolution(endedBy, end.resolution));
     return { seq };
   }
   if (type === 'request_human') {

@@ -140,6 +140,8 @@ export interface TasksTable {
   handoff_at: string | null;
   /** Who drives the task on the customer's side (migration 006). */
   driver: ColumnType<TaskDriver, TaskDriver | undefined, TaskDriver>;
+  /** The engineer's resolution note, written when they ended the session. */
+  resolution: string | null;
 }
 
 /** The transcript: persisted WebSocket events, in seq order per task, hash-chained. */

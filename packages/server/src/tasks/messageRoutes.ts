@@ -47,7 +47,8 @@ export async function messageRoutes(app: FastifyInstance, ctx: AppContext): Prom
           "Only the task's customer sends messages over REST; engineers and guides use the live session.",
         );
       const type = messageType(body.type);
-      if (task.driver === 'agent') await agentCalled(ctx, liveRuntime(ctx).agents, taskId, user);
+      if (task.driver === 'agent' && user.via === 'bearer')
+        await agentCalled(ctx, liveRuntime(ctx).agents, taskId, user);
       const parsed = parseClientPayload(type, body.payload);
       if (!parsed.success) {
         const errors = fieldErrors(parsed.error, '').map((e) => ({

@@ -20,6 +20,7 @@ export async function endTaskInTx(
   endedBy: EndedBy,
   reason: string,
   clientMsgId?: string,
+  resolution?: string,
 ): Promise<void> {
   const task = tx.task;
   if (task.status === 'ended') throw new ApiError('E_CONFLICT', 'The task has already ended.');
@@ -27,7 +28,13 @@ export async function endTaskInTx(
   await settleMinutesInTx(tx, config);
   await expirePendingRequests(tx);
 
-  await tx.update({ status: 'ended', ended_at: tx.now.toISOString(), ended_by: endedBy, end_reason: reason });
+  await tx.update({
+    status: 'ended',
+    ended_at: tx.now.toISOString(),
+    ended_by: endedBy,
+    end_reason: reason,
+    resolution: resolution ?? null,
+  });
   // An AI-led task's AI stops with it.
   await endTaskAi(tx);
 
@@ -40,6 +47,7 @@ export async function endTaskInTx(
     {
       endedBy,
       reason,
+      ...(resolution ? { resolution } : {}),
       summary: {
         engineer: engineer?.name ?? null,
         durationSeconds,

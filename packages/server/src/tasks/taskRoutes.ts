@@ -13,6 +13,7 @@ import {
   claimTask,
   createTask,
   defaultEndReason,
+  endResolution,
   endTask,
   LIST_DEFAULT,
   LIST_MAX,
@@ -86,8 +87,9 @@ export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const { id } = parseWith(IdParams, request.params);
     const { wait, ...query } = parseWith(EventsQuery, request.query);
     const task = await visibleTask(ctx, user, id, 'participate');
-    // An agent-driven task's customer is present through their agent's reads (agentPresence.ts).
-    const agent = task.driver === 'agent' && roleIn(task, user) === 'customer';
+    // An agent-driven task's customer is present through their agent's reads (agentPresence.ts);
+    // the console (a cookie session) reading the transcript is not the agent.
+    const agent = task.driver === 'agent' && roleIn(task, user) === 'customer' && user.via === 'bearer';
     const live = liveRuntime(ctx);
     if (agent) await agentCalled(ctx, live.agents, id, user);
     if (wait > 0 && task.status !== 'ended' && Number(task.last_seq) <= query.after) {
@@ -109,11 +111,12 @@ export async function taskRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.post('/v1/tasks/:id/end', async (request) => {
     const user = await requireUser(request);
     const { id } = parseWith(IdParams, request.params);
-    const { reason } = parseWith(EndTaskBody, request.body ?? {});
+    const { reason, resolution } = parseWith(EndTaskBody, request.body ?? {});
     const task = await visibleTask(ctx, user, id, 'participate');
     const endedBy = roleIn(task, user);
     if (endedBy === 'guide') throw new ApiError('E_FORBIDDEN', 'A guide cannot end the session; take it over first.');
-    await endTask(ctx, id, endedBy, reason?.trim() || defaultEndReason(endedBy));
+    const note = endResolution(endedBy, resolution);
+    await endTask(ctx, id, endedBy, reason?.trim() || defaultEndReason(endedBy), undefined, note);
     return taskView(ctx, user, await visibleTask(ctx, user, id, 'view'));
   });
 

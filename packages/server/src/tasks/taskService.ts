@@ -134,6 +134,7 @@ export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTa
           handoff_summary: null,
           handoff_at: null,
           driver: body.driver ?? 'terminal',
+          resolution: null,
         })
         .execute();
       return id;
@@ -243,6 +244,7 @@ export async function endTask(
   endedBy: EndedBy,
   reason: string,
   clientMsgId?: string,
+  resolution?: string,
 ): Promise<{ seq: number; wasQueued: boolean }> {
   let wasQueued = false;
   const change = await withTaskLock(ctx, taskId, ctx.clock.now(), async (tx) => {
@@ -252,11 +254,22 @@ export async function endTask(
       if (dup) return dup.seq;
     }
     wasQueued = tx.task.status === 'queued';
-    await endTaskInTx(tx, ctx.config, endedBy, reason, clientMsgId);
+    await endTaskInTx(tx, ctx.config, endedBy, reason, clientMsgId, resolution);
     return tx.task.last_seq;
   });
   if (wasQueued) await refreshQueuePositions(ctx);
   return { seq: change.value, wasQueued };
+}
+
+/**
+ * The resolution note an end request carries, trimmed (empty: none). Only the engineer writes
+ * one: the customer's summary shows it as the engineer's words.
+ */
+export function endResolution(endedBy: EndedBy | 'guide', resolution: string | undefined): string | undefined {
+  const note = resolution?.trim();
+  if (!note) return undefined;
+  if (endedBy !== 'engineer') throw new ApiError('E_FORBIDDEN', 'Only the engineer can write a resolution note.');
+  return note;
 }
 
 export function defaultEndReason(endedBy: EndedBy): string {

@@ -56,6 +56,7 @@ export function toTask(r: TaskRecord, now: Date): Task {
     endedAt: r.ended_at,
     endedBy: r.ended_by,
     endReason: r.end_reason,
+    resolution: r.resolution,
     maxCredits: r.max_credits === null ? null : Number(r.max_credits),
     creditsUsed: Number(r.credits_used),
     durationSeconds: r.claimed_at ? sessionDurationSeconds(r.claimed_at, r.ended_at, now) : null,

@@ -1,10 +1,15 @@
+import { MAX_RESOLUTION_CHARS } from '@codevf/protocol/shared';
 import { useState } from 'react';
 import { errorMessage, useAction } from '../../hooks/useAction';
 import type { LiveSend } from './liveSend';
 
-/** Ends the session for both sides, after the engineer confirms. */
+/**
+ * Ends the session for both sides, after the engineer confirms, with an optional resolution
+ * note: what was found and done, shown in the customer's summary and in the task's history.
+ */
 export function EndSessionButton({ send }: { send: LiveSend }) {
   const [confirming, setConfirming] = useState(false);
+  const [note, setNote] = useState('');
   const { busy, error, run } = useAction((err) => errorMessage(err, 'Could not end the session.'));
   // A refused end closes the confirmation, so its reason shows beside the button, not inside it.
   if (!confirming) {
@@ -20,12 +25,24 @@ export function EndSessionButton({ send }: { send: LiveSend }) {
   return (
     <div className="confirm">
       <span>End the session for both of you?</span>
+      <label htmlFor="end-resolution">Resolution note (optional; the customer sees it in their summary)</label>
+      <textarea
+        id="end-resolution"
+        rows={3}
+        maxLength={MAX_RESOLUTION_CHARS}
+        value={note}
+        placeholder="What was wrong and what you changed"
+        onChange={(e) => setNote(e.target.value)}
+      />
       <button
         type="button"
         className="btn danger"
         disabled={busy}
         onClick={async () => {
-          await run(() => send('end_session', { reason: 'ended by the engineer' }));
+          const resolution = note.trim();
+          await run(() =>
+            send('end_session', { reason: 'ended by the engineer', ...(resolution ? { resolution } : {}) }),
+          );
           setConfirming(false);
         }}
       >

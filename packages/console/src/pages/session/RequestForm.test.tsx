@@ -100,4 +100,28 @@ describe('RequestForm', () => {
     const ids = [...view.container.querySelectorAll('input')].map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('sends the folder and the time limit when given, and leaves them out when empty', async () => {
+    const { sent, send } = recordingSend();
+    const view = render(<RequestForm kind="command" send={send} />);
+    type(input(view, 'Command'), 'npm test');
+    type(input(view, 'Folder (optional, inside the project)'), ' packages/api ');
+    type(input(view, 'Time limit in seconds (optional, 1–3600)'), '120');
+    await submit(view);
+    type(input(view, 'Command'), 'ls');
+    await submit(view);
+    expect(sent).toEqual([
+      {
+        type: 'request_command',
+        payload: { command: 'npm test', reason: '', cwd: 'packages/api', timeoutSeconds: 120 },
+      },
+      { type: 'request_command', payload: { command: 'ls', reason: '' } },
+    ]);
+    expect(input(view, 'Folder (optional, inside the project)').value).toBe('');
+  });
+
+  it('has no folder or time limit for a file', () => {
+    const view = render(<RequestForm kind="file" send={recordingSend().send} />);
+    expect(view.container.querySelector('#cmd-cwd, #cmd-timeout')).toBeNull();
+  });
 });

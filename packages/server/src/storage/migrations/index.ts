@@ -5,6 +5,7 @@ import * as m003 from './003_presence';
 import * as m004 from './004_ai';
 import * as m005 from './005_instances';
 import * as m006 from './006_task_driver';
+import * as m007 from './007_resolution';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the server can be
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004_ai': m004,
   '005_instances': m005,
   '006_task_driver': m006,
+  '007_resolution': m007,
 };
