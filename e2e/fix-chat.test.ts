@@ -135,8 +135,10 @@ describe('codevf fix: chat and the live screen', () => {
     const both = await runCli(['fix', 'x', '--resume', 'abc'], { home: world.home, env });
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('not both');
+    // An empty id is no id: the lookup of the open task, and there is none.
     const empty = await runCli(['fix', '--resume', ''], { home: world.home, env });
-    expect(empty.code).toBe(2);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('No open task to resume.');
     const limit = await runCli(['fix', 'x'], { home: world.home, env: { ...env, CODEVF_MAX_RECONNECTS: 'lots' } });
     expect(limit.code).toBe(2);
     expect(limit.stderr).toContain('CODEVF_MAX_RECONNECTS');
