@@ -3,7 +3,7 @@ import type { Task } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
 import { openSession } from '../packages/server/test/support/wsClient';
-import { type FixWorld, lastFrame, startFix, useFixRun, waitForTask } from './fix-harness';
+import { type FixWorld, lastFrame, startFix, terminalText, useFixRun, waitForTask } from './fix-harness';
 import { authFileFor, runCli, spawnCliPty } from './harness/cli';
 
 const run = useFixRun();
@@ -48,11 +48,10 @@ describe('codevf fix: chat and the live screen', () => {
     expect(masked.payload).toMatchObject({ redactions: 2 });
     await cli.waitFor(/You: my key is \[REDACTED[^\n]*\(2 values masked\)/);
 
-    // Each line once on the final screen, though it was drawn many times.
-    cli.clear();
+    // Each line once in the terminal (scrollback included): written once, never redrawn.
     engineer.send('engineer_message', { text: 'marker' });
     await cli.waitFor('Maria: marker');
-    const frame = lastFrame(cli.screen());
+    const frame = await terminalText(cli);
     expect(frame.split("You: Yes, users can't login")).toHaveLength(2);
     expect(frame.split('Maria: Hello!')).toHaveLength(2);
     // The chat shows what was sent (masked), not what was typed.
@@ -61,7 +60,8 @@ describe('codevf fix: chat and the live screen', () => {
 
   it('while queued shows the position, then asks "Continue waiting?": y waits, n cancels the task (exit 6)', async () => {
     const world = await run.world();
-    const cli = run.stopAfter(await startFix(world, { env: { CODEVF_QUEUE_PROMPT_SECONDS: '1' } }));
+    // Long enough for the keys typed below to reach the chat before the question is up.
+    const cli = run.stopAfter(await startFix(world, { env: { CODEVF_QUEUE_PROMPT_SECONDS: '3' } }));
     await cli.waitFor(/Engineer connecting… \(position 1 in the queue/);
     const task = await waitForTask(world);
     cli.write('I tried clearing cookies');
@@ -135,8 +135,10 @@ describe('codevf fix: chat and the live screen', () => {
     const both = await runCli(['fix', 'x', '--resume', 'abc'], { home: world.home, env });
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('not both');
+    // An empty id is no id: the lookup of the open task, and there is none.
     const empty = await runCli(['fix', '--resume', ''], { home: world.home, env });
-    expect(empty.code).toBe(2);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('No open task to resume.');
     const limit = await runCli(['fix', 'x'], { home: world.home, env: { ...env, CODEVF_MAX_RECONNECTS: 'lots' } });
     expect(limit.code).toBe(2);
     expect(limit.stderr).toContain('CODEVF_MAX_RECONNECTS');

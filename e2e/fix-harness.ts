@@ -139,7 +139,8 @@ export async function liveSession(world: FixWorld, options: CliOptions = {}) {
   await cli.waitFor('Engineer connecting');
   const task = await waitForTask(world);
   const engineer = await engineerJoins(world, task.id);
-  await cli.waitFor('Engineer connected: Maria (ex-FAANG)');
+  // The header saying so (the chat's line of the same name is written just before it).
+  await cli.waitFor(/│ Engineer connected: Maria \(ex-FAANG\)[^\n]*\n[^\n]*CTRL\+C to exit/);
   return { cli, task, engineer };
 }
 
@@ -324,6 +325,22 @@ export async function startProxy(target: string) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Everything the terminal holds now, scrollback included, as a person scrolling up would read
+ * it: the raw output played into a headless terminal of the CLI's size (startFix's default).
+ * Finished lines are written once; the live part at the bottom is only there as last drawn.
+ */
+export async function terminalText(cli: PtyCli, cols = 120, rows = 40): Promise<string> {
+  const { default: xterm } = await import('@xterm/headless');
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 100_000 });
+  await new Promise<void>((resolve) => term.write(cli.raw(), resolve));
+  const buf = term.buffer.active;
+  const out: string[] = [];
+  for (let y = 0; y < buf.length; y++) out.push(buf.getLine(y)?.translateToString(true) ?? '');
+  term.dispose();
+  return out.join('\n');
 }
 
 /** The last complete frame Ink drew (the screen text is cumulative: every redraw is in it). */

@@ -9,9 +9,9 @@ import {
   count,
   engineerJoins,
   type FixWorld,
-  lastFrame,
   startFix,
   startProxy,
+  terminalText,
   useFixRun,
   waitForTask,
 } from './fix-harness';
@@ -69,10 +69,10 @@ describe('codevf fix: connection loss and resume', () => {
     );
     await cli.waitFor('Maria: while you were away', 20_000);
 
-    cli.clear();
     engineer.send('engineer_message', { text: 'marker' });
     await cli.waitFor('Maria: marker');
-    const frame = lastFrame(cli.screen());
+    // The whole terminal, scrollback included: each line once, nothing left in flight.
+    const frame = await terminalText(cli);
     expect(count(frame, 'Maria: before the drop')).toBe(1);
     expect(count(frame, 'Maria: while you were away')).toBe(1);
     expect(count(frame, 'You: typed while offline')).toBe(1);
@@ -111,11 +111,10 @@ describe('codevf fix: connection loss and resume', () => {
     await cli.waitFor('(sending…)');
     proxy.drop();
     await cli.waitFor('Reconnecting');
-    cli.clear();
     engineer.send('engineer_message', { text: 'marker' });
     await cli.waitFor('Maria: marker', 20_000);
     await cli.waitFor(/You: did this arrive\?(?! \(sending)/);
-    const frame = lastFrame(cli.screen());
+    const frame = await terminalText(cli);
     expect(count(frame, 'You: did this arrive?')).toBe(1);
     expect(frame).not.toContain('(sending…)');
     const events = await transcript(world, task.id);
@@ -160,7 +159,7 @@ describe('codevf fix: connection loss and resume', () => {
     const events = await transcript(world, task.id);
     expect(texts(events, 'customer_message')).toEqual(['typed while the server was down']);
     expect(texts(events, 'engineer_message')).toEqual(['before the restart', 'after the restart']);
-    const frame = lastFrame(cli.screen());
+    const frame = await terminalText(cli);
     expect(count(frame, 'Maria: before the restart')).toBe(1);
     expect(count(frame, 'You: typed while the server was down')).toBe(1);
   });

@@ -3,6 +3,7 @@ import type { Task } from '@codevf/protocol';
 import { defineCommand } from '../core/command';
 import { CodevfError } from '../core/errors';
 import { usage } from '../core/parse';
+import { parseWholeNumber } from '../core/parseNumber';
 import { createTask } from '../session/createTask';
 import type { SessionOutcome } from '../session/liveSession';
 
@@ -48,7 +49,10 @@ export default defineCommand({
     "it offers an AI and the project's allowed AI tools include it, else human (the reason is shown).\n\n" +
     'Settings: .codevf/config.json may set commandTimeoutSeconds (default 600), maxOutputBytes (default ' +
     '1 MiB) and maxFileBytes (default 1 MiB). CODEVF_MAX_RECONNECTS sets how many reconnect attempts in a ' +
-    'row are made before giving up (default 8).',
+    'row are made before giving up (default 8). The terminal bell rings when a request or a screenshare link ' +
+    'arrives; --no-bell or CODEVF_BELL=0 turns it off.\n\n' +
+    "Finished lines (chat, request outcomes, output tails) are written once and stay in the terminal's " +
+    'scrollback; only the header, a question waiting for you, the input line and the footer are redrawn.',
   args: [{ name: 'issue', description: 'What is wrong, in your own words', variadic: true }],
   flags: {
     mode: {
@@ -62,11 +66,21 @@ export default defineCommand({
         'Reconnect to an open task (codevf fix --resume <taskId>), or see the summary of one that has ended; ' +
         "without an id, this project's open task",
     },
+    'max-credits': {
+      type: 'string',
+      valueName: 'N',
+      description: 'The most this session may cost, in credits (a whole number); the server ends it there',
+    },
+    'no-bell': {
+      type: 'boolean',
+      description: 'No terminal bell when a request arrives (also: CODEVF_BELL=0)',
+    },
   },
   json: false,
   examples: [
     'codevf fix "users can\'t log in after the last deploy"',
     'codevf fix --mode human "flaky deploys since Tuesday"',
+    'codevf fix --max-credits 30 "the build fails on CI only"',
     'codevf fix --resume 01J9Z3…',
     'codevf fix --resume',
   ],
@@ -86,10 +100,15 @@ export default defineCommand({
     if (mode && resuming) {
       throw usage('fix', '--mode is for a new task; a resumed task keeps the mode it has.');
     }
+    const maxCredits = parseWholeNumber('--max-credits', parsed.flags['max-credits'], { min: 1 });
+    if (maxCredits !== undefined && resuming) {
+      throw usage('fix', '--max-credits is for a new task; a resumed task keeps the limit it has.');
+    }
     const env = ctx.io.env;
     const maxReconnectAttempts = intFromEnv(env, 'CODEVF_MAX_RECONNECTS', 8, 0);
     const reconnectDelayMs = intFromEnv(env, 'CODEVF_RECONNECT_DELAY_MS', 500, 1);
     const queuePromptSeconds = intFromEnv(env, 'CODEVF_QUEUE_PROMPT_SECONDS', 180, 1);
+    const bell = !parsed.flags['no-bell'] && env.CODEVF_BELL !== '0';
     // How long the plain first frame waits for the helper's first words before the full screen loads.
     const fullScreenAfterMs = intFromEnv(env, 'CODEVF_FULL_SCREEN_AFTER_MS', 500, 0);
 
@@ -114,7 +133,9 @@ export default defineCommand({
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
     // A new task is asked for now, before the session's own modules (safety layer, socket) load:
     // the server makes it, and an AI starts on it, while they do. The session reports a failure.
-    const createdTask = issue ? createTask(api, { description: issue, mode, projectId: config?.projectId }) : undefined;
+    const createdTask = issue
+      ? createTask(api, { description: issue, mode, projectId: config?.projectId, maxCredits })
+      : undefined;
     createdTask?.catch(() => {});
 
     const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }, { showPlainFrame }] =
@@ -148,6 +169,7 @@ export default defineCommand({
       resumeTaskId,
       projectId: config?.projectId,
       mode,
+      maxCredits,
       maxReconnectAttempts,
       backoff: { initialMs: reconnectDelayMs, maxMs: Math.max(reconnectDelayMs, 10_000) },
       queuePromptAfterMs: queuePromptSeconds * 1000,
@@ -157,12 +179,16 @@ export default defineCommand({
       stdout: ctx.io.stdout as NodeJS.WriteStream,
       stderr: ctx.io.stderr as NodeJS.WriteStream,
     };
+    // The task exists (or is found, to resume) before anything is drawn: a refused start (no
+    // credits, an unknown id, a limit too low) is a plain error, and no live screen is drawn.
+    // It was asked for before the modules above loaded, so this wait is mostly already over.
+    const startError = await session.start();
+    if (startError) throw startError;
     // SIGTERM (or a Ctrl+C that reached us as a signal): leave at once, the task stays open.
     const onAbort = () => session.abort();
     ctx.signal.addEventListener('abort', onAbort);
     let outcome: SessionOutcome;
     try {
-      void session.start();
       // Loading Ink and React holds the event loop for ≈ 150 ms. Until then a plain frame shows
       // the session, and they load only once the helper's first words (or a request) are on it,
       // or after fullScreenAfterMs: a quick first answer is not kept waiting behind them, and
@@ -173,7 +199,7 @@ export default defineCommand({
       }
       const { runLiveUi } = await import('../ui/runLiveUi');
       frame?.handOver();
-      outcome = await runLiveUi(session, streams, { links });
+      outcome = await runLiveUi(session, streams, { links, bell });
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
     }

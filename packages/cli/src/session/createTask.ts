@@ -5,6 +5,8 @@ export interface NewTask {
   description?: string;
   mode?: Task['mode'];
   projectId?: string;
+  /** The most the task may cost (`--max-credits`); the server ends the session there. */
+  maxCredits?: number;
 }
 
 /** POST /v1/tasks: the new task as the server made it (an AI may already be on it). */
@@ -13,5 +15,6 @@ export function createTask(api: ApiClient, task: NewTask): Promise<Task> {
     description: task.description,
     ...(task.mode ? { mode: task.mode } : {}),
     ...(task.projectId ? { projectId: task.projectId } : {}),
+    ...(task.maxCredits ? { maxCredits: task.maxCredits } : {}),
   });
 }

@@ -75,10 +75,13 @@ export function createLiveSession(options: LiveSessionOptions) {
   return {
     store: core.store,
     done: core.done,
-    /** Creates (or resumes) the task; resolves once it exists and its socket is opening, or the start failed. */
-    start(): Promise<void> {
+    /**
+     * Creates (or resumes) the task; resolves once it exists and its socket is opening, or with
+     * the error that ended the start (a refused task: no credits, an unknown id to resume).
+     */
+    start(): Promise<CodevfError | null> {
       if (options.description || options.resumeTaskId) return starting.begin(options.description);
-      return Promise.resolve();
+      return Promise.resolve(null);
     },
     submitIssue(text: string) {
       const description = text.trim();

@@ -21,6 +21,8 @@ export interface LiveSessionOptions {
   projectId?: string;
   /** `--mode`: who should help; absent, the server decides (AI first when it offers one). */
   mode?: Task['mode'];
+  /** `--max-credits`: the most the new task may cost; the server ends the session there. */
+  maxCredits?: number;
   maxReconnectAttempts?: number;
   backoff?: BackoffOptions;
   heartbeatMs?: number;

@@ -19,7 +19,8 @@ export function createSessionStart(
   // Asked for by the command before this module was loaded (fix.ts); the first begin takes it.
   let createdTask = options.createdTask;
 
-  async function begin(description: string | undefined) {
+  /** Resolves with the error that ended the start (the session is then finished), or null. */
+  async function begin(description: string | undefined): Promise<CodevfError | null> {
     // The AI's terms are only for the header; fetched beside the task, never waited for.
     void loadAiInfo();
     let task: Task;
@@ -30,12 +31,17 @@ export function createSessionStart(
         const early = createdTask;
         createdTask = undefined;
         task = await (early ??
-          createTask(options.api, { description, mode: options.mode, projectId: options.projectId }));
+          createTask(options.api, {
+            description,
+            mode: options.mode,
+            projectId: options.projectId,
+            maxCredits: options.maxCredits,
+          }));
       }
     } catch (err) {
       const error = asCodevfError(err);
       core.finish({ exitCode: error.exitCode, error });
-      return;
+      return error;
     }
     dispatch({
       type: 'taskCreated',
@@ -43,14 +49,19 @@ export function createSessionStart(
       status: task.status,
       queuePosition: task.queuePosition,
       estimatedWaitSeconds: task.estimatedWaitSeconds,
+      maxCredits: task.maxCredits ?? undefined,
       // Said once, when the task is made (a resumed task said it then).
       modeNote: options.resumeTaskId ? null : task.modeNote,
       at: core.at(),
     });
     // Ended while we were away (the customer-gone end, the engineer): its summary, from the server.
-    if (task.status === 'ended') return hooks.onEndedBefore(task);
+    if (task.status === 'ended') {
+      hooks.onEndedBefore(task);
+      return null;
+    }
     if (task.status === 'queued') hooks.onQueued();
     connect(task.id);
+    return null;
   }
 
   async function loadAiInfo() {

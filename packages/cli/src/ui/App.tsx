@@ -1,7 +1,7 @@
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Static, Text, useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Store } from '../session/store';
-import { ChatLog } from './ChatLog';
+import { LiveLog, LogLine } from './ChatLog';
 import { CommandPrompt } from './CommandPrompt';
 import { FilePrompt } from './FilePrompt';
 import { Footer } from './Footer';
@@ -14,6 +14,7 @@ import { requestFits } from './requestLayout';
 import { ScreensharePrompt } from './ScreensharePrompt';
 import { SummaryPanel } from './SummaryPanel';
 import { HUMAN_HINT, headerDetail, showsHumanHint } from './screenText';
+import { liveEntries, newlyFinished, type WrittenLine } from './scrollback';
 import { type Action, activePrompt, type Request, type SessionState } from './sessionState';
 import { TextInput } from './TextInput';
 import { usePromptArming } from './usePromptArming';
@@ -52,6 +53,21 @@ function missingRows(state: SessionState, request: Request, size: TerminalSize):
     footerHint: showsHumanHint(state) ? HUMAN_HINT : undefined,
   });
   return fits ? 0 : needRows;
+}
+
+/**
+ * The finished lines so far, append-only: <Static> writes each one once, as it is now, and
+ * never again, so the terminal's scrollback holds the whole conversation.
+ */
+function useWrittenLines(state: SessionState): { keys: ReadonlySet<string>; lines: WrittenLine[] } {
+  const written = useRef({ keys: new Set<string>(), lines: [] as WrittenLine[] });
+  const fresh = newlyFinished(state, written.current.keys);
+  if (fresh.length > 0) {
+    for (const line of fresh) written.current.keys.add(line.key);
+    // A new array: <Static> writes the items past the count it has already written.
+    written.current.lines = [...written.current.lines, ...fresh];
+  }
+  return written.current;
 }
 
 interface PanelProps {
@@ -159,38 +175,54 @@ export function App({
   // The single reader of the keyboard. It looks at the store as it is *now*, not as last drawn.
   useInput((input, key) => routeKey(session.store.getState, input, key, session, armed, links));
 
+  const written = useWrittenLines(state);
   const showChat = state.phase !== 'askIssue';
   const showInput = state.phase === 'live' || state.phase === 'confirmExit';
+  const unfinished = showChat ? liveEntries(state, written.keys) : [];
   return (
-    // One line short of the terminal: a frame as tall as the screen makes Ink clear and redraw it all.
-    <Box flexDirection="column" height={Math.max(10, rows - 1)}>
-      <Box flexShrink={0} flexDirection="column">
-        <Header state={state} />
-        <ReconnectBanner connection={state.connection} />
-      </Box>
-      {showChat ? <ChatLog state={state} /> : <Box flexGrow={1} />}
-      <Box flexShrink={0} flexDirection="column">
-        <Panel state={state} armed={armed} size={size} links={links} />
-      </Box>
-      {showInput && (
-        <Box paddingX={1} flexShrink={0}>
-          <Text color={owner === 'chat' ? 'cyan' : 'gray'}>{'> '}</Text>
-          <TextInput
-            value={state.draft}
-            isActive={owner === 'chat'}
-            placeholder={
-              owner !== 'chat'
-                ? 'Answer the question above first'
-                : state.aiLeads
-                  ? 'Type a message and press Enter, or /human for a person'
-                  : 'Type a message and press Enter'
-            }
-          />
+    <>
+      <Static items={written.lines}>
+        {(line) => (
+          <Box key={line.key} paddingX={1}>
+            <LogLine entry={line.entry} request={line.request} />
+          </Box>
+        )}
+      </Static>
+      {/* The live part: never taller than the terminal less a line, or Ink would clear and redraw the screen. */}
+      <Box flexDirection="column" maxHeight={Math.max(10, rows - 1)}>
+        <Box flexShrink={0} flexDirection="column">
+          <Header state={state} />
+          <ReconnectBanner connection={state.connection} />
         </Box>
-      )}
-      <Box flexShrink={0} flexDirection="column">
-        <Footer state={state} />
+        {showChat && state.entries.length === 0 && (
+          <Box paddingX={1} flexShrink={0}>
+            <Text dimColor>Waiting for an engineer. Describe what you have tried while you wait.</Text>
+          </Box>
+        )}
+        {unfinished.length > 0 && <LiveLog entries={unfinished} requests={state.requests} />}
+        <Box flexShrink={0} flexDirection="column">
+          <Panel state={state} armed={armed} size={size} links={links} />
+        </Box>
+        {showInput && (
+          <Box paddingX={1} flexShrink={0}>
+            <Text color={owner === 'chat' ? 'cyan' : 'gray'}>{'> '}</Text>
+            <TextInput
+              value={state.draft}
+              isActive={owner === 'chat'}
+              placeholder={
+                owner !== 'chat'
+                  ? 'Answer the question above first'
+                  : state.aiLeads
+                    ? 'Type a message and press Enter, or /human for a person'
+                    : 'Type a message and press Enter'
+              }
+            />
+          </Box>
+        )}
+        <Box flexShrink={0} flexDirection="column">
+          <Footer state={state} />
+        </Box>
       </Box>
-    </Box>
+    </>
   );
 }

@@ -1,16 +1,14 @@
 import { Box, Text } from 'ink';
 import { clockTime, masked } from './format';
 import { RequestLine } from './RequestLine';
-import type { Entry, SessionState } from './sessionState';
+import type { Entry, Request } from './sessionState';
 import { Untrusted } from './Untrusted';
 
 const TONE: Record<string, string> = { info: 'cyan', warn: 'yellow', error: 'red', ok: 'green' };
 
-function Line({ entry, state }: { entry: Entry; state: SessionState }) {
-  if (entry.kind === 'request') {
-    const r = state.requests[entry.requestId];
-    return r ? <RequestLine request={r} /> : null;
-  }
+/** One line of the conversation; a request line shows `request` (its state now, or as written). */
+export function LogLine({ entry, request }: { entry: Entry; request?: Request }) {
+  if (entry.kind === 'request') return request ? <RequestLine request={request} /> : null;
   if (entry.kind === 'system') {
     const line = (
       <Text>
@@ -88,23 +86,18 @@ function Speaker({ entry }: { entry: MessageEntry }) {
 }
 
 /**
- * The conversation, newest at the bottom. It takes the height the rest of the screen leaves
- * and clips from the top: Ink redraws the whole frame, and a frame taller than the terminal
- * would scroll and smear. Only the last `maxEntries` are laid out at all.
+ * The unfinished part of the conversation (a message being sent, a request waiting or running),
+ * newest at the bottom, in the live part of the screen: finished lines are in the scrollback
+ * (scrollback.ts). It takes the height the rest of the live part leaves and clips from the top.
  */
-export function ChatLog({ state, maxEntries = 60 }: { state: SessionState; maxEntries?: number }) {
-  const entries = state.entries.slice(-maxEntries);
+export function LiveLog({ entries, requests }: { entries: Entry[]; requests: Record<string, Request> }) {
   return (
-    <Box flexDirection="column" justifyContent="flex-end" flexGrow={1} flexShrink={1} overflow="hidden" paddingX={1}>
-      {entries.length === 0 ? (
-        <Text dimColor>Waiting for an engineer. Describe what you have tried while you wait.</Text>
-      ) : (
-        entries.map((e) => (
-          <Box key={e.key} flexShrink={0}>
-            <Line entry={e} state={state} />
-          </Box>
-        ))
-      )}
+    <Box flexDirection="column" justifyContent="flex-end" flexShrink={1} overflow="hidden" paddingX={1}>
+      {entries.map((e) => (
+        <Box key={e.key} flexShrink={0}>
+          <LogLine entry={e} request={e.kind === 'request' ? requests[e.requestId] : undefined} />
+        </Box>
+      ))}
     </Box>
   );
 }

@@ -6,6 +6,7 @@ import { Untrusted } from './Untrusted';
 /** Bottom line: what the session has cost so far and what is left; plus the latest notice. */
 export function Footer({ state }: { state: SessionState }) {
   const b = state.billing;
+  const max = state.created?.maxCredits;
   const tone = state.notice?.tone === 'error' ? 'red' : state.notice?.tone === 'warn' ? 'yellow' : 'gray';
   return (
     <Box flexDirection="column" paddingX={1}>
@@ -17,6 +18,7 @@ export function Footer({ state }: { state: SessionState }) {
       {showsHumanHint(state) && <Text color="cyan">{HUMAN_HINT}</Text>}
       <Text>
         Credits used: {b ? b.creditsUsed : 0}
+        {max ? ` of at most ${max}` : ''}
         {b ? <Text color={b.lowBalance ? 'yellow' : undefined}> · Balance: {b.balance}</Text> : null}
         {state.taskId ? <Text dimColor> · task {state.taskId}</Text> : null}
       </Text>

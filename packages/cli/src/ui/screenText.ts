@@ -13,6 +13,9 @@ export function statusLine(state: SessionState): string {
   if (state.phase === 'askIssue') return 'CodeVF — live help from an AI assistant or a human engineer';
   if (state.phase === 'starting') return 'Creating your task…';
   if (state.status === 'ended') return 'Session ended';
+  if (state.phase === 'ending') return 'Ending the session…';
+  // Left without an end (connection lost for good, interrupted): the task, if any, stays open.
+  if (state.phase === 'done') return state.taskId ? 'Left the session — the task is still open' : 'Session not started';
   const q = state.queue;
   // Queued comes first: after a hand-over the AI is still the last engineer the events named.
   if (state.status === 'queued') {
@@ -33,8 +36,11 @@ export function statusLine(state: SessionState): string {
   return 'Engineer connecting…';
 }
 
-/** The header's second line: the rate now and how to leave. */
+/** The header's second line: the rate now and how to leave; once over, what it came to. */
 export function headerDetail(state: SessionState): string {
+  if (state.status === 'ended') return `Billing stopped · Credits used: ${state.summary?.creditsUsed ?? 0}`;
+  if (state.phase === 'done')
+    return state.taskId ? `Resume it with: codevf fix --resume ${state.taskId}` : 'Nothing was billed';
   return `${rateLine(state)} · You can chat below. Press CTRL+C to exit`;
 }
 

@@ -26,6 +26,7 @@ function reduce(state: SessionState, action: Action): SessionState {
           status: action.status,
           queuePosition: action.queuePosition,
           estimatedWaitSeconds: action.estimatedWaitSeconds,
+          ...(action.maxCredits ? { maxCredits: action.maxCredits } : {}),
         },
         phase: state.phase === 'starting' || state.phase === 'askIssue' ? 'live' : state.phase,
       };

@@ -191,6 +191,8 @@ export interface SessionState {
     status: 'queued' | 'active' | 'ended';
     queuePosition?: number;
     estimatedWaitSeconds?: number;
+    /** The task's own credit limit (`--max-credits`); absent without one. */
+    maxCredits?: number;
   } | null;
   /** This server's AI terms from GET /v1/ai (null: none, an older server, or not known yet). */
   aiInfo: AiInfo | null;
@@ -243,6 +245,7 @@ export type Action =
       status: 'queued' | 'active' | 'ended';
       queuePosition?: number;
       estimatedWaitSeconds?: number;
+      maxCredits?: number;
       /** Why the server made the task human-only (shown once in the chat). */
       modeNote?: string | null;
       at: string;

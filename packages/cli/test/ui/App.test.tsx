@@ -189,4 +189,22 @@ describe('the live screen', () => {
     expect(out).toContain('What issue are you facing?');
     expect(out).toContain('> tests fail');
   });
+
+  it('keeps the live part shorter than the terminal however much is in flight; finished lines are above it', () => {
+    const sending: Action[] = Array.from({ length: 40 }, (_, i) => ({
+      type: 'chatSent',
+      localId: `m${i}`,
+      text: `unsent ${i}`,
+      redactions: 0,
+      at: new Date(T0).toISOString(),
+    }));
+    const out = screen([...live, frame(ev('engineer_message', { text: 'written once' }, 3)), ...sending]);
+    // Written above the live part (the header is its first line), once.
+    expect(out.indexOf('Maria: written once')).toBeLessThan(out.indexOf('╭'));
+    const livePart = out.slice(out.indexOf('╭')).split('\n');
+    // 24 rows (no terminal here): the live part takes at most 23, the newest lines in flight kept.
+    expect(livePart.length).toBeLessThanOrEqual(23);
+    expect(out).toContain('You: unsent 39 (sending…)');
+    expect(out).not.toContain('You: unsent 0 ');
+  });
 });
