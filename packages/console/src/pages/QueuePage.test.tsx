@@ -120,12 +120,17 @@ describe('QueuePage', () => {
 
 describe('QueuePage: agent-driven tasks', () => {
   it('marks a task driven by a coding agent, and only that one', async () => {
-    fakeApi({
-      'GET /v1/queue': { body: { tasks: [queued('t1', { driver: 'terminal' }), queued('t2', { driver: 'agent' })] } },
-      'GET /v1/tasks': { body: { tasks: [] } },
-    });
-    const view = render(<QueuePage />);
-    for (let i = 0; i < 5; i++) await act(async () => {});
+    fakeApi({ 'GET /v1/tasks': { body: { tasks: [] } } });
+    const streams = fakeEventSource();
+    const view = render(
+      <EngineerWorkspace>
+        <QueuePage />
+      </EngineerWorkspace>,
+    );
+    await settle();
+    await act(async () =>
+      streams[0]?.emit('queue', { tasks: [queued('t1', { driver: 'terminal' }), queued('t2', { driver: 'agent' })] }),
+    );
     const pill = (id: string) => view.container.querySelector(`li[data-task-id="${id}"] [data-testid=driver-agent]`);
     expect(pill('t1')).toBeNull();
     expect(pill('t2')?.textContent).toBe('agent-driven');
