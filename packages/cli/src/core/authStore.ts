@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { CodevfError } from './errors';
+import { ensurePrivateDir, readPrivateJson } from './privateJsonFile';
 
 /** The login kept in auth.json (docs/PROTOCOL.md §4). Tokens never leave this file except as headers. */
 export interface StoredAuth {
@@ -61,40 +60,19 @@ export function parseStoredAuth(value: unknown): StoredAuth | null {
 const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
 
 export function createAuthStore(path: string): AuthStore {
-  const dir = dirname(path);
   const lockPath = `${path}.lock`;
 
   // node:fs/promises is loaded only by the paths that write: reading happens on every
   // `codevf whoami` and should not pay for it.
   const fsp = () => import('node:fs/promises');
 
-  async function ensureDir(): Promise<void> {
-    const { chmod, mkdir } = await fsp();
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    // mkdir leaves an existing directory's mode alone; the folder holds secrets, so tighten it.
-    if (process.platform !== 'win32') await chmod(dir, 0o700);
-  }
-
   return {
     path,
 
     async read() {
-      let text: string;
-      try {
-        // Synchronous on purpose: a few hundred bytes, and the promise API's file-handle
-        // machinery costs more than the read on the CLI's start-up path.
-        text = readFileSync(path, 'utf8');
-      } catch (err) {
-        if (errno(err) === 'ENOENT') return null;
-        throw new CodevfError('E_CONFIG_INVALID', `Cannot read ${path}: ${(err as Error).message}`, { cause: err });
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      const auth = parseStoredAuth(parsed);
+      const file = readPrivateJson(path);
+      if (!file) return null;
+      const auth = parseStoredAuth(file.value);
       if (!auth) {
         throw new CodevfError('E_CONFIG_INVALID', `The login file ${path} is corrupt or not a CodeVF login.`, {
           hint: `Delete ${path} and run: codevf login`,
@@ -104,7 +82,7 @@ export function createAuthStore(path: string): AuthStore {
     },
 
     async write(auth) {
-      await ensureDir();
+      await ensurePrivateDir(path);
       // Loaded on write only: whoami and --version never pay for it.
       const { writeFileAtomic } = await import('./writeFileAtomic');
       await writeFileAtomic(path, `${JSON.stringify(auth, null, 2)}\n`, 0o600);
@@ -123,7 +101,7 @@ export function createAuthStore(path: string): AuthStore {
 
     async withLock(fn) {
       const { open, rm, stat } = await fsp();
-      await ensureDir();
+      await ensurePrivateDir(path);
       const deadline = Date.now() + LOCK_WAIT_MS;
       for (;;) {
         try {
