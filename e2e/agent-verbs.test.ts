@@ -142,7 +142,10 @@ describe('agent verbs (--json) against a real server', { timeout: 180_000 }, () 
     const shared = await verb(w, ['share-output', taskId, commandId, '--file', '-', '--exit-code', '1'], {
       input: output,
     });
-    expect(shared.body, JSON.stringify(shared.body)).toMatchObject({ ok: true, data: { requestId: commandId, command: 'npm test', redactions: 1 } });
+    expect(shared.body, JSON.stringify(shared.body)).toMatchObject({
+      ok: true,
+      data: { requestId: commandId, command: 'npm test', redactions: 1 },
+    });
     const result = await waitForFrame(engineer, 'command_result', commandId);
     expect(result.payload).toMatchObject({ exitCode: 1, redactions: 1, truncated: false });
     const received = outputOf(engineer, commandId);
