@@ -62,7 +62,9 @@ function startInTmux(world: FixWorld, args: string[], size = { cols: 100, rows: 
     ].join('\n'),
     { mode: 0o700 },
   );
-  const tmux = (...a: string[]) => execFileSync('tmux', ['-S', socket, ...a], { encoding: 'utf8' });
+  // The tmux server hands its own environment to the window: it gets the CLI's too, so that what
+  // cliEnv removes (CI above all, which makes `fix` refuse) is not inherited from the test run.
+  const tmux = (...a: string[]) => execFileSync('tmux', ['-S', socket, ...a], { encoding: 'utf8', env });
   tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(size.cols), '-y', String(size.rows), script);
   tmux('set-option', '-g', 'history-limit', '10000');
   // Keep the pane (and its history) after the CLI exits.
