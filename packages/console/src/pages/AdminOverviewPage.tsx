@@ -1,5 +1,5 @@
 import type { AdminEngineer, AdminTasksQuery, Task } from '@codevf/protocol';
-import { formatSessionDuration } from '@codevf/protocol/shared';
+import { formatSessionDuration, showUntrusted } from '@codevf/protocol/shared';
 import { useState } from 'react';
 import { api } from '../api/api';
 import { DataTable } from '../components/DataTable';
@@ -88,7 +88,8 @@ export function AdminOverviewPage() {
             <option value="">any</option>
             {list.map((e) => (
               <option key={e.id} value={e.id}>
-                {e.name} ({e.email})
+                {/* An <option> holds text only: the name's control characters as visible markers. */}
+                {showUntrusted(e.name)} ({e.email})
               </option>
             ))}
           </select>
