@@ -167,6 +167,37 @@ describe('errors', () => {
       await expect(api.get('/healthz', { auth: false })).rejects.toMatchObject({ code: 'E_TIMEOUT', exitCode: 5 });
     });
 
+    it('onSent says the request has left, before any answer: the whole body is on the server', async () => {
+      const { port } = silent.address() as { port: number };
+      const controller = new AbortController();
+      const api = createApiClient({ baseUrl: `http://127.0.0.1:${port}`, authStore: store, signal: controller.signal });
+      const body = { description: 'x'.repeat(50_000) };
+      const received = new Promise<string>((resolve) => {
+        silent.once('connection', (socket) => {
+          let text = '';
+          socket.on('data', (d) => {
+            text += d.toString('latin1');
+            if (text.endsWith(JSON.stringify(body))) resolve(text);
+          });
+        });
+      });
+      let sentCalls = 0;
+      const sent = new Promise<void>((resolve) => {
+        const pending = api.post('/v1/tasks', body, {
+          auth: false,
+          onSent: () => {
+            sentCalls++;
+            resolve();
+          },
+        });
+        pending.catch(() => {});
+      });
+      await sent;
+      expect((await received).startsWith('POST /v1/tasks HTTP/1.1')).toBe(true);
+      expect(sentCalls).toBe(1);
+      controller.abort();
+    });
+
     it('stops at once when aborted (Ctrl+C → exit 130)', async () => {
       const { port } = silent.address() as { port: number };
       const controller = new AbortController();

@@ -15,12 +15,14 @@ export default defineConfig({
   // Each command (and the heavy libraries it imports dynamically: Ink/React, prompts) lands in
   // its own chunk, loaded only when that command runs: `--version` and `whoami` stay small.
   splitting: true,
-  // Our protocol package ships TypeScript sources: bundle it (and zod with it, in the chunks
-  // that need it). The live screen's libraries are bundled too, as production builds: Node's
+  // Our protocol package ships TypeScript sources: bundle it (zod stays external: the MCP SDK
+  // shares it). The live screen's libraries are bundled too, as production builds: Node's
   // module loader resolving and reading their ~150 files one by one was half of the time from
-  // Enter to the first words on screen (BENCHMARKS.md, hybrid mode). Other npm dependencies stay
-  // external and load from node_modules.
-  noExternal: ['@codevf/protocol', 'ink', 'react', /^react\//, 'react-reconciler', 'scheduler'],
+  // Enter to the first words on screen (BENCHMARKS.md, hybrid mode). `ws` and `dotenv` are
+  // CommonJS: imported from node_modules, Node scans each of their files for export names before
+  // the session's socket can open; bundled, they are plain code in our chunks. Other npm
+  // dependencies stay external and load from node_modules.
+  noExternal: ['@codevf/protocol', 'ink', 'react', /^react\//, 'react-reconciler', 'scheduler', 'ws', 'dotenv'],
   // Ink loads React DevTools only when DEV=true; it is not installed, so that chunk stays lazy.
   external: ['react-devtools-core'],
   sourcemap: false,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BRANCH_MODES, PROJECT_TYPES } from './constants';
 import { EndSession } from './controlFrames';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
 import { HandoffReason, HelpKind } from './serverEvents';
@@ -63,9 +64,9 @@ export const DeviceDecisionBody = z.object({ user_code: z.string().min(1).max(20
 
 // ---- projects ---------------------------------------------------------------------------
 
-export const ProjectType = z.enum(['node', 'python', 'go', 'rust', 'ruby', 'java', 'php', 'dotnet', 'elixir', 'other']);
+export const ProjectType = z.enum(PROJECT_TYPES);
 export type ProjectType = z.infer<typeof ProjectType>;
-export const BranchMode = z.enum(['codevf', 'any']);
+export const BranchMode = z.enum(BRANCH_MODES);
 
 /**
  * Projects (docs/PROTOCOL.md §2). Where the contract is silent, these are the decisions:

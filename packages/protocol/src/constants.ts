@@ -20,6 +20,22 @@ export const DEVICE_CODE_TTL_SECONDS = 600;
 export const DEVICE_POLL_INTERVAL_SECONDS = 5;
 export const SLOW_DOWN_INCREMENT_SECONDS = 5;
 
+/** What a project is (`.codevf/config.json` and the projects API); here so the CLI can check its config without zod's protocol schemas. */
+export const PROJECT_TYPES = [
+  'node',
+  'python',
+  'go',
+  'rust',
+  'ruby',
+  'java',
+  'php',
+  'dotnet',
+  'elixir',
+  'other',
+] as const;
+/** Which branches engineers may work on: only `codevf`, or any. */
+export const BRANCH_MODES = ['codevf', 'any'] as const;
+
 /** Name of the git branch engineers may work on (spec §4.4). */
 export const CODEVF_BRANCH = 'codevf';
 

@@ -3,10 +3,14 @@ import { CodevfError } from '../core/errors';
 import type { LocalWork } from '../session/localWork';
 
 /** A chat line as the live session sends it: trimmed, redacted, within the chat limit. */
-export function chatLine(local: LocalWork, raw: string, what = 'The message'): { text: string; redactions: number } {
+export async function chatLine(
+  local: LocalWork,
+  raw: string,
+  what = 'The message',
+): Promise<{ text: string; redactions: number }> {
   const trimmed = raw.trim();
   if (!trimmed) throw new CodevfError('E_VALIDATION', `${what} is empty.`, { hint: 'Give the text to send.' });
-  const safe = local.redactText(trimmed);
+  const safe = await local.redactText(trimmed);
   if (safe.text.length > MAX_CHAT_CHARS) {
     throw new CodevfError('E_TOO_LARGE', `${what} is ${safe.text.length} characters; the limit is ${MAX_CHAT_CHARS}.`, {
       hint: 'Shorten it, or share a file with --context-file.',

@@ -42,7 +42,7 @@ export async function run(options: AskOptions): Promise<AskResult> {
     import('../agent/chatText'),
     import('../agent/taskApi'),
   ]);
-  const question = chatLine(project.local, options.question, 'The question');
+  const question = await chatLine(project.local, options.question, 'The question');
   const files = options.contextFiles ?? [];
   if (files.length > MAX_CONTEXT_FILES) {
     throw new CodevfError('E_VALIDATION', `At most ${MAX_CONTEXT_FILES} context files; got ${files.length}.`);

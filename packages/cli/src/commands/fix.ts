@@ -6,8 +6,11 @@ import { usage } from '../core/parse';
 import { parseWholeNumber } from '../core/parseNumber';
 import { createTask } from '../session/createTask';
 import type { SessionOutcome } from '../session/liveSession';
+import { deferLocalWork } from '../session/localWork';
 
 type TaskMode = Task['mode'];
+
+const noop = () => {};
 
 /** Knobs for tests and unusual networks; read from the environment, never passed to commands. */
 function intFromEnv(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
@@ -133,32 +136,41 @@ export default defineCommand({
     const config = projectRoot ? await readProjectConfig(projectRoot) : null;
     // A new task is asked for now, before the session's own modules (safety layer, socket) load:
     // the server makes it, and an AI starts on it, while they do. The session reports a failure.
+    let requestSent = () => {};
+    const sent = new Promise<void>((resolve) => (requestSent = resolve));
     const createdTask = issue
-      ? createTask(api, { description: issue, mode, projectId: config?.projectId, maxCredits })
+      ? createTask(api, { description: issue, mode, projectId: config?.projectId, maxCredits }, { onSent: requestSent })
       : undefined;
     createdTask?.catch(() => {});
+    // The request must leave before the imports below start: loading modules runs as one long
+    // chain of promise jobs, and the socket's connect (a nextTick) would wait behind all of it.
+    if (createdTask) await Promise.race([sent, createdTask.then(noop, noop)]);
 
-    const [{ createLocalWork }, { createLiveSession }, { checkScreenshareUrl, isLoopbackHost }, { showPlainFrame }] =
-      await Promise.all([
-        import('../session/createLocalWork'),
-        import('../session/liveSession'),
-        import('@codevf/protocol/shared'),
-        import('../ui/plainFrame'),
-      ]);
+    const [{ createLiveSession }, { checkScreenshareUrl, isLoopbackHost }, { showPlainFrame }] = await Promise.all([
+      import('../session/liveSession'),
+      import('@codevf/protocol/shared'),
+      import('../ui/plainFrame'),
+    ]);
     // http links to this machine are for development only: allowed when the server itself is
     // a local http one. Anywhere else a screenshare link must be https.
     const server = new URL(api.baseUrl);
     const links = { allowLoopbackHttp: server.protocol === 'http:' && isLoopbackHost(server.hostname) };
     const stored = login ?? (await api.currentLogin());
-    const local = await createLocalWork({
-      projectRoot: projectRoot ?? cwd,
-      commandTimeoutMs: config?.commandTimeoutSeconds ? config.commandTimeoutSeconds * 1000 : undefined,
-      maxOutputBytes: config?.maxOutputBytes,
-      maxFileBytes: config?.maxFileBytes,
-      secretsToStrip: stored ? [stored.accessToken, stored.refreshToken] : [],
-      // The screen offers [o] only for a link that passes this rule; checked again here, at the
-      // one place a link is handed to the browser.
-      openUrl: (url) => (checkScreenshareUrl(url, links).ok ? ctx.openBrowser(url) : Promise.resolve(false)),
+    // The safety layer (redaction rules, command runner) loads when first needed (a request, a
+    // line typed) or when the live screen takes over, after the session's socket has opened:
+    // the first words do not wait for its ≈ 45 ms of module loading.
+    const local = deferLocalWork(async () => {
+      const { createLocalWork } = await import('../session/createLocalWork');
+      return createLocalWork({
+        projectRoot: projectRoot ?? cwd,
+        commandTimeoutMs: config?.commandTimeoutSeconds ? config.commandTimeoutSeconds * 1000 : undefined,
+        maxOutputBytes: config?.maxOutputBytes,
+        maxFileBytes: config?.maxFileBytes,
+        secretsToStrip: stored ? [stored.accessToken, stored.refreshToken] : [],
+        // The screen offers [o] only for a link that passes this rule; checked again here, at the
+        // one place a link is handed to the browser.
+        openUrl: (url) => (checkScreenshareUrl(url, links).ok ? ctx.openBrowser(url) : Promise.resolve(false)),
+      });
     });
     const session = createLiveSession({
       api,
@@ -197,7 +209,7 @@ export default defineCommand({
       if (frame) {
         await Promise.race([frame.firstWords, session.done, sleep(fullScreenAfterMs, undefined, { ref: false })]);
       }
-      const { runLiveUi } = await import('../ui/runLiveUi');
+      const [{ runLiveUi }] = await Promise.all([import('../ui/runLiveUi'), local.ready()]);
       frame?.handOver();
       outcome = await runLiveUi(session, streams, { links, bell });
     } finally {

@@ -13,7 +13,7 @@ export interface ReplyOptions {
 /** Sends a chat line to whoever helps, redacted as the live session redacts what you type. */
 export async function run(options: ReplyOptions): Promise<{ taskId: string; seq: number | null; redactions: number }> {
   const [{ chatLine }, { postMessage }] = await Promise.all([import('../agent/chatText'), import('../agent/taskApi')]);
-  const line = chatLine(options.project.local, options.text);
+  const line = await chatLine(options.project.local, options.text);
   const seq = await postMessage(options.api, options.taskId, 'customer_message', {
     text: line.text,
     ...(line.redactions ? { redactions: line.redactions } : {}),

@@ -39,7 +39,7 @@ export async function run(options: ShareOutputOptions): Promise<ShareOutputResul
     import('../agent/openRequest'),
     import('../agent/taskApi'),
     import('../safety/streamRedactor'),
-    import('../safety/executeApproved'),
+    import('../safety/splitForWire'),
   ]);
   const request = await openRequest(api, taskId, requestId, 'command');
   if (request.kind !== 'command') throw new CodevfError('E_INTERNAL', 'not a command request');

@@ -33,6 +33,8 @@ export interface RequestOptions<T> {
   signal?: AbortSignal;
   /** Validates the answer (e.g. a zod schema's `parse`); without it the parsed JSON is returned as is. */
   parse?: (value: unknown) => T;
+  /** Called when the request has left (again, if it is sent a second time after a refresh). */
+  onSent?: () => void;
 }
 
 export interface ApiClient {
@@ -71,6 +73,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     headers: Record<string, string>,
     body: HttpRequestBody,
     timeoutMs?: number,
+    onSent?: () => void,
   ) =>
     transport({
       method,
@@ -79,6 +82,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       body,
       timeoutMs: timeoutMs ?? options.timeoutMs,
       signal: options.signal,
+      onSent,
     });
 
   async function currentLogin(): Promise<StoredAuth | null> {
@@ -192,17 +196,38 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
     let res: HttpResponse;
     if (opts.accessToken) {
-      res = await send(method, url, { ...headers, authorization: `Bearer ${opts.accessToken}` }, body, opts.timeoutMs);
+      res = await send(
+        method,
+        url,
+        { ...headers, authorization: `Bearer ${opts.accessToken}` },
+        body,
+        opts.timeoutMs,
+        opts.onSent,
+      );
     } else if (!useAuth) {
-      res = await send(method, url, headers, body, opts.timeoutMs);
+      res = await send(method, url, headers, body, opts.timeoutMs, opts.onSent);
     } else {
       const token = await accessToken();
-      res = await send(method, url, { ...headers, authorization: `Bearer ${token}` }, body, opts.timeoutMs);
+      res = await send(
+        method,
+        url,
+        { ...headers, authorization: `Bearer ${token}` },
+        body,
+        opts.timeoutMs,
+        opts.onSent,
+      );
       if (res.status === 401 && replayable) {
         // A parallel request may have refreshed already; only refresh if we still hold the token that failed.
         const current = login?.accessToken;
         const retryToken = current && current !== token ? current : (await refresh(token)).accessToken;
-        res = await send(method, url, { ...headers, authorization: `Bearer ${retryToken}` }, body, opts.timeoutMs);
+        res = await send(
+          method,
+          url,
+          { ...headers, authorization: `Bearer ${retryToken}` },
+          body,
+          opts.timeoutMs,
+          opts.onSent,
+        );
       }
       if (res.status === 401) {
         const error = problemToError(res.status, res.text, `${method} ${path}`);

@@ -13,6 +13,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Answers larger than this are refused with E_TOO_LARGE. */
   maxResponseBytes?: number;
+  /** Called once the whole request has been handed to the operating system. */
+  onSent?: () => void;
 }
 
 export interface HttpResponse {
@@ -95,6 +97,7 @@ export const nodeTransport: Transport = async (request) => {
       fail(new CodevfError('E_TIMEOUT', `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} s.`)),
     );
     req.on('error', (err) => fail(transportError(err, url)));
+    if (request.onSent) req.once('finish', request.onSent);
     signal?.addEventListener('abort', onAbort, { once: true });
 
     if (body === undefined) req.end();

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { ProjectType } from '@codevf/protocol';
+import { PROJECT_TYPES } from '@codevf/protocol/constants';
 import { CodevfError } from '../core/errors';
 import type { Detection } from './detectProject';
 import type { ProjectConfig } from './projectConfig';
@@ -17,18 +18,6 @@ const AI_TOOL_NAMES: Record<(typeof AI_TOOLS)[number], string> = {
   other: 'Other (self-hosted or other models)',
 };
 
-export const PROJECT_TYPES: readonly ProjectType[] = [
-  'node',
-  'python',
-  'go',
-  'rust',
-  'ruby',
-  'java',
-  'php',
-  'dotnet',
-  'elixir',
-  'other',
-];
 const TYPE_NAMES: Record<ProjectType, string> = {
   node: 'Node.js',
   python: 'Python',

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { BranchMode, ProjectType } from '@codevf/protocol';
+import { BRANCH_MODES, PROJECT_TYPES } from '@codevf/protocol/constants';
 import { z } from 'zod';
 import { CodevfError } from '../core/errors';
 import { writeFileAtomic } from '../core/writeFileAtomic';
@@ -19,12 +19,12 @@ export const ProjectConfig = z
     version: z.literal(CONFIG_VERSION),
     projectId: z.string().min(1).max(200),
     name: z.string().min(1).max(200).optional(),
-    type: ProjectType.optional(),
+    type: z.enum(PROJECT_TYPES).optional(),
     allowedTools: z.array(z.string().max(50)).max(20),
     testCommand: z.string().max(1000),
     buildCommand: z.string().max(1000),
     repoUploaded: z.boolean(),
-    branchMode: BranchMode,
+    branchMode: z.enum(BRANCH_MODES),
     createdAt: z.string(),
     updatedAt: z.string().optional(),
     /** Live sessions (`codevf fix`): kill an approved command after this long (default 600). */

@@ -27,7 +27,7 @@ export async function createLocalWork(options: LocalWorkOptions): Promise<LocalW
   const root = options.projectRoot;
 
   return {
-    redactText: (text) => redactor.redact(text),
+    redactText: async (text) => redactor.redact(text),
 
     async runCommand(command, onOutput, signal, place = {}): Promise<CommandOutcome> {
       const dir = await resolveProjectDir(root, place.cwd);

@@ -9,12 +9,19 @@ export interface NewTask {
   maxCredits?: number;
 }
 
-/** POST /v1/tasks: the new task as the server made it (an AI may already be on it). */
-export function createTask(api: ApiClient, task: NewTask): Promise<Task> {
-  return api.post<Task>('/v1/tasks', {
-    description: task.description,
-    ...(task.mode ? { mode: task.mode } : {}),
-    ...(task.projectId ? { projectId: task.projectId } : {}),
-    ...(task.maxCredits ? { maxCredits: task.maxCredits } : {}),
-  });
+/**
+ * POST /v1/tasks: the new task as the server made it (an AI may already be on it).
+ * `onSent` is called once the request has left this machine.
+ */
+export function createTask(api: ApiClient, task: NewTask, options: { onSent?: () => void } = {}): Promise<Task> {
+  return api.post<Task>(
+    '/v1/tasks',
+    {
+      description: task.description,
+      ...(task.mode ? { mode: task.mode } : {}),
+      ...(task.projectId ? { projectId: task.projectId } : {}),
+      ...(task.maxCredits ? { maxCredits: task.maxCredits } : {}),
+    },
+    { onSent: options.onSent },
+  );
 }

@@ -1,4 +1,5 @@
 import { queueText } from '../ui/format';
+import type { SessionClient } from './sessionConnection';
 import { reasonOf, type SessionCore } from './sessionCore';
 
 /**
@@ -23,9 +24,16 @@ export function askForHuman(core: SessionCore, reason: string | undefined) {
     return refuse('/human asks the AI to hand over to a person; the AI is not helping in this session now.');
   }
   if (s.humanAsked) return refuse('A human engineer was asked for already; the AI is handing over.');
-  // The reason leaves this machine like a chat line does: secrets masked first.
-  const safe = reason ? core.options.local.redactText(reason).text : undefined;
-  const sent = client.send('request_human', safe ? { reason: safe } : {});
   core.dispatch({ type: 'humanAsked', at: core.at() });
-  sent.acked.catch((err) => core.dispatch({ type: 'humanAskFailed', reason: reasonOf(err) }));
+  void sendHumanRequest(core, client, reason);
+}
+
+/** The reason leaves this machine like a chat line does: secrets masked first. */
+async function sendHumanRequest(core: SessionCore, client: SessionClient, reason?: string) {
+  try {
+    const safe = reason ? (await core.options.local.redactText(reason)).text : undefined;
+    await client.send('request_human', safe ? { reason: safe } : {}).acked;
+  } catch (err) {
+    core.dispatch({ type: 'humanAskFailed', reason: reasonOf(err) });
+  }
 }

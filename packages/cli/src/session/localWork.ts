@@ -34,8 +34,8 @@ export interface CommandPlace {
 export type DirCheck = { ok: true } | { ok: false; reason: string };
 
 export interface LocalWork {
-  /** Masks secrets in a chat line the customer typed. */
-  redactText(text: string): { text: string; redactions: number };
+  /** Masks secrets in a chat line the customer typed (once the safety layer is loaded). */
+  redactText(text: string): Promise<{ text: string; redactions: number }>;
   /**
    * Runs an approved command in the project root or `place.cwd` (confined again: it may have
    * changed since the check); `onOutput` gets redacted chunks as they come.
@@ -54,4 +54,33 @@ export interface LocalWork {
   readFile(path: string): Promise<FileRead>;
   /** Opens a URL in the browser; false when it could not. */
   openUrl(url: string): Promise<boolean>;
+}
+
+/** A LocalWork made on first use (or when `ready()` is called), and `ready()` to wait for it. */
+export interface DeferredLocalWork extends LocalWork {
+  ready(): Promise<void>;
+}
+
+/**
+ * Wraps `make` so that it runs once, when something first needs it: the safety layer's modules
+ * take tens of milliseconds to load, and a session's first words should not wait behind them.
+ * Every method waits for it.
+ */
+export function deferLocalWork(make: () => Promise<LocalWork>): DeferredLocalWork {
+  let made: Promise<LocalWork> | undefined;
+  const get = () => {
+    made ??= make();
+    return made;
+  };
+  return {
+    ready: async () => {
+      await get();
+    },
+    redactText: async (text) => (await get()).redactText(text),
+    runCommand: async (command, onOutput, signal, place) => (await get()).runCommand(command, onOutput, signal, place),
+    checkDir: async (cwd) => (await get()).checkDir(cwd),
+    checkFile: async (path) => (await get()).checkFile(path),
+    readFile: async (path) => (await get()).readFile(path),
+    openUrl: async (url) => (await get()).openUrl(url),
+  };
 }

@@ -1,4 +1,4 @@
-import { splitForWire } from '../safety/executeApproved';
+import { splitForWire } from '../safety/splitForWire';
 
 type Stream = 'stdout' | 'stderr';
 type SendOutput = (stream: Stream, data: string) => void;

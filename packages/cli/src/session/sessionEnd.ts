@@ -96,7 +96,7 @@ export function createSessionEnd(core: SessionCore) {
     try {
       await options.api.post(`/v1/tasks/${encodeURIComponent(s.taskId)}/rating`, {
         rating: s.rating,
-        ...(feedback ? { feedback: options.local.redactText(feedback).text } : {}),
+        ...(feedback ? { feedback: (await options.local.redactText(feedback)).text } : {}),
       });
       dispatch({ type: 'ratingSaved' });
       core.finish({ exitCode: 0, message: `${endMessage(state())}\nThanks for rating your session!` });

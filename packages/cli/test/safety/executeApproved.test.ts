@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientPayloads, MAX_FRAME_BYTES, MAX_OUTPUT_CHUNK_CHARS } from '@codevf/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type ExecuteApprovedOptions,
-  type ExecuteEvent,
-  executeApproved,
-  splitForWire,
-} from '../../src/safety/executeApproved';
+import { type ExecuteApprovedOptions, type ExecuteEvent, executeApproved } from '../../src/safety/executeApproved';
 import { createRedactor } from '../../src/safety/redactor';
 import { SECRET_GENERATORS, seededRandom } from './fakeSecrets';
 import { killQuietly, waitUntilGone } from './processes';
@@ -131,29 +126,5 @@ describe('executeApproved', () => {
     }
     expect(pid).toBeGreaterThan(0);
     expect(await waitUntilGone(pid)).toBe(true);
-  });
-});
-
-describe('splitForWire', () => {
-  it('returns nothing for empty text and one piece for short text', () => {
-    expect(splitForWire('')).toEqual([]);
-    expect(splitForWire('hello')).toEqual(['hello']);
-  });
-
-  it('splits at the character limit', () => {
-    expect(splitForWire('abcdefg', 3)).toEqual(['abc', 'def', 'g']);
-  });
-
-  it('never splits a surrogate pair', () => {
-    const pieces = splitForWire('ab😀cd', 3);
-    expect(pieces).toEqual(['ab', '😀c', 'd']);
-    expect(pieces.join('')).toBe('ab😀cd');
-  });
-
-  it('limits the JSON-encoded size', () => {
-    const text = `${'"'.repeat(10)}${'\u0001'.repeat(10)}é€`;
-    const pieces = splitForWire(text, 1000, 12);
-    expect(pieces.join('')).toBe(text);
-    for (const p of pieces) expect(Buffer.byteLength(JSON.stringify(p)) - 2).toBeLessThanOrEqual(12);
   });
 });

@@ -23,7 +23,7 @@ function fakeLocal(
   const ran: string[] = [];
   const places: CommandPlace[] = [];
   const local: LocalWork = {
-    redactText: (text) => {
+    redactText: async (text) => {
       const masked = text.replace(/AKIA[0-9A-Z]{16}/g, '[REDACTED:aws]');
       return { text: masked, redactions: masked === text ? 0 : 1 };
     },
