@@ -194,40 +194,29 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     // A stream can be sent once only, so a request with one is not retried after a 401.
     const replayable = !(opts.body && typeof opts.body.data === 'object' && !(opts.body.data instanceof Uint8Array));
 
+    // With a bearer token, or none at all.
+    const sendAs = (token: string | undefined) =>
+      send(
+        method,
+        url,
+        token ? { ...headers, authorization: `Bearer ${token}` } : headers,
+        body,
+        opts.timeoutMs,
+        opts.onSent,
+      );
     let res: HttpResponse;
     if (opts.accessToken) {
-      res = await send(
-        method,
-        url,
-        { ...headers, authorization: `Bearer ${opts.accessToken}` },
-        body,
-        opts.timeoutMs,
-        opts.onSent,
-      );
+      res = await sendAs(opts.accessToken);
     } else if (!useAuth) {
-      res = await send(method, url, headers, body, opts.timeoutMs, opts.onSent);
+      res = await sendAs(undefined);
     } else {
       const token = await accessToken();
-      res = await send(
-        method,
-        url,
-        { ...headers, authorization: `Bearer ${token}` },
-        body,
-        opts.timeoutMs,
-        opts.onSent,
-      );
+      res = await sendAs(token);
       if (res.status === 401 && replayable) {
         // A parallel request may have refreshed already; only refresh if we still hold the token that failed.
         const current = login?.accessToken;
         const retryToken = current && current !== token ? current : (await refresh(token)).accessToken;
-        res = await send(
-          method,
-          url,
-          { ...headers, authorization: `Bearer ${retryToken}` },
-          body,
-          opts.timeoutMs,
-          opts.onSent,
-        );
+        res = await sendAs(retryToken);
       }
       if (res.status === 401) {
         const error = problemToError(res.status, res.text, `${method} ${path}`);
