@@ -168,7 +168,10 @@ describe('agent verbs (--json) against a real server', { timeout: 180_000 }, () 
     // A file inside: sent whole.
     const notesId = await requestFile(engineer, 'notes.txt');
     const sentFile = await verb(w, ['share-file', taskId, notesId]);
-    expect(sentFile.body).toMatchObject({ ok: true, data: { path: 'notes.txt', redactions: 0 } });
+    expect(sentFile.body, JSON.stringify(sentFile.body)).toMatchObject({
+      ok: true,
+      data: { path: 'notes.txt', redactions: 0 },
+    });
     const upload = await waitForFrame(engineer, 'file_upload', notesId);
     expect(upload.payload).toMatchObject({ path: 'notes.txt', content: 'login fails after deploy 42\n' });
 

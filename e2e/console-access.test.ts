@@ -99,8 +99,23 @@ describe('access from the console', () => {
   });
 
   it('sends the user to sign in again when the session expires, and comes back to the same page', async () => {
-    const { page } = await signedIn(claimer, '/queue');
+    const c = await world.openChecked();
+    const { page } = c;
+    // The claimer's workspace holds their session: its socket opens just after sign-in. The
+    // session ends once that socket is up, not between the console's last answer and the
+    // upgrade: a refused upgrade is logged by the browser, whatever the console does.
+    const held = page
+      .waitForEvent('websocket', { predicate: (ws) => ws.url().endsWith(`/v1/tasks/${taskId}/ws`) })
+      .then((ws) =>
+        ws.waitForEvent('framereceived', {
+          predicate: (f) => typeof f.payload === 'string' && f.payload.startsWith('{"type":"welcome"'),
+          timeout: 10_000,
+        }),
+      );
+    await page.goto('/queue');
+    await signInThroughForm(page, claimer.email, claimer.password);
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await held;
     // The server forgets the session (expired or revoked); the next poll finds out.
     await world.server.ctx.storage.db.deleteFrom('web_sessions').where('user_id', '=', claimer.id).execute();
     await returnToTab(page);

@@ -85,6 +85,31 @@ const welcome = (c: Conn, lastSeq = 0, status = 'active') =>
   send(c, { type: 'welcome', payload: { taskId: 't1', status, role: 'engineer', lastSeq } });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A clock whose timers fire only when the test advances it (the client's timers, never the test's). */
+function manualClock(): Clock & { advance(ms: number): void } {
+  const timers: { fn: () => void; at: number }[] = [];
+  let now = 0;
+  return {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      const t = { fn, at: now + ms };
+      timers.push(t);
+      return t;
+    },
+    clearTimeout: (h) => {
+      const i = timers.indexOf(h as (typeof timers)[number]);
+      if (i >= 0) timers.splice(i, 1);
+    },
+    advance(ms) {
+      now += ms;
+      for (const t of timers.filter((x) => x.at <= now)) {
+        timers.splice(timers.indexOf(t), 1);
+        t.fn();
+      }
+    },
+  };
+}
+
 type Kind = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
 function makeClient(overrides: Partial<LiveClientOptions<Frame, LiveClientError>> = {}) {
@@ -314,14 +339,20 @@ describe('live client', () => {
   });
 
   it('drops and retries an attempt the server never welcomes', async () => {
-    const conn = nextConnection();
-    const t = makeClient({ handshakeTimeoutMs: 30 });
-    t.client.start();
-    await conn;
+    // The handshake timeout and the backoff run on the injected clock: the attempt is given up
+    // when the test says its time is up, not when a loaded machine took 30 ms to connect.
+    const clock = manualClock();
+    const { t, c } = await startedAndHello({ clock, handshakeTimeoutMs: 30 });
     const second = nextConnection();
-    await t.waitFor('reconnecting');
+    clock.advance(29);
+    expect(t.client.state.kind).toBe('connecting');
+    clock.advance(1);
+    expect(t.client.state).toMatchObject({ kind: 'reconnecting', attempt: 1, reason: 'no welcome from the server' });
+    if (c.ws.readyState !== c.ws.CLOSED) await once(c.ws, 'close');
+    clock.advance(5);
     const c2 = await second;
     expect((await c2.next()).type).toBe('hello');
+    expect(conns).toHaveLength(2);
   });
 
   it('stops reconnecting when access is gone', async () => {
@@ -360,27 +391,7 @@ describe('live client', () => {
   });
 
   it('waits for the backoff on the injected clock before reconnecting', async () => {
-    const timers: { fn: () => void; ms: number; at: number }[] = [];
-    let now = 0;
-    const clock: Clock = {
-      now: () => now,
-      setTimeout: (fn, ms) => {
-        const t = { fn, ms, at: now + ms };
-        timers.push(t);
-        return t;
-      },
-      clearTimeout: (h) => {
-        const i = timers.indexOf(h as (typeof timers)[number]);
-        if (i >= 0) timers.splice(i, 1);
-      },
-    };
-    const advance = (ms: number) => {
-      now += ms;
-      for (const t of timers.filter((x) => x.at <= now)) {
-        timers.splice(timers.indexOf(t), 1);
-        t.fn();
-      }
-    };
+    const clock = manualClock();
     const { t, c } = await startedAndHello({ clock, backoff: { initialMs: 1_000, maxMs: 1_000, random: () => 1 } });
     welcome(c);
     await t.waitFor('connected');
@@ -390,7 +401,7 @@ describe('live client', () => {
     await pause(30);
     expect(conns).toHaveLength(1);
     const second = nextConnection();
-    advance(1_000);
+    clock.advance(1_000);
     expect((await (await second).next()).type).toBe('hello');
   });
 });

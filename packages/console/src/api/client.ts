@@ -21,11 +21,27 @@ export interface RequestOptions {
 
 type Listener = () => void;
 const expiredListeners = new Set<Listener>();
+/** An API call found the session gone, and no session has started since. */
+let expired = false;
 
 /** Called whenever an API call finds the session gone (401). Returns an unsubscribe function. */
 export function onSessionExpired(listener: Listener): () => void {
   expiredListeners.add(listener);
   return () => expiredListeners.delete(listener);
+}
+
+/**
+ * Whether the session is known to be gone: true from the 401 on, before React has taken down the
+ * pages that used it. Nothing may open a live socket then: the upgrade would be refused (and the
+ * browser logs every refused upgrade as an error) while the user is being sent to sign in.
+ */
+export function sessionExpired(): boolean {
+  return expired;
+}
+
+/** A session started (signed in, or found on load): live sockets may open again. */
+export function sessionStarted(): void {
+  expired = false;
 }
 
 let base = '';
@@ -84,6 +100,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   if (!res.ok) {
     const error = await toApiError(res);
     if (res.status === 401 && !options.expectUnauthorized) {
+      expired = true;
       for (const listener of expiredListeners) listener();
     }
     throw error;

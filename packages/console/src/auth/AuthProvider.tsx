@@ -2,7 +2,7 @@ import type { Me, SessionInfo } from '@codevf/protocol';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/api';
 import { ApiError } from '../api/apiError';
-import { onSessionExpired, request } from '../api/client';
+import { onSessionExpired, request, sessionStarted } from '../api/client';
 import { rememberCsrfToken } from '../api/csrf';
 
 /**
@@ -35,6 +35,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // The session endpoint also answers the CSRF token, for a page that was just reloaded.
       const info = await request<SessionInfo>('/v1/auth/session', { expectUnauthorized: true });
       rememberCsrfToken(info.csrfToken || null);
+      sessionStarted();
       setUser(info.user);
       setStatus('signedIn');
     } catch (err) {
@@ -60,6 +61,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const value = useMemo<AuthValue>(() => {
     /** Signing in and signing up both end with a fresh session for `info.user`. */
     function signedIn(info: { user: Me }): Me {
+      sessionStarted();
       setUser(info.user);
       setExpired(false);
       setStatus('signedIn');

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
-import { fakeApi } from '../testing/fakeApi';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { request } from '../api/client';
+import { fakeApi, problem } from '../testing/fakeApi';
 import { fakeWebSocket } from '../testing/fakeWebSocket';
 import { type CustomerReply, SessionStore } from './sessionStore';
 
@@ -54,5 +55,50 @@ describe('SessionStore (the live sessions an engineer holds)', () => {
     expect(store.getSnapshot().map((e) => e.taskId)).toEqual(['b']);
     store.stop();
     expect(b?.closed).toBe(true);
+  });
+
+  describe('once an API call found the session gone', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    /** Any call the console makes that the server answers 401: the user is being sent to sign in. */
+    async function sessionEnds() {
+      await expect(request('/v1/queue')).rejects.toMatchObject({ code: 'E_UNAUTHORIZED' });
+    }
+
+    it('opens no socket for a session, and says why', async () => {
+      fakeApi({ 'GET /v1/queue': problem(401, 'E_UNAUTHORIZED', 'Session expired') });
+      const sockets = fakeWebSocket();
+      const store = new SessionStore();
+      await sessionEnds();
+      store.open('a', 'Login fails');
+      await tick();
+      expect(sockets).toHaveLength(0);
+      expect(store.get('a')?.connection).toMatchObject({
+        state: 'failed',
+        reason: 'Your session expired. Sign in again.',
+      });
+      store.reconnect('a');
+      await tick();
+      expect(sockets).toHaveLength(0);
+    });
+
+    it('does not reopen a dropped socket, and does not ask the server first', async () => {
+      vi.useFakeTimers();
+      const expired = problem(401, 'E_UNAUTHORIZED', 'Session expired');
+      const api = fakeApi({ 'GET /v1/queue': expired, 'GET /v1/tasks/a': expired });
+      const sockets = fakeWebSocket();
+      const store = new SessionStore();
+      store.open('a', 'Login fails');
+      await vi.advanceTimersByTimeAsync(0);
+      sockets[0]?.receive('welcome', { taskId: 'a', status: 'active', role: 'engineer', lastSeq: 0 });
+      expect(store.get('a')?.connection.state).toBe('live');
+      await sessionEnds();
+      sockets[0]?.onclose?.({ code: 1006, reason: '' });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(sockets).toHaveLength(1);
+      expect(api.calls.map((c) => c.path)).toEqual(['/v1/queue']);
+      expect(store.get('a')?.connection.state).toBe('failed');
+    });
   });
 });

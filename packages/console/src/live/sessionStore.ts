@@ -9,7 +9,8 @@ import {
 } from '@codevf/protocol/client';
 import type { SessionView } from '@codevf/protocol/shared';
 import { api } from '../api/api';
-import { ApiError } from '../api/apiError';
+import { ApiError, friendlyMessage } from '../api/apiError';
+import { sessionExpired } from '../api/client';
 import { type Connection, connectionOf } from './connection';
 import { applyEvent, type EventLike, initialSessionState, readWelcomeRole, type WelcomeRole } from './sessionState';
 
@@ -48,6 +49,8 @@ interface Slot {
 
 /** Asked before each reconnect: a browser cannot see why an upgrade was refused, REST can. */
 async function stillAllowed(taskId: string): Promise<boolean> {
+  // Known gone (a 401 elsewhere): the answer would be the same.
+  if (sessionExpired()) return false;
   try {
     await api.task(taskId);
     return true;
@@ -161,6 +164,13 @@ export class SessionStore {
 
   private connect(slot: Slot): void {
     const { taskId } = slot.entry;
+    if (sessionExpired()) {
+      // The user is being sent to sign in; the page holding this goes away with the session.
+      slot.client = null;
+      const reason = friendlyMessage('E_UNAUTHORIZED', undefined);
+      this.update(slot, { connection: { state: 'failed', attempt: 0, reason } });
+      return;
+    }
     const client = createLiveClient<Frame, LiveClientError, ClientMessages>({
       url: liveSessionUrl(window.location.origin, taskId),
       transport: browserTransport(),

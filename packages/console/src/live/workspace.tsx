@@ -54,16 +54,21 @@ export function EngineerWorkspace({ children }: { children: ReactNode }) {
   useEffect(() => {
     const { queue, sessions } = workspace;
     queue.start();
-    // The sessions the engineer already holds (a reload, a second sign-in) are held again at once.
+    // The sessions the engineer already holds (a reload, a second sign-in) are held again at once,
+    // unless the workspace stopped meanwhile (the session expired, the user signed out): a list
+    // answered late must not open sockets nothing would ever close.
+    const listing = new AbortController();
     api
-      .tasks()
+      .tasks(listing.signal)
       .then((tasks) => {
+        if (listing.signal.aborted) return;
         for (const t of tasks) if (t.status === 'active') sessions.open(t.id, t.description);
       })
       .catch(() => {
         // Each session page opens its own session anyway; the list fills in as they are visited.
       });
     return () => {
+      listing.abort();
       queue.stop();
       sessions.stop();
     };

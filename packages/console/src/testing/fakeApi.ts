@@ -1,4 +1,5 @@
 import { afterEach, vi } from 'vitest';
+import { sessionStarted } from '../api/client';
 
 /**
  * The REST boundary of a page test: `fetch` answers from a table of routes ("GET /v1/ai/tasks")
@@ -20,6 +21,8 @@ export function problem(status: number, code: string, detail: string): Answer {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  // A test whose server answered 401 leaves the session known gone; the next test starts signed in.
+  sessionStarted();
 });
 
 export function fakeApi(routes: Record<string, Route>) {

@@ -38,7 +38,12 @@ export async function claim(baseUrl: string, engineer: Party, taskId: string): P
   return res.body;
 }
 
-/** A claimed task with both sides connected; the engineer's arrival is seen by the customer. */
+/**
+ * A claimed task with both sides connected, and both arrivals stored: the customer has received
+ * its own `customer_connected` and the engineer's `engineer_connected`. The server welcomes a
+ * socket before it records the arrival, so the two arrivals (written by concurrent hellos) may be
+ * stored in either order; waiting for both leaves every test a settled transcript to start from.
+ */
 export async function liveSession(
   server: TestServer,
   customer: Party,
@@ -50,7 +55,7 @@ export async function liveSession(
   await claim(engineerServer.baseUrl, engineer, task.id);
   const c = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token });
   const e = await openSession({ baseUrl: engineerServer.baseUrl, taskId: task.id, token: engineer.token });
-  await c.waitFor('engineer_connected');
+  await Promise.all([c.waitFor('customer_connected'), c.waitFor('engineer_connected')]);
   return { task, c, e };
 }
 
