@@ -18,12 +18,15 @@ function fakeLocal(
     output?: string[];
     files?: Record<string, string | { refuse: string }>;
     badDirs?: Record<string, string>;
+    /** The safety layer could not be loaded: masking fails with this message. */
+    redactFails?: string;
   } = {},
 ) {
   const ran: string[] = [];
   const places: CommandPlace[] = [];
   const local: LocalWork = {
     redactText: async (text) => {
+      if (script.redactFails) throw new CodevfError('E_INTERNAL', script.redactFails);
       const masked = text.replace(/AKIA[0-9A-Z]{16}/g, '[REDACTED:aws]');
       return { text: masked, redactions: masked === text ? 0 : 1 };
     },
@@ -305,6 +308,18 @@ describe('live session controller', () => {
     expect(session.store.getState().entries.filter((e) => e.kind === 'message' && e.who === 'customer')).toHaveLength(
       1,
     );
+  });
+
+  it('sends nothing when a line cannot be masked, and says so', async () => {
+    const { server, session } = await setup({ redactFails: 'the safety layer did not load' });
+    session.sendChat('my key AKIAIOSFODNN7EXAMPLF');
+    await waitFor(() => session.store.getState().notice, 'notice');
+    expect(session.store.getState().notice).toEqual({
+      text: 'The message was not sent: the safety layer did not load',
+      tone: 'error',
+    });
+    expect(server.received).toEqual([]);
+    expect(session.store.getState().entries.some((e) => e.kind === 'message' && e.who === 'customer')).toBe(false);
   });
 
   it('ignores empty and over-long chat lines', async () => {
