@@ -209,7 +209,10 @@ export default defineCommand({
       if (frame) {
         await Promise.race([frame.firstWords, session.done, sleep(fullScreenAfterMs, undefined, { ref: false })]);
       }
-      const [{ runLiveUi }] = await Promise.all([import('../ui/runLiveUi'), local.ready()]);
+      // The safety layer loads beside the full screen; if it cannot, each use says so (a line
+      // is not sent, a request fails) instead of the screen never coming up.
+      local.ready().catch(() => {});
+      const { runLiveUi } = await import('../ui/runLiveUi');
       frame?.handOver();
       outcome = await runLiveUi(session, streams, { links, bell });
     } finally {
