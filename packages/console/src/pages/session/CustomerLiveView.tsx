@@ -1,5 +1,4 @@
 import type { Task } from '@codevf/protocol';
-import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
 import { HandoffSummary } from '../../components/HandoffSummary';
 import { Notice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
@@ -11,6 +10,7 @@ import { useLiveSession } from '../../live/useLiveSession';
 import { Link } from '../../router/router';
 import { ChatComposer } from './ChatComposer';
 import { ConnectionBanner } from './ConnectionBanner';
+import { SessionEndedNotice } from './SessionEndedNotice';
 
 /**
  * The customer's session in the browser, to follow it from another device than the terminal:
@@ -69,20 +69,12 @@ export function CustomerLiveView({ task }: { task: Task }) {
         <Notice tone="warn">You are running low on credits; the session ends when they run out.</Notice>
       ) : null}
       {state.ended ? (
-        <Notice tone="info" title="Session ended">
-          Ended by {state.ended.endedBy === 'customer' ? 'you' : state.ended.endedBy}
-          {state.ended.reason ? (
-            <>
-              {' ('}
-              <UntrustedText text={state.ended.reason} />)
-            </>
-          ) : null}{' '}
-          after {formatSessionDuration(state.ended.summary.durationSeconds)};{' '}
-          {state.ended.summary.billedMinutes === undefined
-            ? ''
-            : `${formatBilledMinutes(state.ended.summary.billedMinutes)} billed, `}
-          {plural(state.ended.summary.creditsUsed, 'credit')} used. <Link href={transcript}>Open the transcript</Link>
-        </Notice>
+        <SessionEndedNotice
+          ended={state.ended}
+          endedBy={state.ended.endedBy === 'customer' ? 'you' : state.ended.endedBy}
+        >
+          <Link href={transcript}>Open the transcript</Link>
+        </SessionEndedNotice>
       ) : null}
       <dl className="session-stats">
         <div>

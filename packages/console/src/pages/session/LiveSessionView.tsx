@@ -1,5 +1,4 @@
 import type { Task } from '@codevf/protocol';
-import { formatBilledMinutes, formatSessionDuration } from '@codevf/protocol/shared';
 import { useState } from 'react';
 import { api } from '../../api/api';
 import { HandoffSummary } from '../../components/HandoffSummary';
@@ -9,7 +8,6 @@ import { TakeOverButton } from '../../components/TakeOverButton';
 import { Timeline } from '../../components/Timeline';
 import { UntrustedText } from '../../components/UntrustedText';
 import { useNow } from '../../hooks/useNow';
-import { plural } from '../../lib/format';
 import type { WelcomeRole } from '../../live/sessionState';
 import { useLiveSession } from '../../live/useLiveSession';
 import { Link } from '../../router/router';
@@ -20,6 +18,7 @@ import { GuideNotice } from './GuideNotice';
 import { ProjectPanel } from './ProjectPanel';
 import { type PreparedRequest, RequestForm } from './RequestForm';
 import { ScreenshareForm } from './ScreenshareForm';
+import { SessionEndedNotice } from './SessionEndedNotice';
 import { SessionList } from './SessionList';
 import { SessionStats } from './SessionStats';
 
@@ -98,20 +97,9 @@ export function LiveSessionView({
         <Notice tone="warn">The customer is running low on credits; the session may end soon.</Notice>
       ) : null}
       {state.ended ? (
-        <Notice tone="info" title="Session ended">
-          Ended by {state.ended.endedBy}
-          {state.ended.reason ? (
-            <>
-              {' ('}
-              <UntrustedText text={state.ended.reason} />)
-            </>
-          ) : null}{' '}
-          after {formatSessionDuration(state.ended.summary.durationSeconds)};{' '}
-          {state.ended.summary.billedMinutes === undefined
-            ? ''
-            : `${formatBilledMinutes(state.ended.summary.billedMinutes)} billed, `}
-          {plural(state.ended.summary.creditsUsed, 'credit')} used. <Link href="/queue">Back to the queue</Link>
-        </Notice>
+        <SessionEndedNotice ended={state.ended} endedBy={state.ended.endedBy}>
+          <Link href="/queue">Back to the queue</Link>
+        </SessionEndedNotice>
       ) : null}
       {handoff ? <HandoffSummary handoff={handoff} /> : null}
       <div className={`session-grid${tools ? '' : ' session-grid-single'}`}>
