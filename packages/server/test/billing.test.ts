@@ -60,6 +60,10 @@ describe.each(['sqlite', 'postgres'] as const)('billing (%s)', (dialect) => {
 
     e = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: engineer.token });
     open.push(e);
+    // The server welcomes a socket before it stores the arrival: the clock moves only once the
+    // engineer's return is in the transcript (stored later, it would be stamped 4 minutes on).
+    const arrivals = () => c.events.filter((f) => f.type === 'engineer_connected').length;
+    await c.waitFor(() => arrivals() >= 2);
     clock.advance(4 * 60_000); // a stalled process or a clock jump: every minute with the engineer is caught up
     await tick(server);
     expect(await balanceOf(server, customer)).toBe(93);
