@@ -34,9 +34,9 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
     await claim(url(), engineer, task.id);
     const e = await openSession({ baseUrl: url(), taskId: task.id, token: engineer.token });
     open.push(e);
-    await engineerArrived(server, task.id);
+    await headOnceStored(server, task.id, 'engineer_connected');
     await agentArrived(server, customer, task.id);
-    return { id: task.id, e, head: await firstMinuteCharged(server, task.id) };
+    return { id: task.id, e, head: await headOnceStored(server, task.id, 'billing_update') };
   }
 
   /** A queued task the agent follows: nothing happens in it until someone acts. */
@@ -290,37 +290,18 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
   });
 });
 
-/** Waits until the engineer's arrival is stored (it is written after the socket opens); returns the head then. */
-async function engineerArrived(server: TestServer, taskId: string): Promise<number> {
-  for (let i = 0; i < 500; i++) {
-    const row = await server.ctx.storage.db
-      .selectFrom('task_events')
-      .select('seq')
-      .where('task_id', '=', taskId)
-      .where('type', '=', 'engineer_connected')
-      .executeTakeFirst();
-    if (row) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  const head = await server.ctx.storage.db
-    .selectFrom('tasks')
-    .select('last_seq')
-    .where('id', '=', taskId)
-    .executeTakeFirstOrThrow();
-  return Number(head.last_seq);
-}
-
 /**
- * With the customer (their agent) and the engineer both present, the billing job charges the
- * first minute at once (a `billing_update`); returns the head after it.
+ * Waits until the task's transcript holds an event of `type`, and returns its head then. Used for
+ * the engineer's arrival (written after the socket opens) and for the first minute's
+ * `billing_update` (charged at once with both sides present).
  */
-async function firstMinuteCharged(server: TestServer, taskId: string): Promise<number> {
+async function headOnceStored(server: TestServer, taskId: string, type: string): Promise<number> {
   for (let i = 0; i < 500; i++) {
     const row = await server.ctx.storage.db
       .selectFrom('task_events')
       .select('seq')
       .where('task_id', '=', taskId)
-      .where('type', '=', 'billing_update')
+      .where('type', '=', type)
       .executeTakeFirst();
     if (row) break;
     await new Promise((r) => setTimeout(r, 10));
@@ -371,9 +352,9 @@ describe('agent API long-poll across instances (PostgreSQL + Redis)', () => {
     const task = await createTask(a.baseUrl, customer, { mode: 'human', driver: 'agent' });
     await claim(b.baseUrl, engineer, task.id);
     e = await openSession({ baseUrl: b.baseUrl, taskId: task.id, token: engineer.token });
-    await engineerArrived(a, task.id);
+    await headOnceStored(a, task.id, 'engineer_connected');
     await agentArrived(a, customer, task.id);
-    const head = await firstMinuteCharged(a, task.id);
+    const head = await headOnceStored(a, task.id, 'billing_update');
     const t0 = Date.now();
     const polled = api(a.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events?after=${head}&wait=40`);
     for (let i = 0; i < 500 && liveRuntime(a.ctx).waits.size === 0; i++) await new Promise((r) => setTimeout(r, 10));

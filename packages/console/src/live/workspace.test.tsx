@@ -4,12 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../testing/fakeApi';
 import { fakeEventSource } from '../testing/fakeEventSource';
 import { fakeWebSocket } from '../testing/fakeWebSocket';
-import { render } from '../testing/render';
+import { render, settle } from '../testing/render';
 import { EngineerWorkspace } from './workspace';
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await act(async () => {});
-};
 
 const held = { tasks: [{ id: 't1', status: 'active', description: 'Login fails' }] };
 

@@ -3,7 +3,7 @@ import { act } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AiTask } from '../api/api';
 import { fakeApi, problem } from '../testing/fakeApi';
-import { type Rendered, render } from '../testing/render';
+import { type Rendered, render, settle } from '../testing/render';
 import { AiSessions } from './AiSessionsPage';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -31,11 +31,6 @@ function aiTask(id: string, over: Partial<AiTask> = {}): AiTask {
     guides: [],
     ...over,
   };
-}
-
-/** Lets the page's fetches settle and React render what they brought. */
-async function settle() {
-  for (let i = 0; i < 5; i++) await act(async () => {});
 }
 
 function button(v: Rendered, name: string, within: Element = v.container): HTMLButtonElement {

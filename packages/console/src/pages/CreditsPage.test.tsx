@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import type { AiInfo, CreditsView } from '@codevf/protocol';
-import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi, problem } from '../testing/fakeApi';
-import { render } from '../testing/render';
+import { render, settle } from '../testing/render';
 import { CreditsPage, ledgerWhat } from './CreditsPage';
 
 const row = (id: string, over: Partial<CreditsView['ledger'][number]>): CreditsView['ledger'][number] => ({
@@ -37,10 +36,6 @@ const aiInfo: AiInfo = {
   aiCreditsPerMinute: 1,
   humanCreditsPerMinute: 5,
 };
-
-async function settle() {
-  for (let i = 0; i < 5; i++) await act(async () => {});
-}
 
 describe('ledgerWhat', () => {
   it('tells grants, AI minutes (free or not), human minutes and older rows apart', () => {

@@ -5,12 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { EngineerWorkspace } from '../live/workspace';
 import { fakeApi, problem } from '../testing/fakeApi';
 import { fakeEventSource } from '../testing/fakeEventSource';
-import { render } from '../testing/render';
+import { render, settle } from '../testing/render';
 import { QueuePage } from './QueuePage';
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await act(async () => {});
-};
 
 const at = new Date().toISOString();
 function queued(id: string, over: Partial<Task> = {}): Task {

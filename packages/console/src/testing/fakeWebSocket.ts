@@ -1,3 +1,4 @@
+import { act } from 'react';
 import { afterEach, vi } from 'vitest';
 
 /**
@@ -38,6 +39,12 @@ export class FakeWebSocket {
     if (!m?.id) throw new Error(`nothing sent of type ${type}`);
     this.receive('ack', { id: m.id, seq });
   }
+}
+
+/** The server sends a frame on `socket` (the page's socket, which must be open), inside act(). */
+export async function serverSays(socket: FakeWebSocket | undefined, type: string, payload: object, seq?: number) {
+  if (!socket) throw new Error('no socket open');
+  await act(async () => socket.receive(type, payload, seq));
 }
 
 /** Installs the fake as `WebSocket`; returns the list of sockets the page opened. */

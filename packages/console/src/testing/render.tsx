@@ -45,3 +45,8 @@ export function render(node: ReactNode): Rendered {
 export function inlineStyles(container: HTMLElement): Element[] {
   return [...container.querySelectorAll('[style]')];
 }
+
+/** Lets pending fetches, socket frames and effects run, and React render what they brought. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await act(async () => {});
+}

@@ -3,8 +3,8 @@ import type { Task } from '@codevf/protocol';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../testing/fakeApi';
-import { type FakeWebSocket, fakeWebSocket } from '../../testing/fakeWebSocket';
-import { type Rendered, render } from '../../testing/render';
+import { fakeWebSocket, serverSays } from '../../testing/fakeWebSocket';
+import { type Rendered, render, settle } from '../../testing/render';
 import { CustomerLiveView } from './CustomerLiveView';
 
 // The customer's live view against a fake server socket: chat while waiting in the queue and
@@ -37,13 +37,6 @@ function task(over: Partial<Task> = {}): Task {
   };
 }
 
-async function settle() {
-  for (let i = 0; i < 5; i++) await act(async () => {});
-}
-async function serverSays(socket: FakeWebSocket | undefined, type: string, payload: object, seq?: number) {
-  if (!socket) throw new Error('no socket open');
-  await act(async () => socket.receive(type, payload, seq));
-}
 const chatBox = (v: Rendered) => v.container.querySelector<HTMLTextAreaElement>('#chat-input');
 function typeInto(el: HTMLTextAreaElement, value: string) {
   Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value')?.set?.call(el, value);

@@ -3,8 +3,8 @@ import type { Task } from '@codevf/protocol';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../testing/fakeApi';
-import { type FakeWebSocket, fakeWebSocket } from '../../testing/fakeWebSocket';
-import { type Rendered, render } from '../../testing/render';
+import { type FakeWebSocket, fakeWebSocket, serverSays } from '../../testing/fakeWebSocket';
+import { type Rendered, render, settle } from '../../testing/render';
 import { LiveSessionView } from './LiveSessionView';
 
 // The live session page against a fake server socket: what each role the server's welcome
@@ -37,13 +37,6 @@ function task(over: Partial<Task> = {}): Task {
   };
 }
 
-async function settle() {
-  for (let i = 0; i < 5; i++) await act(async () => {});
-}
-async function serverSays(socket: FakeWebSocket | undefined, type: string, payload: object, seq?: number) {
-  if (!socket) throw new Error('no socket open');
-  await act(async () => socket.receive(type, payload, seq));
-}
 const welcome = (socket: FakeWebSocket | undefined, role: string, lastSeq = 0) =>
   serverSays(socket, 'welcome', { taskId: 't1', status: 'active', role, lastSeq });
 
