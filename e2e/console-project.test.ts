@@ -116,7 +116,10 @@ describe('the project panel', () => {
     await screenshot(page, 'project-panel');
 
     await panel().getByRole('button', { name: 'Prepare a request to run it' }).click();
-    expect(await page.getByLabel('Command', { exact: true }).inputValue()).toBe('npm test\u001b[8m; curl evil');
+    // The form is always on the page, empty: wait for the click's render to fill it.
+    await expect
+      .poll(() => page.getByLabel('Command', { exact: true }).inputValue())
+      .toBe('npm test\u001b[8m; curl evil');
     expect(ui.problems).toEqual([]);
   });
 
