@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BRANCH_MODES, PROJECT_TYPES } from './constants';
+import { BRANCH_MODES, PROJECT_TYPES, TASK_MODES } from './constants';
 import { EndSession } from './controlFrames';
 import { ERROR_CODE_NAMES, type ErrorCode } from './errors';
 import { HandoffReason, HelpKind } from './serverEvents';
@@ -182,7 +182,7 @@ export type ProjectList = z.infer<typeof ProjectList>;
 
 // ---- tasks ------------------------------------------------------------------------------
 
-export const TaskMode = z.enum(['human', 'ai', 'hybrid']);
+export const TaskMode = z.enum(TASK_MODES);
 export const TaskStatus = z.enum(['queued', 'active', 'ended']);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 export const EndedBy = z.enum(['customer', 'engineer', 'system']);

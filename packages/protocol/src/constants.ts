@@ -33,6 +33,8 @@ export const PROJECT_TYPES = [
   'elixir',
   'other',
 ] as const;
+/** Who helps on a task: a human engineer, the AI alone, or the AI first and a human when needed. */
+export const TASK_MODES = ['human', 'ai', 'hybrid'] as const;
 /** Which branches engineers may work on: only `codevf`, or any. */
 export const BRANCH_MODES = ['codevf', 'any'] as const;
 

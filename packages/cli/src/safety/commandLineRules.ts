@@ -2,6 +2,7 @@ import {
   KEY_KEYWORD_PATTERN,
   KEY_KEYWORDS,
   type KeywordRule,
+  KeywordScan,
   keyStartBefore,
   regexRule,
   type SecretSpan,
@@ -110,14 +111,10 @@ export const keySpaceValueRule: KeywordRule = {
   keywords: KEY_KEYWORDS,
   findAt(text, starts) {
     const spans: SecretSpan[] = [];
-    // As a global scan would: each match is tried from a keyword after the previous one.
-    let next = 0;
+    const scan = new KeywordScan(text, KEYWORD_SPACE);
     for (const at of starts) {
-      if (at < next) continue;
-      KEYWORD_SPACE.lastIndex = at;
-      const m = KEYWORD_SPACE.exec(text);
+      const m = scan.at(at);
       if (!m) continue;
-      next = m.index + m[0].length;
       const keyStart = keyStartBefore(text, m.index);
       const before = keyStart > 0 ? text[keyStart - 1] : '';
       if (before && !/[\s"'(]/.test(before)) continue;
@@ -128,7 +125,7 @@ export const keySpaceValueRule: KeywordRule = {
       const v = SPACED_VALUE.exec(text);
       const value = v?.groups?.v;
       if (!v || !value) continue;
-      next = v.index + v[0].length;
+      scan.consumedTo(v.index + v[0].length);
       if (/^--?[a-z][a-z-]*$/.test(value)) continue; // the next flag
       // Without an operator, only a flag (`--token x`) or a password word (.netrc's
       // `password x`) is sure to be followed by its value; after other words (`secret`,

@@ -154,6 +154,33 @@ function withFlags(pattern: RegExp, add: string): RegExp {
   return new RegExp(pattern.source, [...flags].join(''));
 }
 
+/**
+ * The matches of a sticky regex that a global scan of the text would find, tried only at the
+ * keyword offsets the redactor found: an offset inside what the previous match consumed is
+ * skipped. A rule that reads on past its match (the value after a key) says so with `consumedTo`.
+ */
+export class KeywordScan {
+  private next = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly re: RegExp,
+  ) {}
+
+  /** The match starting at `at`, or null; a match is consumed up to its end. */
+  at(at: number): RegExpExecArray | null {
+    if (at < this.next) return null;
+    this.re.lastIndex = at;
+    const m = this.re.exec(this.text);
+    if (m) this.next = m.index + m[0].length;
+    return m;
+  }
+
+  consumedTo(end: number): void {
+    this.next = Math.max(this.next, end);
+  }
+}
+
 // ---- keys ------------------------------------------------------------------------------
 
 export const MAX_KEY_PREFIX = 60;

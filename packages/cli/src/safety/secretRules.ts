@@ -7,6 +7,7 @@ import {
   KEY_KEYWORD_PATTERN,
   KEY_KEYWORDS,
   type KeywordRule,
+  KeywordScan,
   keyStartBefore,
   prefixRule,
   regexRule,
@@ -75,14 +76,11 @@ const privateKeyRule: KeywordRule = {
   keywords: { words: ['-----BEGIN'], ignoreCase: false },
   findAt(text, starts) {
     const spans: SecretSpan[] = [];
-    let next = 0;
+    const scan = new KeywordScan(text, PEM_BEGIN_AT);
     for (const at of starts) {
-      if (at < next) continue;
-      PEM_BEGIN_AT.lastIndex = at;
-      const b = PEM_BEGIN_AT.exec(text);
+      const b = scan.at(at);
       if (!b) continue;
       const afterBegin = b.index + b[0].length;
-      next = afterBegin;
       // The END marker is looked for only as far as a block may reach (not to the end of the text).
       const e = PEM_END_ONCE.exec(text.slice(afterBegin, afterBegin + MAX_PEM_CHARS + 128));
       const body = e ? text.slice(afterBegin, afterBegin + e.index) : '';
@@ -90,7 +88,7 @@ const privateKeyRule: KeywordRule = {
       if (e && e.index <= MAX_PEM_CHARS && PEM_BLOCK_BODY.test(body) && PEM_KEY_MATERIAL.test(body)) {
         const blockEnd = afterBegin + e.index + e[0].length;
         spans.push({ start: b.index, end: blockEnd, ruleId: 'private-key' });
-        next = blockEnd;
+        scan.consumedTo(blockEnd);
         continue;
       }
       // No END (a truncated file, a `head` of a key): mask the body that follows, up to a
@@ -110,7 +108,7 @@ const privateKeyRule: KeywordRule = {
         stop = m ? m.index : text.length;
       }
       spans.push({ start: b.index, end: stop, ruleId: 'private-key' });
-      next = stop;
+      scan.consumedTo(stop);
     }
     return spans;
   },
@@ -149,14 +147,10 @@ const assignmentRule: KeywordRule = {
   keywords: KEY_KEYWORDS,
   findAt(text, starts) {
     const spans: SecretSpan[] = [];
-    // As a global scan would: each match is tried from a keyword after the previous one.
-    let next = 0;
+    const scan = new KeywordScan(text, KEYWORD_OPERATOR);
     for (const at of starts) {
-      if (at < next) continue;
-      KEYWORD_OPERATOR.lastIndex = at;
-      const m = KEYWORD_OPERATOR.exec(text);
+      const m = scan.at(at);
       if (!m) continue;
-      next = m.index + m[0].length;
       const keyStart = keyStartBefore(text, m.index);
       if (keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1))) continue; // key too long to judge
       // `public key: …`; the blank before the key is checked first to spare a slice per match.
@@ -167,7 +161,7 @@ const assignmentRule: KeywordRule = {
       const v = ASSIGNED_VALUE.exec(text);
       if (!v) continue;
       // Whether or not it is a secret, the value is consumed: `${DB_PASSWORD:?missing}` is one value.
-      next = v.index + v[0].length;
+      scan.consumedTo(v.index + v[0].length);
       const key = text.slice(keyStart, m.index) + (m.groups?.rest ?? '');
       const kind = secretKeyKind(key);
       if (kind === 'no') continue;
@@ -190,7 +184,7 @@ const assignmentRule: KeywordRule = {
       if (f && literal && kind !== 'weak' && isSecretForKey(kind, key, literal, true)) {
         const end = f.index + f[0].length - 1;
         spans.push({ start: end - literal.length, end, ruleId: 'generic-secret' });
-        next = f.index + f[0].length;
+        scan.consumedTo(f.index + f[0].length);
       }
     }
     return spans;

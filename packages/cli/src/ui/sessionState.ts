@@ -158,26 +158,28 @@ export type LocalEntry = Extract<Entry, { kind: 'message' | 'system' }> & {
  * correction aside, the local check of a file, our decision before the server echoes it, an
  * expiry seen here first, and the run of a command on this machine.
  */
-export interface LocalRequest {
+export type LocalRequest = {
   /** Set when this machine knows better than the events so far (see sessionProjection.ts). */
   status?: CommandStatus | FileStatus;
-  scope?: 'once' | 'session';
-  auto?: boolean;
-  ranHere?: boolean;
-  outputTail?: string;
-  outputBytes?: number;
-  exitCode?: number | null;
-  signal?: string | null;
-  durationMs?: number;
-  truncated?: boolean;
-  timedOut?: boolean;
-  redactions?: number;
-  size?: number;
-  sensitive?: boolean;
-  sensitiveReason?: string;
-  refusedReason?: string;
-  error?: string;
-}
+} & Partial<
+  Pick<
+    CommandRequest,
+    | 'scope'
+    | 'auto'
+    | 'ranHere'
+    | 'outputTail'
+    | 'outputBytes'
+    | 'exitCode'
+    | 'signal'
+    | 'durationMs'
+    | 'truncated'
+    | 'timedOut'
+    | 'redactions'
+    | 'refusedReason'
+    | 'error'
+  > &
+    Pick<FileRequest, 'size' | 'sensitive' | 'sensitiveReason'>
+>;
 
 export interface SessionState {
   phase: Phase;

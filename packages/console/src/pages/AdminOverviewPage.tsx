@@ -1,16 +1,17 @@
 import type { AdminEngineer, AdminTasksQuery, Task } from '@codevf/protocol';
+import { TASK_MODES } from '@codevf/protocol/constants';
 import { formatSessionDuration, showUntrusted } from '@codevf/protocol/shared';
 import { useState } from 'react';
 import { api } from '../api/api';
 import { DataTable } from '../components/DataTable';
+import { FilterSelect } from '../components/FilterSelect';
 import { Notice } from '../components/Notice';
 import { PageHeader } from '../components/PageHeader';
-import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { StatusPill } from '../components/StatusPill';
+import { TaskFigureCells } from '../components/TaskFigureCells';
 import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
-import { formatDateTime } from '../lib/format';
 
 const PAGE_SIZE = 25;
 
@@ -21,6 +22,12 @@ interface Filters {
   from: string;
   to: string;
 }
+/** Status filters, named as the queue names them. */
+const STATUS_OPTIONS = [
+  ['queued', 'waiting'],
+  ['active', 'active'],
+  ['ended', 'ended'],
+] as const;
 const NO_FILTERS: Filters = { status: '', mode: '', engineerId: '', from: '', to: '' };
 
 /** The server's query for these filters and page: empty filters are left out. */
@@ -64,36 +71,20 @@ export function AdminOverviewPage() {
           setOffset(0);
         }}
       >
-        <label>
-          Status
-          <select value={draft.status} onChange={set('status')}>
-            <option value="">any</option>
-            <option value="queued">waiting</option>
-            <option value="active">active</option>
-            <option value="ended">ended</option>
-          </select>
-        </label>
-        <label>
-          Mode
-          <select value={draft.mode} onChange={set('mode')}>
-            <option value="">any</option>
-            <option value="human">human</option>
-            <option value="ai">ai</option>
-            <option value="hybrid">hybrid</option>
-          </select>
-        </label>
-        <label>
-          Engineer
-          <select value={draft.engineerId} onChange={set('engineerId')}>
-            <option value="">any</option>
-            {list.map((e) => (
-              <option key={e.id} value={e.id}>
-                {/* An <option> holds text only: the name's control characters as visible markers. */}
-                {showUntrusted(e.name)} ({e.email})
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" value={draft.status} onChange={set('status')} options={STATUS_OPTIONS} />
+        <FilterSelect
+          label="Mode"
+          value={draft.mode}
+          onChange={set('mode')}
+          options={TASK_MODES.map((m) => [m, m] as const)}
+        />
+        <FilterSelect
+          label="Engineer"
+          value={draft.engineerId}
+          onChange={set('engineerId')}
+          // The name's control characters as visible markers.
+          options={list.map((e) => [e.id, `${showUntrusted(e.name)} (${e.email})`] as const)}
+        />
         <label>
           From
           <input type="date" value={draft.from} onChange={set('from')} />
@@ -153,16 +144,12 @@ export function AdminOverviewPage() {
                 <td>
                   <UntrustedText text={t.engineer?.name ?? '—'} />
                 </td>
-                <td>{formatDateTime(t.createdAt)}</td>
-                <td>
-                  {t.durationSeconds === null || t.durationSeconds === undefined
-                    ? '—'
-                    : formatSessionDuration(t.durationSeconds)}
-                </td>
-                <td className="num">{t.creditsUsed}</td>
-                <td>
-                  <Rating value={t.rating} />
-                </td>
+                <TaskFigureCells
+                  createdAt={t.createdAt}
+                  durationSeconds={t.durationSeconds}
+                  creditsUsed={t.creditsUsed}
+                  rating={t.rating}
+                />
               </tr>
             ))}
           </DataTable>

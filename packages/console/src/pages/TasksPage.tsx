@@ -1,17 +1,16 @@
-import { formatSessionDuration } from '@codevf/protocol/shared';
 import { api } from '../api/api';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../components/DataTable';
 import { DriverPill } from '../components/DriverPill';
 import { previewOf } from '../components/ExpandableText';
 import { PageHeader } from '../components/PageHeader';
-import { Rating } from '../components/Rating';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { StatusPill } from '../components/StatusPill';
+import { TaskFigureCells } from '../components/TaskFigureCells';
 import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
 import { useNow } from '../hooks/useNow';
-import { formatDateTime, taskDurationSeconds } from '../lib/format';
+import { taskDurationSeconds } from '../lib/format';
 import { Link } from '../router/router';
 
 /** Task history: the customer's own tasks, or the engineer's claimed sessions. */
@@ -55,7 +54,6 @@ export function TasksPage() {
           {[...data]
             .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
             .map((t) => {
-              const d = taskDurationSeconds(t, now);
               const href =
                 isEngineer && t.status === 'active'
                   ? `/session/${encodeURIComponent(t.id)}`
@@ -79,12 +77,12 @@ export function TasksPage() {
                   <td>
                     <UntrustedText text={(isEngineer ? t.customerName : t.engineer?.name) ?? '—'} />
                   </td>
-                  <td>{formatDateTime(t.createdAt)}</td>
-                  <td>{d === null ? '—' : formatSessionDuration(d)}</td>
-                  <td className="num">{t.creditsUsed}</td>
-                  <td>
-                    <Rating value={t.rating} />
-                  </td>
+                  <TaskFigureCells
+                    createdAt={t.createdAt}
+                    durationSeconds={taskDurationSeconds(t, now)}
+                    creditsUsed={t.creditsUsed}
+                    rating={t.rating}
+                  />
                 </tr>
               );
             })}

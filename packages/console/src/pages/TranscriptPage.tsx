@@ -8,10 +8,10 @@ import { DriverPill } from '../components/DriverPill';
 import { HandoffSummary } from '../components/HandoffSummary';
 import { LoadFailurePage } from '../components/LoadFailurePage';
 import { Notice } from '../components/Notice';
-import { PageHeader } from '../components/PageHeader';
 import { Rating } from '../components/Rating';
 import { Loading } from '../components/States';
 import { StatusPill } from '../components/StatusPill';
+import { TaskHeader } from '../components/TaskHeader';
 import { Timeline, type TimelineViewer } from '../components/Timeline';
 import { UntrustedText } from '../components/UntrustedText';
 import { useAsync } from '../hooks/useAsync';
@@ -132,13 +132,9 @@ export function Transcript({
   const chain = events.chain;
   return (
     <div className="page">
-      <PageHeader
+      <TaskHeader
         title="Transcript"
-        subtitle={
-          <span className="session-desc">
-            <UntrustedText text={task.description} keepNewlines />
-          </span>
-        }
+        description={task.description}
         actions={
           task.status === 'active' && (viewer === 'engineer' || (viewer === 'guide' && task.aiLed)) ? (
             <Link className="btn primary" href={`/session/${encodeURIComponent(task.id)}`}>

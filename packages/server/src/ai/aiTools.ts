@@ -3,71 +3,57 @@ import { z } from 'zod';
 import { firstIssue } from '../http/validate';
 import type { ChatTool, ModelToolCall } from './modelClient';
 
+/** A function tool taking an object of string arguments (name → what to put there); all are required but `optional`. */
+function tool(name: string, description: string, args: Record<string, string>, optional: string[] = []): ChatTool {
+  return {
+    type: 'function',
+    function: {
+      name,
+      description,
+      parameters: {
+        type: 'object',
+        properties: Object.fromEntries(
+          Object.entries(args).map(([arg, about]) => [arg, { type: 'string', description: about }]),
+        ),
+        required: Object.keys(args).filter((arg) => !optional.includes(arg)),
+        additionalProperties: false,
+      },
+    },
+  };
+}
+
 /**
  * The model's tools. Each maps to exactly what a human engineer can do in a session: ask to run
  * a command, ask for a file, or hand the session over. Nothing else exists for the model —
  * approving, uploading or ending are the customer's, and a call naming them is refused.
  */
 export const AI_TOOLS: ChatTool[] = [
-  {
-    type: 'function',
-    function: {
-      name: 'run_command',
-      description:
-        "Ask the customer to run a shell command in their project's root directory (or in `cwd`, a folder inside it). They see the command and your reason and approve or deny it; its output (with secrets masked) reaches you in a later message. Nothing runs without their approval.",
-      parameters: {
-        type: 'object',
-        properties: {
-          command: { type: 'string', description: 'The exact command line to run.' },
-          reason: { type: 'string', description: 'Why you need it, in one sentence the customer reads.' },
-          cwd: {
-            type: 'string',
-            description:
-              'Optional: the folder to run in, relative to the project root with / separators (e.g. packages/api).',
-          },
-        },
-        required: ['command', 'reason'],
-        additionalProperties: false,
-      },
+  tool(
+    'run_command',
+    "Ask the customer to run a shell command in their project's root directory (or in `cwd`, a folder inside it). They see the command and your reason and approve or deny it; its output (with secrets masked) reaches you in a later message. Nothing runs without their approval.",
+    {
+      command: 'The exact command line to run.',
+      reason: 'Why you need it, in one sentence the customer reads.',
+      cwd: 'Optional: the folder to run in, relative to the project root with / separators (e.g. packages/api).',
     },
-  },
-  {
-    type: 'function',
-    function: {
-      name: 'read_file',
-      description:
-        'Ask the customer for one text file of their project (path relative to the project root). They approve or deny it; its content (with secrets masked) reaches you in a later message.',
-      parameters: {
-        type: 'object',
-        properties: {
-          path: { type: 'string', description: 'Path relative to the project root.' },
-          reason: { type: 'string', description: 'Why you need it, in one sentence the customer reads.' },
-        },
-        required: ['path', 'reason'],
-        additionalProperties: false,
-      },
+    ['cwd'],
+  ),
+  tool(
+    'read_file',
+    'Ask the customer for one text file of their project (path relative to the project root). They approve or deny it; its content (with secrets masked) reaches you in a later message.',
+    {
+      path: 'Path relative to the project root.',
+      reason: 'Why you need it, in one sentence the customer reads.',
     },
-  },
-  {
-    type: 'function',
-    function: {
-      name: 'hand_off',
-      description:
-        'Hand the session to a human CodeVF engineer: when you are stuck, when the problem needs someone who can do more than you can, or when the customer wants a person. The engineer reads your summary first.',
-      parameters: {
-        type: 'object',
-        properties: {
-          summary: {
-            type: 'string',
-            description: 'For the engineer: the problem, what you found, what you tried and what is left.',
-          },
-          reason: { type: 'string', description: 'Why you hand over, in one sentence.' },
-        },
-        required: ['summary', 'reason'],
-        additionalProperties: false,
-      },
+  ),
+  tool(
+    'hand_off',
+    'Hand the session to a human CodeVF engineer: when you are stuck, when the problem needs someone who can do more than you can, or when the customer wants a person. The engineer reads your summary first.',
+    {
+      summary: 'For the engineer: the problem, what you found, what you tried and what is left.',
+      reason: 'Why you hand over, in one sentence.',
     },
-  },
+  ),
 ];
 
 const TOOL_NAMES = AI_TOOLS.map((t) => t.function.name);

@@ -5,7 +5,7 @@ import { freeAiMinutesLeft } from '../billing/aiAllowance';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import { newId } from '../ids';
-import { parseTools } from '../projects/projectService';
+import { ownedProject, parseTools } from '../projects/projectService';
 import { claimByAiInTx } from './aiClaim';
 import { checkQueuedTasks } from './caps';
 import { isGuide } from './guides';
@@ -70,17 +70,9 @@ export async function taskView(ctx: AppContext, user: AuthUser, record: TaskReco
 export async function createTask(ctx: AppContext, user: AuthUser, body: CreateTaskBody): Promise<Task> {
   if (user.role !== 'customer') throw new ApiError('E_FORBIDDEN', 'Only customers create tasks.');
   const db = ctx.storage.db;
-  let allowedTools: string[] | null = null;
-  if (body.projectId) {
-    const project = await db
-      .selectFrom('projects')
-      .select('allowed_tools')
-      .where('id', '=', body.projectId)
-      .where('owner_id', '=', user.id)
-      .executeTakeFirst();
-    if (!project) throw new ApiError('E_NOT_FOUND', 'No such project.');
-    allowedTools = parseTools(project.allowed_tools);
-  }
+  const allowedTools = body.projectId
+    ? parseTools((await ownedProject(ctx, user, body.projectId)).allowed_tools)
+    : null;
   const { mode, modeNote } = resolveMode(ctx.config.ai, body.mode, allowedTools);
   const byAi = mode !== 'human';
   // What a paid minute with this help costs; a free AI minute left today also lets a customer start (below).

@@ -1,16 +1,17 @@
 import type { Task } from '@codevf/protocol';
 import { HandoffSummary } from '../../components/HandoffSummary';
 import { Notice } from '../../components/Notice';
-import { PageHeader } from '../../components/PageHeader';
+import { TaskHeader } from '../../components/TaskHeader';
 import { Timeline } from '../../components/Timeline';
 import { UntrustedText } from '../../components/UntrustedText';
 import { useNow } from '../../hooks/useNow';
-import { formatElapsed, plural } from '../../lib/format';
+import { plural } from '../../lib/format';
 import { useLiveSession } from '../../live/useLiveSession';
 import { Link } from '../../router/router';
 import { ChatComposer } from './ChatComposer';
-import { ConnectionBanner } from './ConnectionBanner';
+import { LiveNotices } from './LiveNotices';
 import { SessionEndedNotice } from './SessionEndedNotice';
+import { SessionFigures } from './SessionStats';
 
 /**
  * The customer's session in the browser, to follow it from another device than the terminal:
@@ -20,7 +21,7 @@ import { SessionEndedNotice } from './SessionEndedNotice';
  */
 export function CustomerLiveView({ task }: { task: Task }) {
   const live = useLiveSession(task.id, true, task.description);
-  const { state, connection } = live;
+  const { state } = live;
   const ended = state.status === 'ended';
   const now = useNow(!ended);
   const started = state.startedAt ?? task.claimedAt;
@@ -34,25 +35,16 @@ export function CustomerLiveView({ task }: { task: Task }) {
 
   return (
     <div className="page session-page">
-      <PageHeader
+      <TaskHeader
         title="Live session"
-        subtitle={
-          <span className="session-desc">
-            <UntrustedText text={task.description} keepNewlines />
-          </span>
-        }
+        description={task.description}
         actions={
           <Link className="btn" href={transcript}>
             Transcript
           </Link>
         }
       />
-      <ConnectionBanner connection={connection} ended={ended} />
-      {live.serverError ? (
-        <Notice tone="warn" title="The server refused a message" onDismiss={live.clearServerError}>
-          {live.serverError}
-        </Notice>
-      ) : null}
+      <LiveNotices live={live} ended={ended} />
       {pending > 0 && !ended ? (
         <Notice tone="warn" title="Waiting for your approval in the terminal">
           The engineer asked for {plural(pending, 'request')}. Approve or deny in the terminal where <code>codevf</code>{' '}
@@ -94,18 +86,7 @@ export function CustomerLiveView({ task }: { task: Task }) {
             )}
           </dd>
         </div>
-        <div>
-          <dt>Status</dt>
-          <dd data-testid="session-status">{ended ? 'ended' : status}</dd>
-        </div>
-        <div>
-          <dt>Elapsed</dt>
-          <dd data-testid="elapsed">{formatElapsed(elapsedMs)}</dd>
-        </div>
-        <div>
-          <dt>Credits used</dt>
-          <dd data-testid="credits-used">{state.billing?.creditsUsed ?? task.creditsUsed}</dd>
-        </div>
+        <SessionFigures task={task} state={state} ended={ended} elapsedMs={elapsedMs} />
       </dl>
       {handoff ? <HandoffSummary handoff={handoff} /> : null}
       <div className="session-grid session-grid-single">

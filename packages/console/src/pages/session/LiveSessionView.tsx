@@ -3,18 +3,17 @@ import { useState } from 'react';
 import { api } from '../../api/api';
 import { HandoffSummary } from '../../components/HandoffSummary';
 import { Notice } from '../../components/Notice';
-import { PageHeader } from '../../components/PageHeader';
 import { TakeOverButton } from '../../components/TakeOverButton';
+import { TaskHeader } from '../../components/TaskHeader';
 import { Timeline } from '../../components/Timeline';
-import { UntrustedText } from '../../components/UntrustedText';
 import { useNow } from '../../hooks/useNow';
 import type { WelcomeRole } from '../../live/sessionState';
 import { useLiveSession } from '../../live/useLiveSession';
 import { Link } from '../../router/router';
 import { ChatComposer } from './ChatComposer';
-import { ConnectionBanner } from './ConnectionBanner';
 import { EndSessionButton } from './EndSessionButton';
 import { GuideNotice } from './GuideNotice';
+import { LiveNotices } from './LiveNotices';
 import { ProjectPanel } from './ProjectPanel';
 import { type PreparedRequest, RequestForm } from './RequestForm';
 import { ScreenshareForm } from './ScreenshareForm';
@@ -40,7 +39,7 @@ export function LiveSessionView({
   onTaskChanged?: () => void;
 }) {
   const live = useLiveSession(task.id, true, task.description);
-  const { state, connection } = live;
+  const { state } = live;
   const [tookOver, setTookOver] = useState(false);
   const [prepared, setPrepared] = useState<PreparedRequest | null>(null);
   const expected: WelcomeRole = tookOver || task.engineer?.id === userId || !task.aiLed ? 'engineer' : 'guide';
@@ -63,13 +62,9 @@ export function LiveSessionView({
 
   return (
     <div className="page session-page">
-      <PageHeader
+      <TaskHeader
         title={role === 'guide' ? 'Guiding the AI' : 'Live session'}
-        subtitle={
-          <span className="session-desc">
-            <UntrustedText text={task.description} keepNewlines />
-          </span>
-        }
+        description={task.description}
         actions={
           ended ? null : role === 'engineer' ? (
             <EndSessionButton send={live.send} />
@@ -79,12 +74,7 @@ export function LiveSessionView({
         }
       />
       <SessionList current={task.id} />
-      <ConnectionBanner connection={connection} ended={ended} />
-      {live.serverError ? (
-        <Notice tone="warn" title="The server refused a message" onDismiss={live.clearServerError}>
-          {live.serverError}
-        </Notice>
-      ) : null}
+      <LiveNotices live={live} ended={ended} />
       {role === 'guide' ? <GuideNotice state={state} guiding={guiding} /> : null}
       {role === 'customer' || role === 'unknown' ? (
         <Notice tone="warn" title="Read only">

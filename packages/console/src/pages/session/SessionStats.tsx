@@ -4,18 +4,15 @@ import { DriverPill } from '../../components/DriverPill';
 import { UntrustedText } from '../../components/UntrustedText';
 import { formatElapsed, plural } from '../../lib/format';
 
-/** The figures over the session: customer, who leads it (when the AI does), status, elapsed time, credits, open requests. */
-export function SessionStats({
-  task,
-  state,
-  ended,
-  elapsedMs,
-}: {
+interface FiguresProps {
   task: Task;
   state: SessionView;
   ended: boolean;
   elapsedMs: number;
-}) {
+}
+
+/** The figures over the engineer's session: customer, who leads it (when the AI does), status, elapsed time, credits, open requests. */
+export function SessionStats({ task, state, ended, elapsedMs }: FiguresProps) {
   const waiting = Object.values(state.requests).filter((r) => r.state === 'pending').length;
   return (
     <dl className="session-stats">
@@ -46,6 +43,19 @@ export function SessionStats({
           </dd>
         </div>
       ) : null}
+      <SessionFigures task={task} state={state} ended={ended} elapsedMs={elapsedMs} />
+      <div>
+        <dt>Waiting on customer</dt>
+        <dd>{plural(waiting, 'request')}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** Status, elapsed time, and credits with the rate that applies now: what both sides of a session see. */
+export function SessionFigures({ task, state, ended, elapsedMs }: FiguresProps) {
+  return (
+    <>
       <div>
         <dt>Status</dt>
         <dd data-testid="session-status">{ended ? 'ended' : (state.status ?? task.status)}</dd>
@@ -66,10 +76,6 @@ export function SessionStats({
           ) : null}
         </dd>
       </div>
-      <div>
-        <dt>Waiting on customer</dt>
-        <dd>{plural(waiting, 'request')}</dd>
-      </div>
-    </dl>
+    </>
   );
 }
