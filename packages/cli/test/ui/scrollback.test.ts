@@ -1,3 +1,4 @@
+import type { ServerMessage } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
 import { BELL, ringOnRequests } from '../../src/ui/bell';
 import { liveEntries, newlyFinished } from '../../src/ui/scrollback';
