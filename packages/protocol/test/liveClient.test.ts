@@ -201,18 +201,14 @@ describe('live client', () => {
   });
 
   it('reconnects after a drop, resumes from the last seq and resends unacknowledged messages', async () => {
-    let conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c1 = await conn;
-    await c1.next();
+    const { t, c: c1 } = await startedAndHello();
     welcome(c1);
     send(c1, { type: 'engineer_message', seq: 1, payload: { text: 'one' } });
     await t.waitForEvents(1);
     const pending = t.client.send('engineer_message', { text: 'are you there?' });
     expect(await c1.next()).toMatchObject({ id: 'm1' });
 
-    conn = nextConnection();
+    const conn = nextConnection();
     c1.ws.terminate(); // dropped before the ack
     const c2 = await conn;
     expect(await c2.next()).toMatchObject({ type: 'hello', payload: { lastSeq: 1 } });
@@ -232,14 +228,10 @@ describe('live client', () => {
   });
 
   it('queues a message sent while reconnecting and delivers it after the welcome', async () => {
-    let conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c1 = await conn;
-    await c1.next();
+    const { t, c: c1 } = await startedAndHello();
     welcome(c1);
     await t.waitFor('connected');
-    conn = nextConnection();
+    const conn = nextConnection();
     c1.ws.terminate();
     await t.waitFor('reconnecting');
     const queued = t.client.send('engineer_message', { text: 'queued' });
@@ -318,23 +310,19 @@ describe('live client', () => {
   });
 
   it('resumes after the server sheds it as too far behind (1013) or shuts down (1001)', async () => {
-    let conn = nextConnection();
-    const t = makeClient();
-    t.client.start();
-    const c1 = await conn;
-    await c1.next();
+    const { t, c: c1 } = await startedAndHello();
     welcome(c1, 0);
     send(c1, { type: 'engineer_message', seq: 1, payload: { text: 'one' } });
     await t.waitForEvents(1);
-    conn = nextConnection();
+    const second = nextConnection();
     c1.ws.close(1013, 'too far behind; reconnect with lastSeq');
-    const c2 = await conn;
+    const c2 = await second;
     expect(await c2.next()).toMatchObject({ type: 'hello', payload: { lastSeq: 1 } });
     welcome(c2, 1);
     await t.waitFor('connected');
-    conn = nextConnection();
+    const third = nextConnection();
     c2.ws.close(1001, 'server shutting down');
-    const c3 = await conn;
+    const c3 = await third;
     expect(await c3.next()).toMatchObject({ type: 'hello', payload: { lastSeq: 1 } });
   });
 

@@ -9,6 +9,7 @@ import type { CommandContext, CommandModule, FlagSpecs, ParsedArgs } from '../..
 import { type ContextOverrides, createContext } from '../../src/core/context';
 import { main } from '../../src/core/main';
 import { createMemoryIO, type MemoryIO } from '../../src/core/memoryIO';
+import { cleanup, isolateGit } from '../project/gitFixture';
 import { type FakeApiServer, startFakeApiServer } from './fakeApiServer';
 
 export interface WorldOptions {
@@ -140,4 +141,26 @@ export function withCommandWorld(use: (server: FakeApiServer, world: CommandWorl
     use(server, world);
   });
   afterEach(() => world?.cleanup());
+}
+
+/**
+ * As `withCommandWorld`, for the commands that work on a project in a git repository while
+ * logged in: git runs without the machine's configuration, each test starts with a stored
+ * login, and the folders the test puts in the returned list are removed after it.
+ */
+export function withLoggedInRepoWorld(use: (server: FakeApiServer, world: CommandWorld) => void): string[] {
+  const dirs: string[] = [];
+  let login: (() => Promise<void>) | undefined;
+  withCommandWorld((server, world) => {
+    login = () => world.storeLogin(server.login());
+    use(server, world);
+  });
+  beforeAll(() => isolateGit());
+  beforeEach(async () => {
+    await login?.();
+  });
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) cleanup(dir);
+  });
+  return dirs;
 }

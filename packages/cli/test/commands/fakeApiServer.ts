@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AiInfo, Project, ProjectBody, SyncBody, SyncResult, Task } from '@codevf/protocol';
 import { WebSocketServer } from 'ws';
+import { taskFixture } from '../../../protocol/test/support/taskFixture';
 import type { StoredAuth } from '../../src/core/authStore';
 
 export interface FakeUser {
@@ -103,6 +104,22 @@ export async function startFakeApiServer() {
   const problem = (res: http.ServerResponse, status: number, code: string, detail: string) =>
     send(res, status, { type: 'about:blank', title: detail, status, code, detail });
 
+  /** Stores a project of the user's, just created, with nothing uploaded or synced yet. */
+  function registerProject(id: string, body: ProjectBody): Project {
+    const now = new Date().toISOString();
+    const project: Project = {
+      ...body,
+      id,
+      ownerId: user.id,
+      createdAt: now,
+      updatedAt: now,
+      lastSnapshot: null,
+      lastSync: null,
+    };
+    projects.set(project.id, project);
+    return project;
+  }
+
   function issueTokens() {
     tokenCount += 1;
     const access = `cvf_at_fake${tokenCount}`;
@@ -189,43 +206,22 @@ export async function startFakeApiServer() {
         });
       }
       const body = JSON.parse(raw.toString('utf8')) as { description: string; mode?: Task['mode']; projectId?: string };
-      const task: Task = {
+      const task = taskFixture({
         id: `t_${tasks.length + 1}`,
         description: body.description,
         mode: body.mode ?? 'human',
         modeNote,
-        status: 'queued',
         customerId: user.id,
         projectId: body.projectId ?? null,
-        engineer: null,
-        createdAt: new Date().toISOString(),
-        claimedAt: null,
-        endedAt: null,
-        endedBy: null,
-        endReason: null,
-        maxCredits: null,
-        creditsUsed: 0,
-        rating: null,
         queuePosition: 1,
         estimatedWaitSeconds: 60,
-      };
+      });
       tasks.push(task);
       return send(res, 201, task);
     }
     if (method === 'POST' && path === '/v1/projects') {
       const body = JSON.parse(raw.toString('utf8')) as ProjectBody;
-      const now = new Date().toISOString();
-      const project: Project = {
-        ...body,
-        id: `p_${projects.size + 1}`,
-        ownerId: user.id,
-        createdAt: now,
-        updatedAt: now,
-        lastSnapshot: null,
-        lastSync: null,
-      };
-      projects.set(project.id, project);
-      return send(res, 201, project);
+      return send(res, 201, registerProject(`p_${projects.size + 1}`, body));
     }
     const match = /^\/v1\/projects\/([^/]+)(?:\/(snapshot|bundle|sync))?$/.exec(path);
     const project = match ? projects.get(decodeURIComponent(match[1] ?? '')) : undefined;
@@ -372,8 +368,7 @@ export async function startFakeApiServer() {
     },
     /** A project as if registered earlier, e.g. by another `codevf init`. */
     addProject(body: Partial<ProjectBody> = {}): Project {
-      const now = new Date().toISOString();
-      const project: Project = {
+      return registerProject(`p_${randomUUID().slice(0, 8)}`, {
         name: 'demo',
         type: 'node',
         testCommand: '',
@@ -382,15 +377,7 @@ export async function startFakeApiServer() {
         branchMode: 'codevf',
         uploadsAllowed: false,
         ...body,
-        id: `p_${randomUUID().slice(0, 8)}`,
-        ownerId: user.id,
-        createdAt: now,
-        updatedAt: now,
-        lastSnapshot: null,
-        lastSync: null,
-      };
-      projects.set(project.id, project);
-      return project;
+      });
     },
     async close() {
       for (const ws of wss.clients) ws.terminate();

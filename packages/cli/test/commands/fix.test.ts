@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fix from '../../src/commands/fix';
+import { AI_TERMS } from '../support/aiTerms';
 import { type CommandWorld, withCommandWorld } from './commandWorld';
 import type { FakeApiServer } from './fakeApiServer';
 
@@ -233,16 +234,7 @@ describe('codevf fix --mode', () => {
   });
 
   it('names the AI as the AI on its lines (a session the AI led, ended by the server)', async () => {
-    server.setAiInfo({
-      available: true,
-      name: 'Codie',
-      model: 'qwen2.5-coder',
-      vendor: 'other',
-      freeMinutesPerDay: 30,
-      freeMinutesLeft: 30,
-      aiCreditsPerMinute: 2,
-      humanCreditsPerMinute: 5,
-    });
+    server.setAiInfo({ ...AI_TERMS, freeMinutesLeft: 30 });
     server.scriptSession([
       { type: 'task_status', payload: { status: 'active' } },
       {

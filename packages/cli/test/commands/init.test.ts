@@ -1,26 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import init from '../../src/commands/init';
 import { configPath } from '../../src/project/projectConfig';
-import { cleanup, git, isolateGit, makeRepo, writeTree } from '../project/gitFixture';
-import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
+import { git, makeRepo, writeTree } from '../project/gitFixture';
+import { type CommandWorld, deadUrl, withLoggedInRepoWorld } from './commandWorld';
 import type { FakeApiServer } from './fakeApiServer';
 
 let server: FakeApiServer;
 let world: CommandWorld;
-const dirs: string[] = [];
-
-withCommandWorld((s, w) => {
+const dirs = withLoggedInRepoWorld((s, w) => {
   server = s;
   world = w;
-});
-beforeAll(() => isolateGit());
-beforeEach(async () => {
-  await world.storeLogin(server.login());
-});
-afterEach(() => {
-  for (const dir of dirs.splice(0)) cleanup(dir);
 });
 
 /** A pnpm project in a git repository on the codevf branch. */

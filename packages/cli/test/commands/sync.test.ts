@@ -1,27 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectBody } from '@codevf/protocol';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import sync from '../../src/commands/sync';
 import { configPath, lastSyncPath, writeProjectConfig } from '../../src/project/projectConfig';
-import { cleanup, git, isolateGit, makeRepo, tempDir, writeTree } from '../project/gitFixture';
-import { type CommandWorld, deadUrl, withCommandWorld } from './commandWorld';
+import { git, makeRepo, tempDir, writeTree } from '../project/gitFixture';
+import { type CommandWorld, deadUrl, withLoggedInRepoWorld } from './commandWorld';
 import type { FakeApiServer } from './fakeApiServer';
 
 let server: FakeApiServer;
 let world: CommandWorld;
-const dirs: string[] = [];
-
-withCommandWorld((s, w) => {
+const dirs = withLoggedInRepoWorld((s, w) => {
   server = s;
   world = w;
-});
-beforeAll(() => isolateGit());
-beforeEach(async () => {
-  await world.storeLogin(server.login());
-});
-afterEach(() => {
-  for (const dir of dirs.splice(0)) cleanup(dir);
 });
 
 /** A repository on `branch` with one commit, registered as a project with these settings. */

@@ -4,6 +4,7 @@ import type { ApiClient } from '../../src/core/api';
 import { CodevfError } from '../../src/core/errors';
 import { createLiveSession, type LiveSession } from '../../src/session/liveSession';
 import type { CommandOutcome, CommandPlace, LocalWork } from '../../src/session/localWork';
+import { AI_TERMS } from '../support/aiTerms';
 import { startFakeSessionServer } from './fakeSessionServer';
 import { waitFor } from './waitFor';
 
@@ -57,18 +58,6 @@ function fakeLocal(
   };
   return { local, ran, places };
 }
-
-/** The AI's terms as GET /v1/ai gives them. */
-const AI_TERMS: AiInfo = {
-  available: true,
-  name: 'Codie',
-  model: 'qwen2.5-coder',
-  vendor: 'other',
-  freeMinutesPerDay: 30,
-  freeMinutesLeft: 12,
-  aiCreditsPerMinute: 2,
-  humanCreditsPerMinute: 5,
-};
 
 interface SetupOptions {
   script?: Parameters<typeof fakeLocal>[0];

@@ -1,34 +1,19 @@
-import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
 import { renderToString } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../src/session/store';
-import { App, type SessionView } from '../../src/ui/App';
+import { App } from '../../src/ui/App';
 import { sessionReducer } from '../../src/ui/sessionReducer';
 import { type Action, initialSessionState } from '../../src/ui/sessionState';
+import { liveScreenAt, sessionOver } from './liveScreen';
 
 const T0 = Date.now();
-const ev = <T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number): ServerMessage<T> => ({
-  type,
-  payload,
-  seq,
-  timestamp: new Date(T0).toISOString(),
-});
-const frame = (f: ServerMessage): Action => ({ type: 'frame', frame: f, now: T0 });
+const { ev, frame, screen } = liveScreenAt(T0);
 const live: Action[] = [
   frame(ev('welcome', { taskId: 'task-1', status: 'active', role: 'customer', lastSeq: 0 })),
   { type: 'connection', state: { kind: 'connected' } },
   frame(ev('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: 'ex-FAANG' }, kind: 'human' }, 1)),
   frame(ev('billing_update', { creditsUsed: 3, balance: 97, ratePerMinute: 1, minutes: 3 }, 2)),
 ];
-
-/** Renders the whole screen for a sequence of actions, as text (no terminal needed). */
-function screen(actions: Action[], columns = 100): string {
-  const store = createStore(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
-  for (const a of actions) store.dispatch(a);
-  const noop = () => {};
-  const session = new Proxy({ store }, { get: (t, k) => (k === 'store' ? t.store : noop) }) as unknown as SessionView;
-  return renderToString(<App session={session} armDelayMs={0} />, { columns });
-}
 
 describe('the live screen', () => {
   it('has the header, the chat, the input line and the footer of the mock-up', () => {
@@ -135,7 +120,7 @@ describe('the live screen', () => {
   });
 
   it('shows outcomes of requests in the chat: output tail while running, then the result', () => {
-    const out = screen([
+    const running: Action[] = [
       ...live,
       frame(
         ev(
@@ -146,22 +131,16 @@ describe('the live screen', () => {
       ),
       { type: 'decided', requestId: 'r', approved: true, scope: 'once' },
       { type: 'commandStarted', requestId: 'r' },
+    ];
+    const out = screen([
+      ...running,
       { type: 'commandOutput', requestId: 'r', data: Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\n') },
     ]);
     expect(out).toContain('▶ Running: npm test');
     expect(out).toContain('line 9');
     expect(out).not.toContain('line 3'); // only the last lines
     const done = screen([
-      ...live,
-      frame(
-        ev(
-          'request_command',
-          { requestId: 'r', command: 'npm test', reason: '', expiresAt: new Date(T0 + 60_000).toISOString() },
-          3,
-        ),
-      ),
-      { type: 'decided', requestId: 'r', approved: true, scope: 'once' },
-      { type: 'commandStarted', requestId: 'r' },
+      ...running,
       { type: 'commandOutput', requestId: 'r', data: 'FAIL auth.test.js\n  expected 200, got 500\n' },
       {
         type: 'commandFinished',
@@ -181,11 +160,7 @@ describe('the live screen', () => {
   it('asks "What issue are you facing?" when started without one', () => {
     const store = createStore(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0, askIssue: true }));
     store.dispatch({ type: 'draft', text: 'tests fail' });
-    const session = new Proxy(
-      { store },
-      { get: (t, k) => (k === 'store' ? t.store : () => {}) },
-    ) as unknown as SessionView;
-    const out = renderToString(<App session={session} />, { columns: 80 });
+    const out = renderToString(<App session={sessionOver(store)} />, { columns: 80 });
     expect(out).toContain('What issue are you facing?');
     expect(out).toContain('> tests fail');
   });

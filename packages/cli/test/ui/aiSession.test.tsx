@@ -1,13 +1,11 @@
-import type { AiInfo, ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
-import { renderToString } from 'ink';
+import type { ServerPayload } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../../src/session/store';
-import { App, type SessionView } from '../../src/ui/App';
 import { rateLine } from '../../src/ui/rateLine';
 import { requestFits } from '../../src/ui/requestLayout';
 import { HUMAN_HINT } from '../../src/ui/screenText';
-import { sessionReducer } from '../../src/ui/sessionReducer';
-import { type Action, initialSessionState, type SessionState } from '../../src/ui/sessionState';
+import type { Action, SessionState } from '../../src/ui/sessionState';
+import { AI_TERMS } from '../support/aiTerms';
+import { liveScreenAt } from './liveScreen';
 
 /**
  * A session with the AI participant, as the screen's state and as drawn: who speaks on each
@@ -17,22 +15,9 @@ import { type Action, initialSessionState, type SessionState } from '../../src/u
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
 const at = new Date(T0).toISOString();
-
-function ev<T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number): ServerMessage<T> {
-  return { type, timestamp: at, payload, seq };
-}
-const frame = (f: ServerMessage): Action => ({ type: 'frame', frame: f, now: T0 });
-
-const TERMS: AiInfo = {
-  available: true,
-  name: 'Codie',
-  model: 'qwen2.5-coder',
-  vendor: 'other',
-  freeMinutesPerDay: 30,
-  freeMinutesLeft: 12,
-  aiCreditsPerMinute: 2,
-  humanCreditsPerMinute: 5,
-};
+const ui = liveScreenAt(T0);
+const { ev, frame, run } = ui;
+const screen = (actions: Action[]) => ui.screen(actions, 110);
 
 const start: Action[] = [
   { type: 'taskCreated', taskId: 't1', status: 'active', at },
@@ -66,17 +51,18 @@ const mariaJoins = frame(
 );
 const mariaSays = frame(ev('engineer_message', { text: 'Hi, I have read the transcript.' }, 8));
 
-function run(actions: Action[]): SessionState {
-  return actions.reduce(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
-}
-
-function screen(actions: Action[], columns = 110): string {
-  const store = createStore(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
-  for (const a of actions) store.dispatch(a);
-  const noop = () => {};
-  const session = new Proxy({ store }, { get: (t, k) => (k === 'store' ? t.store : noop) }) as unknown as SessionView;
-  return renderToString(<App session={session} armDelayMs={0} />, { columns });
-}
+/** The AI leads with a guide's help, hands over, and Maria takes the task. */
+const aiThenGuideThenMaria: Action[] = [
+  ...start,
+  aiJoins,
+  aiSays,
+  guideSays,
+  handoff('ai_decided'),
+  aiLeaves,
+  queued,
+  mariaJoins,
+  mariaSays,
+];
 
 const messages = (s: SessionState) =>
   s.entries.flatMap((e) => (e.kind === 'message' ? [{ who: e.who, name: e.name, kind: e.speakerKind }] : []));
@@ -84,17 +70,7 @@ const systemTexts = (s: SessionState) => s.entries.flatMap((e) => (e.kind === 's
 
 describe('who is speaking', () => {
   it('marks the AI, a guide and a human engineer on each of their lines, as they were when they spoke', () => {
-    const s = run([
-      ...start,
-      aiJoins,
-      aiSays,
-      guideSays,
-      handoff('ai_decided'),
-      aiLeaves,
-      queued,
-      mariaJoins,
-      mariaSays,
-    ]);
+    const s = run(aiThenGuideThenMaria);
     expect(messages(s)).toEqual([
       { who: 'engineer', name: 'Codie', kind: 'ai' },
       { who: 'guide', name: 'Sam', kind: undefined },
@@ -103,17 +79,7 @@ describe('who is speaking', () => {
   });
 
   it('draws the AI with an AI tag, a guide as guiding the AI, a person by name', () => {
-    const out = screen([
-      ...start,
-      aiJoins,
-      aiSays,
-      guideSays,
-      handoff('ai_decided'),
-      aiLeaves,
-      queued,
-      mariaJoins,
-      mariaSays,
-    ]);
+    const out = screen(aiThenGuideThenMaria);
     expect(out).toMatch(/\[\d\d:\d\d\] {2}AI {2}Codie: Hi! Let me look at the failing test\./);
     expect(out).toMatch(/\[\d\d:\d\d\] Sam \(guiding the AI\): Check the session cookie first\./);
     expect(out).toMatch(/\[\d\d:\d\d\] Maria: Hi, I have read the transcript\./);
@@ -131,7 +97,7 @@ describe('who is speaking', () => {
 
 describe('the header while the AI leads', () => {
   it('names the AI and its model, and how to ask for a human, in the footer and the input line', () => {
-    const out = screen([...start, { type: 'aiInfo', info: TERMS }, aiJoins, aiSays]);
+    const out = screen([...start, { type: 'aiInfo', info: AI_TERMS }, aiJoins, aiSays]);
     expect(out).toContain('AI assistant: Codie (qwen2.5-coder)');
     expect(out).toContain('Billing: AI free — 12 free minutes left today · You can chat below.');
     expect(out).toContain('Want a person? Type /human (or /human <reason>) to ask for a human engineer.');
@@ -147,7 +113,7 @@ describe('the header while the AI leads', () => {
   it('counts the hint and a wrapped rate line when deciding whether a request fits', () => {
     const s = run([
       ...start,
-      { type: 'aiInfo', info: TERMS },
+      { type: 'aiInfo', info: AI_TERMS },
       aiJoins,
       frame(
         ev(
@@ -179,12 +145,12 @@ describe('the rate that applies now', () => {
     frame(ev('billing_update', { creditsUsed: 0, balance: 100, ratePerMinute: 0, minutes: 1, ...p }, seq));
 
   it('AI: free while free minutes are left, from GET /v1/ai and then from each billing update', () => {
-    expect(rateLine(run([...start, { type: 'aiInfo', info: TERMS }, aiJoins]))).toBe(
+    expect(rateLine(run([...start, { type: 'aiInfo', info: AI_TERMS }, aiJoins]))).toBe(
       'Billing: AI free — 12 free minutes left today',
     );
     expect(
       rateLine(
-        run([...start, { type: 'aiInfo', info: TERMS }, aiJoins, billing({ help: 'ai', freeMinutesLeft: 1 }, 2)]),
+        run([...start, { type: 'aiInfo', info: AI_TERMS }, aiJoins, billing({ help: 'ai', freeMinutesLeft: 1 }, 2)]),
       ),
     ).toBe('Billing: AI free — 1 free minute left today');
     // Without the terms (an older server, or not read yet), the billing update alone says it.
@@ -195,16 +161,16 @@ describe('the rate that applies now', () => {
 
   it('AI: its credits per minute once the free minutes are used up (the last free minute cost 0)', () => {
     const used = billing({ help: 'ai', ratePerMinute: 0, freeMinutesLeft: 0 }, 2);
-    expect(rateLine(run([...start, { type: 'aiInfo', info: TERMS }, aiJoins, used]))).toBe(
+    expect(rateLine(run([...start, { type: 'aiInfo', info: AI_TERMS }, aiJoins, used]))).toBe(
       'Billing: AI 2 credits/min (free AI minutes used up today)',
     );
     const paid = billing({ help: 'ai', ratePerMinute: 3, freeMinutesLeft: 0, creditsUsed: 3 }, 3);
-    expect(rateLine(run([...start, { type: 'aiInfo', info: TERMS }, aiJoins, used, paid]))).toBe(
+    expect(rateLine(run([...start, { type: 'aiInfo', info: AI_TERMS }, aiJoins, used, paid]))).toBe(
       'Billing: AI 3 credits/min (free AI minutes used up today)',
     );
     expect(
       rateLine(
-        run([...start, { type: 'aiInfo', info: { ...TERMS, freeMinutesPerDay: 0, freeMinutesLeft: 0 } }, aiJoins]),
+        run([...start, { type: 'aiInfo', info: { ...AI_TERMS, freeMinutesPerDay: 0, freeMinutesLeft: 0 } }, aiJoins]),
       ),
     ).toBe('Billing: AI 2 credits/min (free AI minutes used up today)');
     expect(rateLine(run([...start, aiJoins]))).toBe('Billing: AI per minute');
@@ -213,7 +179,7 @@ describe('the rate that applies now', () => {
   it('human: their rate, named as a human engineer when the AI is part of the session', () => {
     const afterAi = [
       ...start,
-      { type: 'aiInfo', info: TERMS } as Action,
+      { type: 'aiInfo', info: AI_TERMS } as Action,
       aiJoins,
       handoff('ai_decided'),
       aiLeaves,
@@ -232,7 +198,7 @@ describe('the rate that applies now', () => {
     expect(rateLine(run([...start, frame(ev('task_status', { status: 'queued' }, 1))]))).toBe(
       'Billing starts when an engineer joins',
     );
-    const noAi = { ...TERMS, available: false, name: null, model: null, vendor: null };
+    const noAi = { ...AI_TERMS, available: false, name: null, model: null, vendor: null };
     expect(rateLine(run([...start, { type: 'aiInfo', info: noAi }, mariaJoins]))).toBe('Billing: 5 credits/min');
   });
 });

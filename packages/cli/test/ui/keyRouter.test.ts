@@ -1,21 +1,11 @@
-import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
 import { routeKey, type SessionActions } from '../../src/ui/keyRouter';
 import { sessionReducer } from '../../src/ui/sessionReducer';
-import { type Action, initialSessionState, type SessionState } from '../../src/ui/sessionState';
+import type { Action, SessionState } from '../../src/ui/sessionState';
+import { liveScreenAt } from './liveScreen';
 
 const T0 = Date.parse('2025-01-01T12:00:00Z');
-const ev = <T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number): ServerMessage<T> => ({
-  type,
-  payload,
-  seq,
-  timestamp: new Date(T0).toISOString(),
-});
-
-function stateWith(actions: Action[]): SessionState {
-  return actions.reduce(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
-}
-const frame = (f: ServerMessage): Action => ({ type: 'frame', frame: f, now: T0 });
+const { ev, frame, run: stateWith } = liveScreenAt(T0);
 const live = [
   frame(ev('welcome', { taskId: 't', status: 'active', role: 'customer', lastSeq: 0 })),
   frame(ev('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' }, 1)),

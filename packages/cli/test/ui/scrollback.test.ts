@@ -1,19 +1,12 @@
-import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
+import type { ServerMessage } from '@codevf/protocol';
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../../src/session/store';
 import { BELL, ringOnRequests } from '../../src/ui/bell';
 import { liveEntries, newlyFinished } from '../../src/ui/scrollback';
-import { sessionReducer } from '../../src/ui/sessionReducer';
-import { type Action, initialSessionState, type SessionState } from '../../src/ui/sessionState';
+import type { Action, SessionState } from '../../src/ui/sessionState';
+import { liveScreenAt } from './liveScreen';
 
 const T0 = Date.now();
-const ev = <T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number): ServerMessage<T> => ({
-  type,
-  payload,
-  seq,
-  timestamp: new Date(T0).toISOString(),
-});
-const frame = (f: ServerMessage): Action => ({ type: 'frame', frame: f, now: T0 });
+const { ev, frame, newStore } = liveScreenAt(T0);
 const live: Action[] = [
   frame(ev('welcome', { taskId: 'task-1', status: 'active', role: 'customer', lastSeq: 0 })),
   frame(ev('engineer_connected', { engineer: { id: 'e', name: 'Maria', title: null }, kind: 'human' }, 1)),
@@ -26,10 +19,6 @@ const request = (id: string, seq: number) =>
       seq,
     ),
   );
-
-function newStore() {
-  return createStore(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
-}
 
 function stateAfter(actions: Action[]): SessionState {
   const store = newStore();

@@ -1,29 +1,11 @@
-import type { ServerMessage, ServerMessageType, ServerPayload } from '@codevf/protocol';
-import { renderToString } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../../src/session/store';
-import { App, type SessionView } from '../../src/ui/App';
 import { commandRows, requestFits } from '../../src/ui/requestLayout';
-import { sessionReducer } from '../../src/ui/sessionReducer';
-import { type Action, type CommandRequest, initialSessionState } from '../../src/ui/sessionState';
+import type { Action, CommandRequest } from '../../src/ui/sessionState';
+import { liveScreenAt } from './liveScreen';
 
 const T0 = Date.now();
-const ev = <T extends ServerMessageType>(type: T, payload: ServerPayload<T>, seq?: number): ServerMessage<T> => ({
-  type,
-  payload,
-  seq,
-  timestamp: new Date(T0).toISOString(),
-});
-const frame = (f: ServerMessage): Action => ({ type: 'frame', frame: f, now: T0 });
+const { ev, frame, screen } = liveScreenAt(T0);
 const expires = new Date(T0 + 90_000).toISOString();
-
-function screen(actions: Action[], columns = 100): string {
-  const store = createStore(sessionReducer, initialSessionState({ customerName: 'Ann', now: T0 }));
-  for (const a of actions) store.dispatch(a);
-  const noop = () => {};
-  const session = new Proxy({ store }, { get: (t, k) => (k === 'store' ? t.store : noop) }) as unknown as SessionView;
-  return renderToString(<App session={session} armDelayMs={0} />, { columns });
-}
 
 /** Ink's own styling (SGR: colour, bold, dim, inverse) is the only escape allowed in a frame. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching Ink's escapes is the point

@@ -1,17 +1,10 @@
 // @vitest-environment jsdom
-import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/apiError';
+import { clickButton } from '../testing/dom';
 import { type Rendered, render } from '../testing/render';
 import { TakeOverButton } from './TakeOverButton';
 
-async function click(v: Rendered, name: string) {
-  const button = [...v.container.querySelectorAll('button')].find((b) => b.textContent === name);
-  if (!button) throw new Error(`no button ${name}`);
-  await act(async () => {
-    button.click();
-  });
-}
 const buttons = (v: Rendered) => [...v.container.querySelectorAll('button')].map((b) => b.textContent);
 
 describe('TakeOverButton', () => {
@@ -24,12 +17,12 @@ describe('TakeOverButton', () => {
         }}
       />,
     );
-    await click(view, 'Take over');
+    await clickButton(view, 'Take over');
     expect(view.container.textContent).toContain('The AI leaves');
-    await click(view, 'Cancel');
+    await clickButton(view, 'Cancel');
     expect(calls).toBe(0);
-    await click(view, 'Take over');
-    await click(view, 'Yes, take over');
+    await clickButton(view, 'Take over');
+    await clickButton(view, 'Yes, take over');
     expect(calls).toBe(1);
   });
 
@@ -41,8 +34,8 @@ describe('TakeOverButton', () => {
         }}
       />,
     );
-    await click(view, 'Take over');
-    await click(view, 'Yes, take over');
+    await clickButton(view, 'Take over');
+    await clickButton(view, 'Yes, take over');
     expect(view.container.querySelector('[role=alert]')?.textContent).toBe('The AI already handed this task over.');
     expect(buttons(view)).toEqual(['Take over']);
   });

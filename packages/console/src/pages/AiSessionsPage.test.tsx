@@ -1,7 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { taskFixture } from '../../../protocol/test/support/taskFixture';
 import type { AiTask } from '../api/api';
+import { buttonNamed } from '../testing/dom';
 import { fakeApi, problem } from '../testing/fakeApi';
 import { type Rendered, render, settle } from '../testing/render';
 import { AiSessions } from './AiSessionsPage';
@@ -9,35 +11,21 @@ import { AiSessions } from './AiSessionsPage';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
 function aiTask(id: string, over: Partial<AiTask> = {}): AiTask {
-  return {
+  const task = taskFixture({
     id,
     description: `Problem ${id}`,
     mode: 'hybrid',
     aiLed: true,
     status: 'active',
-    customerId: 'c1',
     customerName: 'Chris',
-    projectId: null,
     engineer: { id: 'codevf-ai', name: 'CodeVF AI', title: 'llama3' },
     createdAt: minutesAgo(3),
     claimedAt: minutesAgo(3),
-    endedAt: null,
-    endedBy: null,
-    endReason: null,
-    maxCredits: null,
-    creditsUsed: 0,
-    rating: null,
-    deniedRequests: 0,
-    guides: [],
-    ...over,
-  };
+  });
+  return { ...task, deniedRequests: 0, guides: [], ...over };
 }
 
-function button(v: Rendered, name: string, within: Element = v.container): HTMLButtonElement {
-  const b = [...within.querySelectorAll('button')].find((x) => x.textContent === name);
-  if (!b) throw new Error(`no button ${name}`);
-  return b;
-}
+const button = (v: Rendered, name: string, within: Element = v.container) => buttonNamed(within, name);
 const item = (v: Rendered, id: string) => {
   const li = v.container.querySelector(`li[data-task-id="${id}"]`);
   if (!li) throw new Error(`no task ${id}`);

@@ -2,46 +2,34 @@
 import type { Task } from '@codevf/protocol';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
+import { taskFixture } from '../../../protocol/test/support/taskFixture';
 import { EngineerWorkspace } from '../live/workspace';
-import { fakeApi, problem } from '../testing/fakeApi';
+import { fakeApi, problem, type Route } from '../testing/fakeApi';
 import { fakeEventSource } from '../testing/fakeEventSource';
 import { render, settle } from '../testing/render';
 import { QueuePage } from './QueuePage';
 
 const at = new Date().toISOString();
-function queued(id: string, over: Partial<Task> = {}): Task {
-  return {
-    id,
-    description: `Problem ${id}`,
-    mode: 'human',
-    status: 'queued',
-    customerId: 'c1',
-    customerName: 'Chris',
-    projectId: null,
-    engineer: null,
-    createdAt: at,
-    claimedAt: null,
-    endedAt: null,
-    endedBy: null,
-    endReason: null,
-    maxCredits: null,
-    creditsUsed: 0,
-    rating: null,
-    ...over,
-  };
+const queued = (id: string, over: Partial<Task> = {}): Task =>
+  taskFixture({ id, description: `Problem ${id}`, customerName: 'Chris', createdAt: at, ...over });
+
+/** The queue page in the engineer's workspace, its REST calls answered from `routes`. */
+async function openQueue(routes: Record<string, Route> = { 'GET /v1/tasks': { body: { tasks: [] } } }) {
+  fakeApi(routes);
+  const streams = fakeEventSource();
+  const view = render(
+    <EngineerWorkspace>
+      <QueuePage />
+    </EngineerWorkspace>,
+  );
+  await settle();
+  return { view, streams };
 }
 
 describe('QueuePage', () => {
   it('marks a task the AI handed over, with its reason and its summary cut short until expanded', async () => {
     const summary = `Ran npm test: auth.spec fails because the cookie is not set. ${'More detail. '.repeat(20)}The end.`;
-    fakeApi({ 'GET /v1/tasks': { body: { tasks: [] } } });
-    const streams = fakeEventSource();
-    const view = render(
-      <EngineerWorkspace>
-        <QueuePage />
-      </EngineerWorkspace>,
-    );
-    await settle();
+    const { view, streams } = await openQueue();
     await act(async () =>
       streams[0]?.emit('queue', {
         tasks: [
@@ -68,14 +56,7 @@ describe('QueuePage', () => {
   });
 
   it('follows the pushed queue: new tasks marked, the title counts them, a task gone is announced', async () => {
-    fakeApi({ 'GET /v1/tasks': { body: { tasks: [] } } });
-    const streams = fakeEventSource();
-    const view = render(
-      <EngineerWorkspace>
-        <QueuePage />
-      </EngineerWorkspace>,
-    );
-    await settle();
+    const { view, streams } = await openQueue();
     expect(streams).toHaveLength(1);
     expect(streams[0]?.url).toBe('/v1/queue/stream');
     expect(view.container.textContent).toContain('Loading the queue');
@@ -96,17 +77,10 @@ describe('QueuePage', () => {
   });
 
   it('says why when the server refuses the stream (asked over REST)', async () => {
-    fakeApi({
+    const { view, streams } = await openQueue({
       'GET /v1/tasks': { body: { tasks: [] } },
       'GET /v1/queue': problem(403, 'E_FORBIDDEN', 'This needs the engineer role; you are signed in as customer.'),
     });
-    const streams = fakeEventSource();
-    const view = render(
-      <EngineerWorkspace>
-        <QueuePage />
-      </EngineerWorkspace>,
-    );
-    await settle();
     await act(async () => streams[0]?.fail());
     await settle();
     expect(view.container.textContent).toContain('No access');
@@ -116,14 +90,7 @@ describe('QueuePage', () => {
 
 describe('QueuePage: agent-driven tasks', () => {
   it('marks a task driven by a coding agent, and only that one', async () => {
-    fakeApi({ 'GET /v1/tasks': { body: { tasks: [] } } });
-    const streams = fakeEventSource();
-    const view = render(
-      <EngineerWorkspace>
-        <QueuePage />
-      </EngineerWorkspace>,
-    );
-    await settle();
+    const { view, streams } = await openQueue();
     await act(async () =>
       streams[0]?.emit('queue', { tasks: [queued('t1', { driver: 'terminal' }), queued('t2', { driver: 'agent' })] }),
     );

@@ -2,6 +2,8 @@
 import type { Task } from '@codevf/protocol';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
+import { taskFixture } from '../../../../protocol/test/support/taskFixture';
+import { typeInto } from '../../testing/dom';
 import { fakeApi } from '../../testing/fakeApi';
 import { fakeWebSocket, serverSays } from '../../testing/fakeWebSocket';
 import { type Rendered, render, settle } from '../../testing/render';
@@ -14,36 +16,10 @@ import { CustomerLiveView } from './CustomerLiveView';
 const at = new Date().toISOString();
 const maria = { id: 'e1', name: 'Maria', title: null };
 
-function task(over: Partial<Task> = {}): Task {
-  return {
-    id: 't1',
-    description: 'Login returns 500',
-    mode: 'human',
-    aiLed: false,
-    status: 'queued',
-    customerId: 'c1',
-    customerName: 'Chris',
-    projectId: null,
-    engineer: null,
-    createdAt: at,
-    claimedAt: null,
-    endedAt: null,
-    endedBy: null,
-    endReason: null,
-    maxCredits: null,
-    creditsUsed: 0,
-    rating: null,
-    ...over,
-  };
-}
+const task = (over: Partial<Task> = {}): Task =>
+  taskFixture({ aiLed: false, customerName: 'Chris', createdAt: at, ...over });
 
 const chatBox = (v: Rendered) => v.container.querySelector<HTMLTextAreaElement>('#chat-input');
-function typeInto(el: HTMLTextAreaElement, value: string) {
-  Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value')?.set?.call(el, value);
-  act(() => {
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
 
 describe('CustomerLiveView', () => {
   it('chats while queued and once the engineer joined; a request waits for the terminal, with no way to approve it here', async () => {

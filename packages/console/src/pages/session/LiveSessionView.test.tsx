@@ -2,6 +2,8 @@
 import type { Task } from '@codevf/protocol';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
+import { taskFixture } from '../../../../protocol/test/support/taskFixture';
+import { clickButton, typeInto } from '../../testing/dom';
 import { fakeApi } from '../../testing/fakeApi';
 import { type FakeWebSocket, fakeWebSocket, serverSays } from '../../testing/fakeWebSocket';
 import { type Rendered, render, settle } from '../../testing/render';
@@ -14,28 +16,17 @@ const at = new Date().toISOString();
 const ai = { id: 'codevf-ai', name: 'CodeVF AI', title: 'llama3' };
 const me = { id: 'e1', name: 'Maria', title: null };
 
-function task(over: Partial<Task> = {}): Task {
-  return {
-    id: 't1',
-    description: 'Login returns 500',
+const task = (over: Partial<Task> = {}): Task =>
+  taskFixture({
     mode: 'hybrid',
     aiLed: true,
     status: 'active',
-    customerId: 'c1',
     customerName: 'Chris',
-    projectId: null,
     engineer: ai,
     createdAt: at,
     claimedAt: at,
-    endedAt: null,
-    endedBy: null,
-    endReason: null,
-    maxCredits: null,
-    creditsUsed: 0,
-    rating: null,
     ...over,
-  };
-}
+  });
 
 const welcome = (socket: FakeWebSocket | undefined, role: string, lastSeq = 0) =>
   serverSays(socket, 'welcome', { taskId: 't1', status: 'active', role, lastSeq });
@@ -45,20 +36,9 @@ function labelled(v: Rendered, label: string): HTMLTextAreaElement | HTMLInputEl
   return l ? v.container.querySelector<HTMLTextAreaElement>(`#${l.htmlFor}`) : null;
 }
 const buttonNames = (v: Rendered) => [...v.container.querySelectorAll('button')].map((b) => b.textContent);
-function button(v: Rendered, name: string): HTMLButtonElement {
-  const b = [...v.container.querySelectorAll('button')].find((x) => x.textContent === name);
-  if (!b) throw new Error(`no button ${name}`);
-  return b;
-}
 async function click(v: Rendered, name: string) {
-  await act(async () => button(v, name).click());
+  await clickButton(v, name);
   await settle();
-}
-function type(el: HTMLTextAreaElement | HTMLInputElement, value: string) {
-  Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value')?.set?.call(el, value);
-  act(() => {
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
 }
 /** The engineer's tools: none of them may show for a guide. */
 function requestTools(v: Rendered) {
@@ -94,7 +74,7 @@ describe('LiveSessionView as a guide', () => {
     const box = labelled(view, 'Guidance for the AI');
     if (!box) throw new Error('no guidance box');
     expect(box.tagName).toBe('TEXTAREA');
-    type(box, '  Check the session cookie first. ');
+    typeInto(box, '  Check the session cookie first. ');
     await act(async () => box.closest('form')?.requestSubmit());
     expect(sockets[0]?.sent.at(-1)).toMatchObject({
       type: 'guide_message',

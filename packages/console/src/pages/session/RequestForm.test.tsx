@@ -1,34 +1,16 @@
 // @vitest-environment jsdom
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
+import { typeInto } from '../../testing/dom';
+import { recordingSend } from '../../testing/recordingSend';
 import { type Rendered, render } from '../../testing/render';
-import type { LiveSend } from './liveSend';
 import { RequestForm } from './RequestForm';
-
-/** Records what the form sends; `refuse` makes the next send fail as the server would. */
-function recordingSend(refuse?: string) {
-  const sent: { type: string; payload: unknown }[] = [];
-  const send = (async (type: string, payload: unknown) => {
-    if (refuse) throw new Error(refuse);
-    sent.push({ type, payload });
-    return { seq: sent.length };
-  }) as LiveSend;
-  return { sent, send };
-}
 
 function input(v: Rendered, label: string): HTMLInputElement {
   const l = [...v.container.querySelectorAll('label')].find((x) => x.textContent === label);
   const el = l ? v.container.querySelector<HTMLInputElement>(`#${l.htmlFor}`) : null;
   if (!el) throw new Error(`no input labelled ${label}`);
   return el;
-}
-
-function type(el: HTMLInputElement, value: string) {
-  // React tracks the value through the prototype's setter; setting it there makes the input event count.
-  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(el, value);
-  act(() => {
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
 }
 
 async function submit(v: Rendered) {
@@ -46,8 +28,8 @@ describe('RequestForm', () => {
     expect(button?.textContent).toBe('Request command');
     expect(button?.disabled).toBe(true);
 
-    type(input(view, 'Command'), '  npm test ');
-    type(input(view, 'Reason'), ' see which test fails ');
+    typeInto(input(view, 'Command'), '  npm test ');
+    typeInto(input(view, 'Reason'), ' see which test fails ');
     expect(button?.disabled).toBe(false);
     await submit(view);
 
@@ -65,7 +47,7 @@ describe('RequestForm', () => {
     expect(view.container.querySelector('h2')?.textContent).toBe('Ask for a file');
     expect(view.container.querySelector('button')?.textContent).toBe('Request file');
 
-    type(input(view, 'Path'), 'src/auth.js');
+    typeInto(input(view, 'Path'), 'src/auth.js');
     await submit(view);
 
     expect(sent).toEqual([{ type: 'request_file', payload: { path: 'src/auth.js', reason: '' } }]);
@@ -74,7 +56,7 @@ describe('RequestForm', () => {
   it('sends nothing for a blank target', async () => {
     const { sent, send } = recordingSend();
     const view = render(<RequestForm kind="file" send={send} />);
-    type(input(view, 'Path'), '   ');
+    typeInto(input(view, 'Path'), '   ');
     await submit(view);
     expect(sent).toEqual([]);
   });
@@ -82,7 +64,7 @@ describe('RequestForm', () => {
   it('shows the refusal next to the form and keeps what was typed', async () => {
     const { send } = recordingSend('Command is too long.');
     const view = render(<RequestForm kind="command" send={send} />);
-    type(input(view, 'Command'), 'npm test');
+    typeInto(input(view, 'Command'), 'npm test');
     await submit(view);
 
     expect(view.container.querySelector('[role=alert]')?.textContent).toBe('Command is too long.');
@@ -104,11 +86,11 @@ describe('RequestForm', () => {
   it('sends the folder and the time limit when given, and leaves them out when empty', async () => {
     const { sent, send } = recordingSend();
     const view = render(<RequestForm kind="command" send={send} />);
-    type(input(view, 'Command'), 'npm test');
-    type(input(view, 'Folder (optional, inside the project)'), ' packages/api ');
-    type(input(view, 'Time limit in seconds (optional, 1–3600)'), '120');
+    typeInto(input(view, 'Command'), 'npm test');
+    typeInto(input(view, 'Folder (optional, inside the project)'), ' packages/api ');
+    typeInto(input(view, 'Time limit in seconds (optional, 1–3600)'), '120');
     await submit(view);
-    type(input(view, 'Command'), 'ls');
+    typeInto(input(view, 'Command'), 'ls');
     await submit(view);
     expect(sent).toEqual([
       {
