@@ -11,26 +11,14 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startBenchServer } from './lib/benchServer.mjs';
 import { cpuCalibrationMs, stealMeter } from './lib/machine.mjs';
+import { serveParent } from './lib/serverChild.mjs';
 import { percentile } from './lib/stats.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
 // ---- child: the server ---------------------------------------------------------------------
 if (process.argv[2] === '--serve') {
-  const server = await startBenchServer({ dialect: process.env.BENCH_DIALECT ?? 'sqlite' });
-  process.on('message', async (m) => {
-    if (m.cmd === 'exit') {
-      await server.close();
-      process.exit(0);
-    }
-  });
-  process.send({
-    ready: {
-      baseUrl: server.baseUrl,
-      customerToken: server.customerTokens.access_token,
-      engineerToken: server.engineerTokens.access_token,
-    },
-  });
+  serveParent(await startBenchServer({ dialect: process.env.BENCH_DIALECT ?? 'sqlite' }));
 }
 
 // ---- parent: the customer and the engineers' consoles --------------------------------------

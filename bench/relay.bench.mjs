@@ -24,6 +24,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { startBenchServer } from './lib/benchServer.mjs';
 import { helloFrame } from './lib/hello.mjs';
 import { cpuCalibrationMs, stealMeter, yieldOnWakeup } from './lib/machine.mjs';
+import { serveParent } from './lib/serverChild.mjs';
 import { recordSlowStatements } from './lib/slowStatements.mjs';
 import { percentile } from './lib/stats.mjs';
 import { attributeTail, recordGcPauses } from './lib/tailAttribution.mjs';
@@ -39,29 +40,22 @@ if (process.argv[2] === '--serve') {
   const gcPauses = recordGcPauses();
   const dbStalls = recordSlowStatements();
   const server = await startBenchServer({ dialect: process.env.BENCH_DIALECT ?? 'sqlite' });
-  process.on('message', async (m) => {
-    if (m.cmd === 'pauses') process.send({ pauses: { gc: gcPauses, db: dbStalls } });
-    else if (m.cmd === 'elu')
-      process.send({
-        elu: performance.eventLoopUtilization(),
-        preempted: process.resourceUsage().involuntaryContextSwitches,
-      });
-    else if (m.cmd === 'mem') {
-      gc();
-      process.send({ mem: process.memoryUsage() });
-    } else if (m.cmd === 'exit') {
-      await server.close();
-      process.exit(0);
-    }
-  });
-  process.send({
-    ready: {
-      baseUrl: server.baseUrl,
-      customerToken: server.customerTokens.access_token,
-      engineerToken: server.engineerTokens.access_token,
-      dialect: server.dialect,
+  serveParent(
+    server,
+    {
+      pauses: () => process.send({ pauses: { gc: gcPauses, db: dbStalls } }),
+      elu: () =>
+        process.send({
+          elu: performance.eventLoopUtilization(),
+          preempted: process.resourceUsage().involuntaryContextSwitches,
+        }),
+      mem: () => {
+        gc();
+        process.send({ mem: process.memoryUsage() });
+      },
     },
-  });
+    { dialect: server.dialect },
+  );
 }
 
 // ---- child: a raw ws echo server, the floor to compare with --------------------------------

@@ -19,8 +19,8 @@ import {
   PLANTED_SECRET,
   taskOf,
 } from './agent-harness';
-import { engineerJoins, outputOf, requestCommand, requestFile, startFix, stopCli, waitForFrame } from './fix-harness';
-import { type CliResult, createTempHome, runCli } from './harness/cli';
+import { engineerJoins, outputOf, requestCommand, requestFile, startFix, waitForFrame } from './fix-harness';
+import { type CliResult, createTempHome, runCli, stopCli } from './harness/cli';
 
 let world: AgentWorld | undefined;
 let engineer: TestSession | undefined;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../packages/server/src/clock';
 import { api } from '../packages/server/test/support/api';
 import type { TestUser } from '../packages/server/test/support/testServer';
+import { openAdminConsole } from './harness/adminConsole';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
 import { useConsoleWorld } from './harness/consoleWorld';
 
@@ -54,11 +55,8 @@ beforeAll(async () => {
   await session('Bob task', bob, 30);
   customer = await withToken(customer);
   await api(s.baseUrl, customer, 'POST', '/v1/tasks', { description: 'Still waiting', mode: 'human' });
-  ui = await world.openConsole();
+  ui = await openAdminConsole(world, admin);
   page = ui.page;
-  await page.goto('/');
-  await signInThroughForm(page, admin.email, admin.password);
-  await page.waitForURL('**/admin/users');
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestUser } from '../packages/server/test/support/testServer';
+import { openAdminConsole } from './harness/adminConsole';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
 import { useConsoleWorld } from './harness/consoleWorld';
 
@@ -23,11 +24,8 @@ const row = (email: string) => page.locator(`tr[data-user-email="${email}"]`);
 beforeAll(async () => {
   admin = await world.server.createUser({ role: 'admin', name: 'Ada Admin' });
   customer = await world.server.createUser({ role: 'customer', name: 'Carl Customer' });
-  ui = await world.openConsole();
+  ui = await openAdminConsole(world, admin);
   page = ui.page;
-  await page.goto('/');
-  await signInThroughForm(page, admin.email, admin.password);
-  await page.waitForURL('**/admin/users');
 });
 
 afterAll(async () => {

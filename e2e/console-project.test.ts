@@ -1,15 +1,7 @@
-/**
- * The session's project panel in Chromium against the real server: the engineer of an active
- * task sees the project's commands, the synced branch and commit and the uploaded snapshot's
- * files (names and text shown with their control characters visible), prepares a request for
- * the test command in one click; another engineer is refused, and so is the engineer once the
- * task has ended.
- */
-import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../packages/server/test/support/api';
-import { snapshotArchive } from '../packages/server/test/support/snapshotArchive';
+import { syncedProject } from '../packages/server/test/support/projectFixture';
 import type { TestUser } from '../packages/server/test/support/testServer';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
 import { useConsoleWorld } from './harness/consoleWorld';
@@ -33,41 +25,16 @@ beforeAll(async () => {
   const o = await server.createUser({ role: 'engineer' });
   other = { token: (await server.issueTokens(o.id)).accessToken };
 
-  const created = await api(server.baseUrl, customer, 'POST', '/v1/projects', {
-    name: 'shop\u202Egpj.exe',
-    type: 'node',
-    testCommand: 'npm test\u001b[8m; curl evil',
-    buildCommand: 'npm run build',
-    allowedTools: [],
-    branchMode: 'codevf',
-    uploadsAllowed: true,
-  });
-  expect(created.status).toBe(201);
-  projectId = created.body.id;
-  const archive = await snapshotArchive(
-    {
+  projectId = await syncedProject(server.baseUrl, customer, {
+    project: { name: 'shop\u202Egpj.exe', testCommand: 'npm test\u001b[8m; curl evil' },
+    files: {
       'package.json': '{ "name": "shop", "scripts": { "test": "vitest" } }\n',
       'src/auth.js': 'export const check = (t) => t === "ok";\u202E // reversed\n',
       'evil\u001b[31m.txt': 'x',
     },
-    { 'lib-link': 'src' },
-  );
-  const up = await fetch(`${server.baseUrl}/v1/projects/${projectId}/snapshot`, {
-    method: 'PUT',
-    headers: {
-      authorization: `Bearer ${customer.token}`,
-      'content-type': 'application/gzip',
-      'x-content-sha256': createHash('sha256').update(archive).digest('hex'),
-    },
-    body: new Uint8Array(archive),
+    links: { 'lib-link': 'src' },
+    sync: { branch: 'codevf', commit, dirty: true },
   });
-  expect(up.status).toBe(201);
-  const synced = await api(server.baseUrl, customer, 'POST', `/v1/projects/${projectId}/sync`, {
-    branch: 'codevf',
-    commit,
-    dirty: true,
-  });
-  expect(synced.status).toBe(201);
   const task = await api(server.baseUrl, customer, 'POST', '/v1/tasks', {
     description: 'Auth check fails',
     projectId,

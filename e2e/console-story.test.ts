@@ -12,7 +12,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestUser } from '../packages/server/test/support/testServer';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
-import { createTempHome, type PtyCli, spawnCliPty, startCli } from './harness/cli';
+import { createTempHome, type PtyCli, spawnCliPty, startCli, stopCli } from './harness/cli';
 import { useConsoleWorld } from './harness/consoleWorld';
 
 // A value the customer's redactor recognises (Stripe key shape); it must never reach the browser.
@@ -73,10 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (cli) {
-    cli.kill('SIGKILL');
-    await Promise.race([cli.exit, new Promise((r) => setTimeout(r, 2_000))]);
-  }
+  await stopCli(cli);
   await customerUi?.context.close();
   await engineerUi?.context.close();
   home?.cleanup();

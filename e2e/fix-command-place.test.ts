@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framesFor, outputOf, requestCommand, useFixRun, waitForCommandPrompt, waitForFrame } from './fix-harness';
+import { isAlive } from './harness/processes';
 
 const run = useFixRun();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The real CLI under a pseudo-terminal: a command request's folder and time limit, end to end. */
 describe('codevf fix: a command in a folder of the project, with a time limit', () => {

@@ -16,6 +16,7 @@ import {
   writeProjectConfig,
 } from './fix-harness';
 import type { PtyCli } from './harness/cli';
+import { isAlive } from './harness/processes';
 
 const run = useFixRun();
 
@@ -179,12 +180,3 @@ describe('codevf fix: command requests', () => {
     await cli.waitFor(/values masked\)/);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

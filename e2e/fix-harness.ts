@@ -16,7 +16,7 @@ import {
   type TestUser,
 } from '../packages/server/test/support/testServer';
 import { openSession, type ReceivedFrame, type TestSession } from '../packages/server/test/support/wsClient';
-import { createTempHome, loginRecord, type PtyCli, spawnCliPty, writeAuthFile } from './harness/cli';
+import { createTempHome, loginRecord, type PtyCli, spawnCliPty, stopCli, writeAuthFile } from './harness/cli';
 
 export interface Person {
   user: TestUser;
@@ -243,13 +243,6 @@ export async function waitForCommandPrompt(cli: PtyCli, command: string): Promis
 
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Stops the CLI if a test left it running. */
-export async function stopCli(cli: PtyCli | undefined): Promise<void> {
-  if (!cli) return;
-  cli.kill('SIGKILL');
-  await Promise.race([cli.exit, new Promise((r) => setTimeout(r, 2_000))]);
 }
 
 /**

@@ -16,7 +16,7 @@ import { api } from '../packages/server/test/support/api';
 import { type ScriptedModel, startScriptedModel } from '../packages/server/test/support/scriptedModel';
 import type { TestUser } from '../packages/server/test/support/testServer';
 import { type ConsolePage, screenshot, signInThroughForm } from './harness/browser';
-import { createTempHome, loginRecord, type PtyCli, spawnCliPty, writeAuthFile } from './harness/cli';
+import { createTempHome, loginRecord, type PtyCli, spawnCliPty, stopCli, writeAuthFile } from './harness/cli';
 import { useConsoleWorld } from './harness/consoleWorld';
 
 // A value the customer's redactor recognises (Stripe key shape): it must never reach the model.
@@ -82,10 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (cli) {
-    cli.kill('SIGKILL');
-    await Promise.race([cli.exit, new Promise((r) => setTimeout(r, 2_000))]);
-  }
+  await stopCli(cli);
   await engineerUi?.context.close();
   await model.close();
   home?.cleanup();

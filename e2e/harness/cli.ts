@@ -269,6 +269,13 @@ const KEYS: Record<string, string> = {
   space: ' ',
 };
 
+/** Stops the CLI if a test left it running. */
+export async function stopCli(cli: PtyCli | undefined): Promise<void> {
+  if (!cli) return;
+  cli.kill('SIGKILL');
+  await Promise.race([cli.exit, new Promise((r) => setTimeout(r, 2_000))]);
+}
+
 /** Runs the CLI in a pseudo-terminal (stdin/stdout/stderr are TTYs), for the interactive UI. */
 export async function spawnCliPty(args: string[], options: PtyOptions): Promise<PtyCli> {
   const [file, argv] = commandLine(args, options.bin, options.cliPath);

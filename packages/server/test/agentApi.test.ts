@@ -4,7 +4,7 @@ import { FakeClock } from '../src/clock';
 import { MAX_WAITS_PER_USER } from '../src/live/eventWaits';
 import { liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
-import { claim, createTask, type Party, party, tick } from './support/liveFixture';
+import { claim, createTask, eventStored, type Party, party, tick } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
 import { openSession, type TestSession } from './support/wsClient';
 
@@ -31,12 +31,9 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
   /** A claimed task with the engineer's socket open; the customer drives it over REST only. */
   async function agentTask(): Promise<{ id: string; e: TestSession; head: number }> {
     const task = await createTask(url(), customer, { mode: 'human', driver: 'agent' });
-    await claim(url(), engineer, task.id);
-    const e = await openSession({ baseUrl: url(), taskId: task.id, token: engineer.token });
+    const { e, head } = await engineerJoinsAgentTask(server, customer, engineer, task.id);
     open.push(e);
-    await headOnceStored(server, task.id, 'engineer_connected');
-    await agentArrived(server, customer, task.id);
-    return { id: task.id, e, head: await headOnceStored(server, task.id, 'billing_update') };
+    return { id: task.id, e, head };
   }
 
   /** A queued task the agent follows: nothing happens in it until someone acts. */
@@ -44,11 +41,6 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
     const task = await createTask(url(), customer, { mode: 'human', driver: 'agent' });
     return { id: task.id, head: await agentArrived(server, customer, task.id) };
   }
-
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(check()).toBe(true);
-  };
 
   it('answers at once with events past `after`, and waits for the next one when there is none', async () => {
     const { id, e, head } = await agentTask();
@@ -100,32 +92,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
 
   it('frees the wait, its timer and its subscription when the caller goes away', async () => {
     const { id, head } = await queuedAgentTask();
-    const bus = server.ctx.bus;
-    const subscribe = bus.subscribe;
-    let live = 0;
-    bus.subscribe = (taskId, onSeq) => {
-      live++;
-      const off = subscribe.call(bus, taskId, onSeq);
-      return () => {
-        live--;
-        off();
-      };
-    };
-    try {
-      const gone = new AbortController();
-      const call = fetch(`${url()}/v1/tasks/${id}/events?after=${head}&wait=50`, {
-        headers: { authorization: `Bearer ${customer.token}` },
-        signal: gone.signal,
-      }).catch((err: Error) => err.name);
-      await until(() => liveRuntime(server.ctx).waits.size === 1 && live === 1);
-      gone.abort();
-      expect(await call).toBe('AbortError');
-      await until(() => liveRuntime(server.ctx).waits.size === 0 && live === 0);
-      // The server still answers (and, see the report, a close right after the abort was seen to hang on PostgreSQL).
-      expect((await api(url(), customer, 'GET', `/v1/tasks/${id}`)).status).toBe(200);
-    } finally {
-      bus.subscribe = subscribe;
-    }
+    await expectAbandonedWaitFreed(server, customer, id, head);
   });
 
   it(`bounds the waits one account holds at once to ${MAX_WAITS_PER_USER}`, async () => {
@@ -290,22 +257,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent API: events long-poll and 
   });
 });
 
-/**
- * Waits until the task's transcript holds an event of `type`, and returns its head then. Used for
- * the engineer's arrival (written after the socket opens) and for the first minute's
- * `billing_update` (charged at once with both sides present).
- */
-async function headOnceStored(server: TestServer, taskId: string, type: string): Promise<number> {
-  for (let i = 0; i < 500; i++) {
-    const row = await server.ctx.storage.db
-      .selectFrom('task_events')
-      .select('seq')
-      .where('task_id', '=', taskId)
-      .where('type', '=', type)
-      .executeTakeFirst();
-    if (row) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+async function headOf(server: TestServer, taskId: string): Promise<number> {
   const head = await server.ctx.storage.db
     .selectFrom('tasks')
     .select('last_seq')
@@ -320,12 +272,68 @@ async function headOnceStored(server: TestServer, taskId: string, type: string):
  */
 async function agentArrived(server: TestServer, customer: Party, taskId: string): Promise<number> {
   await api(server.baseUrl, customer, 'GET', `/v1/tasks/${taskId}/events`);
-  const head = await server.ctx.storage.db
-    .selectFrom('tasks')
-    .select('last_seq')
-    .where('id', '=', taskId)
-    .executeTakeFirstOrThrow();
-  return Number(head.last_seq);
+  return headOf(server, taskId);
+}
+
+/**
+ * The engineer claims the agent-driven task and opens their socket on `engineerServer`, and the
+ * agent makes its first read. Returns the engineer's session and the head once the first minute's
+ * `billing_update` (charged at once with both sides present) is stored.
+ */
+async function engineerJoinsAgentTask(
+  server: TestServer,
+  customer: Party,
+  engineer: Party,
+  taskId: string,
+  engineerServer: TestServer = server,
+): Promise<{ e: TestSession; head: number }> {
+  await claim(engineerServer.baseUrl, engineer, taskId);
+  const e = await openSession({ baseUrl: engineerServer.baseUrl, taskId, token: engineer.token });
+  await eventStored(server, taskId, 'engineer_connected');
+  await agentArrived(server, customer, taskId);
+  await eventStored(server, taskId, 'billing_update');
+  return { e, head: await headOf(server, taskId) };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+/**
+ * A long-poll of the task's events whose caller goes away while the server waits on it: the wait,
+ * its timer and its bus subscription are freed, and the server still answers.
+ */
+async function expectAbandonedWaitFreed(server: TestServer, customer: Party, taskId: string, head: number) {
+  const waits = liveRuntime(server.ctx).waits;
+  const bus = server.ctx.bus;
+  const subscribe = bus.subscribe;
+  let live = 0;
+  bus.subscribe = (id, onSeq) => {
+    live++;
+    const off = subscribe.call(bus, id, onSeq);
+    return () => {
+      live--;
+      off();
+    };
+  };
+  try {
+    const gone = new AbortController();
+    const call = fetch(`${server.baseUrl}/v1/tasks/${taskId}/events?after=${head}&wait=50`, {
+      headers: { authorization: `Bearer ${customer.token}` },
+      signal: gone.signal,
+    }).catch((err: Error) => err.name);
+    await until(() => waits.size === 1);
+    expect(live).toBe(1);
+    gone.abort();
+    expect(await call).toBe('AbortError');
+    await until(() => waits.size === 0);
+    expect(live).toBe(0);
+    // The server still answers (and, see the report, a close right after the abort was seen to hang on PostgreSQL).
+    expect((await api(server.baseUrl, customer, 'GET', `/v1/tasks/${taskId}`)).status).toBe(200);
+  } finally {
+    bus.subscribe = subscribe;
+  }
 }
 
 /** Two instances on PostgreSQL + Redis: the wait on one is woken by an event written on the other. */
@@ -350,11 +358,9 @@ describe('agent API long-poll across instances (PostgreSQL + Redis)', () => {
 
   it('wakes a wait on instance A for an engineer message relayed by instance B', async () => {
     const task = await createTask(a.baseUrl, customer, { mode: 'human', driver: 'agent' });
-    await claim(b.baseUrl, engineer, task.id);
-    e = await openSession({ baseUrl: b.baseUrl, taskId: task.id, token: engineer.token });
-    await headOnceStored(a, task.id, 'engineer_connected');
-    await agentArrived(a, customer, task.id);
-    const head = await headOnceStored(a, task.id, 'billing_update');
+    const joined = await engineerJoinsAgentTask(a, customer, engineer, task.id, b);
+    e = joined.e;
+    const head = joined.head;
     const t0 = Date.now();
     const polled = api(a.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events?after=${head}&wait=40`);
     for (let i = 0; i < 500 && liveRuntime(a.ctx).waits.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -369,35 +375,7 @@ describe('agent API long-poll across instances (PostgreSQL + Redis)', () => {
   it('gives up the Redis subscription of a wait whose caller went away', async () => {
     const task = await createTask(a.baseUrl, customer, { mode: 'human', driver: 'agent' });
     const head = await agentArrived(a, customer, task.id);
-    const bus = a.ctx.bus;
-    const subscribe = bus.subscribe;
-    let live = 0;
-    bus.subscribe = (taskId, onSeq) => {
-      live++;
-      const off = subscribe.call(bus, taskId, onSeq);
-      return () => {
-        live--;
-        off();
-      };
-    };
-    try {
-      const gone = new AbortController();
-      const call = fetch(`${a.baseUrl}/v1/tasks/${task.id}/events?after=${head}&wait=50`, {
-        headers: { authorization: `Bearer ${customer.token}` },
-        signal: gone.signal,
-      }).catch((err: Error) => err.name);
-      for (let i = 0; i < 500 && liveRuntime(a.ctx).waits.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(live).toBe(1);
-      gone.abort();
-      expect(await call).toBe('AbortError');
-      for (let i = 0; i < 500 && liveRuntime(a.ctx).waits.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(liveRuntime(a.ctx).waits.size).toBe(0);
-      expect(live).toBe(0);
-      // The server still answers (and, see the report, a close right after the abort was seen to hang on PostgreSQL).
-      expect((await api(a.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).status).toBe(200);
-    } finally {
-      bus.subscribe = subscribe;
-    }
+    await expectAbandonedWaitFreed(a, customer, task.id, head);
   });
 });
 

@@ -4,7 +4,7 @@ import { resolveConfig } from '../src/config';
 import { liveRuntime } from '../src/live/liveRuntime';
 import { type AiWorld, aiCustomer, run, say, shown, startAiWorld, TEST_COMMAND } from './support/aiWorld';
 import { api } from './support/api';
-import { claim, createTask, type Party, party, tick } from './support/liveFixture';
+import { chargedMinutes, claim, createTask, type Party, party, tick } from './support/liveFixture';
 import { startTestServer, type TestServer } from './support/testServer';
 import { openSession, type TestSession } from './support/wsClient';
 
@@ -33,16 +33,15 @@ const presenceOf = (events: StoredEvent[]) =>
     .filter((e) => e.type === 'customer_connected' || e.type === 'customer_disconnected')
     .map((e) => e.type.replace('customer_', ''));
 
-async function chargedMinutes(server: TestServer, customer: Party, taskId: string): Promise<number[]> {
-  const ledger = (await api(server.baseUrl, customer, 'GET', '/v1/credits')).body.ledger as {
-    kind: string;
-    taskId: string | null;
-    minuteIndex: number | null;
-  }[];
-  return ledger
-    .filter((r) => r.kind === 'charge' && r.taskId === taskId)
-    .map((r) => r.minuteIndex as number)
-    .sort((a, b) => a - b);
+/** The customer's presence rows of the task: the agent's, and one per instance holding their sockets. */
+async function customerPresenceRows(server: TestServer, taskId: string): Promise<number> {
+  const rows = await server.ctx.storage.db
+    .selectFrom('task_presence')
+    .select('instance_id')
+    .where('task_id', '=', taskId)
+    .where('role', '=', 'customer')
+    .execute();
+  return rows.length;
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -158,30 +157,14 @@ describe.each(['sqlite', 'postgres'] as const)('presence of an agent-driven cust
     await poll(customer, taskId);
     // The terminal comes and goes while the agent is active: no presence change.
     const c = await openSession({ baseUrl: server.baseUrl, taskId, token: customer.token });
-    await until(async () => {
-      const rows = await server.ctx.storage.db
-        .selectFrom('task_presence')
-        .select('instance_id')
-        .where('task_id', '=', taskId)
-        .where('role', '=', 'customer')
-        .execute();
-      return rows.length === 2;
-    }, 'the socket row');
+    await until(async () => (await customerPresenceRows(server, taskId)) === 2, 'the socket row');
     const m = await api(server.baseUrl, customer, 'POST', `/v1/tasks/${taskId}/messages`, {
       type: 'customer_message',
       payload: { text: 'from the agent' },
     });
     expect((await c.waitFor((f) => f.type === 'customer_message')).seq).toBe(m.body.seq);
     await c.close();
-    await until(async () => {
-      const rows = await server.ctx.storage.db
-        .selectFrom('task_presence')
-        .select('instance_id')
-        .where('task_id', '=', taskId)
-        .where('role', '=', 'customer')
-        .execute();
-      return rows.length === 1;
-    }, 'the socket row to go');
+    await until(async () => (await customerPresenceRows(server, taskId)) === 1, 'the socket row to go');
     expect(presenceOf(await transcript(server, engineer, taskId))).toEqual(['connected']);
 
     // The terminal holds the customer present after the agent stopped, until it closes too.

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChainVerifier, canonicalEventBody, canonicalJson, eventHash, verifyChain } from '../src/audit/hashChain';
 import { api } from './support/api';
-import { customerLeft, liveSession, type Party, party } from './support/liveFixture';
-import { startTestServer, type TestServer } from './support/testServer';
+import { bothLeave, liveSession, party } from './support/liveFixture';
+import { useLiveServer } from './support/liveSuite';
 
 const ev = (seq: number, payload: unknown, prev: string | null) => {
   const e = {
@@ -168,26 +168,15 @@ describe('hash chain', () => {
 });
 
 describe.each(['sqlite', 'postgres'] as const)('transcript verification over the API (%s)', (dialect) => {
-  let server: TestServer;
-  let customer: Party;
-  let engineer: Party;
-  beforeAll(async () => {
-    server = await startTestServer({ dialect });
-    customer = await party(server, 'customer', 100);
-    engineer = await party(server, 'engineer');
-  });
-  afterAll(async () => server?.close());
+  const live = useLiveServer({ dialect });
 
   it('reports a verified chain, then a broken one after a stored row is tampered with', async () => {
+    const { server, customer, engineer } = live;
     const { task, c, e } = await liveSession(server, customer, engineer);
     await c.expectAck('customer_message', { text: 'my password is hunter2' });
     await e.expectAck('engineer_message', { text: 'please do not share it' });
     await c.expectAck('customer_message', { text: 'ok' });
-    // The log is complete once the engineer's departure is recorded.
-    await e.close();
-    await c.waitFor('engineer_disconnected');
-    await c.close();
-    await customerLeft(server, task.id);
+    await bothLeave(server, task.id, c, e);
 
     const good = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}/events`);
     expect(good.status).toBe(200);
@@ -224,6 +213,7 @@ describe.each(['sqlite', 'postgres'] as const)('transcript verification over the
   });
 
   it('shows the transcript only to the task participants, and checks after=', async () => {
+    const { server, customer, engineer } = live;
     const { task, c, e } = await liveSession(server, customer, engineer);
     await c.close();
     await e.close();

@@ -2,15 +2,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '@codevf/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/clock';
 import { PRESENCE_STALE_MS } from '../src/live/instanceHeartbeat';
 import { liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
-import { claim, createTask, liveSession, type Party, party, tick } from './support/liveFixture';
+import {
+  chargedMinutes,
+  claim,
+  createTask,
+  eventStored,
+  liveSession,
+  type Party,
+  party,
+  runFor,
+  tick,
+} from './support/liveFixture';
+import { useLiveServer } from './support/liveSuite';
 import { type ServerProcess, startServerProcess } from './support/serverProcess';
 import { POSTGRES_URL, REDIS_URL, startTestServer, type TestServer } from './support/testServer';
-import { openSession, type TestSession } from './support/wsClient';
+import { openSession } from './support/wsClient';
 
 /**
  * The customer-gone end and presence when no instance holds a socket of the task: both
@@ -29,41 +40,6 @@ async function events(server: TestServer, who: Party, taskId: string): Promise<S
   return (await api(server.baseUrl, who, 'GET', `/v1/tasks/${taskId}/events`)).body.events;
 }
 
-async function chargedMinutes(server: TestServer, customer: Party, taskId: string): Promise<number[]> {
-  const ledger = (await api(server.baseUrl, customer, 'GET', '/v1/credits')).body.ledger as {
-    kind: string;
-    taskId: string | null;
-    minuteIndex: number | null;
-  }[];
-  return ledger
-    .filter((r) => r.kind === 'charge' && r.taskId === taskId)
-    .map((r) => r.minuteIndex as number)
-    .sort((a, b) => a - b);
-}
-
-/** Moves the clock in steps, running the background jobs at each, like the real timers would. */
-async function run(server: TestServer, clock: FakeClock, ms: number, step = 10_000): Promise<void> {
-  for (let left = ms; left > 0; left -= step) {
-    clock.advance(Math.min(step, left));
-    await tick(server);
-  }
-}
-
-/** Waits until a presence event of `type` is stored for the task (written after the socket closed). */
-async function stored(server: TestServer, taskId: string, type: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const row = await server.ctx.storage.db
-      .selectFrom('task_events')
-      .select('seq')
-      .where('task_id', '=', taskId)
-      .where('type', '=', type)
-      .executeTakeFirst();
-    if (row) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${type} was never stored`);
-}
-
 /** Waits until an instance has stored both participants' sockets of the task. */
 async function bothPresent(server: TestServer, taskId: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -79,39 +55,29 @@ async function bothPresent(server: TestServer, taskId: string): Promise<void> {
 }
 
 describe.each(['sqlite', 'postgres'] as const)('customer gone, nobody connected (%s)', (dialect) => {
-  let server: TestServer;
-  let clock: FakeClock;
-  let engineer: Party;
-  const open: TestSession[] = [];
-  beforeAll(async () => {
-    clock = new FakeClock('2026-06-03T08:00:00.000Z');
-    server = await startTestServer({
-      dialect,
-      clock,
-      config: { accessTokenTtlSeconds: 24 * 3600, presenceGraceSeconds: 30, customerGoneMinutes: 5 },
-    });
-    engineer = await party(server, 'engineer');
-  });
-  afterAll(async () => {
-    await Promise.all(open.map((s) => s.close()));
-    await server?.close();
+  const clock = new FakeClock('2026-06-03T08:00:00.000Z');
+  const live = useLiveServer({
+    dialect,
+    clock,
+    config: { accessTokenTtlSeconds: 24 * 3600, presenceGraceSeconds: 30, customerGoneMinutes: 5 },
   });
 
   it('ends a task both participants left once the customer has been away too long; figures agree', async () => {
+    const { server, engineer } = live;
     const customer = await party(server, 'customer', 100);
     const { task, c, e } = await liveSession(server, customer, engineer);
     await tick(server);
-    await run(server, clock, 70_000); // 1:10, minutes 0 and 1 charged
+    await runFor(server, clock, 70_000); // 1:10, minutes 0 and 1 charged
     await c.close();
     await e.waitFor('customer_disconnected');
     await e.close();
-    await stored(server, task.id, 'engineer_disconnected');
+    await eventStored(server, task.id, 'engineer_disconnected');
     // No socket of the task on this (or any) instance: the billing job does not watch it.
     expect([...liveRuntime(server.ctx).presence.tasks()]).not.toContain(task.id);
 
-    await run(server, clock, 4 * 60_000 + 50_000); // 6:00: away 4 min 50 s
+    await runFor(server, clock, 4 * 60_000 + 50_000); // 6:00: away 4 min 50 s
     expect((await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).body.status).toBe('active');
-    await run(server, clock, 10_000); // away 5 min
+    await runFor(server, clock, 10_000); // away 5 min
     const view = (await api<Task>(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).body;
     expect(view).toMatchObject({
       status: 'ended',
@@ -134,27 +100,29 @@ describe.each(['sqlite', 'postgres'] as const)('customer gone, nobody connected 
   });
 
   it('does not end a task whose customer is connected, however long the engineer is away', async () => {
+    const { server, engineer, open } = live;
     const customer = await party(server, 'customer', 100);
     const { task, c, e } = await liveSession(server, customer, engineer);
     open.push(c);
     await tick(server);
     await e.close();
-    await stored(server, task.id, 'engineer_disconnected');
-    await run(server, clock, 10 * 60_000, 30_000);
+    await eventStored(server, task.id, 'engineer_disconnected');
+    await runFor(server, clock, 10 * 60_000, 30_000);
     const view = (await api<Task>(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).body;
     // Only minute 0 had both of them.
     expect(view).toMatchObject({ status: 'active', billedMinutes: 1, creditsUsed: 1 });
   });
 
   it('ends a claimed task whose customer never connected, with a reason that says so', async () => {
+    const { server, engineer, open } = live;
     const customer = await party(server, 'customer', 100);
     const task = await createTask(server.baseUrl, customer);
     await claim(server.baseUrl, engineer, task.id);
     const e = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: engineer.token });
     open.push(e);
-    await run(server, clock, 4 * 60_000 + 50_000);
+    await runFor(server, clock, 4 * 60_000 + 50_000);
     expect(e.events.some((f) => f.type === 'session_end')).toBe(false);
-    await run(server, clock, 10_000);
+    await runFor(server, clock, 10_000);
     const end = await e.waitFor('session_end');
     expect(end.payload).toEqual({
       endedBy: 'system',

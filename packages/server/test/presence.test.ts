@@ -1,64 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/clock';
 import { liveRuntime } from '../src/live/liveRuntime';
 import { api } from './support/api';
-import { liveSession, type Party, party, tick } from './support/liveFixture';
+import { chargedMinutes, liveSession, party, runFor, tick } from './support/liveFixture';
+import { useLiveServer } from './support/liveSuite';
 import { startTestServer, type TestServer } from './support/testServer';
-import { openSession, type TestSession } from './support/wsClient';
-
-interface LedgerRow {
-  kind: string;
-  taskId: string | null;
-  minuteIndex: number | null;
-  amount: number;
-}
-
-/** The task's charged minute indices, from the customer's ledger. */
-async function chargedMinutes(server: TestServer, customer: Party, taskId: string): Promise<number[]> {
-  const ledger = (await api(server.baseUrl, customer, 'GET', '/v1/credits')).body.ledger as LedgerRow[];
-  return ledger
-    .filter((r) => r.kind === 'charge' && r.taskId === taskId)
-    .map((r) => r.minuteIndex as number)
-    .sort((a, b) => a - b);
-}
-
-/** Moves the clock in steps, running the background jobs at each, like the real timers would. */
-async function run(server: TestServer, clock: FakeClock, ms: number, step = 10_000): Promise<void> {
-  for (let left = ms; left > 0; left -= step) {
-    clock.advance(Math.min(step, left));
-    await tick(server);
-  }
-}
+import { openSession } from './support/wsClient';
 
 describe.each(['sqlite', 'postgres'] as const)('presence and fair billing (%s)', (dialect) => {
-  let server: TestServer;
-  let clock: FakeClock;
-  let engineer: Party;
-  const open: TestSession[] = [];
-  beforeAll(async () => {
-    clock = new FakeClock('2026-06-01T08:00:00.000Z');
-    server = await startTestServer({
-      dialect,
-      clock,
-      config: { accessTokenTtlSeconds: 24 * 3600, presenceGraceSeconds: 30, customerGoneMinutes: 5 },
-    });
-    engineer = await party(server, 'engineer');
-  });
-  afterAll(async () => {
-    await Promise.all(open.map((s) => s.close()));
-    await server?.close();
+  const clock = new FakeClock('2026-06-01T08:00:00.000Z');
+  const live = useLiveServer({
+    dialect,
+    clock,
+    config: { accessTokenTtlSeconds: 24 * 3600, presenceGraceSeconds: 30, customerGoneMinutes: 5 },
   });
 
   it('tells the engineer the customer left and came back, and bills nothing while they were gone past the grace', async () => {
+    const { server, engineer, open } = live;
     const customer = await party(server, 'customer', 100);
     const { task, c, e } = await liveSession(server, customer, engineer);
     open.push(e);
     await tick(server); // minute 0, both here
-    await run(server, clock, 30_000);
+    await runFor(server, clock, 30_000);
     await c.close();
     const gone = await e.waitFor('customer_disconnected');
     expect(gone.payload).toEqual({ customerId: customer.user.id });
-    await run(server, clock, 3 * 60_000 + 30_000); // 4:00: minutes 1–3 had nobody to help
+    await runFor(server, clock, 3 * 60_000 + 30_000); // 4:00: minutes 1–3 had nobody to help
     expect(await chargedMinutes(server, customer, task.id)).toEqual([0]);
 
     const back = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token });
@@ -66,40 +33,42 @@ describe.each(['sqlite', 'postgres'] as const)('presence and fair billing (%s)',
     const returned = await e.waitFor((f) => f.type === 'customer_connected' && f.seq! > gone.seq!);
     expect(returned.payload).toEqual({ customerId: customer.user.id });
     await tick(server);
-    await run(server, clock, 60_000);
+    await runFor(server, clock, 60_000);
     expect(await chargedMinutes(server, customer, task.id)).toEqual([0, 4, 5]);
   });
 
   it('keeps billing through a reconnect within the grace', async () => {
+    const { server, engineer, open } = live;
     const customer = await party(server, 'customer', 100);
     const { task, c, e } = await liveSession(server, customer, engineer);
     open.push(e);
     await tick(server);
-    await run(server, clock, 50_000);
+    await runFor(server, clock, 50_000);
     await c.close();
     const gone = await e.waitFor('customer_disconnected');
-    await run(server, clock, 20_000); // 1:10: minute 1 began while the customer was away…
+    await runFor(server, clock, 20_000); // 1:10: minute 1 began while the customer was away…
     expect(await chargedMinutes(server, customer, task.id)).toEqual([0]);
     const back = await openSession({ baseUrl: server.baseUrl, taskId: task.id, token: customer.token });
     open.push(back);
     await e.waitFor((f) => f.type === 'customer_connected' && f.seq! > gone.seq!);
     await tick(server); // …and back within 30 s, so it counts
     expect(await chargedMinutes(server, customer, task.id)).toEqual([0, 1]);
-    await run(server, clock, 60_000);
+    await runFor(server, clock, 60_000);
     expect(await chargedMinutes(server, customer, task.id)).toEqual([0, 1, 2]);
   });
 
   it('ends the task when the customer stays away too long; summary, task and ledger agree', async () => {
+    const { server, engineer, open } = live;
     const customer = await party(server, 'customer', 100);
     const { task, c, e } = await liveSession(server, customer, engineer);
     open.push(e);
     await tick(server);
-    await run(server, clock, 70_000); // 1:10, minute 1 charged
+    await runFor(server, clock, 70_000); // 1:10, minute 1 charged
     await c.close();
     await e.waitFor('customer_disconnected');
-    await run(server, clock, 4 * 60_000 + 50_000); // 6:00: 4 min 50 s gone
+    await runFor(server, clock, 4 * 60_000 + 50_000); // 6:00: 4 min 50 s gone
     expect((await api(server.baseUrl, customer, 'GET', `/v1/tasks/${task.id}`)).body.status).toBe('active');
-    await run(server, clock, 10_000); // 5 minutes gone
+    await runFor(server, clock, 10_000); // 5 minutes gone
     const end = await e.waitFor('session_end');
     expect(end.payload).toEqual({
       endedBy: 'system',
@@ -121,11 +90,12 @@ describe.each(['sqlite', 'postgres'] as const)('presence and fair billing (%s)',
   });
 
   it('charges the started minute at the end, once: summary, task and ledger agree', async () => {
+    const { server, engineer, open } = live;
     const customer = await party(server, 'customer', 100);
     const { task, c, e } = await liveSession(server, customer, engineer);
     open.push(c, e);
     await tick(server);
-    await run(server, clock, 2 * 60_000 + 30_000); // 2:30: minute 2 begun
+    await runFor(server, clock, 2 * 60_000 + 30_000); // 2:30: minute 2 begun
     clock.advance(5_000);
     // Ended between two ticks: the end itself settles minute 2.
     const endSeq = await c.expectAck('end_session', {});

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api';
 import { claim, createTask, type Party, party } from './support/liveFixture';
-import { snapshotArchive } from './support/snapshotArchive';
+import { syncedProject } from './support/projectFixture';
 import { startTestServer, type TestServer } from './support/testServer';
 
 describe('the project panel: a project, its sync and its snapshot for the engineer of an active task', () => {
@@ -19,43 +18,18 @@ describe('the project panel: a project, its sync and its snapshot for the engine
     customer = await party(server, 'customer', 500);
     engineer = await party(server, 'engineer');
     other = await party(server, 'engineer');
-    const created = await api(server.baseUrl, customer, 'POST', '/v1/projects', {
-      name: 'shop',
-      type: 'node',
-      testCommand: 'npm test -- --runInBand',
-      buildCommand: 'npm run build',
-      allowedTools: [],
-      branchMode: 'codevf',
-      uploadsAllowed: true,
-    });
-    expect(created.status).toBe(201);
-    projectId = created.body.id;
-    const archive = await snapshotArchive(
-      {
+    projectId = await syncedProject(server.baseUrl, customer, {
+      project: { name: 'shop', testCommand: 'npm test -- --runInBand' },
+      files: {
         'package.json': '{"name":"shop"}\n',
         'src/index.js': 'console.log("hi\u202E")\n',
         'evil\u001b[31mname.txt': 'x',
         'img.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]),
         '../outside.txt': 'never listed',
       },
-      { 'link-to-src': 'src' },
-    );
-    const up = await fetch(`${server.baseUrl}/v1/projects/${projectId}/snapshot`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${customer.token}`,
-        'content-type': 'application/gzip',
-        'x-content-sha256': createHash('sha256').update(archive).digest('hex'),
-      },
-      body: new Uint8Array(archive),
+      links: { 'link-to-src': 'src' },
+      sync: { branch: 'codevf', commit, dirty: false },
     });
-    expect(up.status).toBe(201);
-    const synced = await api(server.baseUrl, customer, 'POST', `/v1/projects/${projectId}/sync`, {
-      branch: 'codevf',
-      commit,
-      dirty: false,
-    });
-    expect(synced.status).toBe(201);
     taskId = (await createTask(server.baseUrl, customer, { projectId, mode: 'human' })).id;
   });
   afterAll(async () => server?.close());

@@ -1,33 +1,22 @@
 import type { EventsResponse } from '@codevf/protocol';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventHash } from '../src/audit/hashChain';
 import { api } from './support/api';
-import { customerLeft, liveSession, type Party, party } from './support/liveFixture';
-import { startTestServer, type TestServer } from './support/testServer';
+import { bothLeave, liveSession } from './support/liveFixture';
+import { useLiveServer } from './support/liveSuite';
 
 describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verification checkpoint (%s)', (dialect) => {
-  let server: TestServer;
-  let customer: Party;
-  let engineer: Party;
-  beforeAll(async () => {
-    server = await startTestServer({ dialect });
-    customer = await party(server, 'customer', 100);
-    engineer = await party(server, 'engineer');
-  });
-  afterAll(async () => server?.close());
+  const live = useLiveServer({ dialect });
 
   /** An ended-for-good live session with `n` chat messages; its id and its event count. */
   async function sessionWith(n: number): Promise<{ taskId: string; total: number }> {
-    const { task, c, e } = await liveSession(server, customer, engineer);
+    const { task, c, e } = await liveSession(live.server, live.customer, live.engineer);
     for (let i = 0; i < n; i++) {
       await (i % 2 ? e : c).expectAck(i % 2 ? 'engineer_message' : 'customer_message', { text: `m${i}` });
     }
-    await e.close();
-    await c.waitFor('engineer_disconnected');
-    await c.close();
-    await customerLeft(server, task.id);
-    const head = await server.ctx.storage.db
+    await bothLeave(live.server, task.id, c, e);
+    const head = await live.server.ctx.storage.db
       .selectFrom('tasks')
       .select('last_seq')
       .where('id', '=', task.id)
@@ -35,14 +24,19 @@ describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verific
     return { taskId: task.id, total: Number(head.last_seq) };
   }
   const read = async (taskId: string, query: string) => {
-    const r = await api<EventsResponse>(server.baseUrl, customer, 'GET', `/v1/tasks/${taskId}/events${query}`);
+    const r = await api<EventsResponse>(
+      live.server.baseUrl,
+      live.customer,
+      'GET',
+      `/v1/tasks/${taskId}/events${query}`,
+    );
     expect(r.status).toBe(200);
     return r.body;
   };
   const seqs = (body: EventsResponse) => body.events.map((x) => x.seq);
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
   const checkpoint = async (taskId: string) => {
-    const row = await server.ctx.storage.db
+    const row = await live.server.ctx.storage.db
       .selectFrom('transcript_checkpoints')
       .select(['seq', 'hash'])
       .where('task_id', '=', taskId)
@@ -51,12 +45,12 @@ describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verific
   };
   const setPayload = (taskId: string, seq: number, payload: string) =>
     sql`update task_events set payload = ${payload} where task_id = ${taskId} and seq = ${seq}`.execute(
-      server.ctx.storage.db,
+      live.server.ctx.storage.db,
     );
   const setText = (taskId: string, seq: number, text: string) => setPayload(taskId, seq, JSON.stringify({ text }));
   const storedPayload = async (taskId: string, seq: number) =>
     (
-      await server.ctx.storage.db
+      await live.server.ctx.storage.db
         .selectFrom('task_events')
         .select('payload')
         .where('task_id', '=', taskId)
@@ -140,7 +134,7 @@ describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verific
   it('a log rewritten consistently, head and all, no longer matches the checkpoint', async () => {
     const { taskId, total } = await sessionWith(12);
     await read(taskId, '?verify=full');
-    const db = server.ctx.storage.db;
+    const db = live.server.ctx.storage.db;
     const rows = await db.selectFrom('task_events').selectAll().where('task_id', '=', taskId).orderBy('seq').execute();
     // Forge seq 3 and recompute every later hash and the head, as someone with the database could.
     let prev: string | null = rows[1]!.hash;
@@ -184,7 +178,7 @@ describe.each(['sqlite', 'postgres'] as const)('transcript pages and the verific
       ['verify=everything', /verify/],
     ];
     for (const [query, detail] of cases) {
-      const r = await api(server.baseUrl, customer, 'GET', `/v1/tasks/${taskId}/events?${query}`);
+      const r = await api(live.server.baseUrl, live.customer, 'GET', `/v1/tasks/${taskId}/events?${query}`);
       expect(r.status, query).toBe(400);
       expect(r.body.code, query).toBe('E_VALIDATION');
       expect(r.body.detail, query).toMatch(detail);

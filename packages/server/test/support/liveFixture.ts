@@ -3,6 +3,7 @@
  * their tokens, and helpers to create, claim and open tasks.
  */
 import type { Task } from '@codevf/protocol';
+import type { FakeClock } from '../../src/clock';
 import { liveRuntime } from '../../src/live/liveRuntime';
 import { api } from './api';
 import type { TestServer, TestUser } from './testServer';
@@ -64,20 +65,52 @@ export function tick(server: TestServer): Promise<void> {
   return liveRuntime(server.ctx).tick();
 }
 
+/** Moves the clock in steps, running the background jobs at each, like the real timers would. */
+export async function runFor(server: TestServer, clock: FakeClock, ms: number, step = 10_000): Promise<void> {
+  for (let left = ms; left > 0; left -= step) {
+    clock.advance(Math.min(step, left));
+    await tick(server);
+  }
+}
+
 /**
- * Waits until the customer's departure is stored: it is written after their last socket
- * closes, so a test that reads the whole transcript waits for it to be complete.
+ * Waits until an event of `type` is stored for the task. Presence events are written after the
+ * socket's hello or close has been answered, so a test that reads them from the database waits.
  */
-export async function customerLeft(server: TestServer, taskId: string): Promise<void> {
+export async function eventStored(server: TestServer, taskId: string, type: string): Promise<void> {
   for (let tries = 0; ; tries++) {
-    const gone = await server.ctx.storage.db
+    const row = await server.ctx.storage.db
       .selectFrom('task_events')
       .select('seq')
       .where('task_id', '=', taskId)
-      .where('type', '=', 'customer_disconnected')
+      .where('type', '=', type)
       .executeTakeFirst();
-    if (gone) return;
-    if (tries > 200) throw new Error('customer_disconnected was never stored');
+    if (row) return;
+    if (tries > 500) throw new Error(`${type} was never stored`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * The engineer leaves, then the customer, and both departures are stored: the customer's is
+ * written after their last socket closes, so a test that reads the whole transcript waits for it.
+ */
+export async function bothLeave(server: TestServer, taskId: string, c: TestSession, e: TestSession): Promise<void> {
+  await e.close();
+  await c.waitFor('engineer_disconnected');
+  await c.close();
+  await eventStored(server, taskId, 'customer_disconnected');
+}
+
+/** The task's charged minute indices, from the customer's ledger. */
+export async function chargedMinutes(server: TestServer, customer: Party, taskId: string): Promise<number[]> {
+  const ledger = (await api(server.baseUrl, customer, 'GET', '/v1/credits')).body.ledger as {
+    kind: string;
+    taskId: string | null;
+    minuteIndex: number | null;
+  }[];
+  return ledger
+    .filter((r) => r.kind === 'charge' && r.taskId === taskId)
+    .map((r) => r.minuteIndex as number)
+    .sort((a, b) => a - b);
 }
