@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { cleanup, gitEnv, makeRepo, tempDir } from '../packages/cli/test/project/gitFixture';
+import { cleanup, gitEnv, makeRepo, PNPM_PROJECT, tempDir } from '../packages/cli/test/project/gitFixture';
 import { startTestServer, type TestServer, type TestUser } from '../packages/server/test/support/testServer';
 import { createTempHome, runCli, storeLogin } from './harness/cli';
 
@@ -78,17 +78,7 @@ export function useProjectWorld() {
     },
     /** A Node project in a git repository with one commit on `branch`; removed after the test. */
     nodeRepo(branch = 'codevf', extra: Record<string, string> = {}): string {
-      const dir = makeRepo(
-        {
-          'package.json': JSON.stringify({ name: 'shop', scripts: { test: 'vitest run', build: 'tsc -p .' } }),
-          'pnpm-lock.yaml': 'lockfileVersion: 9\n',
-          '.gitignore': 'node_modules/\ndist/\n',
-          'src/index.ts': 'export const answer = 42;\n',
-          ...extra,
-        },
-        branch,
-        'codevf-e2e-proj-',
-      );
+      const dir = makeRepo({ ...PNPM_PROJECT, ...extra }, branch, 'codevf-e2e-proj-');
       dirs.push(dir);
       return dir;
     },

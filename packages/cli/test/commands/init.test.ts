@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import init from '../../src/commands/init';
 import { configPath } from '../../src/project/projectConfig';
-import { git, makeRepo, writeTree } from '../project/gitFixture';
+import { git, makeRepo, PNPM_PROJECT, writeTree } from '../project/gitFixture';
 import { type CommandWorld, deadUrl, withLoggedInRepoWorld } from './commandWorld';
 import type { FakeApiServer } from './fakeApiServer';
 
@@ -16,16 +16,7 @@ const dirs = withLoggedInRepoWorld((s, w) => {
 
 /** A pnpm project in a git repository on the codevf branch. */
 function nodeRepo(extra: Record<string, string> = {}): string {
-  const dir = makeRepo(
-    {
-      'package.json': JSON.stringify({ name: 'shop', scripts: { test: 'vitest run', build: 'tsc -p .' } }),
-      'pnpm-lock.yaml': 'lockfileVersion: 9\n',
-      '.gitignore': 'node_modules/\ndist/\n',
-      'src/index.ts': 'export const answer = 42;\n',
-      ...extra,
-    },
-    'codevf',
-  );
+  const dir = makeRepo({ ...PNPM_PROJECT, ...extra }, 'codevf');
   dirs.push(dir);
   return dir;
 }

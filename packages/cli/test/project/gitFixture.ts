@@ -81,3 +81,11 @@ export function makeRepo(
   git(dir, 'commit', '-q', '-m', 'initial');
   return dir;
 }
+
+/** A pnpm project with test and build scripts: what `codevf init` detects as node/pnpm. */
+export const PNPM_PROJECT: Record<string, string> = {
+  'package.json': JSON.stringify({ name: 'shop', scripts: { test: 'vitest run', build: 'tsc -p .' } }),
+  'pnpm-lock.yaml': 'lockfileVersion: 9\n',
+  '.gitignore': 'node_modules/\ndist/\n',
+  'src/index.ts': 'export const answer = 42;\n',
+};
