@@ -61,10 +61,16 @@ export interface DeferredLocalWork extends LocalWork {
   ready(): Promise<void>;
 }
 
+/** What a request is answered with when the safety layer could not load: it goes to the engineer too, so it names no local path. */
+export const SAFETY_LAYER_MISSING =
+  "The customer's CodeVF CLI could not load its safety checks (a broken install?), so nothing was run or read.";
+
 /**
  * Wraps `make` so that it runs once, when something first needs it: the safety layer's modules
  * take tens of milliseconds to load, and a session's first words should not wait behind them.
- * Every method waits for it.
+ * Every method waits for it. If it cannot be made, `ready()` and `redactText` reject (a chat line
+ * is not sent unmasked), and every request is refused with SAFETY_LAYER_MISSING (fail closed,
+ * and the session goes on).
  */
 export function deferLocalWork(make: () => Promise<LocalWork>): DeferredLocalWork {
   let made: Promise<LocalWork> | undefined;
@@ -72,15 +78,33 @@ export function deferLocalWork(make: () => Promise<LocalWork>): DeferredLocalWor
     made ??= make();
     return made;
   };
+  async function orRefused<T>(use: (work: LocalWork) => Promise<T>, refused: T): Promise<T> {
+    let work: LocalWork;
+    try {
+      work = await get();
+    } catch {
+      return refused;
+    }
+    return use(work);
+  }
+  const notOk = { ok: false, reason: SAFETY_LAYER_MISSING } as const;
   return {
     ready: async () => {
       await get();
     },
     redactText: async (text) => (await get()).redactText(text),
-    runCommand: async (command, onOutput, signal, place) => (await get()).runCommand(command, onOutput, signal, place),
-    checkDir: async (cwd) => (await get()).checkDir(cwd),
-    checkFile: async (path) => (await get()).checkFile(path),
-    readFile: async (path) => (await get()).readFile(path),
-    openUrl: async (url) => (await get()).openUrl(url),
+    runCommand: (command, onOutput, signal, place) =>
+      orRefused((w) => w.runCommand(command, onOutput, signal, place), {
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        truncated: false,
+        redactions: 0,
+        error: SAFETY_LAYER_MISSING,
+      }),
+    checkDir: (cwd) => orRefused((w) => w.checkDir(cwd), notOk),
+    checkFile: (path) => orRefused((w) => w.checkFile(path), notOk),
+    readFile: (path) => orRefused((w) => w.readFile(path), notOk),
+    openUrl: (url) => orRefused((w) => w.openUrl(url), false),
   };
 }

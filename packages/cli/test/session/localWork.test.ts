@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deferLocalWork, type LocalWork } from '../../src/session/localWork';
+import { deferLocalWork, type LocalWork, SAFETY_LAYER_MISSING } from '../../src/session/localWork';
 
 /** A LocalWork whose every method says which it was; made once per call of `make`. */
 function fakeWork(): LocalWork {
@@ -39,15 +39,31 @@ describe('deferLocalWork', () => {
     expect(made).toBe(1);
   });
 
-  it('ready() starts it; a failure to make it reaches every caller', async () => {
+  it('when it cannot be made: masking fails, and every request is refused without running or reading', async () => {
     let made = 0;
     const local = deferLocalWork(async () => {
       made++;
-      throw new Error('no safety layer');
+      throw new Error('Cannot find module /opt/codevf/dist/redactor.js');
     });
-    await expect(local.ready()).rejects.toThrow('no safety layer');
-    await expect(local.redactText('x')).rejects.toThrow('no safety layer');
-    await expect(local.runCommand('ls', () => {}, new AbortController().signal)).rejects.toThrow('no safety layer');
+    await expect(local.ready()).rejects.toThrow('Cannot find module');
+    await expect(local.redactText('x')).rejects.toThrow('Cannot find module');
+    let output = '';
+    const outcome = await local.runCommand('ls', (_s, d) => (output += d), new AbortController().signal);
+    expect(outcome).toEqual({
+      exitCode: null,
+      signal: null,
+      durationMs: 0,
+      truncated: false,
+      redactions: 0,
+      error: SAFETY_LAYER_MISSING,
+    });
+    expect(output).toBe('');
+    for (const answer of [await local.checkDir('src'), await local.checkFile('a.txt'), await local.readFile('a.txt')]) {
+      expect(answer).toEqual({ ok: false, reason: SAFETY_LAYER_MISSING });
+    }
+    expect(await local.openUrl('https://example.com')).toBe(false);
+    // The reason goes to the engineer: not the error, which names a path of this machine.
+    expect(SAFETY_LAYER_MISSING).not.toContain('/opt/codevf');
     expect(made).toBe(1);
   });
 });
