@@ -135,6 +135,9 @@ describe('codevf fix: chat and the live screen', () => {
     const both = await runCli(['fix', 'x', '--resume', 'abc'], { home: world.home, env });
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('not both');
+    const bothEquals = await runCli(['fix', 'x', '--resume=abc'], { home: world.home, env });
+    expect(bothEquals.code).toBe(2);
+    expect(bothEquals.stderr).toContain('not both');
     // An empty id is no id: the lookup of the open task, and there is none.
     const empty = await runCli(['fix', '--resume', ''], { home: world.home, env });
     expect(empty.code).toBe(1);
@@ -144,10 +147,10 @@ describe('codevf fix: chat and the live screen', () => {
     expect(limit.stderr).toContain('CODEVF_MAX_RECONNECTS');
   });
 
-  it('--resume of an unknown task fails with E_NOT_FOUND in a terminal', async () => {
+  it('--resume=<id> of an unknown task fails with E_NOT_FOUND in a terminal', async () => {
     const world = await run.world();
     const cli = run.stopAfter(
-      await spawnCliPty(['fix', '--resume', 'no-such-task'], {
+      await spawnCliPty(['fix', '--resume=no-such-task'], {
         home: world.home,
         cwd: world.project,
         env: { CODEVF_API_URL: world.server.baseUrl },

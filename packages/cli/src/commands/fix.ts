@@ -65,6 +65,8 @@ export default defineCommand({
     },
     resume: {
       type: 'boolean',
+      optionalValue: true,
+      valueName: 'taskId',
       description:
         'Reconnect to an open task (codevf fix --resume <taskId>), or see the summary of one that has ended; ' +
         "without an id, this project's open task",

@@ -14,6 +14,11 @@ export interface FlagSpec {
   valueName?: string;
   /** A string flag that may repeat (`--tool a --tool b` → string[]). */
   multiple?: boolean;
+  /**
+   * A boolean flag that may carry a value as the next word (`--resume <id>`, or `--resume`
+   * alone): `--resume=<id>` is read as `--resume <id>`, so the value arrives as a positional.
+   */
+  optionalValue?: boolean;
 }
 
 export interface ArgSpec {

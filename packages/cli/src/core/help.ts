@@ -7,7 +7,12 @@ const pad = (text: string, width: number) => text + ' '.repeat(Math.max(2, width
 
 function flagLabel(name: string, spec: FlagSpec): string {
   const short = spec.short ? `-${spec.short}, ` : '    ';
-  const value = spec.type === 'string' ? ` <${spec.valueName ?? 'value'}>` : '';
+  const value =
+    spec.type === 'string'
+      ? ` <${spec.valueName ?? 'value'}>`
+      : spec.optionalValue
+        ? ` [${spec.valueName ?? 'value'}]`
+        : '';
   return `${short}--${name}${value}`;
 }
 

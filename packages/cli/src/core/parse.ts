@@ -48,7 +48,12 @@ export function parseCommandLine(name: string, command: CommandModule, argv: str
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({
+      args: splitOptionalValues(argv, specs),
+      options,
+      strict: true,
+      allowPositionals: true,
+    }));
   } catch (err) {
     if (!command.json && argv.includes('--json')) {
       throw usage(name, `codevf ${name} does not support --json (it is interactive).`);
@@ -82,6 +87,16 @@ export function parseCommandLine(name: string, command: CommandModule, argv: str
     json: values.json === true,
     baseUrl: typeof values['base-url'] === 'string' ? values['base-url'] : undefined,
   };
+}
+
+/** `--flag=value` of an `optionalValue` flag as `--flag value` (before a `--`, after which all are words). */
+function splitOptionalValues(argv: string[], specs: FlagSpecs): string[] {
+  const end = argv.indexOf('--');
+  return argv.flatMap((word, i) => {
+    const m = /^--([^=]+)=(.*)$/s.exec(word);
+    const spec = m && (end < 0 || i < end) ? specs[m[1] as string] : undefined;
+    return m && spec?.optionalValue ? [`--${m[1]}`, m[2] as string] : [word];
+  });
 }
 
 export function usage(name: string | undefined, message: string): CodevfError {

@@ -13,12 +13,13 @@ const echo = defineCommand({
   args: [{ name: 'words', description: 'what to echo', required: true, variadic: true }],
   flags: {
     shout: { type: 'boolean', short: 's', description: 'upper-case' },
+    again: { type: 'boolean', optionalValue: true, description: 'echo again, optionally a word first' },
     times: { type: 'string', valueName: 'n', description: 'repeat' },
   },
   async handler({ args, flags }, ctx) {
     ctx.status('echoing');
     const text = (args.words as string[]).join(' ');
-    const once = flags.shout ? text.toUpperCase() : text;
+    const once = `${flags.shout ? text.toUpperCase() : text}${flags.again ? ' (again)' : ''}`;
     return {
       text: Array(Number(flags.times ?? 1))
         .fill(once)
@@ -115,6 +116,17 @@ describe('runner', () => {
     const extra = await run(['fail', 'a', 'b']);
     expect(extra.code).toBe(2);
     expect(extra.stderr).toContain('Unexpected argument: "b"');
+  });
+
+  it('a flag with an optional value takes it as the next word, with = too, but not after --', async () => {
+    expect((await run(['echo', '--again', 'hi'])).stdout).toBe('hi (again)\n');
+    expect((await run(['echo', '--again=hi'])).stdout).toBe('hi (again)\n');
+    expect((await run(['echo', '--again=a=b', 'c'])).stdout).toBe('a=b c (again)\n');
+    expect((await run(['echo', '--', '--again=hi'])).stdout).toBe('--again=hi\n');
+    // Only such flags: `--shout=yes` stays an error.
+    const wrong = await run(['echo', '--shout=yes', 'hi']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("--shout' does not take an argument");
   });
 
   it('refuses --json on an interactive command', async () => {
