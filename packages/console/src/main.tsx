@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import './styles/base.css';
 import './styles/ansi.css';
+import './styles/ansiPalette.css';
 import './styles/code.css';
 
 const root = document.getElementById('root');
