@@ -210,6 +210,68 @@ describe('agent verbs (--json) against a real server', { timeout: 180_000 }, () 
     for (const p of printed) expectNoToken(w.tokens, p.where, p.text);
   });
 
+  it('share-output after a share that stopped half way: the same output goes on where it stopped; other output is sent whole after it', async () => {
+    const w = await newWorld();
+    const asked = await verb<{ taskId: string }>(w, ['ask', 'the build is red', '--mode', 'human']);
+    const taskId = asked.body.data.taskId;
+    engineer = await engineerJoins(w, taskId);
+    /** What an interrupted share left: the request approved and the first part of its output sent. */
+    const interruptedShare = async (requestId: string, sent: string) => {
+      for (const [type, payload] of [
+        ['approve_command', { requestId, approved: true, scope: 'once' }],
+        ['command_output', { requestId, stream: 'stdout', data: sent }],
+      ] as const) {
+        const res = await api(w.server.baseUrl, w.customer, 'POST', `/v1/tasks/${taskId}/messages`, { type, payload });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+      await waitForFrame(engineer as TestSession, 'command_output', requestId);
+    };
+    const output = `line one\nDB_PASSWORD=${PLANTED_SECRET}\nline three\n`;
+
+    const sameId = await requestCommand(engineer, 'npm run build');
+    await interruptedShare(sameId, 'line one\n');
+    // Approved already: declining it now is a conflict that says how to finish it.
+    const late = await verb(w, ['decline', taskId, sameId]);
+    expect(late.body.error).toMatchObject({
+      code: 'E_CONFLICT',
+      hint: `Finish it with: codevf share-output ${taskId} ${sameId} --file F`,
+    });
+    const resumed = await verb(w, ['share-output', taskId, sameId, '--file', '-', '--exit-code', '0'], {
+      input: output,
+    });
+    expect(resumed.body, JSON.stringify(resumed.body)).toMatchObject({
+      ok: true,
+      data: { earlierOutput: 'continued', alreadySent: 9, redactions: 1 },
+    });
+    await waitForFrame(engineer, 'command_result', sameId);
+    const once = outputOf(engineer, sameId);
+    expect(once.match(/line one/g)).toHaveLength(1);
+    expect(once).toMatch(/^line one\nDB_PASSWORD=\[REDACTED:[^\]]+\]\nline three\n$/);
+    expect(resumed.body.data.bytesSent).toBe(Buffer.byteLength(once) - 9);
+
+    const otherId = await requestCommand(engineer, 'npm run lint');
+    await interruptedShare(otherId, 'an older run\n');
+    const differs = await verb(w, ['share-output', taskId, otherId, '--file', '-'], { input: output });
+    expect(differs.body.data).toMatchObject({ earlierOutput: 'differs', alreadySent: 0 });
+    await waitForFrame(engineer, 'command_result', otherId);
+    expect(outputOf(engineer, otherId)).toMatch(
+      /^an older run\nline one\nDB_PASSWORD=\[REDACTED:[^\]]+\]\nline three\n$/,
+    );
+
+    // In words, for a person: what happened to the earlier part.
+    const thirdId = await requestCommand(engineer, 'npm run check');
+    await interruptedShare(thirdId, 'line one\n');
+    const human = await runCli(['share-output', taskId, thirdId, '--file', '-'], {
+      home: w.home,
+      cwd: w.project,
+      input: output,
+      env: { CODEVF_API_URL: w.server.baseUrl },
+      timeoutMs: 70_000,
+    });
+    expect(human.stderr).toContain('An earlier share of this request stopped after 9 bytes; sent the rest.');
+    expect(human.code).toBe(0);
+  });
+
   it('fix --resume without an id: none open, one open (its id), several (E_VALIDATION listing them)', async () => {
     const w = await newWorld();
     // No terminal here, so a found task shows up as E_NO_TTY after the lookup; the lookup's own answers come first.

@@ -1,4 +1,4 @@
-import type { EngineerRequest } from '@codevf/protocol/shared';
+import { checkTransition, type EngineerRequest } from '@codevf/protocol/shared';
 import type { ApiClient } from '../core/api';
 import { CodevfError } from '../core/errors';
 import { readAllEvents } from './taskApi';
@@ -6,8 +6,8 @@ import { findRequest } from './taskDigest';
 
 /**
  * The engineer request `requestId` of the task, as the events fold it, when it can still be
- * answered: pending (or approved, when an earlier share stopped half way). Anything else is
- * a clear error before anything is read or sent.
+ * answered: pending, or approved (running, once output has begun) when an earlier share stopped
+ * half way. Anything else is a clear error before anything is read or sent.
  */
 export async function openRequest(
   api: ApiClient,
@@ -30,7 +30,7 @@ export async function openRequest(
   if (request.state === 'expired') {
     throw new CodevfError('E_REQUEST_EXPIRED', `Request ${requestId} expired; it counts as declined.`);
   }
-  if (request.state !== 'pending' && request.state !== 'approved') {
+  if (request.state !== 'pending' && !checkTransition(request.state, 'use').ok) {
     throw new CodevfError('E_CONFLICT', `Request ${requestId} is already ${request.state}.`, {
       hint: `Run: codevf messages ${taskId} to see what is still open.`,
     });

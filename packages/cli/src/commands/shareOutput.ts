@@ -27,6 +27,13 @@ export interface ShareOutputResult {
   bytesSent: number;
   redactions: number;
   truncated: boolean;
+  /**
+   * Output an earlier share of this request sent before it stopped half way: `none`;
+   * `continued` (this output begins with it, so only the rest was sent: `alreadySent` bytes
+   * were skipped); `differs` (other output: this one was sent whole after it).
+   */
+  earlierOutput: 'none' | 'continued' | 'differs';
+  alreadySent: number;
 }
 
 /**
@@ -47,6 +54,23 @@ export async function run(options: ShareOutputOptions): Promise<ShareOutputResul
     await postMessage(api, taskId, 'approve_command', { requestId, approved: true, scope: 'once' });
   }
 
+  // A share that stopped half way (network, ^C) left the request approved with part of the
+  // output sent. The same output redacts to the same text, so a re-run skips what the engineer
+  // already has instead of showing it twice; any other output is sent whole after it.
+  const earlier = request.output.map((c) => c.data).join('');
+  let skipped = '';
+  let earlierOutput: ShareOutputResult['earlierOutput'] = earlier ? 'continued' : 'none';
+  const skipEarlier = (text: string): string => {
+    if (earlierOutput !== 'continued' || skipped.length === earlier.length) return text;
+    const n = Math.min(earlier.length - skipped.length, text.length);
+    if (text.slice(0, n) !== earlier.slice(skipped.length, skipped.length + n)) {
+      earlierOutput = 'differs';
+      return skipped + text;
+    }
+    skipped += text.slice(0, n);
+    return text.slice(n);
+  };
+
   const redactor = createStreamRedactor(project.redactor);
   const max = project.maxOutputBytes;
   let taken = 0;
@@ -56,7 +80,7 @@ export async function run(options: ShareOutputOptions): Promise<ShareOutputResul
   let pending = '';
   const send = async (force: boolean) => {
     if (!pending || (!force && pending.length < POST_CHARS)) return;
-    const text = pending;
+    const text = skipEarlier(pending);
     pending = '';
     for (const data of splitForWire(text)) {
       await postMessage(api, taskId, 'command_output', { requestId, stream: 'stdout', data });
@@ -94,7 +118,8 @@ export async function run(options: ShareOutputOptions): Promise<ShareOutputResul
     truncated,
     redactions,
   });
-  return { taskId, requestId, command: request.command, bytesSent, redactions, truncated };
+  const alreadySent = earlierOutput === 'continued' ? Buffer.byteLength(skipped) : 0;
+  return { taskId, requestId, command: request.command, bytesSent, redactions, truncated, earlierOutput, alreadySent };
 }
 
 /** `--file F`: the agent's captured output; never a secrets file (it would leave as "output"). */
@@ -154,6 +179,11 @@ export default defineCommand({
 
   human(r, { io }) {
     const masked = r.redactions ? `, ${r.redactions} value${r.redactions === 1 ? '' : 's'} masked` : '';
+    if (r.earlierOutput === 'continued') {
+      io.err(`An earlier share of this request stopped after ${r.alreadySent} bytes; sent the rest.\n`);
+    } else if (r.earlierOutput === 'differs') {
+      io.err('An earlier share of this request sent other output; the engineer sees this output after it.\n');
+    }
     io.err(`Shared ${r.bytesSent} bytes of output${masked}${r.truncated ? ' (truncated at the size limit)' : ''}.\n`);
   },
 });

@@ -164,8 +164,8 @@ export const TOOLS: ToolDef[] = [
         exitCode: a.exitCode,
       });
     },
-    text: (r: { bytesSent: number; redactions: number; truncated: boolean }) =>
-      `Shared ${r.bytesSent} bytes of output${r.redactions ? `; ${r.redactions} secret value(s) masked` : ''}${r.truncated ? '; truncated at the size limit' : ''}.`,
+    text: (r: { bytesSent: number; redactions: number; truncated: boolean; alreadySent: number }) =>
+      `Shared ${r.bytesSent} bytes of output${r.alreadySent ? ` (${r.alreadySent} sent by an earlier share that stopped half way)` : ''}${r.redactions ? `; ${r.redactions} secret value(s) masked` : ''}${r.truncated ? '; truncated at the size limit' : ''}.`,
   }),
   tool({
     name: 'share_file',
