@@ -248,6 +248,10 @@ describe('agent verbs (--json) against a real server', { timeout: 180_000 }, () 
     expect(once.match(/line one/g)).toHaveLength(1);
     expect(once).toMatch(/^line one\nDB_PASSWORD=\[REDACTED:[^\]]+\]\nline three\n$/);
     expect(resumed.body.data.bytesSent).toBe(Buffer.byteLength(once) - 9);
+    // Finished now: a third share is a conflict, and nothing more reaches the engineer.
+    const third = await verb(w, ['share-output', taskId, sameId, '--file', '-'], { input: output });
+    expect(third.body.error).toMatchObject({ code: 'E_CONFLICT', message: `Request ${sameId} is already completed.` });
+    expect(outputOf(engineer, sameId)).toBe(once);
 
     const otherId = await requestCommand(engineer, 'npm run lint');
     await interruptedShare(otherId, 'an older run\n');

@@ -21,14 +21,7 @@ export async function run(options: DeclineOptions): Promise<{ taskId: string; re
     throw new CodevfError('E_VALIDATION', `--reason is at most ${MAX_REASON_CHARS} characters.`);
   }
   const { openRequest } = await import('../agent/openRequest');
-  const request = await openRequest(api, taskId, requestId);
-  if (request.state !== 'pending') {
-    // Approved by a share that stopped half way: only finishing it is left.
-    const verb = request.kind === 'command' ? 'share-output' : 'share-file';
-    throw new CodevfError('E_CONFLICT', `Request ${requestId} is already approved; it can no longer be declined.`, {
-      hint: `Finish it with: codevf ${verb} ${taskId} ${requestId}${request.kind === 'command' ? ' --file F' : ''}`,
-    });
-  }
+  const request = await openRequest(api, taskId, requestId, { decline: true });
   const { postMessage } = await import('../agent/taskApi');
   await postMessage(api, taskId, request.kind === 'command' ? 'approve_command' : 'approve_file', {
     requestId,

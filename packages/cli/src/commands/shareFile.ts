@@ -30,7 +30,7 @@ export async function run(options: ShareFileOptions): Promise<ShareFileResult> {
     import('../agent/openRequest'),
     import('../agent/taskApi'),
   ]);
-  const request = await openRequest(api, taskId, requestId, 'file');
+  const request = await openRequest(api, taskId, requestId, { share: 'file' });
   if (request.kind !== 'file') throw new CodevfError('E_INTERNAL', 'not a file request');
   const refuse = async (reason: string, hint: string): Promise<never> => {
     if (request.state === 'pending') {

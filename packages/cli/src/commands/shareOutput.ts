@@ -48,7 +48,7 @@ export async function run(options: ShareOutputOptions): Promise<ShareOutputResul
     import('../safety/streamRedactor'),
     import('../safety/splitForWire'),
   ]);
-  const request = await openRequest(api, taskId, requestId, 'command');
+  const request = await openRequest(api, taskId, requestId, { share: 'command' });
   if (request.kind !== 'command') throw new CodevfError('E_INTERNAL', 'not a command request');
   if (request.state === 'pending') {
     await postMessage(api, taskId, 'approve_command', { requestId, approved: true, scope: 'once' });

@@ -2,6 +2,7 @@ import { showUntrusted } from '@codevf/protocol/shared';
 import { z } from 'zod';
 import type { AgentProject } from '../agent/agentProject';
 import type { TaskDigest } from '../agent/taskDigest';
+import type { ShareOutputResult } from '../commands/shareOutput';
 import type { ApiClient } from '../core/api';
 import type { CommandContext } from '../core/command';
 
@@ -31,6 +32,12 @@ export interface ToolDef<S extends z.ZodRawShape = z.ZodRawShape> {
 }
 
 const taskId = z.string().trim().min(1).max(64).describe('The task id (from ask or list_tasks)');
+/** What became of output an earlier share of the request sent before it stopped half way. */
+const EARLIER_OUTPUT: Record<ShareOutputResult['earlierOutput'], (alreadySent: number) => string> = {
+  none: () => '',
+  continued: (n) => ` (the first ${n} bytes were sent by an earlier share that stopped half way)`,
+  differs: () => ' (after other output an earlier share of this request sent)',
+};
 const requestId = z.string().trim().min(1).max(64).describe('The request id (from check_messages)');
 
 function tool<S extends z.ZodRawShape, R>(def: {
@@ -164,8 +171,8 @@ export const TOOLS: ToolDef[] = [
         exitCode: a.exitCode,
       });
     },
-    text: (r: { bytesSent: number; redactions: number; truncated: boolean; alreadySent: number }) =>
-      `Shared ${r.bytesSent} bytes of output${r.alreadySent ? ` (${r.alreadySent} sent by an earlier share that stopped half way)` : ''}${r.redactions ? `; ${r.redactions} secret value(s) masked` : ''}${r.truncated ? '; truncated at the size limit' : ''}.`,
+    text: (r: ShareOutputResult) =>
+      `Shared ${r.bytesSent} bytes of output${EARLIER_OUTPUT[r.earlierOutput](r.alreadySent)}${r.redactions ? `; ${r.redactions} secret value(s) masked` : ''}${r.truncated ? '; truncated at the size limit' : ''}.`,
   }),
   tool({
     name: 'share_file',
