@@ -225,7 +225,8 @@ describe('a lost bus message', () => {
     );
     const next = await e.expectAck('engineer_message', { text: 'and this one made it' });
     await c.waitForSeq(next);
-    expect(c.events.slice(-2).map((f) => [f.seq, f.payload.text])).toEqual([
+    // Less the per-minute charges: on a slow machine one may fall between the two.
+    expect(c.relayed(silent.value.seq - 1).map((f) => [f.seq, f.payload.text])).toEqual([
       [silent.value.seq, 'sent while the bus was down'],
       [next, 'and this one made it'],
     ]);
